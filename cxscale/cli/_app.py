@@ -1,0 +1,32 @@
+"""The Typer application object and the output helpers every command shares (Rich console, JSON, errors)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="cxscale",
+    help=(
+        "cxscale takes customer-experience AI from pilot to scale.\n\n"
+        "simulate a CX world -> validate data against the contract -> diagnose the journey -> "
+        "measure pilots in business terms."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(document: Any) -> None:
+    """Write one JSON document to stdout (for machines: no colour, no wrapping)."""
+    sys.stdout.write(json.dumps(document, indent=2, default=str, allow_nan=False) + "\n")
+    sys.stdout.flush()

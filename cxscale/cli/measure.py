@@ -1,0 +1,5 @@
+"""`cxscale measure`: see `cxscale measure --help`."""
+
+from __future__ import annotations
+
+from cxscale.cli._app import app, console, print_json  # noqa: F401

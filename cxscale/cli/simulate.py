@@ -1,0 +1,5 @@
+"""`cxscale simulate`: see `cxscale simulate --help`."""
+
+from __future__ import annotations
+
+from cxscale.cli._app import app, console, print_json  # noqa: F401

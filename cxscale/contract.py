@@ -1,0 +1,154 @@
+"""The data contract: table names, columns, types and rules. One source of truth (docs/data-contract.md).
+
+Every reader, mapping, validator, simulator and metric refers to these names; nothing else spells them.
+Types are Ibis type strings so that the same contract is enforced on DuckDB, Spark or a warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONTRACT_VERSION = "1.0"
+
+#: Channels every tool understands; a site may use its own names as well (validated as non-empty strings).
+STANDARD_CHANNELS = ("voice", "chat", "email", "messaging", "self_service", "social", "sms")
+
+#: Unit types a pilot can randomise or roll out on.
+UNIT_TYPES = ("customer", "agent", "site")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One contract column: its name, Ibis type, whether it must be present, and what it means."""
+
+    name: str
+    dtype: str  # ibis type string: "string", "timestamp('UTC')", "float64", "int64", "boolean"
+    required: bool
+    description: str
+    nullable: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    #: How the column is derived when it is missing, or what becomes unavailable without it.
+    when_missing: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One contract table: its columns, its identifying key (unique per row) and whether it is optional."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    optional: bool = False
+    #: Tables like customers may carry any extra columns (segments, covariates).
+    extra_columns_allowed: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no contract column {name!r}")
+
+
+TS = "timestamp('UTC')"
+
+INTERACTIONS = Table(
+    name="interactions",
+    description="One row per customer contact, in any channel.",
+    key=("interaction_id",),
+    columns=(
+        Column("interaction_id", "string", True, "Unique id of the contact.", nullable=False),
+        Column("customer_id", "string", True, "Who made the contact.", nullable=False),
+        Column("started_at", TS, True, "When the contact started, UTC.", nullable=False),
+        Column("channel", "string", True, "voice, chat, email, messaging, self_service, social, sms, or a site's own.",
+               nullable=False),
+        Column("intent", "string", False, "Reason for contact.",
+               when_missing="Set to 'unknown': diagnosis then ranks channels and stages only."),
+        Column("journey_stage", "string", False, "Stage of the customer journey (e.g. onboarding, billing).",
+               when_missing="Set to 'unknown': stage-level friction is unavailable."),
+        Column("agent_id", "string", False, "Agent who handled it; null for self-service.",
+               when_missing="Null: agent-randomised pilots cannot be measured."),
+        Column("site", "string", False, "Contact-centre site or team; null when not applicable.",
+               when_missing="Null: site rollouts (difference-in-differences) cannot be measured."),
+        Column("handle_seconds", "float64", False, "Handle time in seconds (talk + hold + wrap-up).", minimum=0,
+               when_missing="Null: AHT is unavailable and cost needs a per-contact rate card."),
+        Column("wait_seconds", "float64", False, "Queue wait before an agent answered, in seconds.", minimum=0,
+               when_missing="Null: long-wait friction is unavailable."),
+        Column("transferred", "boolean", False, "Whether the contact was transferred.",
+               when_missing="Null: transfer rate is unavailable."),
+        Column("resolved", "boolean", False, "Whether the need was resolved by this contact.",
+               when_missing="Derived: resolved when no repeat contact from the same customer for the same intent "
+                            "follows within N days (default 7)."),
+        Column("csat", "float64", False, "Customer satisfaction score on a 1-5 scale.", minimum=1, maximum=5,
+               when_missing="Null: CSAT metrics are unavailable."),
+        Column("cost", "float64", False, "Cost to serve this contact, in the data's currency.", minimum=0,
+               when_missing="Derived from a per-channel rate card: a fixed cost per contact plus a cost per "
+                            "handled minute (docs/data-contract.md#rate-card)."),
+    ),
+)
+
+OUTCOMES = Table(
+    name="outcomes",
+    description="One row per business event that is not a contact (appointment kept, no-show, purchase, churn).",
+    key=(),
+    optional=True,
+    columns=(
+        Column("customer_id", "string", True, "Whose event it is.", nullable=False),
+        Column("occurred_at", TS, True, "When it happened, UTC.", nullable=False),
+        Column("outcome", "string", True, "What happened: appointment_kept, no_show, purchase, churn, visit, ...",
+               nullable=False),
+        Column("value", "float64", False, "Money value of the event (e.g. purchase amount), if any.",
+               when_missing="Null: revenue metrics are unavailable; rates still work."),
+    ),
+)
+
+ASSIGNMENTS = Table(
+    name="assignments",
+    description="One row per unit in a pilot: which arm it is in and since when.",
+    key=("pilot", "unit_type", "unit_id"),
+    optional=True,
+    columns=(
+        Column("unit_id", "string", True, "Customer, agent or site id.", nullable=False),
+        Column("unit_type", "string", True, "customer, agent or site.", nullable=False),
+        Column("pilot", "string", True, "Pilot name.", nullable=False),
+        Column("arm", "string", True, "Arm name (e.g. control, treatment).", nullable=False),
+        Column("assigned_at", TS, True, "When the unit entered the pilot, UTC.", nullable=False),
+    ),
+)
+
+CUSTOMERS = Table(
+    name="customers",
+    description="Optional customer attributes for segments and covariates.",
+    key=("customer_id",),
+    optional=True,
+    extra_columns_allowed=True,
+    columns=(Column("customer_id", "string", True, "Customer id.", nullable=False),),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (INTERACTIONS, OUTCOMES, ASSIGNMENTS, CUSTOMERS)}
+
+#: Default per-channel rate card used to derive interaction cost when the data has none:
+#: (fixed cost per contact, cost per handled minute), in the data's currency.
+DEFAULT_RATE_CARD: dict[str, tuple[float, float]] = {
+    "voice": (1.50, 0.85),
+    "chat": (0.90, 0.45),
+    "messaging": (0.70, 0.40),
+    "email": (1.20, 0.50),
+    "social": (1.00, 0.50),
+    "sms": (0.20, 0.30),
+    "self_service": (0.10, 0.02),
+}
+DEFAULT_RATE_CARD_OTHER: tuple[float, float] = (1.00, 0.60)
+
+#: Default window (days) after which a contact with no repeat for the same intent counts as resolved.
+DEFAULT_RESOLUTION_WINDOW_DAYS = 7

@@ -1,0 +1,52 @@
+"""Dataset: the contract tables of one source, as Ibis tables on one engine connection.
+
+Measurement and diagnosis receive a Dataset and only ever build expressions on it; rows stay in the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+from ibis.backends import BaseBackend
+
+from cxscale.contract import TABLES
+from cxscale.errors import DataError
+
+
+@dataclass
+class Dataset:
+    """Contract-named, contract-typed tables present in a source (missing optional columns derived or null)."""
+
+    con: BaseBackend
+    tables: dict[str, ibis.Table]
+    source: str
+    #: Notes on derived columns and what is unavailable (e.g. "cost derived from the default rate card").
+    notes: list[str] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> ibis.Table:
+        if name not in TABLES:
+            raise KeyError(f"{name!r} is not a contract table")
+        if name not in self.tables:
+            raise DataError(f"{self.source}: no {name} table found; the contract expects {name} "
+                            f"(a file {name}.parquet/.csv, a folder {name}/, or a mapping that names its source)")
+        return self.tables[name]
+
+    @property
+    def interactions(self) -> ibis.Table:
+        return self.table("interactions")
+
+    @property
+    def outcomes(self) -> ibis.Table:
+        return self.table("outcomes")
+
+    @property
+    def assignments(self) -> ibis.Table:
+        return self.table("assignments")
+
+    @property
+    def customers(self) -> ibis.Table:
+        return self.table("customers")
