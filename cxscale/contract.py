@@ -30,6 +30,8 @@ class Column:
     maximum: float | None = None
     #: How the column is derived when it is missing, or what becomes unavailable without it.
     when_missing: str = ""
+    #: Validation rule (a key of RULES) that rejects values outside [minimum, maximum].
+    range_rule: str = "out_of_range"
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ INTERACTIONS = Table(
         Column("site", "string", False, "Contact-centre site or team; null when not applicable.",
                when_missing="Null: site rollouts (difference-in-differences) cannot be measured."),
         Column("handle_seconds", "float64", False, "Handle time in seconds (talk + hold + wrap-up).", minimum=0,
+               range_rule="negative_duration",
                when_missing="Null: AHT is unavailable and cost needs a per-contact rate card."),
         Column("wait_seconds", "float64", False, "Queue wait before an agent answered, in seconds.", minimum=0,
+               range_rule="negative_duration",
                when_missing="Null: long-wait friction is unavailable."),
         Column("transferred", "boolean", False, "Whether the contact was transferred.",
                when_missing="Null: transfer rate is unavailable."),
@@ -90,8 +94,10 @@ INTERACTIONS = Table(
                when_missing="Derived: resolved when no repeat contact from the same customer for the same intent "
                             "follows within N days (default 7)."),
         Column("csat", "float64", False, "Customer satisfaction score on a 1-5 scale.", minimum=1, maximum=5,
+               range_rule="csat_out_of_range",
                when_missing="Null: CSAT metrics are unavailable."),
         Column("cost", "float64", False, "Cost to serve this contact, in the data's currency.", minimum=0,
+               range_rule="negative_value",
                when_missing="Derived from a per-channel rate card: a fixed cost per contact plus a cost per "
                             "handled minute (docs/data-contract.md#rate-card)."),
     ),
@@ -152,3 +158,20 @@ DEFAULT_RATE_CARD_OTHER: tuple[float, float] = (1.00, 0.60)
 
 #: Default window (days) after which a contact with no repeat for the same intent counts as resolved.
 DEFAULT_RESOLUTION_WINDOW_DAYS = 7
+
+#: Validation rules (docs/data-contract.md#rules): rule id -> what it rejects. Every rejected row names its rules.
+RULES: dict[str, str] = {
+    "missing_column": "a required contract column is absent from the source (or from the mapping)",
+    "missing_value": "a required column is empty",
+    "unparseable_timestamp": "a value is not a timestamp",
+    "wrong_type": "a value is not of the column's type (number, boolean)",
+    "unmapped_value": "a value is not listed in the column's value map",
+    "duplicate_id": "the row's key repeats an earlier row (the first occurrence is kept)",
+    "negative_duration": "a duration in seconds is negative",
+    "negative_value": "a cost or money value is negative",
+    "csat_out_of_range": "CSAT is outside 1-5",
+    "out_of_range": "a value is outside the column's range",
+    "unknown_unit_type": "unit_type is not customer, agent or site",
+    "unknown_arm": "the arm is not one of the pilot's declared arms",
+    "single_arm_pilot": "the pilot has fewer than two arms in the data",
+}

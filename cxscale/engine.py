@@ -73,3 +73,91 @@ def spark_session() -> Any:
 def backend_name(con: BaseBackend) -> str:
     """The backend's short name ("duckdb", "pyspark", "postgres", ...)."""
     return str(con.name)
+
+
+# --- Reading and parsing seams used by cxscale.data (the only places that differ between engines) ---------------
+
+
+def _is_spark(con: BaseBackend) -> bool:
+    return backend_name(con) == "pyspark"
+
+
+def read_csv_text(con: BaseBackend, location: str, table_name: str | None = None) -> Any:
+    """Register a CSV file (or .csv.gz, or a glob of them) with every column read as text.
+
+    Text first, types later: cxscale.data converts columns itself so that a bad value becomes a validation finding
+    (with its row number) instead of a reader crash, and so that DuckDB and Spark see the same columns.
+    """
+    if _is_spark(con):
+        return con.read_csv(location, table_name=table_name, inferSchema=False, header=True)
+    return con.read_csv(location, table_name=table_name, all_varchar=True, header=True)
+
+
+def with_row_number(con: BaseBackend, table: Any, name: str = "_row") -> Any:
+    """Add a 1-based row number in source order (row 1 = the first data row of the file)."""
+    if _is_spark(con):
+        # Spark needs an ordered window; monotonically_increasing_id() follows file order across partitions.
+        order = _spark_mono_id()
+        return table.mutate(**{name: ibis.row_number().over(order_by=order) + 1})
+    return table.mutate(**{name: ibis.row_number() + 1})
+
+
+def parse_timestamp(con: BaseBackend, text: Any, fmt: str) -> Any:
+    """Parse text with a strptime format (e.g. "%d/%m/%Y %H:%M"); null where it does not parse (never an error)."""
+    if _is_spark(con):
+        return _spark_to_timestamp(text, _java_pattern(fmt))
+    return _duckdb_try_strptime(text, fmt)
+
+
+#: strptime directives -> Java DateTimeFormatter letters. Single letters (d, M, H) accept one or two digits, like
+#: strptime does ("2023-06-01 7:29"); "yyyy"-style padding would reject unpadded values on Spark only.
+_JAVA = {"%Y": "yyyy", "%y": "yy", "%m": "M", "%d": "d", "%H": "H", "%I": "h", "%M": "m", "%S": "s", "%f": "SSSSSS",
+         "%p": "a", "%b": "MMM", "%B": "MMMM", "%a": "EEE", "%A": "EEEE", "%j": "D", "%z": "XX", "%Z": "z", "%%": "%"}
+
+
+def _java_pattern(fmt: str) -> str:
+    out, i = [], 0
+    while i < len(fmt):
+        two = fmt[i:i + 2]
+        if two in _JAVA:
+            out.append(_JAVA[two])
+            i += 2
+        elif fmt[i].isalpha():
+            out.append(f"'{fmt[i]}'")
+            i += 1
+        else:
+            out.append(fmt[i])
+            i += 1
+    return "".join(out)
+
+
+def local_to_utc(con: BaseBackend, ts: Any, timezone: str) -> Any:
+    """Read a zone-less timestamp as wall-clock time in `timezone` (IANA name, e.g. "Europe/Rome") and return UTC."""
+    if _is_spark(con):
+        return _spark_to_utc_timestamp(ts, timezone).cast("timestamp('UTC')")
+    return _duckdb_timezone(timezone, ts).cast("timestamp('UTC')")
+
+
+@ibis.udf.scalar.builtin(name="monotonically_increasing_id", signature=((), "int64"))
+def _spark_mono_id():  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="try_strptime", signature=(("string", "string"), "timestamp"))
+def _duckdb_try_strptime(text, fmt):  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="to_timestamp", signature=(("string", "string"), "timestamp"))
+def _spark_to_timestamp(text, pattern):  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="to_utc_timestamp", signature=(("timestamp", "string"), "timestamp"))
+def _spark_to_utc_timestamp(ts, tz):  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="timezone", signature=(("string", "timestamp"), "timestamp('UTC')"))
+def _duckdb_timezone(tz, ts):  # type: ignore[no-untyped-def]
+    ...

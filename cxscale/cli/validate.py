@@ -2,4 +2,85 @@
 
 from __future__ import annotations
 
-from cxscale.cli._app import app, console, print_json  # noqa: F401
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cxscale.cli._app import app, console, err_console, print_json
+from cxscale.data.loader import Arms, arms_from_specs, prepare
+from cxscale.data.quarantine import write_quarantine
+from cxscale.data.readers import is_url
+from cxscale.data.validate import ValidationReport, validate_prepared
+from cxscale.engine import connect
+
+
+@app.command("validate")
+def validate_command(
+    path: str = typer.Argument(..., help="File (.csv, .csv.gz, .parquet, .duckdb), folder of them, or an Ibis URL."),
+    mapping: str | None = typer.Option(None, "--mapping", "-m",
+                                       help="Mapping file, or a shipped mapping name (noshow, tickets, ...)."),
+    engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark, or an Ibis URL."),
+    strict: bool = typer.Option(True, "--strict/--no-strict",
+                                help="Exit 1 when any row is rejected (default); --no-strict only reports."),
+    quarantine: Path | None = typer.Option(None, "--quarantine", "-q",
+                                           help="Write every rejected row with its reason to this .csv/.parquet "
+                                                "file and exit 0."),
+    arms: list[str] = typer.Option([], "--arms", help="Declared arms: 'control,treatment' for every pilot, or "
+                                   "'PILOT=control,treatment'. Repeatable."),
+    spec: list[Path] = typer.Option([], "--spec", help="Pilot spec file(s) declaring a pilot's arms. Repeatable."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Check data against the data contract: rows read, accepted and rejected per table and rule.
+
+    Example: cxscale validate ../shared/data/noshow --mapping noshow --quarantine rejected.csv
+    """
+    declared: Arms = {**arms_from_specs(list(spec)), **_parse_arms(arms)}
+    con = None if is_url(path) else connect(engine)
+    prep = prepare(path, mapping, con, declared, validating=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True, disable=as_json) as progress:
+        task = progress.add_task("validating", total=None)
+        report = validate_prepared(prep, lambda t: progress.update(task, description=f"validating {t}"))
+        if quarantine is not None and not report.ok:
+            progress.update(task, description=f"writing {quarantine}")
+            write_quarantine(prep, quarantine)
+    if as_json:
+        print_json({**report.to_dict(), "quarantine": str(quarantine) if quarantine else None})
+    else:
+        _render(report)
+        if quarantine is not None and not report.ok:
+            console.print(f"{report.rows_rejected:,} rejected rows written to {quarantine}")
+    if not report.ok and strict and quarantine is None:
+        if not as_json:
+            for line in report.error_lines():
+                err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _parse_arms(values: list[str]) -> Arms:
+    out: Arms = {}
+    for v in values:
+        pilot, _, names = v.rpartition("=")
+        out[pilot or "*"] = tuple(a.strip() for a in names.split(",") if a.strip())
+    return out
+
+
+def _render(report: ValidationReport) -> None:
+    table = Table(title=f"cxscale validate {report.source}", title_justify="left")
+    for col, justify in (("table", "left"), ("read", "right"), ("accepted", "right"), ("rejected", "right"),
+                         ("rule", "left"), ("column", "left"), ("rows", "right")):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for t in report.tables.values():
+        colour = "green" if t.rows_rejected == 0 else "red"
+        first = [t.table, f"{t.rows_read:,}", f"{t.rows_accepted:,}", f"[{colour}]{t.rows_rejected:,}[/]"]
+        if not t.rules:
+            table.add_row(*first, "[green]all pass[/]", "", "")
+        for i, r in enumerate(t.rules):
+            table.add_row(*(first if i == 0 else [""] * 4), r.rule, r.column, f"{r.rows:,}")
+    console.print(table)
+    for t in report.tables.values():
+        console.print(f"{t.table}: from {', '.join(t.sources)}", highlight=False)
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False)

@@ -6,6 +6,7 @@ Measurement and diagnosis receive a Dataset and only ever build expressions on i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import ibis
 from ibis.backends import BaseBackend
@@ -23,6 +24,8 @@ class Dataset:
     source: str
     #: Notes on derived columns and what is unavailable (e.g. "cost derived from the default rate card").
     notes: list[str] = field(default_factory=list)
+    #: The ValidationReport when loaded with validate=True (rows read / accepted / rejected per rule), else None.
+    report: Any = None
 
     def has(self, name: str) -> bool:
         return name in self.tables

@@ -1,0 +1,205 @@
+"""Staging: mapping parts -> one contract-typed Ibis table per contract table, with the validation rules as columns.
+
+A staged table holds the contract columns the source provides, `_source` (file label) and `_row` (1-based source row
+number), plus for validation the source text of each converted column (`_raw_<col>`) and whether it failed to convert
+(`_bad_<col>`). Rules (cxscale.contract.RULES) are Ibis boolean expressions on it, evaluated in the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+
+from cxscale.contract import TABLES, UNIT_TYPES
+from cxscale.data import readers
+from cxscale.data.convert import convert, target_dtype
+from cxscale.data.mapping import Part
+from cxscale.engine import with_row_number
+from cxscale.errors import SpecError
+
+
+@dataclass
+class Check:
+    """One rule on one column, as a boolean expression over the staged table (true = the row breaks it)."""
+
+    rule: str
+    column: str
+    expr: ibis.Value
+    #: Columns of the staged table shown in error examples.
+    show: list[str] = field(default_factory=list)
+    #: Extra words for the message (e.g. the source column, the declared arms).
+    detail: str = ""
+    #: True when the rule concerns the whole source (a missing column): no row examples.
+    whole_table: bool = False
+
+
+@dataclass
+class StagedTable:
+    """A contract table staged from one or more sources, with its checks."""
+
+    name: str
+    expr: ibis.Table
+    columns: list[str]
+    sources: list[str]
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def rejected(self) -> ibis.Value:
+        """True for rows that break any rule."""
+        if not self.checks:
+            return ibis.literal(False)
+        return reduce(lambda a, b: a | b, [c.expr for c in self.checks])
+
+    def accepted(self) -> ibis.Table:
+        return self.expr.filter(~self.rejected()) if self.checks else self.expr
+
+    def contract_columns(self, t: ibis.Table | None = None) -> ibis.Table:
+        """Only the contract (and extra) columns, without the staging helpers."""
+        t = self.expr if t is None else t
+        return t.select(*self.columns)
+
+
+def stage_part(origin: readers.Origin, table: str, part: Part, mapping_folder: Path | None,
+               validating: bool) -> tuple[ibis.Table, dict[str, str], dict[str, str], str]:
+    """One part as a table of typed columns (+ helpers when validating).
+
+    Returns (table, conversion rules by column, missing columns -> detail, source label).
+    """
+    location = readers.resolve_source(origin, part.source, mapping_folder)
+    src_label = readers.label(location)
+    r = readers.table(origin, location)
+    numbered = validating or part.deduplicate or any(s.uses_row_number for s in part.columns.values())
+    if numbered:
+        r = with_row_number(origin.con, r)
+    if part.filter:
+        col, equals = part.filter
+        if col not in r.columns:
+            raise SpecError(f"{src_label}: filter column {col!r} is not in the source "
+                            f"(columns: {', '.join(c for c in r.columns if c != '_row')})")
+        r = r.filter(r[col].cast("string").strip() == equals)
+    contract = TABLES[table]
+    values: dict[str, ibis.Value] = {}
+    helpers: dict[str, ibis.Value] = {}
+    rules: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    have = ", ".join(c for c in r.columns if c != "_row")
+    for name, spec in part.columns.items():
+        contract_dtype = contract.column(name).dtype if name in contract.column_names else None
+        target = target_dtype(spec, contract_dtype, r)
+        absent = [c for c in spec.source_columns if c not in r.columns]
+        if absent:
+            missing[name] = f"the source has no column {absent[0]!r} (columns: {have})"
+            values[name] = ibis.null(target)
+            continue
+        conv = convert(origin.con, r, spec, target)
+        values[name] = conv.value.cast(target)
+        if validating and conv.rule and conv.raw is not None:
+            # "~" marks values computed from other source columns: range messages then show the source text too.
+            rules[name] = conv.rule + ("~" if spec.seconds_between or spec.unit else "")
+            helpers[f"_raw_{name}"] = conv.raw.cast("string")
+            helpers[f"_bad_{name}"] = (conv.raw.notnull() & conv.value.isnull()).fill_null(False)
+    for name in contract.required_columns:
+        if name not in values:
+            missing[name] = f"the source has no column {name!r} (columns: {have})"
+            values[name] = ibis.null(contract.column(name).dtype)
+    if validating:
+        for name in missing:
+            helpers[f"_miss_{name}"] = ibis.literal(True)
+    label = src_label if part.name == table else f"{src_label} ({part.name})"
+    extra = {"_source": ibis.literal(label)}
+    if numbered:
+        extra["_row"] = r["_row"]
+    staged = r.select(**values, **helpers, **extra)
+    if part.deduplicate:
+        key = list(contract.key)
+        staged = staged.filter(ibis.row_number().over(group_by=key, order_by=staged["_row"]) == 0)
+    return staged, rules, missing, label
+
+
+def union_parts(parts: list[ibis.Table]) -> ibis.Table:
+    """Union parts that may provide different columns: absent columns become typed nulls (False for flags)."""
+    if len(parts) == 1:
+        return parts[0]
+    types: dict[str, dt.DataType] = {}
+    for p in parts:
+        for name, kind in p.schema().items():
+            types.setdefault(name, kind)
+    aligned = []
+    for p in parts:
+        cols = {}
+        for name, kind in types.items():
+            if name in p.columns:
+                cols[name] = p[name].cast(kind)
+            elif name.startswith(("_bad_", "_miss_")):
+                cols[name] = ibis.literal(False)
+            else:
+                cols[name] = ibis.null(kind)
+        aligned.append(p.select(**cols))
+    return ibis.union(*aligned, distinct=False)
+
+
+def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str, str], missing: dict[str, str],
+                 pilots: dict[str, tuple[str, ...]]) -> tuple[ibis.Table, list[Check]]:
+    """The rules of one contract table as checks on the staged table (window columns are added where needed)."""
+    contract = TABLES[table]
+    key = [k for k in contract.key if k in provided and k not in missing]
+    if key and len(key) == len(contract.key):
+        t = t.mutate(_dup=(ibis.row_number().over(group_by=key, order_by=[t["_source"], t["_row"]]) > 0))
+    if table == "assignments" and "pilot" in provided and "arm" in provided:
+        t = t.mutate(_arm_lo=t.arm.min().over(group_by="pilot"), _arm_hi=t.arm.max().over(group_by="pilot"))
+    checks: list[Check] = []
+    for name, detail in missing.items():
+        checks.append(Check("missing_column", name, t[f"_miss_{name}"], detail=detail, whole_table=True))
+    for name, rule in rules.items():
+        checks.append(Check(rule.rstrip("~"), name, t[f"_bad_{name}"], show=[f"_raw_{name}"]))
+    for col in contract.columns:
+        name = col.name
+        if name not in provided or name in missing:
+            continue
+        v = t[name]
+        if not col.nullable:
+            empty = v.isnull()
+            if v.type().is_string():
+                empty = empty | (v.strip().length() == 0)
+            if name in rules:
+                empty = empty & ~t[f"_bad_{name}"]
+            checks.append(Check("missing_value", name, empty, show=[name]))
+        if col.minimum is not None or col.maximum is not None:
+            out = ibis.literal(False)
+            if col.minimum is not None:
+                out = out | (v < col.minimum)
+            if col.maximum is not None:
+                out = out | (v > col.maximum)
+            source = [f"_raw_{name}"] if rules.get(name, "").endswith("~") else []
+            checks.append(Check(col.range_rule, name, out, show=[name, *source]))
+    if "_dup" in t.columns:
+        checks.append(Check("duplicate_id", "+".join(key), t["_dup"] & reduce(
+            lambda a, b: a & b, [t[k].notnull() for k in key]), show=key))
+    if table == "assignments":
+        checks.extend(_assignment_checks(t, provided, pilots))
+    checks = [Check(c.rule, c.column, c.expr.fill_null(False), c.show, c.detail, c.whole_table) for c in checks]
+    return t, checks
+
+
+def _assignment_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple[str, ...]]) -> list[Check]:
+    checks = []
+    if "unit_type" in provided:
+        checks.append(Check("unknown_unit_type", "unit_type", t.unit_type.notnull() & ~t.unit_type.isin(UNIT_TYPES),
+                            show=["unit_type"], detail=f"allowed: {', '.join(UNIT_TYPES)}"))
+    if "pilot" in provided and "arm" in provided:
+        named = {p: arms for p, arms in pilots.items() if p != "*"}
+        conditions = [(t.pilot == p) & ~t.arm.isin(list(arms)) for p, arms in named.items()]
+        if "*" in pilots:  # arms declared for every pilot without its own declaration (--arms control,treatment)
+            others = ~t.pilot.isin(list(named)) if named else ibis.literal(True)
+            conditions.append(others & ~t.arm.isin(list(pilots["*"])))
+        if conditions:
+            unknown = reduce(lambda a, b: a | b, conditions)
+            declared = "; ".join(f"{'any pilot' if p == '*' else p}: {', '.join(a)}" for p, a in pilots.items())
+            checks.append(Check("unknown_arm", "arm", unknown, show=["pilot", "arm"], detail=f"declared {declared}"))
+        checks.append(Check("single_arm_pilot", "arm", t.pilot.notnull() & (t["_arm_lo"] == t["_arm_hi"]),
+                            show=["pilot", "arm"], detail="a pilot needs a control and at least one treatment arm"))
+    return checks

@@ -1,0 +1,166 @@
+"""validate(): check a source against the data contract inside the engine and report every rejected row by rule.
+
+One aggregate query per table counts all rules at once (sums of boolean rule expressions); each failing rule then
+fetches up to five example rows with a limit. Nothing is dropped silently: rows read = accepted + rejected, per table,
+and every rule has its count (docs/data-contract.md#rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ibis.backends import BaseBackend
+
+from cxscale.contract import RULES
+from cxscale.data.loader import Arms, Prepared, prepare
+from cxscale.data.mapping import Mapping
+from cxscale.data.stage import StagedTable
+from cxscale.errors import DataError
+
+MAX_EXAMPLES = 5
+
+#: What to do about each rule, appended to its message.
+HINTS = {
+    "missing_column": "add the column to the source or map it in a mapping file (docs/mapping.md)",
+    "missing_value": "fill the value in the source",
+    "unparseable_timestamp": "set {column}.format (strptime) or {column}.timezone in the mapping file",
+    "wrong_type": "fix the values or set {column}.type or {column}.map in the mapping file",
+    "unmapped_value": "add the values to {column}.map in the mapping file",
+    "duplicate_id": "make the ids unique; the first occurrence is kept",
+    "negative_duration": "check the start and end times the duration comes from",
+    "negative_value": "costs and money values cannot be negative",
+    "csat_out_of_range": "rescale CSAT to 1-5 in the mapping file (map) or fix the values",
+    "out_of_range": "check the unit of the column",
+    "unknown_unit_type": "use customer, agent or site (map other names with unit_type.map)",
+    "unknown_arm": "declare the arm (pilot spec --spec, --arms, or pilots: in the mapping) or fix the assignment",
+    "single_arm_pilot": "assign units to a control and at least one treatment arm",
+}
+
+
+@dataclass
+class RuleResult:
+    """Rows of one table breaking one rule on one column, with up to five examples (source, row number, values)."""
+
+    rule: str
+    column: str
+    rows: int
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass
+class TableReport:
+    table: str
+    sources: list[str]
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rules: list[RuleResult] = field(default_factory=list)
+
+
+@dataclass
+class ValidationReport:
+    """Per table: rows read, accepted, rejected, and per rule the count and examples."""
+
+    source: str
+    tables: dict[str, TableReport]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(t.rows_rejected == 0 for t in self.tables.values())
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(t.rows_rejected for t in self.tables.values())
+
+    def error_lines(self) -> list[str]:
+        """One readable line per failing rule."""
+        return [r.message for t in self.tables.values() for r in t.rules if r.rows]
+
+    def error_message(self) -> str:
+        lines = self.error_lines()
+        head = (f"{self.source}: {self.rows_rejected:,} rows break the data contract "
+                f"(docs/data-contract.md#rules)")
+        return head + "\n" + "\n".join(lines)
+
+    def summary_notes(self) -> list[str]:
+        return [f"{t.table}: {t.rows_read:,} rows read, {t.rows_accepted:,} accepted, {t.rows_rejected:,} rejected"
+                for t in self.tables.values()]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "ok": self.ok, "notes": self.notes,
+                "tables": {k: asdict(v) for k, v in self.tables.items()}}
+
+
+def validate(path: str | Path, mapping: str | Path | Mapping | None = None, con: BaseBackend | None = None,
+             arms: Arms | None = None, on_table: Callable[[str], None] | None = None) -> ValidationReport:
+    """Check the source at `path` (through `mapping`) against the contract; `arms` declares pilot arms."""
+    return validate_prepared(prepare(path, mapping, con, arms, validating=True), on_table)
+
+
+def validate_prepared(prep: Prepared, on_table: Callable[[str], None] | None = None) -> ValidationReport:
+    tables = {}
+    for name, st in prep.tables.items():
+        if on_table:
+            on_table(name)
+        tables[name] = _check_table(st)
+    return ValidationReport(prep.source, tables, list(prep.notes))
+
+
+def _check_table(st: StagedTable) -> TableReport:
+    t = st.expr
+    aggs = {"n_read": t.count(), "n_rejected": st.rejected().cast("int64").sum()}
+    for i, c in enumerate(st.checks):
+        aggs[f"c{i}"] = c.expr.cast("int64").sum()
+    try:
+        counts = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    except Exception as exc:  # a reader error deep in a file (e.g. a ragged CSV line past the sniffed sample)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{', '.join(st.sources)} ({st.name}): the engine could not read the source: {first}") from exc
+    n_read = int(counts["n_read"] or 0)
+    n_rejected = int(counts["n_rejected"] or 0)
+    results = []
+    for i, c in enumerate(st.checks):
+        n = int(counts[f"c{i}"] or 0)
+        if not n:
+            continue
+        examples: list[dict[str, Any]] = []
+        if not c.whole_table:
+            cols = ["_source", "_row", *dict.fromkeys(c.show)]
+            rows = t.filter(c.expr).order_by([t["_source"], t["_row"]]).select(*cols).limit(MAX_EXAMPLES)
+            examples = [{"source": r.pop("_source"), "row": r.pop("_row"), "values": r}
+                        for r in rows.to_pyarrow().to_pylist()]
+        result = RuleResult(c.rule, c.column, n, examples)
+        result.message = _message(st, c.rule, c.column, c.detail, n, n_read, examples)
+        results.append(result)
+    return TableReport(st.name, st.sources, n_read, n_read - n_rejected, n_rejected, results)
+
+
+def _message(st: StagedTable, rule: str, column: str, detail: str, n: int, n_read: int,
+             examples: list[dict[str, Any]]) -> str:
+    sources = sorted({e["source"] for e in examples}) or st.sources
+    where = f"{', '.join(sources)} ({st.name})"
+    what = f"{n:,} of {n_read:,} rows: {RULES.get(rule, rule)}"
+    if detail:
+        what += f"; {detail}"
+    if examples:
+        one_source = len({e["source"] for e in examples}) == 1
+        rows = ", ".join(str(e["row"]) if one_source else f"{e['source']}:{e['row']}" for e in examples)
+        values = ", ".join(_show(e["values"]) for e in examples)
+        what += f" ({'row' if len(examples) == 1 else 'rows'} {rows}: {values})"
+    hint = HINTS.get(rule, "").format(column=column)
+    return f"{where}: column {column}: rule {rule}: {what}; {hint}"
+
+
+def _show(values: dict[str, Any]) -> str:
+    def one(v: Any) -> str:
+        return "null" if v is None else f'"{v}"' if isinstance(v, str) else str(v)
+
+    items = list(values.items())
+    if len(items) == 1:
+        return one(items[0][1])
+    return "(" + ", ".join(f"{'source' if k.startswith('_raw_') else k}={one(v)}" for k, v in items) + ")"

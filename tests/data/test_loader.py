@@ -1,0 +1,63 @@
+"""load() returns every contract column (derived or null, with notes) and, with validation, only accepted rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxscale.contract import TABLES
+from cxscale.data import load
+from cxscale.errors import ContractError
+from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv
+
+
+def test_every_contract_column_is_present_with_contract_types(good_folder):
+    ds = load(good_folder)
+    for name in ("interactions", "outcomes", "assignments"):
+        schema = ds.table(name).schema()
+        assert list(schema.names) == list(TABLES[name].column_names)
+        for col in TABLES[name].columns:
+            assert schema[col.name] == __import__("ibis").dtype(col.dtype), (name, col.name)
+    assert list(ds.customers.columns) == ["customer_id", "segment"]
+
+
+def test_missing_optional_columns_are_derived_and_noted(good_folder):
+    ds = load(good_folder)
+    rows = {r["interaction_id"]: r for r in ds.interactions.to_pyarrow().to_pylist()}
+    # cost = fixed + per handled minute from the default rate card; a site's own channel uses the "other" rate.
+    assert rows["i1"]["cost"] == pytest.approx(1.50 + 0.85 * 5)
+    assert rows["i6"]["cost"] == pytest.approx(1.00 + 0.60 * 1.5)
+    # resolved: i1 is followed by i2 (same customer, same intent) 2 days later -> not resolved; i2 has no repeat.
+    assert rows["i1"]["resolved"] is False
+    assert rows["i2"]["resolved"] is True
+    # i4-i6 are within 7 days of the last contact: their repeat could fall outside the data.
+    assert rows["i6"]["resolved"] is None
+    assert rows["i1"]["journey_stage"] == "unknown" and rows["i1"]["agent_id"] is None
+    assert any(n.startswith("interactions.cost: derived") for n in ds.notes)
+    assert any(n.startswith("interactions.transferred: not in the source") for n in ds.notes)
+
+
+def test_validated_load_never_shows_a_bad_row(tmp_path):
+    rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "csat", "11")
+    write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
+    everything = load(tmp_path)
+    accepted = load(tmp_path, validate=True)
+    assert everything.interactions.count().to_pyarrow().as_py() == 6
+    assert accepted.interactions.count().to_pyarrow().as_py() == 5
+    assert accepted.interactions.csat.max().to_pyarrow().as_py() == 5
+    assert accepted.report.tables["interactions"].rows_rejected == 1
+    assert "interactions: 6 rows read, 5 accepted, 1 rejected" in accepted.notes
+
+
+def test_strict_load_raises_with_the_rule_lines(tmp_path):
+    rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "csat", "11")
+    write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
+    with pytest.raises(ContractError, match=r"column csat: rule csat_out_of_range: 1 of 6 rows.*row 2: 11\.0"):
+        load(tmp_path, strict=True)
+
+
+def test_columns_outside_the_contract_are_named_in_the_notes(tmp_path):
+    header = [*INTERACTIONS_HEADER, "agent_notes"]
+    write_csv(tmp_path / "interactions.csv", header, [[*r, "called back"] for r in GOOD_INTERACTIONS])
+    ds = load(tmp_path)
+    assert "interactions.csv: columns not in the interactions contract are ignored: agent_notes" in ds.notes
+    assert "agent_notes" not in ds.interactions.columns
