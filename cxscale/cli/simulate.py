@@ -28,7 +28,7 @@ def simulate_command(
     """Write a synthetic CX world with planted hotspots and pilots (and their true effects) to a folder.
 
     Example: [bold]cxscale simulate --scenario support --customers 100000 --seed 7 --out out/world[/]
-    then [bold]cxscale measure out/world --spec out/world/pilots/agent_assist.yaml[/].
+    then [bold]cxscale measure out/world/pilots/agent_assist.yaml[/].
     """
     if scenario not in scenarios():
         raise typer.BadParameter(f"unknown scenario {scenario!r}: choose one of {', '.join(scenarios())}",

@@ -24,6 +24,7 @@ from cxscale.simulate.world import (
     PilotPlan,
     Truths,
     assignment_rows,
+    balanced_arms,
     block_rng,
     categorical,
     cdf_of,
@@ -87,7 +88,8 @@ REMINDER = "two_way_reminders"
 REMINDER_START_DAY, PRE_DAYS, POST_DAYS = 119, 56, 56
 REMINDER_NO_SHOW_LOGIT = -0.35
 MECHANISM = (
-    "Half of the patients are randomised 50/50 from day 119; treated patients get a two-way SMS 24 hours before each "
+    "Half of the patients join the pilot on day 119, split exactly 50/50 within every block of 5,000 patients; "
+    "treated patients get a two-way SMS 24 hours before each "
     "appointment (an extra sms interaction with its cost) on top of the standard 3-day reminder. It lowers the "
     "no-show log-odds by 0.35; fewer no-shows also mean fewer rebooking calls and more post-visit contacts."
 )
@@ -146,8 +148,8 @@ class SchedulingWorld:
         distance = rng.lognormal(np.log(8.0), 0.8, n)
         propensity = rng.normal(0.0, 0.8, n)  # latent no-show tendency, log-odds
         digital = AGE_DIGITAL[age] + rng.normal(0.0, 0.8, n)
-        in_pilot = rng.random(n) < 0.5
-        treated = rng.random(n) < 0.5
+        in_pilot = rng.random(n) < 0.5  # membership: a pre-assignment draw only (every patient exists all period)
+        treated = balanced_arms(rng.random(n), in_pilot, index)  # exactly half of this block's members
         # appointments
         n_appt = rng.poisson(np.where(chronic, 3.5, 1.1) * rng.gamma(2.0, 0.5, n))
         ac = np.repeat(np.arange(n), n_appt)
@@ -171,7 +173,7 @@ class SchedulingWorld:
         u = rng.random(m)
         ns0 = visit & (u < sigmoid(logit))
         ns1 = visit & (u < sigmoid(logit + np.where(two_way_sent, REMINDER_NO_SHOW_LOGIT, 0.0)))
-        arm1 = (in_pilot & treated)[ac]
+        arm1 = treated[ac]
         no_show = np.where(arm1, ns1, ns0)
         # contacts: (customer, time, intent, forced channel or -1, exists in world 0, exists in world 1)
         u_rebook, u_post, u_prep = rng.random(m), rng.random(m), rng.random(m)
@@ -201,7 +203,7 @@ class SchedulingWorld:
         cust, t, intent, forced, ex0, ex1 = cust[ok], t[ok], intent[ok], forced[ok], ex0[ok], ex1[ok]
         c = self._serve(rng, cust, t, intent, forced, digital, end)
         ex0, ex1 = ex0[c["parent"]], ex1[c["parent"]]
-        exists = np.where((in_pilot & treated)[c["cust"]], ex1, ex0)
+        exists = np.where(treated[c["cust"]], ex1, ex0)
         self._truths(c, ex0, ex1, ac, at, ns0, ns1, visit, in_pilot, n)
         c = {k: v[exists] for k, v in c.items()}
         order = np.lexsort((c["t"], c["cust"]))

@@ -26,6 +26,7 @@ from cxscale.simulate.world import (
     PilotPlan,
     Truths,
     assignment_rows,
+    balanced_arms,
     block_rng,
     categorical,
     categorical_rows,
@@ -124,9 +125,8 @@ class SupportWorld:
         region = categorical(rng, cdf_of(C.REGION_SHARE), n)
         plan = categorical(rng, cdf_of(C.PLAN_SHARE), n)
         propensity = C.SEGMENT_EPISODES[seg] * np.where(new, 1.7, 1.0) * rng.gamma(1.3, 1 / 1.3, n)
-        pilot_u = rng.random(n)
-        in_alerts, in_greeting = pilot_u < 0.40, (pilot_u >= 0.40) & (pilot_u < 0.70)
-        treated = rng.random(n) < 0.5
+        pilot_u = rng.random(n)  # which customer pilot a customer may join (alerts 40%, greeting 30%)
+        arm_key = rng.random(n)  # the arm, drawn now so that the rest of the stream does not depend on it
         # needs (episodes)
         n_ep = rng.poisson(propensity)
         ec = np.repeat(np.arange(n), n_ep)
@@ -140,16 +140,20 @@ class SupportWorld:
         ep_start = day * US_PER_DAY + hour * 3600 * US_PER_SECOND + rng.integers(0, 3600 * US_PER_SECOND, n_e)
         alerts_eligible = np.isin(intent, [C.INTENTS.index(i) for i in P.ALERTS_INTENTS])
         prevented1 = alerts_eligible & (ep_start >= self.starts[P.ALERTS.name]) & (rng.random(n_e) < P.ALERTS_PREVENTED)
-        prevented = prevented1 & in_alerts[ec] & treated[ec]
         c, ep = self._contacts(rng, ec, intent, ep_start, digital, end)
         # churn and purchases follow from how needs ended
         draws = self._churn_triggers(rng, n, ec, intent, ep)
         churn0 = self._churn_times(draws, ec, np.zeros(n_e, dtype=bool))
         churn1 = self._churn_times(draws, ec, prevented1)
-        churn = np.where(in_alerts & treated, churn1, churn0)
-        # pilot membership: customers still active when the pilot starts
-        in_alerts &= churn0 >= self.starts[P.ALERTS.name]
-        in_greeting &= churn0 >= self.starts[P.GREETING.name]
+        # Pilot membership: customers still active when the pilot starts. Both worlds agree on churn before the start
+        # (prevention acts on later needs only), so this is pre-assignment information; the arms are then drawn
+        # among the members only, so that arm and membership are independent.
+        in_alerts = (pilot_u < 0.40) & (churn0 >= self.starts[P.ALERTS.name])
+        in_greeting = (pilot_u >= 0.40) & (pilot_u < 0.70) & (churn0 >= self.starts[P.GREETING.name])
+        alerts_on = balanced_arms(arm_key, in_alerts, index)
+        greeting_on = balanced_arms(arm_key, in_greeting, index)
+        prevented = prevented1 & alerts_on[ec]
+        churn = np.where(alerts_on, churn1, churn0)
         alive0 = ep_start < churn0[ec]
         alive1 = ~prevented1 & (ep_start < churn1[ec])
         alive = ~prevented & (ep_start < churn[ec])
@@ -172,9 +176,9 @@ class SupportWorld:
             }),
             assignments=pa.concat_tables([
                 assignment_rows(cust_ids.filter(pa.array(in_alerts)), "customer", P.ALERTS.name,
-                                treated[in_alerts], self.period, P.ALERTS.start_day),
+                                alerts_on[in_alerts], self.period, P.ALERTS.start_day),
                 assignment_rows(cust_ids.filter(pa.array(in_greeting)), "customer", P.GREETING.name,
-                                treated[in_greeting], self.period, P.GREETING.start_day),
+                                greeting_on[in_greeting], self.period, P.GREETING.start_day),
             ]),
         )
 

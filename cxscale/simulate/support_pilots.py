@@ -27,7 +27,8 @@ class PilotSetting:
 #: Customer-randomised: proactive bill-change and outage alerts prevent a share of billing/outage needs.
 ALERTS = PilotSetting(
     "proactive_alerts", "randomised", "customer", 119, 56, 56,
-    "40% of active customers are randomised 50/50; treated customers receive proactive SMS/app alerts before a bill "
+    "40% of the customers still active on day 119 are randomised, exactly half to each arm within every block of "
+    "5,000 customers; treated customers receive proactive SMS/app alerts before a bill "
     "changes or an outage, which prevents 45% of their billing and service_outage needs from day 119 on (no contact "
     "happens). Fewer needs also mean fewer churn triggers.",
 )
@@ -64,7 +65,8 @@ CALLBACK_WAIT = 0.30
 #: Customer-randomised with no effect at all.
 GREETING = PilotSetting(
     "ivr_greeting", "randomised", "customer", 119, 56, 56,
-    "30% of active customers (disjoint from proactive_alerts) are randomised 50/50 to a personalised IVR greeting. "
+    "30% of the customers still active on day 119 (disjoint from proactive_alerts) are randomised, exactly half to "
+    "each arm within every block of 5,000 customers, to a personalised IVR greeting. "
     "It changes nothing: the generator ignores the arm, so every true effect is exactly zero (a placebo).",
 )
 

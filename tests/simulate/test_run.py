@@ -17,6 +17,7 @@ from cxscale.errors import CxscaleError
 from cxscale.measure.spec import load_spec
 from cxscale.simulate import simulate
 from cxscale.simulate.world import RNG_BLOCK, contract_schema
+from cxscale.stats.srm import srm_check
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -121,6 +122,35 @@ def test_every_pilot_spec_loads_and_its_metrics_have_true_effects(world, request
         end_day = spec.windows.post_days
         assert pilot["start"] >= result.ground_truth["period"]["start"]
         assert end_day >= 28
+
+
+def _arm_counts(out: Path) -> dict[str, dict[str, int]]:
+    rows = duckdb.execute(f"select pilot, arm, count(*) from '{out}/assignments.parquet' group by 1, 2").fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    for pilot, arm, k in rows:
+        counts.setdefault(pilot, {})[arm] = k
+    return counts
+
+
+@pytest.mark.parametrize("scenario", ["support", "scheduling"])
+@pytest.mark.parametrize(("customers", "seeds"), [(20_000, (42, 1, 2, 3, 2026)), (7_777, (5, 6)), (2_501, (7,))])
+def test_every_randomised_pilot_passes_the_sample_ratio_check_over_seeds_and_sizes(tmp_path, scenario, customers,
+                                                                                    seeds):
+    # Seed 42 at 20,000 customers is the demo world, whose placebo once failed this check (2,963 vs 2,697,
+    # p = 0.0004) when each customer's arm was an independent coin flip.
+    blocks = -(-customers // RNG_BLOCK)
+    for seed in seeds:
+        result = simulate(scenario, customers=customers, seed=seed, out=tmp_path / str(seed), workers=1)
+        counts = _arm_counts(result.out)
+        randomised = [p for p in result.ground_truth["pilots"] if p["design"] == "randomised"]
+        assert randomised
+        for p in randomised:
+            arms = counts[p["pilot"]]
+            assert arms == p["units"], p["pilot"]
+            srm = srm_check(arms)
+            assert srm.p_value > 0.001, (scenario, customers, seed, p["pilot"], arms, srm.p_value)
+            if p["unit"] == "customer":  # complete randomisation per block: at most one unit apart per block
+                assert abs(arms["treatment"] - arms["control"]) <= blocks, (scenario, seed, p["pilot"], arms)
 
 
 def test_ground_truth_follows_schema_version_1(support_world):

@@ -167,6 +167,17 @@ def test_customer_pilots_are_split_evenly_and_do_not_overlap(con):
     assert both == 0
 
 
+def test_customer_pilots_enrol_only_customers_still_active_when_they_start(con, support_world):
+    # Membership may use pre-assignment information only: a customer who churned before the start is never enrolled.
+    for pilot in ("proactive_alerts", "ivr_greeting"):
+        start = _truth(support_world, pilot)["start"]
+        enrolled_after_churn = _rows(con, f"""select count(*) from a join o on a.unit_id = o.customer_id
+            where a.pilot = '{pilot}' and o.outcome = 'churn' and o.occurred_at < '{start}'::timestamptz""")[0][0]
+        churned_before = _rows(con, f"""select count(*) from o where outcome = 'churn'
+                                       and occurred_at < '{start}'::timestamptz""")[0][0]
+        assert churned_before > 50 and enrolled_after_churn == 0, pilot
+
+
 def test_agent_pilot_treats_half_of_every_site(con):
     rows = _rows(con, """select i.site, count(distinct a.unit_id) filter (where arm = 'treatment'),
                                 count(distinct a.unit_id) filter (where arm = 'control')
