@@ -2,4 +2,107 @@
 
 from __future__ import annotations
 
-from cxscale.cli._app import app, console, print_json  # noqa: F401
+from pathlib import Path
+
+import typer
+from rich import box
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cxscale.charts.svg import fmt_number, fmt_share
+from cxscale.cli._app import app, console, err_console, print_json
+
+
+@app.command()
+def diagnose(
+    data: Path = typer.Option(..., "--data", help="Data to diagnose: a simulated world folder, a CSV/Parquet file or "
+                              "folder, or a DuckDB file."),
+    mapping: str | None = typer.Option(None, "--mapping", help="Mapping file, or a shipped mapping name "
+                                       "(tickets, noshow, helpdesk, bpi13)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the diagnosis JSON (schema_version 1) instead of "
+                                  "tables."),
+    html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report with charts here."),
+    use_cases: Path | None = typer.Option(None, "--use-cases", help="Write a use-case draft (YAML) per top "
+                                          "hotspot into this folder."),
+    top: int = typer.Option(10, "--top", min=1, help="Hotspots to show (and to write to JSON)."),
+    drafts: int = typer.Option(3, "--drafts", min=0, help="Use-case drafts for the top hotspots."),
+    window_days: int = typer.Option(7, "--window-days", min=1, help="Same-intent contacts within this many days "
+                                    "form one episode."),
+    currency: str | None = typer.Option(None, "--currency", help="Currency label for money (default: the world's "
+                                        "ground_truth.json, else 'currency units')."),
+    engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark, or an Ibis URL."),
+) -> None:
+    """Diagnose the customer journey: where friction and cost are highest, and the money at stake.
+
+    Example: cxscale diagnose --data out/world --html diagnosis.html --use-cases drafts/
+    """
+    from cxscale.data import load
+    from cxscale.engine import connect
+    from cxscale.journey import DiagnosisOptions, dump_draft, render_html
+    from cxscale.journey import diagnose as run_diagnosis
+
+    con = connect(engine)
+    options = DiagnosisOptions(window_days=window_days)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True, disable=json_out) as progress:
+        task = progress.add_task("loading data", total=None)
+        dataset = load(data, mapping=mapping, con=con)
+        result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts,
+                               progress=lambda label: progress.update(task, description=label))
+    if html:
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_html(result, top=max(top, 15)), encoding="utf-8")
+    if use_cases:
+        use_cases.mkdir(parents=True, exist_ok=True)
+        for draft in result.use_cases:
+            (use_cases / f"{draft['id']}.yaml").write_text(dump_draft(draft), encoding="utf-8")
+    if json_out:
+        print_json(result.to_dict(top=top))
+        return
+    _render(result, top)
+    if html:
+        console.print(f"HTML report: [bold]{html}[/]")
+    if use_cases:
+        console.print(f"use-case drafts: [bold]{use_cases}[/] ({len(result.use_cases)} files)")
+
+
+def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
+    k, cur, o = result.annualisation_factor, result.currency, result.overall
+    cost, avoidable = (o.get("cost") or 0.0) * k, (o.get("avoidable_cost") or 0.0) * k
+    console.print(
+        f"[bold]Journey diagnosis[/] of {result.source}: {o['volume']:,} contacts, "
+        f"{result.period['start'][:10]} to {result.period['end'][:10]} ({result.period['days']:.1f} days, "
+        f"money annualised x{k:.2f})"
+    )
+    console.print(
+        f"Cost to serve [bold]{fmt_number(cost)} {cur}[/]/year, of which avoidable "
+        f"[bold red]{fmt_number(avoidable)} {cur}[/]/year ({fmt_share(avoidable / cost if cost else None, 1)}): "
+        "repeat contacts, channel switches and transfers a resolved first contact would not have needed."
+    )
+    table = Table(title=f"Top {min(top, len(result.hotspots))} hotspots (intent x journey stage; money in {cur} "
+                  "per year)", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("hotspot (main channel)", min_width=16, overflow="fold")
+    for col in ("contacts", "repeat\n7d", "trans-\nfer", "CSAT", "avoid-\nable", "score"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for h in result.hotspots[:top]:
+        kinds = f"\n[dim]{', '.join(h['kinds'])}[/]" if h["kinds"] else ""
+        table.add_row(
+            str(h["rank"]), f"[bold]{h['intent']}[/]\n{h['journey_stage']} ({h['channel']}){kinds}",
+            f"{h['volume']:,}", fmt_share(h["repeat_contact_rate"], 1), fmt_share(h["transfer_rate"], 1),
+            "-" if h["csat_mean"] is None else f"{h['csat_mean']:.2f}", fmt_number(h["avoidable_cost_per_year"]),
+            f"{h['score']:.1f}",
+        )
+    console.print(table)
+    if result.use_cases:
+        drafts = Table(title="Use-case drafts", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+        for col in ("use case", "metric", "baseline", "target", "pilot window"):
+            drafts.add_column(col)
+        for u in result.use_cases:
+            w = u["pilot_window"]
+            drafts.add_row(u["title"], u["business_metric"]["name"], f"{u['business_metric']['baseline']:.4g}",
+                           f"{u['target']['value']:.4g}",
+                           f"{w['days']} days ({w['sample_size_per_arm']:,}/arm)" if w else "-")
+        console.print(drafts)
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/]")

@@ -1,0 +1,27 @@
+"""Journey diagnosis: episodes, friction signals, cost-to-serve and its avoidable part, flows, ranked opportunities
+and use-case drafts (docs/diagnosis.md)."""
+
+from cxscale.journey.contacts import enriched_contacts, episodes, journey_steps
+from cxscale.journey.diagnosis import SCHEMA_VERSION, Diagnosis, diagnose, touchpoint
+from cxscale.journey.flows import Flow, directly_follows, flow_graphs, top_flows
+from cxscale.journey.options import DiagnosisOptions
+from cxscale.journey.report import render_html
+from cxscale.journey.usecase import draft_use_case, dump_draft
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Diagnosis",
+    "DiagnosisOptions",
+    "Flow",
+    "diagnose",
+    "directly_follows",
+    "draft_use_case",
+    "dump_draft",
+    "enriched_contacts",
+    "episodes",
+    "flow_graphs",
+    "journey_steps",
+    "render_html",
+    "top_flows",
+    "touchpoint",
+]

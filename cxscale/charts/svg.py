@@ -1,0 +1,100 @@
+"""SVG building blocks shared by every chart: escaping, text, number formats, axis ticks and colour scales.
+
+Charts are plain strings of inline SVG (no JavaScript, no fonts or styles fetched from anywhere), so the same
+picture works in an HTML report, a PDF and the web app.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+INK = "#1f2933"
+MUTED = "#616e7c"
+GRID = "#e4e7eb"
+BAR = "#3b6fb6"
+ACCENT = "#d1495b"
+LINE = "#edae49"
+
+#: Sequential scale for "more is worse" (heatmaps): pale yellow -> orange -> dark red.
+HEAT = ("#fff7e6", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
+
+
+def esc(value: object) -> str:
+    """Text safe inside SVG/HTML markup and attributes."""
+    return escape(str(value), quote=True)
+
+
+def fmt_number(x: float | None, digits: int = 1) -> str:
+    """Compact human format: 950, 12.3k, 4.5M, 1.2B; '-' for missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    a = abs(x)
+    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= bound:
+            return f"{x / bound:.{digits}f}{suffix}"
+    return f"{x:.0f}" if a >= 100 or float(x).is_integer() else f"{x:.{digits}f}"
+
+
+def fmt_share(x: float | None, digits: int = 0) -> str:
+    """A share 0-1 as a percentage; '-' for missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{100 * x:.{digits}f}%"
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 up to at least `top` (about `count` of them)."""
+    if not top or top <= 0 or math.isnan(top):
+        return [0.0, 1.0]
+    raw = top / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    n = math.ceil(top / step - 1e-9)
+    return [i * step for i in range(n + 1)]
+
+
+def text(x: float, y: float, s: object, size: float = 12, anchor: str = "start", fill: str = INK,
+         weight: str = "normal", rotate: float | None = None, baseline: str | None = None) -> str:
+    """One <text> element."""
+    extra = f' transform="rotate({rotate:.1f} {x:.1f} {y:.1f})"' if rotate else ""
+    if baseline:
+        extra += f' dominant-baseline="{baseline}"'
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+            f'font-weight="{weight}"{extra}>{esc(s)}</text>')
+
+
+def truncate(label: object, limit: int = 22) -> str:
+    s = str(label)
+    return s if len(s) <= limit else s[: limit - 1] + "\u2026"
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def scale_colour(t: float, stops: tuple[str, ...] = HEAT) -> str:
+    """Colour at position t (0-1) along a multi-stop scale."""
+    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
+    i = min(int(t), len(stops) - 2)
+    a, b = _rgb(stops[i]), _rgb(stops[i + 1])
+    f = t - i
+    return "#" + "".join(f"{round(a[k] + (b[k] - a[k]) * f):02x}" for k in range(3))
+
+
+def readable_on(fill: str) -> str:
+    """Black or white text, whichever reads better on `fill`."""
+    r, g, b = _rgb(fill)
+    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def document(width: float, height: float, body: list[str], title: str, description: str = "") -> str:
+    """A standalone <svg> element with an accessible title and description."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="img" font-family="{esc(FONT)}">'
+        f"<title>{esc(title)}</title><desc>{esc(description or title)}</desc>"
+        f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(body) + "</svg>"
+    )

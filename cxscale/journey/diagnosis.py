@@ -1,0 +1,199 @@
+"""diagnose(): where friction and cost are highest in a dataset's journeys, ranked and turned into use-case drafts.
+
+The engine materialises the enriched contact view once, then runs one grouped aggregation of every friction and
+cost signal and one aggregation of all flow graphs over it; only those aggregates leave the engine
+(docs/diagnosis.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxscale.data.dataset import Dataset
+from cxscale.engine import backend_name
+from cxscale.errors import CxscaleError, DataError
+from cxscale.journey.contacts import DAY_SECONDS, enriched_contacts
+from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, flow_graphs
+from cxscale.journey.friction import friction_sums, rollup
+from cxscale.journey.opportunities import overall_signals, rank_hotspots
+from cxscale.journey.options import DiagnosisOptions
+from cxscale.journey.usecase import choose_metric, draft_use_case
+
+SCHEMA_VERSION = 1
+DAYS_PER_YEAR = 365.25
+DEFAULT_CURRENCY = "currency units"
+
+
+@dataclass
+class Diagnosis:
+    """The result of one diagnosis: ranked hotspots, flows, the whole-data baseline and the aggregates behind them.
+
+    `sums` holds the finest-grain additive sums (intent x stage x channel x site); every table and chart is
+    rolled up from it. Money in `hotspots` is over the data's period; *_per_year fields are annualised by
+    annualisation_factor = 365.25 / period days.
+    """
+
+    source: str
+    engine: str
+    period: dict[str, Any]
+    currency: str
+    annualisation_factor: float
+    hotspots: list[dict]
+    flows: dict[str, list[Flow]]
+    overall: dict[str, Any]
+    sums: pd.DataFrame
+    options: DiagnosisOptions
+    use_cases: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def by(self, dims: list[str]) -> pd.DataFrame:
+        """Signals rolled up to any grain over intent, journey_stage, channel and site."""
+        return rollup(self.sums, dims, self.options)
+
+    def signals(self, dim: str) -> list[dict[str, Any]]:
+        """Every signal per value of one dimension (intent, journey_stage, channel or site), most contacts first,
+        JSON-ready (NaN -> None), with avoidable_cost_per_year added."""
+        table = self.by([dim]).sort_values("volume", ascending=False)
+        table["avoidable_cost_per_year"] = table["avoidable_cost"] * self.annualisation_factor
+        rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        return [{k: (int(v) if isinstance(v, int | np.integer) else float(v) if isinstance(v, float | np.floating)
+                     else v) for k, v in r.items()} for r in rows]
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        """The diagnosis JSON document (schema_version 1, docs/diagnosis.md#json)."""
+        hotspots = self.hotspots[:top] if top else self.hotspots
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source,
+            "engine": self.engine,
+            "period": self.period,
+            "currency": self.currency,
+            "annualisation_factor": self.annualisation_factor,
+            "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.options).items()},
+            "overall": self.overall,
+            "totals": {
+                "cost": self.overall.get("cost"),
+                "avoidable_cost": self.overall.get("avoidable_cost"),
+                "cost_per_year": _times(self.overall.get("cost"), self.annualisation_factor),
+                "avoidable_cost_per_year": _times(self.overall.get("avoidable_cost"), self.annualisation_factor),
+            },
+            "hotspots": hotspots,
+            "flows": [f.to_dict() for f in self.flows.get("intent", [])],
+            "signals": {dim: self.signals(dim) for dim in ("intent", "journey_stage", "channel", "site")},
+            "stage_flows": [f.to_dict() for f in self.flows.get("journey_stage", [])],
+            "channel_flows": [f.to_dict() for f in self.flows.get("channel", [])],
+            "use_cases": self.use_cases,
+            "notes": self.notes,
+        }
+
+
+def _times(x: float | None, k: float) -> float | None:
+    return None if x is None else x * k
+
+
+def _iso(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(int(epoch_seconds), tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+def source_currency(source: str) -> str | None:
+    """The currency a simulated world declares in its ground_truth.json, if the source is such a folder."""
+    gt = Path(source) / "ground_truth.json"
+    if gt.is_file():
+        try:
+            return json.loads(gt.read_text()).get("currency")
+        except (OSError, ValueError):
+            return None
+    return None
+
+
+def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency: str | None = None,
+             use_cases: int = 3, progress: Callable[[str], None] | None = None) -> Diagnosis:
+    """Diagnose the journeys in `dataset`: friction and cost per intent x stage, flows, ranked hotspots and
+    `use_cases` use-case drafts for the top hotspots. `progress` is called with a short label before each step."""
+    options = options or DiagnosisOptions()
+    step = progress or (lambda _label: None)
+    outcomes = dataset.outcomes if dataset.has("outcomes") else None
+    # The enriched view is materialised once (Ibis cache: a temporary table on DuckDB, a persisted DataFrame on
+    # Spark) without the columns no aggregate reads; then one grouped aggregation of all friction and cost signals
+    # and one aggregation of all flow graphs scan it (docs/diagnosis.md#passes).
+    step("building the enriched contact view")
+    enriched = enriched_contacts(dataset.interactions, options, outcomes)
+    enriched = enriched.drop("customer_id", "interaction_id", "started_at", "prev_same_channel").cache()
+    try:
+        step("aggregating friction and cost signals")
+        sums = friction_sums(enriched, options).to_pandas()
+        step("directly-follows graphs of intents, stages and channels")
+        flows = flow_graphs(enriched, tuple(FLOW_DIMENSIONS), options.top_flows)
+    finally:
+        enriched.release()
+    if sums.empty:
+        raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
+    step("ranking hotspots")
+    start, end = float(sums["ts_min"].min()), float(sums["ts_max"].max())
+    days = max((end - start) / DAY_SECONDS, 1.0)
+    period = {"start": _iso(start), "end": _iso(end), "days": days}
+    factor = DAYS_PER_YEAR / days
+    currency = currency or source_currency(dataset.source) or DEFAULT_CURRENCY
+    hotspots = rank_hotspots(sums, options, factor, currency)
+    notes = list(dataset.notes)
+    if outcomes is None:
+        notes.append("no outcomes table: failures after contact (e.g. no-shows) are unavailable")
+    notes.append("episodes whose window reaches past the end of the data count as resolved (right-censoring)")
+    bad = int(sums["out_of_range"].sum())
+    if bad:
+        notes.append(f"{bad:,} contacts have values outside the contract's range (negative handle, wait or cost, "
+                     "CSAT outside 1-5): treated as unknown here; `cxscale validate` lists them")
+    if days < 28:
+        notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
+    diagnosis = Diagnosis(
+        source=dataset.source, engine=backend_name(dataset.con), period=period, currency=currency,
+        annualisation_factor=factor, hotspots=hotspots, flows=flows, overall=overall_signals(sums, options),
+        sums=sums, options=options, notes=notes,
+    )
+    for h in hotspots[:use_cases]:
+        step(f"planning a pilot for {h['intent']} at {h['journey_stage']}")
+        metric, _unit, rel, _verb = choose_metric(h)
+        plan = plan_window(dataset, h, metric, rel)
+        diagnosis.use_cases.append(draft_use_case(h, period, currency, dataset.source, plan=plan))
+    return diagnosis
+
+
+def touchpoint(dataset: Dataset, intent: str, journey_stage: str) -> Dataset:
+    """The dataset narrowed to one intent x stage: its contacts, and the outcomes of the customers who made them."""
+    t = dataset.interactions
+    tables = dict(dataset.tables)
+    tables["interactions"] = t.filter((t.intent == intent) & (t.journey_stage == journey_stage))
+    if "outcomes" in tables:
+        o = tables["outcomes"]
+        tables["outcomes"] = o.filter(o.customer_id.isin(tables["interactions"].customer_id))
+    return Dataset(dataset.con, tables, f"{dataset.source} [{intent} x {journey_stage}]", list(dataset.notes))
+
+
+def plan_window(dataset: Dataset, hotspot: dict, metric: str, target_relative: float) -> dict | None:
+    """The pilot window from the measurement engine's power calculation (cxscale.measure.power.plan_pilot) on the
+    hotspot's touchpoint, customer-randomised; None when it is unavailable or the data cannot support it (the draft
+    then falls back to cxscale/journey/planning.py)."""
+    try:
+        from cxscale.measure.power import plan_pilot
+    except ImportError:
+        return None
+    try:
+        p = plan_pilot(touchpoint(dataset, hotspot["intent"], hotspot["journey_stage"]), metric, target_relative)
+    except (CxscaleError, KeyError, ValueError, ZeroDivisionError):
+        return None
+    if p.days_total is None:
+        return None
+    return {"days": math.ceil(p.days_total), "days_to_enrol": math.ceil(p.days_to_enrol or 0),
+            "measurement_days": p.window_days, "sample_size_per_arm": p.n_per_arm, "unit": p.unit,
+            "units_per_day": round(p.units_per_day, 3), "baseline_per_unit": p.baseline, "split": "50/50",
+            "alpha": p.alpha, "power": p.power,
+            "method": "cxscale.measure.power.plan_pilot on the touchpoint's contacts (customer-randomised)"}

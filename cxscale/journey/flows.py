@@ -1,0 +1,91 @@
+"""Journey flows: the directly-follows graph (DFG) of intents, stages or channels per customer.
+
+An edge a -> b counts the times a customer's contact about `a` is immediately followed by their next contact about
+`b` (contacts ordered by started_at, ties broken by interaction_id), with the median time between the two starts.
+On an event log mapped as customer = case and intent = activity, the counts equal pm4py's directly-follows
+discovery (tests/journey/test_flows.py checks that on two real event logs). A loop is a self-edge (a -> a): the
+customer comes back about the same need. `reverse` marks an edge whose reverse edge (b -> a) is also among the
+edges returned (back-and-forth between two needs); in a busy journey most pairs have one, so it is not highlighted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+#: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
+FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One directly-follows edge: count (transitions) and median_seconds between the two contacts' starts."""
+
+    source: str
+    target: str
+    count: int
+    median_seconds: float | None
+    loop: bool
+    reverse: bool = False
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {"from": d.pop("source"), "to": d.pop("target"), **d}
+
+
+def directly_follows(enriched: ir.Table, dimension: str = "intent") -> ir.Table:
+    """The DFG as an Ibis expression: columns source, target, count, median_seconds (one row per edge)."""
+    if dimension not in FLOW_DIMENSIONS:
+        raise ValueError(f"flows are drawn over {', '.join(FLOW_DIMENSIONS)}, not {dimension!r}")
+    c = enriched
+    nxt = c[FLOW_DIMENSIONS[dimension]]
+    edges = c.filter(nxt.notnull()).select(source=c[dimension], target=nxt, gap=c.next_gap)
+    return edges.group_by(["source", "target"]).aggregate(
+        count=edges.count(), median_seconds=edges.gap.cast("float64").median()
+    )
+
+
+def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -> list[Flow]:
+    """The `limit` busiest edges of the DFG (pulled out of the engine), busiest first, loops marked."""
+    dfg = directly_follows(enriched, dimension)
+    rows = dfg.order_by([dfg["count"].desc(), dfg.source, dfg.target]).limit(limit).to_pyarrow().to_pylist()
+    return _flows(rows)
+
+
+def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
+                limit: int = 200) -> dict[str, list[Flow]]:
+    """The DFGs of several dimensions in one query (the steps are stacked, grouped once, and the `limit` busiest
+    edges per dimension kept in the engine): {dimension: [Flow, ...] busiest first, loops marked}."""
+    c = steps.filter(steps.next_gap.notnull())
+    stacked = None
+    for dim in dimensions:
+        part = c.select(dimension=ibis.literal(dim), source=c[dim], target=c[FLOW_DIMENSIONS[dim]], gap=c.next_gap)
+        stacked = part if stacked is None else stacked.union(part)
+    if stacked is None:
+        return {}
+    dfg = stacked.group_by(["dimension", "source", "target"]).aggregate(
+        count=stacked.count(), median_seconds=stacked.gap.cast("float64").median()
+    )
+    busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
+    dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
+    rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
+    out: dict[str, list[Flow]] = {}
+    for dim in dimensions:
+        mine = sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"])
+        out[dim] = _flows(mine)
+    return out
+
+
+def _flows(rows: list[dict]) -> list[Flow]:
+    pairs = {(r["source"], r["target"]) for r in rows}
+    return [
+        Flow(
+            source=r["source"], target=r["target"], count=int(r["count"]),
+            median_seconds=None if r["median_seconds"] is None else float(r["median_seconds"]),
+            loop=r["source"] == r["target"],
+            reverse=r["source"] != r["target"] and (r["target"], r["source"]) in pairs,
+        )
+        for r in rows
+    ]

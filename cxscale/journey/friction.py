@@ -1,0 +1,130 @@
+"""Friction signals and cost-to-serve: one grouped aggregation of the enriched contact view, then exact roll-ups.
+
+Every signal is kept as additive sums per intent x journey stage x channel x site (the finest grain), so the
+engine runs one GROUP BY and any coarser grain (intent x stage, intent x channel, ...) is an exact sum in Python
+over at most a few thousand rows. Rates are ratios of those sums (docs/diagnosis.md#signals).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from cxscale.journey.options import DiagnosisOptions
+
+GRAIN = ["intent", "journey_stage", "channel", "site"]
+
+
+def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1) -> ir.NumericScalar:
+    return ibis.cases((cond, value), else_=0).sum()
+
+
+def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
+    """The grouped aggregation (an Ibis expression): additive sums per intent x stage x channel x site.
+
+    Units: *_seconds sums in seconds, cost sums in the data's currency, ts_min/ts_max in epoch seconds.
+    """
+    c = enriched
+    same_channel_repeat = c.is_repeat & ~c.channel_switch
+    first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
+    long_wait = ibis.cases((c.channel.isin(list(options.async_channels)), options.async_long_wait_seconds),
+                           else_=options.long_wait_seconds)
+    metrics = {
+        "contacts": c.count(),
+        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"]) for d in options.repeat_windows_days},
+        "repeat_contacts": _sum_if(c.is_repeat),
+        "channel_switches": _sum_if(c.channel_switch),
+        "episodes": _sum_if(c.is_episode_start),
+        "episode_ends": _sum_if(c.is_episode_end),
+        "first_contact_resolutions": _sum_if(c.is_episode_start & c.is_episode_end),
+        # Time to resolution telescopes: first-to-last contact of an episode is the sum of its within-episode gaps,
+        # plus the handle time of its closing contact.
+        "resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap)
+        + _sum_if(c.is_episode_end, c.handle_seconds.fill_null(0.0)),
+        "transfers": _sum_if(c.transferred.fill_null(False)),
+        "transfer_known": c.transferred.count(),
+        "wait_seconds": c.wait_seconds.sum(),
+        "wait_known": c.wait_seconds.count(),
+        "long_waits": _sum_if(c.wait_seconds > long_wait),
+        "handle_seconds": c.handle_seconds.sum(),
+        "handle_known": c.handle_seconds.count(),
+        "csat_sum": c.csat.sum(),
+        "csat_sum_sq": (c.csat * c.csat).sum(),
+        "csat_known": c.csat.count(),
+        "detractors": _sum_if(c.csat <= options.csat_detractor_max),
+        "failures_following": _sum_if(c.failure_follows.fill_null(False)),
+        "failure_known": c.failure_follows.count(),
+        "cost": c.cost.sum(),
+        "cost_sum_sq": (c.cost * c.cost).sum(),
+        "cost_repeat": _sum_if(same_channel_repeat, c.cost),
+        "cost_switch": _sum_if(c.channel_switch, c.cost),
+        "cost_transferred_first": _sum_if(first_transferred, c.cost),
+        "out_of_range": _sum_if(c.out_of_range),
+        "ts_min": c.ts.min(),
+        "ts_max": c.ts.max(),
+    }
+    return c.group_by(GRAIN).aggregate(**metrics)
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    den = den.astype("float64")
+    return (num.astype("float64") / den.where(den > 0)).astype("float64")
+
+
+def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.DataFrame:
+    """Signals at a coarser grain (e.g. ["intent", "journey_stage"]) from the finest-grain sums.
+
+    Output columns: volume (contacts), repeat_contact_rate_<N>d, transfer_rate, channel_switch_rate, long_wait_rate,
+    wait_mean_seconds, aht_seconds, time_to_resolution_seconds (mean per episode), contacts_per_episode,
+    first_contact_resolution (share of episodes closed by their first contact), csat_mean, csat_sd,
+    detractor_share, failure_rate (share of contacts followed by a failure outcome), cost, cost_per_contact and
+    cost_sd (currency),
+    avoidable_cost_repeat / _switch / _transfer and avoidable_cost (currency, over the data's period).
+    Rates are shares 0-1; a rate whose inputs are absent is NaN.
+    """
+    numeric = [c for c in sums.columns if c not in GRAIN and c not in ("ts_min", "ts_max")]
+    g = sums.groupby(by, dropna=False, sort=False)[numeric].sum(min_count=1).reset_index() if by else \
+        sums[numeric].sum(min_count=1).to_frame().T
+    out = g[by].copy() if by else pd.DataFrame(index=g.index)
+    out["volume"] = g["contacts"].astype("int64")
+    for d in options.repeat_windows_days:
+        out[f"repeat_contact_rate_{d}d"] = _ratio(g[f"repeats_{d}d"], g["contacts"])
+    out["repeat_contact_rate"] = out[f"repeat_contact_rate_{options.repeat_windows_days[0]}d"]
+    out["transfer_rate"] = _ratio(g["transfers"], g["transfer_known"])
+    out["channel_switch_rate"] = _ratio(g["channel_switches"], g["contacts"])
+    out["long_wait_rate"] = _ratio(g["long_waits"], g["wait_known"])
+    out["wait_mean_seconds"] = _ratio(g["wait_seconds"], g["wait_known"])
+    out["aht_seconds"] = _ratio(g["handle_seconds"], g["handle_known"])
+    out["episodes"] = g["episodes"].astype("int64")
+    out["time_to_resolution_seconds"] = _ratio(g["resolution_seconds"], g["episode_ends"])
+    out["contacts_per_episode"] = _ratio(g["contacts"], g["episodes"])
+    out["first_contact_resolution"] = _ratio(g["first_contact_resolutions"], g["episodes"])
+    out["csat_mean"] = _ratio(g["csat_sum"], g["csat_known"])
+    n = g["csat_known"].astype("float64")
+    var = (g["csat_sum_sq"] - g["csat_sum"] ** 2 / n.where(n > 0)) / (n - 1).where(n > 1)
+    out["csat_sd"] = var.clip(lower=0) ** 0.5
+    out["csat_responses"] = g["csat_known"].astype("int64")
+    out["detractor_share"] = _ratio(g["detractors"], g["csat_known"])
+    out["failure_rate"] = _ratio(g["failures_following"], g["failure_known"])
+    out["cost"] = g["cost"].astype("float64")
+    out["cost_per_contact"] = _ratio(g["cost"], g["contacts"])
+    m = g["contacts"].astype("float64")
+    cvar = (g["cost_sum_sq"] - g["cost"] ** 2 / m.where(m > 0)) / (m - 1).where(m > 1)
+    out["cost_sd"] = cvar.clip(lower=0) ** 0.5
+    out["avoidable_cost_repeat"] = g["cost_repeat"].astype("float64")
+    out["avoidable_cost_switch"] = g["cost_switch"].astype("float64")
+    out["avoidable_cost_transfer"] = options.transfer_avoidable_share * g["cost_transferred_first"].astype("float64")
+    out["avoidable_cost"] = out[["avoidable_cost_repeat", "avoidable_cost_switch",
+                                 "avoidable_cost_transfer"]].sum(axis=1)
+    return out
+
+
+def dominant(sums: pd.DataFrame, by: list[str], dimension: str) -> pd.DataFrame:
+    """For each group of `by`, the value of `dimension` with the most contacts, and its share of the group (0-1)."""
+    per = sums.groupby([*by, dimension], dropna=False, sort=False)["contacts"].sum().reset_index()
+    total = per.groupby(by, dropna=False, sort=False)["contacts"].transform("sum")
+    per["share"] = per["contacts"] / total
+    top = per.sort_values([*by, "contacts", dimension], ascending=[True] * len(by) + [False, True])
+    top = top.drop_duplicates(by, keep="first")
+    return top[[*by, dimension, "share"]].rename(columns={"share": f"{dimension}_share"})

@@ -1,0 +1,20 @@
+"""SVG helpers: number formats, ticks and colour scales."""
+
+from __future__ import annotations
+
+from cxscale.charts.svg import fmt_number, fmt_share, nice_ticks, readable_on, scale_colour
+
+
+def test_numbers_read_compactly():
+    assert [fmt_number(x) for x in (950, 12_300, 4_500_000, 1.2e9, None)] == ["950", "12.3k", "4.5M", "1.2B", "-"]
+    assert fmt_share(0.1234, 1) == "12.3%" and fmt_share(float("nan")) == "-"
+
+
+def test_ticks_are_round_and_cover_the_top():
+    assert nice_ticks(87) == [0, 20, 40, 60, 80, 100]
+    assert nice_ticks(0) == [0.0, 1.0]
+
+
+def test_the_colour_scale_runs_between_its_stops_and_text_stays_readable():
+    assert scale_colour(0) == "#fff7e6" and scale_colour(1) == "#7f0000"
+    assert readable_on(scale_colour(0)) != readable_on(scale_colour(1))

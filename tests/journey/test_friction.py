@@ -1,0 +1,74 @@
+"""Friction signals and avoidable cost: one grouped aggregation, exact roll-ups, hand-checked arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxscale.journey import DiagnosisOptions, enriched_contacts
+from cxscale.journey.friction import dominant, friction_sums, rollup
+from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
+
+OPTIONS = DiagnosisOptions()
+
+
+@pytest.fixture
+def tiny_sums(duckdb_con):
+    t = duckdb_con.create_table("tiny", tiny_interactions())
+    o = duckdb_con.create_table("tiny_o", tiny_outcomes())
+    return friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS).to_pandas()
+
+
+def test_avoidable_cost_is_repeats_plus_switches_plus_half_of_transferred_first_contacts(tiny_sums):
+    total = rollup(tiny_sums, [], OPTIONS).iloc[0]
+    assert total["cost"] == pytest.approx(33.0)
+    # i2 (4.0) is a repeat in another channel; i1 (10.0) is a transferred first contact: half of it is avoidable.
+    assert total["avoidable_cost_switch"] == pytest.approx(4.0)
+    assert total["avoidable_cost_repeat"] == pytest.approx(0.0)
+    assert total["avoidable_cost_transfer"] == pytest.approx(5.0)
+    assert total["avoidable_cost"] == pytest.approx(9.0)
+
+
+def test_a_same_channel_repeat_is_fully_avoidable_and_never_counted_as_a_transfer(duckdb_con):
+    df = tiny_interactions()
+    df.loc[1, ["channel", "transferred"]] = ["voice", True]  # i2: repeat in the same channel, transferred
+    t = duckdb_con.create_table("same", df)
+    total = rollup(friction_sums(enriched_contacts(t), OPTIONS).to_pandas(), [], OPTIONS).iloc[0]
+    assert total["avoidable_cost_repeat"] == pytest.approx(4.0)
+    assert total["avoidable_cost_switch"] == pytest.approx(0.0)
+    assert total["avoidable_cost_transfer"] == pytest.approx(5.0)
+
+
+def test_signals_per_intent_match_the_hand_count(tiny_sums):
+    by = rollup(tiny_sums, ["intent"], OPTIONS).set_index("intent")
+    billing, tech = by.loc["billing"], by.loc["tech"]
+    assert billing["volume"] == 3 and billing["episodes"] == 2
+    assert billing["repeat_contact_rate_7d"] == pytest.approx(1 / 3)
+    assert billing["repeat_contact_rate_30d"] == pytest.approx(2 / 3)
+    assert billing["channel_switch_rate"] == pytest.approx(1 / 3)
+    assert billing["contacts_per_episode"] == pytest.approx(1.5)
+    assert billing["first_contact_resolution"] == pytest.approx(0.5)
+    # Episode 1 runs from day 0 to day 2; episode 2 is a single contact (no handle time in the data).
+    assert billing["time_to_resolution_seconds"] == pytest.approx(86400.0)
+    assert billing["transfer_rate"] == pytest.approx(1 / 3)
+    assert billing["csat_mean"] == pytest.approx(3.5) and billing["detractor_share"] == pytest.approx(0.5)
+    assert tech["failure_rate"] == pytest.approx(0.5)
+    assert tech["transfer_rate"] == pytest.approx(0.0)  # i5's unknown transfer is left out of the denominator
+
+
+def test_rollups_from_the_finest_grain_equal_a_direct_aggregation(duckdb_con):
+    df = mini_world(customers=300)
+    t = duckdb_con.create_table("mini", df)
+    sums = friction_sums(enriched_contacts(t), OPTIONS).to_pandas()
+    by = rollup(sums, ["intent"], OPTIONS).set_index("intent")
+    direct = df.groupby("intent").agg(volume=("interaction_id", "size"), cost=("cost", "sum"),
+                                      transfer=("transferred", "mean"), csat=("csat", "mean"))
+    assert by["volume"].to_dict() == direct["volume"].to_dict()
+    assert by["cost"].to_dict() == pytest.approx(direct["cost"].to_dict())
+    assert by["transfer_rate"].to_dict() == pytest.approx(direct["transfer"].to_dict())
+    assert by["csat_mean"].to_dict() == pytest.approx(direct["csat"].to_dict())
+
+
+def test_the_dominant_channel_is_the_one_with_most_contacts(tiny_sums):
+    dom = dominant(tiny_sums, ["intent"], "channel").set_index("intent")
+    assert dom.loc["billing", "channel"] == "voice"
+    assert dom.loc["billing", "channel_share"] == pytest.approx(2 / 3)

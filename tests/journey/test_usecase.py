@@ -1,0 +1,93 @@
+"""Use-case drafts: metric, baseline, target and the pilot window, written as YAML."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+
+from cxscale.data.dataset import Dataset
+from cxscale.journey import diagnose, draft_use_case, dump_draft
+from cxscale.journey.planning import pilot_window, sample_size_per_arm
+from tests.journey.tables import mini_world
+
+
+def test_sample_size_for_two_proportions_matches_the_textbook_value():
+    # 50% -> 40%, alpha 5% two-sided, power 80%: 385 per arm (Fleiss' formula without continuity correction).
+    assert sample_size_per_arm(0.5, 0.4) == 385
+
+
+def test_sample_size_for_two_means_matches_the_textbook_value():
+    # Half a standard deviation: 63 per arm.
+    assert sample_size_per_arm(4.0, 4.5, sd=1.0) == 63
+
+
+def test_the_window_is_the_days_of_traffic_both_arms_need():
+    w = pilot_window(0.5, 0.4, units_per_day=77.0)
+    assert w.window_days == math.ceil(2 * 385 / 77.0) == 10
+
+
+@pytest.fixture(scope="module")
+def top_draft():
+    from cxscale.engine import connect
+
+    con = connect("duckdb")
+    ds = Dataset(con, {"interactions": con.create_table("mini", mini_world())}, "mini")
+    d = diagnose(ds, currency="EUR")
+    return d, d.use_cases[0], ds
+
+
+def test_the_top_hotspot_becomes_a_draft_with_a_measured_baseline(top_draft):
+    d, draft, _ds = top_draft
+    h = d.hotspots[0]
+    assert draft["journey_touchpoint"]["intent"] == h["intent"]
+    assert draft["business_metric"]["name"] == "repeat_contact_rate_7d"
+    assert draft["business_metric"]["baseline"] == h["baseline"]["repeat_contact_rate_7d"]
+    assert draft["target"]["value"] == pytest.approx(0.8 * draft["business_metric"]["baseline"], rel=1e-4)
+    assert draft["money_at_stake"]["currency"] == "EUR"
+    assert draft["evidence"] == h["evidence"]
+
+
+def test_the_draft_pilot_window_comes_from_the_measurement_engines_power_plan(top_draft):
+    power = pytest.importorskip("cxscale.measure.power")
+    from cxscale.journey.diagnosis import touchpoint
+
+    d, draft, ds = top_draft
+    h = d.hotspots[0]
+    plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), draft["business_metric"]["name"],
+                            draft["target"]["relative_change"])
+    w = draft["pilot_window"]
+    assert "plan_pilot" in w["method"]
+    assert w["sample_size_per_arm"] == plan.n_per_arm
+    assert w["days"] == math.ceil(plan.days_total)
+
+
+def test_without_a_power_plan_the_window_follows_from_the_touchpoint_volume(top_draft):
+    d, _draft, _ds = top_draft
+    h = d.hotspots[0]
+    draft = draft_use_case(h, d.period, "EUR", "mini")
+    w = draft["pilot_window"]
+    n = sample_size_per_arm(draft["business_metric"]["baseline"], draft["target"]["value"])
+    assert w["sample_size_per_arm"] == n
+    assert w["days"] == math.ceil(2 * n / (h["volume"] / d.period["days"]))
+
+
+def test_a_draft_round_trips_through_yaml(top_draft):
+    _d, draft, _ds = top_draft
+    assert yaml.safe_load(dump_draft(draft)) == draft
+
+
+def test_a_transfer_hotspot_gets_the_transfer_rate_metric():
+    hotspot = {
+        "rank": 2, "intent": "move_home", "journey_stage": "moving_home", "channel": "voice", "channel_share": 0.7,
+        "volume": 4000, "score": 60.0, "kinds": ["transfers"], "evidence": ["x"],
+        "avoidable_cost_per_year": 1e5,
+        "avoidable_cost_parts": {"repeat_contacts": 1.0, "channel_switches": 1.0, "transfers": 5.0},
+        "baseline": {"transfer_rate": 0.4, "repeat_contact_rate_7d": 0.1},
+    }
+    period = {"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z", "days": 59.0}
+    draft = draft_use_case(hotspot, period, "EUR", "test")
+    assert draft["business_metric"]["name"] == "transfer_rate"
+    assert draft["target"]["value"] == pytest.approx(0.3)
+    assert draft["money_at_stake"]["estimated_savings_per_year_at_target"] == pytest.approx(25000.0)
