@@ -2,4 +2,121 @@
 
 from __future__ import annotations
 
-from cxscale.cli._app import app, console, print_json  # noqa: F401
+import math
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cxscale.cli._app import app, console, print_json
+from cxscale.errors import SpecError
+
+_VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow", "breached": "red",
+                  "watch": "yellow", "ok": "green"}
+
+
+def _fmt(v: float | None, pct: bool = False) -> str:
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    return f"{v:+.1%}" if pct else f"{v:,.4g}"
+
+
+def _power(data: Path | None, metric: str | None, target: float | None, unit: str, window_days: int,
+           days: float | None, mapping: str | None, engine: str | None, as_json: bool) -> None:
+    from cxscale.measure.power import plan_pilot
+    from cxscale.measure.run import open_data
+
+    if data is None or metric is None or target is None:
+        raise SpecError("cxscale measure power needs --metric NAME --data PATH --target SHARE (e.g. -0.05)")
+    plan = plan_pilot(open_data(data, mapping, engine), metric, target, unit=unit, window_days=window_days,
+                      days=days)
+    if as_json:
+        print_json(plan.to_json())
+        return
+    console.print(f"[bold]{plan.metric}[/]: baseline {plan.baseline:,.4g} per {plan.unit}, sd {plan.sd_per_unit:,.4g}")
+    console.print(f"to detect {plan.target_relative:+.1%} ({plan.mde_abs:,.4g}) at alpha {plan.alpha:g}, "
+                  f"power {plan.power:.0%}: [bold]{plan.n_per_arm:,}[/] units per arm, {plan.n_total:,} in total")
+    if plan.days_total is not None:
+        console.print(f"about {plan.units_per_day:,.0f} {plan.unit}s per day -> {plan.days_to_enrol:,.0f} days to "
+                      f"enrol + {plan.window_days} days of measurement = [bold]{plan.days_total:,.0f} days[/]")
+    if plan.mde_relative_at_days is not None:
+        console.print(f"enrolling for {plan.mde_days:,.0f} days detects changes of "
+                      f"{abs(plan.mde_relative_at_days):.1%} ({abs(plan.mde_abs_at_days or 0):,.4g}) or more")
+
+
+@app.command(epilog="Examples:\n\n  cxscale measure out/world/pilots/proactive_alerts.yaml\n\n"
+                    "  cxscale measure spec.yaml --data data/ --json\n\n"
+                    "  cxscale measure spec.yaml --data data/ --html readout.html\n\n"
+                    "  cxscale measure power --metric cost_to_serve --data data/ --target -0.05")
+def measure(
+    spec: str = typer.Argument(..., help="Pilot spec YAML, or the word `power` to plan a pilot."),
+    data: Path | None = typer.Option(None, "--data", "-d", help="Data folder/file; defaults to the world folder "
+                                                               "when SPEC sits in DIR/pilots/."),
+    as_json: bool = typer.Option(False, "--json", help="Print the readout JSON document (docs/readout.md)."),
+    html: Path | None = typer.Option(None, "--html", help="Write a readout page with the effect chart."),
+    metrics: list[Path] = typer.Option([], "--metrics", help="Extra metric definitions (YAML), repeatable."),
+    mapping: str | None = typer.Option(None, "--mapping", help="Mapping name or file for the data."),
+    engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark or an Ibis URL."),
+    metric: str | None = typer.Option(None, "--metric", help="power: the metric to plan for."),
+    target: float | None = typer.Option(None, "--target", help="power: relative change to detect (-0.05 = -5%)."),
+    unit: str = typer.Option("customer", "--unit", help="power: unit of randomisation."),
+    window_days: int = typer.Option(28, "--window-days", help="power: measurement window in days."),
+    days: float | None = typer.Option(None, "--days", help="power: also the minimum detectable effect when "
+                                                           "enrolling for this many days."),
+) -> None:
+    """Read out a pilot in business terms: effect per metric with CI, SRM check, guardrails, verdict, annual value.
+
+    `cxscale measure power` instead sizes a pilot: units and days to detect a target change of a metric.
+    """
+    if spec == "power":
+        _power(data, metric, target, unit, window_days, days, mapping, engine, as_json)
+        return
+    from cxscale.measure.html import write_html
+    from cxscale.measure.run import measure_spec
+
+    with console.status("reading out the pilot in the engine...", spinner="dots"):
+        r = measure_spec(spec, data, mapping, engine, list(metrics))
+    if html:
+        write_html(r, html)
+    if as_json:
+        print_json(r.to_json())
+        return
+    _render(r)
+    if html:
+        console.print(f"readout page written to {html}")
+
+
+def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxscale --help` fast
+    s = r.spec
+    console.print(f"[bold]Pilot {s.pilot}[/] ({s.design}, unit {s.unit}); units per arm: "
+                  + ", ".join(f"{a} {n:,}" for a, n in r.n.items()))
+    if r.srm_p_value is None:
+        console.print("sample-ratio check: not applicable (not randomised)")
+    else:
+        srm = "[green]ok[/]" if r.srm_ok else "[bold red]FAILED: verdict blocked[/]"
+        console.print(f"sample-ratio check: p = {r.srm_p_value:.3g} {srm}")
+    t = Table(show_lines=False)
+    for col in ("metric", "role", "arm", "control", "treatment", "effect [CI]", "relative [CI]", "p (adj.)",
+                "target", "verdict"):
+        t.add_column(col, justify="left" if col in ("metric", "role", "arm", "verdict") else "right")
+    for m in r.metrics:
+        e = m.effect
+        tgt = ref = m.ref.target if m.role == "primary" else m.ref.max_harm
+        tgt_txt = "" if ref is None else (_fmt(ref.relative, True) if ref.relative is not None else _fmt(ref.absolute))
+        if m.role == "primary" and tgt is not None:
+            tgt_txt += " reached" if m.target_reached else " not reached"
+        style = _VERDICT_STYLE.get(m.verdict, "")
+        t.add_row(m.metric.name, m.role, m.arm, _fmt(m.control), _fmt(m.treatment),
+                  f"{_fmt(e.effect_abs)} [{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}]",
+                  f"{_fmt(e.effect_rel, True)} [{_fmt(e.ci_rel[0], True)}, {_fmt(e.ci_rel[1], True)}]",
+                  f"{e.p_value:.2g} ({m.p_value_adjusted:.2g})", tgt_txt,
+                  f"[{style}]{m.verdict}[/]" if style else m.verdict)
+    console.print(t)
+    style = _VERDICT_STYLE.get(r.verdict, "bold")
+    console.print(f"Verdict: [{style}]{r.verdict}[/]. {r.reason}")
+    if r.value:
+        v = r.value
+        console.print(f"Annual value ({v.metric}, {v.arm}): [bold]{v.annual:,.0f} {v.currency}[/] per year "
+                      f"(CI {v.ci[0]:,.0f} to {v.ci[1]:,.0f})")
+    for w in r.warnings:
+        console.print(f"[yellow]warning:[/] {w}")

@@ -58,6 +58,8 @@ class Options(_Strict):
     correction: Literal["holm", "bh", "none"] = "holm"
     sequential: bool = False
     bayesian: bool = False
+    #: Planned units per arm, which tunes the always-valid (sequential) interval; None = the current units.
+    planned_units_per_arm: int | None = Field(None, gt=0)
 
 
 class Value(_Strict):

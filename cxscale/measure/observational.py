@@ -1,0 +1,109 @@
+"""Observational comparisons: what a non-randomised difference looks like, naive and stratified, labelled not causal.
+
+When a "treatment" was not randomised (SMS reminders sent only for appointments booked far ahead), the naive
+difference mixes the treatment with whatever decided who got it. This reports both the naive difference and the
+difference within strata of a suspected confounder (direct standardisation to the strata's pooled size), and the
+treated share per stratum, which shows the confounding. Neither number is a causal effect (docs/readout.md#observational).
+
+One grouped aggregation (stratum x group: n, sum, sum of squares) runs in the engine; the rest is arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import ibis.expr.types as ir
+from scipy import stats as sps
+
+from cxscale.measure import effects
+from cxscale.measure.readout import finite_json
+from cxscale.stats.models import Effect, MeanStats
+
+NOT_CAUSAL = ("observational comparison: the groups were not randomised, so neither the naive nor the stratified "
+              "difference is a causal effect; stratification removes only the confounding by the strata variable")
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One stratum: units and outcome mean (share 0-1 for a 0/1 outcome) per group, and the treated share."""
+
+    stratum: str
+    n_treated: int
+    n_control: int
+    mean_treated: float
+    mean_control: float
+    difference: float
+    treated_share: float
+
+
+@dataclass(frozen=True)
+class ObservationalComparison:
+    outcome: str
+    treatment: str
+    strata_by: str
+    naive: Effect
+    adjusted: Effect
+    strata: list[Stratum]
+    #: Share of units in strata where both groups occur (the adjusted difference uses only those).
+    overlap_share: float
+    causal: bool = False
+    note: str = NOT_CAUSAL
+
+    def to_json(self) -> dict:
+        doc = asdict(self)
+        doc["design"] = "observational"
+        return finite_json(doc)
+
+
+def _mean_stats(n: float, s: float, ss: float) -> MeanStats:
+    return MeanStats(int(n), float(s), float(ss))
+
+
+def compare_observational(table: ir.Table, outcome: ir.Value, treated: ir.BooleanValue, stratum: ir.Value, *,
+                          outcome_name: str = "outcome", treatment_name: str = "treated",
+                          strata_name: str = "stratum", alpha: float = 0.05) -> ObservationalComparison:
+    """Naive and stratum-adjusted differences (treated minus not treated) of `outcome`, computed in the engine."""
+    t = table.mutate(_y=outcome.cast("float64"), _g=treated.fill_null(False), _s=stratum.cast("string"))
+    t = t.filter(t._y.notnull())
+    agg = t.group_by(["_s", "_g"]).aggregate(n=t.count(), s=t._y.sum(), ss=(t._y * t._y).sum()).execute()
+    cells = {(str(r["_s"]), bool(r["_g"])): (float(r["n"]), float(r["s"]), float(r["ss"]))
+             for r in agg.to_dict("records")}
+    empty = (0.0, 0.0, 0.0)
+    tot = {g: tuple(sum(v[i] for (_, gg), v in cells.items() if gg == g) for i in range(3)) for g in (True, False)}
+    naive = effects.effect_of(_mean_stats(*tot[False]), _mean_stats(*tot[True]), alpha)
+
+    strata, diff, var, ctrl, n_overlap, n_all = [], 0.0, 0.0, 0.0, 0.0, 0.0
+    rows = []
+    for s in sorted({k[0] for k in cells}, key=_stratum_order):
+        nt, st_, sst = cells.get((s, True), empty)
+        nc, sc, ssc = cells.get((s, False), empty)
+        n_all += nt + nc
+        mt, mc = (st_ / nt if nt else math.nan), (sc / nc if nc else math.nan)
+        strata.append(Stratum(s, int(nt), int(nc), mt, mc, mt - mc, nt / (nt + nc)))
+        if nt >= 2 and nc >= 2:
+            rows.append((nt + nc, mt, mc, _mean_stats(nt, st_, sst).variance / nt
+                         + _mean_stats(nc, sc, ssc).variance / nc))
+            n_overlap += nt + nc
+    for n, mt, mc, v in rows:
+        w = n / n_overlap
+        diff += w * (mt - mc)
+        ctrl += w * mc
+        var += w * w * v
+    se = math.sqrt(var)
+    z = float(sps.norm.ppf(1 - alpha / 2))
+    p = float(2 * sps.norm.sf(abs(diff / se))) if se > 0 else math.nan
+    adjusted = Effect(ctrl, ctrl + diff, diff, (diff - z * se, diff + z * se), diff / ctrl if ctrl else math.nan,
+                      ((diff - z * se) / ctrl, (diff + z * se) / ctrl) if ctrl else (math.nan, math.nan), p, se,
+                      f"stratified by {strata_name} (direct standardisation)", alpha)
+    return ObservationalComparison(outcome_name, treatment_name, strata_name, naive, adjusted, strata,
+                                   n_overlap / n_all if n_all else math.nan)
+
+
+def _stratum_order(s: str) -> tuple[float, str]:
+    """Order strata like '0', '1-2', '3-7', '31+' numerically by their first number, others by name."""
+    head = "".join(ch for ch in s.split("-")[0] if ch.isdigit() or ch == ".")
+    try:
+        return float(head), s
+    except ValueError:
+        return math.inf, s

@@ -1,0 +1,113 @@
+"""The metric definition: a declarative description of a per-unit business metric (docs/metrics.md).
+
+A metric is computed per unit (customer, agent or site) over a window relative to the unit's assignment, from one
+source table of the data contract. Five types cover the catalog:
+
+- sum:        per-unit sum of `numerator.value` over rows matching `numerator.filter` (cost per customer).
+- count:      per-unit number of matching rows (contacts per customer).
+- proportion: per-unit 0/1, whether the unit has any matching row (conversion: bought at least once).
+- mean:       sum of `numerator.value` over the matching non-null rows / their number, pooled over units
+              (AHT: handle seconds per contact). A ratio of sums, so its variance is by the delta method.
+- ratio:      sum of numerator / sum of denominator, each with its own value and filter (no-show rate).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cxscale.contract import TABLES
+from cxscale.metrics import expressions
+
+#: Columns computed on demand from interactions (only when an expression reads them), in days (float).
+VIRTUAL_COLUMNS: dict[str, str] = {
+    "days_to_next_contact": "days until the same customer's next contact (any channel); null if none follows",
+    "days_since_previous_contact": "days since the same customer's previous contact; null for the first",
+}
+
+MetricType = Literal["sum", "count", "mean", "proportion", "ratio"]
+
+
+class Measure(BaseModel):
+    """What is aggregated: an expression over the source's columns (None = count rows), restricted by a filter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str | None = None
+    filter: str | None = None
+
+
+class MetricDef(BaseModel):
+    """One metric of the catalog. Direction says which way is better; kind separates business from technical."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["business", "technical"] = "business"
+    direction: Literal["lower", "higher"]
+    source: Literal["interactions", "outcomes"] = "interactions"
+    type: MetricType
+    numerator: Measure = Measure()
+    denominator: Measure | None = None
+    description: str = ""
+    #: What one unit of the metric is: "currency" (the data's currency) or a code like EUR for money, "seconds",
+    #: "share" (0-1), "contacts", "score".
+    unit_label: str = ""
+    #: For technical metrics: why moving it does not by itself show business value (shown as a warning).
+    why_not_business: str = ""
+
+    @field_validator("numerator", "denominator", mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        # `numerator: cost` is shorthand for `numerator: {value: cost}`.
+        return {"value": v} if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _check(self) -> MetricDef:
+        where = f"metric {self.name}"
+        if self.type in ("sum", "mean") and not self.numerator.value:
+            raise ValueError(f"a {self.type} metric needs numerator.value (the column or expression to aggregate)")
+        if self.type in ("count", "proportion") and self.numerator.value:
+            raise ValueError(f"a {self.type} metric counts rows: give numerator.filter, not numerator.value")
+        if (self.type == "ratio") != (self.denominator is not None):
+            raise ValueError("a ratio metric needs a denominator, and only a ratio metric may have one")
+        known = set(TABLES[self.source].column_names)
+        if self.source == "interactions":
+            known |= set(VIRTUAL_COLUMNS)
+        for part, measure in (("numerator", self.numerator), ("denominator", self.denominator)):
+            if measure is None:
+                continue
+            for field in ("value", "filter"):
+                text = getattr(measure, field)
+                if text:
+                    unknown = expressions.names(text) - known
+                    if unknown:
+                        raise ValueError(f"{where}: {part}.{field} {text!r} reads {sorted(unknown)}, which "
+                                         f"{self.source} does not have (columns: {', '.join(sorted(known))})")
+        return self
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the metric is a ratio of per-unit sums (mean, ratio): variance by the delta method."""
+        return self.type in ("mean", "ratio")
+
+    @property
+    def is_money(self) -> bool:
+        """Whether the metric is measured in a currency (then its effect converts to annual value)."""
+        return self.unit_label == "currency" or (len(self.unit_label) == 3 and self.unit_label.isupper())
+
+    def columns(self) -> set[str]:
+        """Source columns (and virtual columns) the metric reads."""
+        out: set[str] = set()
+        for measure in (self.numerator, self.denominator):
+            if measure is None:
+                continue
+            for text in (measure.value, measure.filter):
+                if text:
+                    out |= expressions.names(text)
+        return out
+
+    def better(self, effect: float) -> bool:
+        """Whether an effect (treatment minus control) moves the metric in the good direction."""
+        return effect < 0 if self.direction == "lower" else effect > 0

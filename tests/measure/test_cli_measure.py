@@ -1,0 +1,68 @@
+"""`cxscale measure` end to end through the CLI: JSON document, data found from DIR/pilots/, HTML page, power."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree
+
+import pytest
+from typer.testing import CliRunner
+
+from cxscale.cli import app
+from cxscale.measure.spec import MetricRef, PilotSpec, Target, Windows, dump_spec
+from tests.measure.world import write_world
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = write_world(tmp_path_factory.mktemp("cli"), n_customers=1500, seed=4, effect=-0.3)
+    (root / "pilots").mkdir()
+    spec = PilotSpec(pilot="p1", description="Cheaper contacts.",
+                     primary=MetricRef(metric="cost_to_serve", target=Target(relative=-0.05)),
+                     guardrails=[MetricRef(metric="csat_mean")], windows=Windows(pre_days=14, post_days=21))
+    dump_spec(spec, root / "pilots" / "p1.yaml")
+    return root
+
+
+def test_json_readout_of_a_spec_in_a_world_finds_its_data(world):
+    res = runner.invoke(app, ["measure", str(world / "pilots" / "p1.yaml"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["pilot"] == "p1" and doc["schema_version"] == 1 and doc["verdict"] == "proven"
+    assert doc["metrics"][0]["name"] == "cost_to_serve" and doc["srm"]["ok"] is True
+
+
+def test_people_get_a_table_with_the_verdict_and_the_annual_value(world):
+    res = runner.invoke(app, ["measure", str(world / "pilots" / "p1.yaml"), "--data", str(world)],
+                        env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "Verdict: proven" in res.stdout and "Annual value" in res.stdout and "cost_to_serve" in res.stdout
+
+
+def test_html_page_holds_an_inline_svg_chart_and_no_script(world, tmp_path):
+    out = tmp_path / "readout.html"
+    res = runner.invoke(app, ["measure", str(world / "pilots" / "p1.yaml"), "--html", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    page = out.read_text()
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    svg = page[page.index("<svg"):page.index("</svg>") + 6]
+    root = ElementTree.fromstring(svg)
+    assert len(root.findall("{http://www.w3.org/2000/svg}circle")) == 2  # primary and guardrail
+
+
+def test_spec_outside_a_world_without_data_says_to_give_data(tmp_path, world):
+    spec = tmp_path / "p1.yaml"
+    spec.write_text((world / "pilots" / "p1.yaml").read_text())
+    res = runner.invoke(app, ["measure", str(spec)])
+    assert res.exit_code != 0
+    assert "--data PATH" in str(res.exception)
+
+
+def test_power_subcommand_plans_a_pilot(world):
+    res = runner.invoke(app, ["measure", "power", "--metric", "aht", "--data", str(world), "--target", "-0.05",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads(res.stdout)
+    assert plan["metric"] == "aht" and plan["n_per_arm"] > 0 and plan["days_total"] > 28

@@ -1,0 +1,101 @@
+"""The Hillstrom randomised e-mail experiment, loaded through the shipped `hillstrom` mapping and read out by
+cxscale, checked against an independent computation on the CSV (numpy/scipy), statsmodels' Welch intervals and the
+published figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+from cxscale.measure.readout import readout
+from cxscale.measure.spec import MetricRef, Options, PilotSpec, Target, Value, Windows
+from cxscale.metrics import load_catalog
+from tests.conftest import shared_data
+
+ARMS = {"No E-Mail": "control", "Mens E-Mail": "mens_email", "Womens E-Mail": "womens_email"}
+#: A user-defined metric (the catalog has no visit rate): any website visit in the window.
+METRICS_YAML = """
+metrics:
+  - name: visit_rate
+    description: Share of customers who visited the website within two weeks of the e-mail.
+    direction: higher
+    source: outcomes
+    type: proportion
+    numerator: {filter: "outcome == 'visit'"}
+    unit_label: share
+"""
+
+OUTCOMES = {"visit_rate": "visit", "conversion_rate": "conversion", "revenue_per_customer": "spend"}
+
+
+@pytest.fixture(scope="module")
+def hillstrom(tmp_path_factory):
+    from cxscale.data import load
+
+    csv = shared_data("hillstrom", "hillstrom.csv")
+    metrics = tmp_path_factory.mktemp("metrics") / "hillstrom_metrics.yaml"
+    metrics.write_text(METRICS_YAML)
+    spec = PilotSpec(
+        pilot="hillstrom_email", control="control", treatments=["mens_email", "womens_email"],
+        primary=MetricRef(metric="conversion_rate", target=Target(relative=0.5)),
+        secondary=[MetricRef(metric="visit_rate"), MetricRef(metric="revenue_per_customer")],
+        windows=Windows(pre_days=0, post_days=14), options=Options(correction="holm"),
+        value=Value(currency="USD"))
+    r = readout(spec, load(csv.parent, mapping="hillstrom"), load_catalog(metrics))
+    raw = pd.read_csv(csv)
+    raw["arm"] = raw["segment"].map(ARMS)
+    return r, raw
+
+
+def _metric(r, name: str, arm: str):
+    return next(m for m in r.metrics if m.metric.name == name and m.arm == arm)
+
+
+def test_arms_are_the_three_thirds_and_pass_the_srm_check(hillstrom):
+    r, raw = hillstrom
+    assert r.n == raw["arm"].value_counts().to_dict()
+    assert sum(r.n.values()) == 64_000 and r.srm_ok
+
+
+@pytest.mark.parametrize("arm", ["mens_email", "womens_email"])
+@pytest.mark.parametrize("name", list(OUTCOMES))
+def test_values_and_welch_cis_match_an_independent_computation(hillstrom, name, arm):
+    r, raw = hillstrom
+    y_c = raw.loc[raw.arm == "control", OUTCOMES[name]].to_numpy(float)
+    y_t = raw.loc[raw.arm == arm, OUTCOMES[name]].to_numpy(float)
+    m = _metric(r, name, arm)
+    assert m.control == pytest.approx(y_c.mean(), rel=1e-12)
+    assert m.treatment == pytest.approx(y_t.mean(), rel=1e-12)
+    assert m.effect.effect_abs == pytest.approx(y_t.mean() - y_c.mean(), rel=1e-10)
+    lo, hi = CompareMeans(DescrStatsW(y_t), DescrStatsW(y_c)).tconfint_diff(alpha=0.05, usevar="unequal")
+    assert m.effect.ci_abs == pytest.approx((lo, hi), rel=1e-3)
+    p = sps.ttest_ind(y_t, y_c, equal_var=False).pvalue
+    assert m.effect.p_value == pytest.approx(p, rel=1e-2, abs=1e-12)
+    # relative lift by the delta method, computed here from the raw arrays
+    mc, mt = y_c.mean(), y_t.mean()
+    se_rel = np.sqrt(y_t.var(ddof=1) / len(y_t) / mc**2 + mt**2 * y_c.var(ddof=1) / len(y_c) / mc**4)
+    assert m.effect.effect_rel == pytest.approx(mt / mc - 1, rel=1e-10)
+    assert m.effect.ci_rel[1] - m.effect.ci_rel[0] == pytest.approx(2 * 1.96 * se_rel, rel=1e-2)
+
+
+def test_mens_email_figures_match_the_published_ones(hillstrom):
+    r, _ = hillstrom
+    visit, conv, spend = (_metric(r, n, "mens_email") for n in ("visit_rate", "conversion_rate", "revenue_per_customer"))
+    assert visit.treatment == pytest.approx(0.1828, abs=5e-4) and visit.control == pytest.approx(0.1062, abs=5e-4)
+    assert conv.treatment == pytest.approx(0.0125, abs=5e-4) and conv.control == pytest.approx(0.0057, abs=5e-4)
+    assert spend.treatment == pytest.approx(1.42, abs=0.01) and spend.control == pytest.approx(0.65, abs=0.01)
+    assert conv.verdict == "proven" and conv.target_reached is True
+    assert visit.verdict == "proven"
+
+
+def test_spend_lift_is_converted_to_annual_dollars_over_the_customer_base(hillstrom):
+    r, _ = hillstrom
+    v = r.value
+    spend = _metric(r, "revenue_per_customer", "mens_email")
+    assert v.currency == "USD" and v.metric == "revenue_per_customer" and v.arm == "mens_email"
+    assert v.units_per_year == 64_000
+    assert v.annual == pytest.approx(spend.effect.effect_abs * 365 / 14 * 64_000)
+    assert v.ci[0] < v.annual < v.ci[1]

@@ -1,0 +1,158 @@
+"""The readout on a small world: planted effects are found, a null pilot is not proven, SRM blocks, money, JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cxscale.data import load
+from cxscale.measure.readout import SCHEMA_VERSION, readout
+from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows
+from tests.measure.world import write_world
+
+REQUIRED_METRIC_KEYS = {"name", "role", "control", "treatment", "effect_abs", "ci_abs", "effect_rel", "ci_rel",
+                        "p_value", "target", "target_reached", "verdict"}
+
+
+def _spec(primary: str = "cost_to_serve", **kw) -> PilotSpec:
+    return PilotSpec(pilot="p1", primary=MetricRef(metric=primary, target=Target(relative=-0.05)),
+                     guardrails=[MetricRef(metric="csat_mean", max_harm=Target(relative=-0.05))],
+                     secondary=[MetricRef(metric="aht")], windows=Windows(pre_days=14, post_days=21), **kw)
+
+
+@pytest.fixture(scope="module")
+def effect_world(tmp_path_factory):
+    return write_world(tmp_path_factory.mktemp("effect"), n_customers=3000, seed=11, effect=-0.25)
+
+
+@pytest.fixture(scope="module")
+def null_world(tmp_path_factory):
+    return write_world(tmp_path_factory.mktemp("null"), n_customers=3000, seed=13, effect=0.0)
+
+
+def test_planted_cost_reduction_is_proven_and_its_ci_covers_the_truth(effect_world, duckdb_con):
+    r = readout(_spec(), load(effect_world, con=duckdb_con))
+    primary = r.primary[0]
+    assert r.verdict == primary.verdict == "proven"
+    assert primary.effect.ci_rel[0] < -0.25 < primary.effect.ci_rel[1]
+    assert primary.target_reached is True
+    assert primary.effect.method.startswith("cuped")
+
+
+def test_no_effect_pilot_is_not_declared_proven(null_world, duckdb_con):
+    r = readout(_spec(), load(null_world, con=duckdb_con))
+    assert r.verdict != "proven"
+    assert r.primary[0].effect.ci_abs[0] < 0 < r.primary[0].effect.ci_abs[1]
+
+
+def test_sample_ratio_mismatch_blocks_the_verdict(tmp_path, duckdb_con):
+    root = write_world(tmp_path, n_customers=3000, seed=11, effect=-0.25)
+    a = pd.read_parquet(root / "assignments.parquet")
+    a = a[~((a.arm == "treatment") & (a.index % 3 == 0))]  # a third of treatment units lost
+    a.to_parquet(root / "assignments.parquet")
+    r = readout(_spec(), load(root, con=duckdb_con))
+    assert not r.srm_ok and r.verdict == "blocked"
+    assert any("sample ratio mismatch" in w for w in r.warnings)
+
+
+def test_technical_primary_metric_warns_why_it_does_not_show_business_value(effect_world, duckdb_con):
+    r = readout(_spec("containment_rate"), load(effect_world, con=duckdb_con))
+    assert any("containment_rate is a technical metric" in w and "cost_to_serve" in w for w in r.warnings)
+
+
+def test_json_document_has_the_agreed_keys_and_no_nan(effect_world, duckdb_con):
+    doc = readout(_spec(value=Value(currency="EUR", units_per_year=10_000)),
+                  load(effect_world, con=duckdb_con)).to_json()
+    json.dumps(doc, allow_nan=False)
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert {"pilot", "design", "unit", "srm", "metrics", "value"} <= set(doc)
+    assert set(doc["srm"]) >= {"p_value", "ok"}
+    assert [m["role"] for m in doc["metrics"]] == ["primary", "guardrail", "secondary"]
+    for m in doc["metrics"]:
+        assert set(m) >= REQUIRED_METRIC_KEYS
+        assert m["ci_abs"][0] <= m["effect_abs"] <= m["ci_abs"][1]
+    v = doc["value"]
+    assert v["currency"] == "EUR" and v["ci"][0] < v["annual"] < v["ci"][1]
+    primary = doc["metrics"][0]
+    # value = cost reduction per customer per 21 days x 365/21 x 10,000 customers
+    assert v["annual"] == pytest.approx(-primary["effect_abs"] * 365 / 21 * 10_000)
+
+
+def test_holm_correction_raises_p_values_over_arms(tmp_path, duckdb_con):
+    root = write_world(tmp_path, n_customers=600, seed=2)
+    a = pd.read_parquet(root / "assignments.parquet")
+    a.loc[a.index % 3 == 0, "arm"] = "treatment_b"
+    a.to_parquet(root / "assignments.parquet")
+    spec = _spec(treatments=["treatment", "treatment_b"])
+    r = readout(spec, load(root, con=duckdb_con))
+    primaries = r.primary
+    assert [m.arm for m in primaries] == ["treatment", "treatment_b"]
+    for m in r.metrics:
+        if m.role != "guardrail":
+            assert m.p_value_adjusted >= m.effect.p_value
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_readout_is_the_same_on_duckdb_and_spark(effect_world):
+    from cxscale.engine import connect
+
+    docs = [readout(_spec(), load(effect_world, con=connect(e))).to_json() for e in ("duckdb", "spark")]
+    assert docs[0]["n"] == docs[1]["n"] and docs[0]["verdict"] == docs[1]["verdict"]
+    for a, b in zip(docs[0]["metrics"], docs[1]["metrics"], strict=True):
+        for key in ("control", "treatment", "effect_abs", "p_value"):
+            assert a[key] == pytest.approx(b[key], rel=1e-9), key
+        assert a["ci_abs"] == pytest.approx(b["ci_abs"], rel=1e-9)
+
+
+def test_sequential_option_gives_wider_always_valid_intervals(effect_world, duckdb_con):
+    from cxscale.measure.spec import Options
+
+    ds = load(effect_world, con=duckdb_con)
+    fixed = readout(_spec(), ds).primary[0].effect
+    seq = readout(_spec(options=Options(sequential=True)), ds).primary[0].effect
+    assert "sequential" in seq.method or "always" in seq.method
+    assert seq.ci_abs[0] < fixed.ci_abs[0] and seq.ci_abs[1] > fixed.ci_abs[1]
+    assert seq.p_value >= fixed.p_value
+
+
+def test_bayesian_option_adds_the_probability_that_treatment_is_better(effect_world, duckdb_con):
+    from cxscale.measure.spec import Options
+
+    doc = readout(_spec(options=Options(bayesian=True)), load(effect_world, con=duckdb_con)).to_json()
+    bayes = doc["metrics"][0]["bayes"]
+    assert bayes["prob_treatment_better"] > 0.99  # cost fell by a quarter; lower is better
+
+
+def test_handle_time_effect_is_valued_through_the_rate_card_and_contact_volume(effect_world, duckdb_con):
+    from cxscale.contract import DEFAULT_RATE_CARD
+
+    spec = _spec("aht").model_copy(update={"primary": MetricRef(metric="aht", target=Target(relative=-0.05))})
+    r = readout(spec, load(effect_world, con=duckdb_con))
+    it = pd.read_parquet(effect_world / "interactions.parquet")
+    h = it[it.handle_seconds.notna() & (it.channel != "self_service")]
+    per_minute = h.channel.map(lambda c: DEFAULT_RATE_CARD[c][1]).mean()
+    per_year = len(h) * 365 / ((h.started_at.max() - h.started_at.min()).total_seconds() / 86400)
+    effect = r.primary[0].effect.effect_abs
+    assert r.value.metric == "aht"
+    assert r.value.annual == pytest.approx(-effect / 60 * per_minute * per_year, rel=1e-9)
+
+
+def test_expected_split_without_a_share_for_every_arm_is_refused_before_any_query(effect_world, duckdb_con):
+    from cxscale.errors import SpecError
+
+    with pytest.raises(SpecError, match="expected_split has no share for arm\\(s\\) control"):
+        readout(_spec(expected_split={"treatment": 0.5}), load(effect_world, con=duckdb_con))
+
+
+def test_planned_unequal_split_passes_the_srm_check(tmp_path, duckdb_con):
+    root = write_world(tmp_path, n_customers=3000, seed=11)
+    a = pd.read_parquet(root / "assignments.parquet")
+    a = a[~((a.arm == "treatment") & (a.index % 2 == 0))]  # keep about a third in treatment
+    a.to_parquet(root / "assignments.parquet")
+    ds = load(root, con=duckdb_con)
+    assert not readout(_spec(), ds).srm_ok
+    share = (a.arm == "treatment").mean()
+    assert readout(_spec(expected_split={"control": 1 - share, "treatment": share}), ds).srm_ok
