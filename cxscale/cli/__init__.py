@@ -15,6 +15,7 @@ from cxscale.cli import simulate as _simulate  # noqa: E402,F401
 from cxscale.cli import validate as _validate  # noqa: E402,F401
 from cxscale.cli import diagnose as _diagnose  # noqa: E402,F401
 from cxscale.cli import measure as _measure  # noqa: E402,F401
+from cxscale.cli import demo as _demo  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,89 @@
+"""`cxscale demo`: the whole pipeline on the embedded synthetic world (what `make demo` runs)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cxscale.cli._app import app, console, print_json
+
+_VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow"}
+
+
+def _money(v: float | None, currency: str) -> str:
+    return "n/a" if v is None or not math.isfinite(v) else f"{v:,.0f} {currency}"
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the world and every report."),
+    customers: int = typer.Option(20_000, "--customers", "-n", min=100, help="Customers in the simulated world."),
+    seed: int = typer.Option(42, "--seed", help="Random seed of the simulated world."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document with every step's result."),
+) -> None:
+    """Run cxscale end to end on a simulated CX world: simulate, validate, diagnose, measure every pilot.
+
+    Example: [bold]cxscale demo --customers 100000 --out out/demo[/] then open out/demo/diagnosis.html.
+    """
+    from cxscale.demo import STEPS, run_demo
+
+    if as_json:
+        print_json(run_demo(out, customers, seed).to_json())
+        return
+    with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=len(STEPS))
+        seen: list[str] = []
+
+        def step(name: str) -> None:
+            seen.append(name)
+            bar.update(task, description=name, completed=len(seen) - 1)
+
+        result = run_demo(out, customers, seed, step)
+    _render(result)
+
+
+def _render(result) -> None:  # type: ignore[no-untyped-def]
+    o = result.summary["overall"]
+    currency = result.world.ground_truth["currency"]
+    console.rule("[bold]1. the world")
+    console.print(f"{o['customers']:,} customers made {o['interactions']:,} contacts from {str(o['first'])[:10]} to "
+                  f"{str(o['last'])[:10]} across {o['intents']} intents, {o['sites']} sites and {o['agents']} agents; "
+                  f"cost to serve {_money(o['cost'], currency)}, CSAT {o['csat_mean']:.2f}/5.")
+    v = result.validation["tables"]
+    table = Table(title="2. validated against the data contract")
+    for col in ("table", "rows read", "accepted", "rejected"):
+        table.add_column(col, justify="right" if col != "table" else "left")
+    for name, t in v.items():
+        table.add_row(name, f"{t['rows_read']:,}", f"{t['rows_accepted']:,}", f"{t['rows_rejected']:,}")
+    console.print(table)
+    d = result.diagnosis
+    hot = Table(title=f"3. where the journey breaks (top hotspots, money per year in {d['currency']})")
+    for col in ("#", "intent", "stage", "contacts", "repeat 7d", "transfer", "CSAT", "avoidable/yr", "score"):
+        hot.add_column(col, justify="right" if col not in ("intent", "stage") else "left")
+    for i, h in enumerate(d["hotspots"][:5], 1):
+        hot.add_row(str(i), h["intent"], h["journey_stage"], f"{h['volume']:,}", f"{h['repeat_contact_rate']:.1%}",
+                    f"{h['transfer_rate']:.1%}", f"{h['csat_mean']:.2f}" if h["csat_mean"] is not None else "n/a",
+                    _money(h.get("avoidable_cost_per_year"), ""), f"{h['score']:.2f}")
+    console.print(hot)
+    pilots = Table(title="4. pilots measured in business terms")
+    for col in ("pilot", "design", "primary metric", "effect (95% CI)", "value per year", "verdict"):
+        pilots.add_column(col)
+    for r in result.readouts:
+        doc = r.to_json()
+        m = next((x for x in doc["metrics"] if x["role"] == "primary"), None)
+        effect = "n/a"
+        if m and m["effect_rel"] is not None and m["ci_rel"][0] is not None:
+            effect = f"{m['effect_rel']:+.1%} [{m['ci_rel'][0]:+.1%}, {m['ci_rel'][1]:+.1%}]"
+        value = doc.get("value") or {}
+        style = _VERDICT_STYLE.get(doc["verdict"], "")
+        pilots.add_row(doc["pilot"], doc["design"], m["name"] if m else "n/a", effect,
+                       _money(value.get("annual"), value.get("currency", currency)),
+                       f"[{style}]{doc['verdict']}[/]" if style else doc["verdict"])
+    console.print(pilots)
+    console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "
+                  f"use-case drafts: {result.files['use_case_drafts']}/")
