@@ -14,7 +14,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import TABLES
-from cxscale.engine import connect, read_csv_text
+from cxscale.engine import backend_name, connect, read_csv_text, reads_files
 from cxscale.errors import DataError
 
 _FILE_SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -52,8 +52,12 @@ def open_origin(path: str | Path, con: BaseBackend | None = None) -> Origin:
     if not p.exists():
         raise DataError(f"{p}: no such file or folder")
     con = con or connect()
+    if not reads_files(con):
+        raise DataError(f"{p}: files and folders are read with the duckdb or spark engine; the {backend_name(con)} "
+                        "engine reads its own tables: pass its URL as PATH (postgres://user@host/db/schema)")
     if p.is_dir():
-        return Origin("folder", text, con)
+        # Absolute, so that sources found inside the folder resolve the same whatever the working directory.
+        return Origin("folder", str(p.resolve()), con)
     if p.name.endswith(_DUCKDB_SUFFIXES):
         if not hasattr(con, "attach"):
             raise DataError(f"{p}: a DuckDB file is read with the DuckDB engine (use --engine duckdb)")
@@ -141,7 +145,12 @@ def table(origin: Origin, source: str, table_name: str | None = None) -> ibis.Ta
     if origin.kind == "duckdb":
         return con.table(source, database=origin.alias)
     if origin.kind == "url":
-        return con.table(source)
+        schema, dot, name = source.rpartition(".")
+        try:
+            return con.table(name, database=schema) if dot else con.table(source)
+        except Exception as exc:  # a missing table or schema: one line naming it
+            raise DataError(f"{origin.path}: no table {source!r} ({str(exc).strip().splitlines()[0]}); name a table "
+                            "of the URL's schema, or schema.table") from exc
     location = source
     p = Path(location)
     if p.is_dir():
@@ -166,3 +175,19 @@ def label(source: str) -> str:
         return source
     p = Path(source)
     return f"{p.parent.name}/{p.name}" if "*" in p.name else p.name
+
+
+def listing(origin: Origin, limit: int = 10) -> str:
+    """A few table names on a URL's engine, for messages ("none" when there are none or they cannot be listed)."""
+    con = origin.con
+    try:
+        current, known = con.current_database, con.list_databases()  # type: ignore[attr-defined]
+        if current is None or current not in known:  # PostgreSQL: the URL names a schema that does not exist
+            return f"none, the URL's schema does not exist (schemas: {', '.join(sorted(known)[:limit])})"
+        names = sorted(con.list_tables())
+    except Exception:  # noqa: BLE001 - only used to improve an error message
+        return "cannot be listed"
+    if not names:
+        return "none"
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
