@@ -60,7 +60,7 @@ def summarise(path: Path, con: Any) -> dict[str, Any]:
     return {"overall": overall, "channels": channels}
 
 
-def run_demo(out: str | Path = "out/demo", customers: int = 20_000, seed: int = 42,
+def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 42,
              step: Callable[[str], None] | None = None) -> DemoResult:
     """Run the whole pipeline on a fresh synthetic support world written to OUT/world; reports go to OUT/."""
     out = Path(out)

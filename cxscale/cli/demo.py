@@ -21,7 +21,7 @@ def _money(v: float | None, currency: str) -> str:
 @app.command("demo")
 def demo_command(
     out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the world and every report."),
-    customers: int = typer.Option(20_000, "--customers", "-n", min=100, help="Customers in the simulated world."),
+    customers: int = typer.Option(50_000, "--customers", "-n", min=100, help="Customers in the simulated world."),
     seed: int = typer.Option(42, "--seed", help="Random seed of the simulated world."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document with every step's result."),
 ) -> None:
@@ -71,7 +71,7 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
                     _money(h.get("avoidable_cost_per_year"), ""), f"{h['score']:.2f}")
     console.print(hot)
     pilots = Table(title="4. pilots measured in business terms")
-    for col in ("pilot", "design", "primary metric", "effect (95% CI)", "value per year", "verdict"):
+    for col in ("pilot", "design", "primary metric", "effect (95% CI)", "value per year (95% CI)", "verdict"):
         pilots.add_column(col)
     for r in result.readouts:
         doc = r.to_json()
@@ -80,9 +80,13 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
         if m and m["effect_rel"] is not None and m["ci_rel"][0] is not None:
             effect = f"{m['effect_rel']:+.1%} [{m['ci_rel'][0]:+.1%}, {m['ci_rel'][1]:+.1%}]"
         value = doc.get("value") or {}
+        money = _money(value.get("annual"), value.get("currency", currency))
+        ci = value.get("ci") or [None, None]
+        if money != "n/a" and None not in ci:
+            money += f" [{ci[0]:,.0f}, {ci[1]:,.0f}]"
         style = _VERDICT_STYLE.get(doc["verdict"], "")
         pilots.add_row(doc["pilot"], doc["design"], m["name"] if m else "n/a", effect,
-                       _money(value.get("annual"), value.get("currency", currency)),
+                       money,
                        f"[{style}]{doc['verdict']}[/]" if style else doc["verdict"])
     console.print(pilots)
     console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "
