@@ -94,10 +94,16 @@ def read_csv_text(con: BaseBackend, location: str, table_name: str | None = None
 
 
 def with_row_number(con: BaseBackend, table: Any, name: str = "_row") -> Any:
-    """Add a 1-based row number in source order (row 1 = the first data row of the file)."""
+    """Add a 1-based row number in source order (row 1 = the first data row of the file; on a warehouse table,
+    the order of all its columns, see docs/data-contract.md#warehouse-tables)."""
     if _is_spark(con):
         # Spark needs an ordered window; monotonically_increasing_id() follows file order across partitions.
         order = _spark_mono_id()
+        return table.mutate(**{name: ibis.row_number().over(order_by=order) + 1})
+    if not _is_native(con):
+        # A warehouse table has no row order: row N is the Nth row sorted by every column, left to right (for a
+        # table whose first column is its id, the order of the ids), so the same table always numbers the same.
+        order = [table[c] for c in _orderable(table)]
         return table.mutate(**{name: ibis.row_number().over(order_by=order) + 1})
     return table.mutate(**{name: ibis.row_number() + 1})
 
@@ -106,6 +112,8 @@ def parse_timestamp(con: BaseBackend, text: Any, fmt: str) -> Any:
     """Parse text with a strptime format (e.g. "%d/%m/%Y %H:%M"); null where it does not parse (never an error)."""
     if _is_spark(con):
         return _spark_to_timestamp(text, _java_pattern(fmt))
+    if not _is_native(con):
+        return _parse_by_pattern(text, fmt, backend_name(con))
     return _duckdb_try_strptime(text, fmt)
 
 
@@ -161,3 +169,103 @@ def _spark_to_utc_timestamp(ts, tz):  # type: ignore[no-untyped-def]
 @ibis.udf.scalar.builtin(name="timezone", signature=(("string", "timestamp"), "timestamp('UTC')"))
 def _duckdb_timezone(tz, ts):  # type: ignore[no-untyped-def]
     ...
+
+
+# --- SQL engines without try_cast / try_strptime (PostgreSQL and other warehouses reached by URL) ---------------
+#
+# PostgreSQL raises on CAST('abc' AS DOUBLE PRECISION) and has no try_strptime, and one bad value would abort the whole
+# query. There, text is matched against a pattern first and converted only where it matches (a CASE, evaluated per
+# row), so a bad value still becomes a null and then a finding with its row number.
+
+#: Plain or scientific decimal text, bounded so that it always fits a double (PostgreSQL raises on overflow).
+_DECIMAL = r"[+-]?([0-9]{1,30}(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?"
+_FINITE = r"^\s*" + _DECIMAL + r"\s*$"
+_NUMBER = r"^\s*(" + _DECIMAL + r"|[+-]?([Ii][Nn][Ff]([Ii][Nn][Ii][Tt][Yy])?|[Nn][Aa][Nn]))\s*$"
+#: ISO 8601 as written by databases and spreadsheets: date, optional time, optional zone (Z, +02, +02:00, +0200).
+_ISO = (r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,9})?)?)?"
+        r"\s*(Z|z|UTC|[+-][0-9]{2}(?::?[0-9]{2})?)?\s*$")
+#: strptime directives read on engines without try_strptime: the regex each matches and the part it fills.
+_FIELDS = {"%Y": (r"([0-9]{4})", "year"), "%m": (r"([0-9]{1,2})", "month"), "%d": (r"([0-9]{1,2})", "day"),
+           "%H": (r"([0-9]{1,2})", "hour"), "%M": (r"([0-9]{1,2})", "minute"), "%S": (r"([0-9]{1,2})", "second"),
+           "%y": (r"([0-9]{2})", "year2")}
+
+
+def reads_files(con: BaseBackend) -> bool:
+    """True for engines that read CSV and Parquet files themselves (DuckDB, Spark); warehouses read their tables."""
+    return _is_native(con)
+
+
+def _is_native(con: BaseBackend) -> bool:
+    """Engines with try_cast and try_strptime of their own (DuckDB) or Spark's lenient casts."""
+    return backend_name(con) in ("duckdb", "pyspark")
+
+
+def try_cast(con: BaseBackend, text: Any, to: Any) -> Any:
+    """Cast text to a number or timestamp type; null where it does not convert (never an error)."""
+    import ibis.expr.datatypes as dt
+
+    target = dt.dtype(to)
+    if _is_native(con) or not (target.is_numeric() or target.is_timestamp()):
+        return text.try_cast(target)
+    if target.is_integer():
+        # Like DuckDB, decimal text rounds half away from zero ("2.5" -> 3): numeric's round() does, a double's goes
+        # to even. Nested CASEs because SQL does not promise to evaluate AND left to right.
+        number = text.strip().cast("decimal(38, 9)").round().cast(target)
+        fits = ibis.ifelse(text.strip().cast("float64").abs() < 9.2e18, number, ibis.null(target))
+        return ibis.ifelse(text.re_search(_FINITE).fill_null(False), fits, ibis.null(target))
+    if target.is_numeric():
+        return ibis.ifelse(text.re_search(_NUMBER).fill_null(False), text.strip().cast(target), ibis.null(target))
+    groups = [text.re_extract(_ISO, i).nullif("") for i in range(1, 7)]
+    year, month, day, hour, minute, second = (g.cast("int64") for g in groups)
+    offset = text.re_extract(_ISO, 7).re_extract(r"^[+-]([0-9]{2})", 1).nullif("").cast("int64")
+    ok = text.re_search(_ISO) & _valid_date(year, month, day) & (hour.fill_null(0) <= 23) & (
+        minute.fill_null(0) <= 59) & (second.fill_null(0) <= 59) & (offset.fill_null(0) <= 15)
+    zoned = text.strip().cast("timestamp('UTC')") if target.timezone else text.strip().cast("timestamp")
+    return ibis.ifelse(ok.fill_null(False), zoned, ibis.null(target))
+
+
+def _valid_date(year: Any, month: Any, day: Any) -> Any:
+    """True when year-month-day is a calendar date (31 February is not), as an engine expression."""
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    last = ibis.cases((month.isin([4, 6, 9, 11]), 30), (month == 2, ibis.ifelse(leap, 29, 28)), else_=31)
+    return (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
+
+
+def _parse_by_pattern(text: Any, fmt: str, engine: str) -> Any:
+    """strptime for engines without it, for numeric formats (%Y %y %m %d %H %M %S and literal text)."""
+    import re
+
+    pattern, parts, i = [], [], 0
+    while i < len(fmt):
+        two = fmt[i:i + 2]
+        if two in _FIELDS:
+            pattern.append(_FIELDS[two][0])
+            parts.append(_FIELDS[two][1])
+            i += 2
+        elif two == "%%":
+            pattern.append("%")
+            i += 2
+        elif fmt[i] == "%":
+            raise DataError(f"format {fmt!r}: {two} is not supported on the {engine} engine (supported there: "
+                            f"{' '.join(_FIELDS)} and literal text); give the column a timestamp type in the "
+                            "warehouse, or read an export of it with DuckDB")
+        else:
+            pattern.append(re.escape(fmt[i]))
+            i += 1
+    regex = r"^\s*" + "".join(pattern) + r"\s*$"
+    field = {p: text.re_extract(regex, n + 1).nullif("").cast("int64") for n, p in enumerate(parts)}
+    if "year2" in field:  # strptime's pivot: 69-99 are 1969-1999, 00-68 are 2000-2068
+        field.setdefault("year", ibis.ifelse(field["year2"] < 69, 2000 + field["year2"], 1900 + field["year2"]))
+    year = field.get("year", ibis.literal(1970))
+    month, day = field.get("month", ibis.literal(1)), field.get("day", ibis.literal(1))
+    hour, minute, second = (field.get(k, ibis.literal(0)) for k in ("hour", "minute", "second"))
+    ok = text.re_search(regex) & _valid_date(year, month, day) & (hour <= 23) & (minute <= 59) & (second <= 59)
+    value = ibis.timestamp(year.cast("int32"), month.cast("int32"), day.cast("int32"), hour.cast("int32"),
+                           minute.cast("int32"), second.cast("int32"))
+    return ibis.ifelse(ok.fill_null(False), value, ibis.null("timestamp"))
+
+
+def _orderable(table: Any) -> list[str]:
+    """Columns a warehouse can sort on (text, numbers, dates, booleans), in table order."""
+    kinds = ("is_string", "is_numeric", "is_temporal", "is_boolean")
+    return [name for name, kind in table.schema().items() if any(getattr(kind, k)() for k in kinds)]

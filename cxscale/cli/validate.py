@@ -18,7 +18,8 @@ from cxscale.engine import connect
 
 @app.command("validate")
 def validate_command(
-    path: str = typer.Argument(..., help="File (.csv, .csv.gz, .parquet, .duckdb), folder of them, or an Ibis URL."),
+    path: str = typer.Argument(..., help="File (.csv, .csv.gz, .parquet, .duckdb), folder of them, or an Ibis URL "
+                              "(postgres://user@host/db/schema)."),
     mapping: str | None = typer.Option(None, "--mapping", "-m",
                                        help="Mapping file, or a shipped mapping name (noshow, tickets, ...)."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark, or an Ibis URL."),
@@ -35,6 +36,8 @@ def validate_command(
     """Check data against the data contract: rows read, accepted and rejected per table and rule.
 
     Example: cxscale validate ../shared/data/noshow --mapping noshow --quarantine rejected.csv
+
+    Warehouse tables: cxscale validate postgres://user@host:5432/db/schema (docs/data-contract.md#warehouse-tables)
     """
     declared: Arms = {**arms_from_specs(list(spec)), **_parse_arms(arms)}
     con = None if is_url(path) else connect(engine)

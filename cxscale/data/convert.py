@@ -15,7 +15,7 @@ import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
 from cxscale.data.mapping import _TEMPLATE_FIELD, UNITS, ColumnSpec
-from cxscale.engine import local_to_utc, parse_timestamp
+from cxscale.engine import local_to_utc, parse_timestamp, try_cast
 
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
@@ -81,11 +81,11 @@ def convert(con: BaseBackend, r: ibis.Table, spec: ColumnSpec, target: dt.DataTy
     if target.is_boolean():
         return _boolean(src)
     if target.is_numeric():
-        conv = _number(src, target)
+        conv = _number(con, src, target)
         if spec.unit:
             conv.value = conv.value * UNITS[spec.unit]
         return conv
-    return _string(src, spec)
+    return _string(con, src, spec)
 
 
 def _template(r: ibis.Table, template: str) -> ibis.Value:
@@ -101,21 +101,21 @@ def _template(r: ibis.Table, template: str) -> ibis.Value:
     return reduce(lambda x, y: x + y, pieces)
 
 
-def _string(src: ibis.Value, spec: ColumnSpec) -> Converted:
+def _string(con: BaseBackend, src: ibis.Value, spec: ColumnSpec) -> Converted:
     if spec.type == "integer":
-        number = src if src.type().is_numeric() else src.cast("string").try_cast("float64")
+        number = src if src.type().is_numeric() else try_cast(con, src.cast("string"), "float64")
         value = number.cast("int64").cast("string")
         return Converted(value, src.cast("string"), "wrong_type")
     return Converted(src if src.type().is_string() else src.cast("string"))
 
 
-def _number(src: ibis.Value, target: dt.DataType) -> Converted:
+def _number(con: BaseBackend, src: ibis.Value, target: dt.DataType) -> Converted:
     if src.type().is_numeric():
         return Converted(src.cast(target))
     if src.type().is_boolean():
-        return Converted(src.cast("int64").cast(target))
+        return Converted(ibis.cases((src, 1), (~src, 0), else_=ibis.null("int64")).cast(target))
     text = src.cast("string")
-    return Converted(text.strip().try_cast(target), text, "wrong_type")
+    return Converted(try_cast(con, text.strip(), target), text, "wrong_type")
 
 
 def _boolean(src: ibis.Value) -> Converted:
@@ -144,10 +144,10 @@ def _timestamp(con: BaseBackend, src: ibis.Value, spec: ColumnSpec) -> Converted
         if spec.format:
             ts, naive = parse_timestamp(con, text, spec.format), True
         elif spec.timezone:
-            ts, naive = text.try_cast("timestamp"), True
+            ts, naive = try_cast(con, text, "timestamp"), True
         else:
             # No zone given: values with an offset keep it, zone-less values are read as UTC.
-            ts, naive = text.try_cast(UTC), False
+            ts, naive = try_cast(con, text, UTC), False
     if naive:
         ts = local_to_utc(con, ts, spec.timezone) if spec.timezone else ts.cast(UTC)
     if spec.shift_days:

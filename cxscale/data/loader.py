@@ -62,6 +62,10 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
                 notes.append(f"{readers.label(location)}: columns not in the {name} contract are ignored: "
                              f"{', '.join(ignored)}")
         folder = None
+        if not parts and origin.kind == "url":
+            raise DataError(f"{origin.path}: no contract tables found (expected tables named {', '.join(TABLES)}; "
+                            f"tables there: {readers.listing(origin)}); name the schema in the URL "
+                            "(postgres://user@host/db/schema), or map other table names with --mapping")
         if not parts:
             raise DataError(f"{origin.path}: no contract tables found (expected interactions, outcomes, assignments, "
                             "customers as .parquet/.csv files or folders, or pass a mapping file with --mapping)")

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import RULES
@@ -113,9 +114,9 @@ def validate_prepared(prep: Prepared, on_table: Callable[[str], None] | None = N
 
 def _check_table(st: StagedTable) -> TableReport:
     t = st.expr
-    aggs = {"n_read": t.count(), "n_rejected": st.rejected().cast("int64").sum()}
+    aggs = {"n_read": t.count(), "n_rejected": _count(st.rejected())}
     for i, c in enumerate(st.checks):
-        aggs[f"c{i}"] = c.expr.cast("int64").sum()
+        aggs[f"c{i}"] = _count(c.expr)
     try:
         counts = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
     except Exception as exc:  # a reader error deep in a file (e.g. a ragged CSV line past the sniffed sample)
@@ -138,6 +139,11 @@ def _check_table(st: StagedTable) -> TableReport:
         result.message = _message(st, c.rule, c.column, c.detail, n, n_read, examples)
         results.append(result)
     return TableReport(st.name, st.sources, n_read, n_read - n_rejected, n_rejected, results)
+
+
+def _count(flag: ibis.Value) -> ibis.Value:
+    """Rows where a boolean is true (a CASE, not a cast: PostgreSQL cannot cast boolean to bigint)."""
+    return ibis.ifelse(flag, 1, 0).sum()
 
 
 def _message(st: StagedTable, rule: str, column: str, detail: str, n: int, n_read: int,

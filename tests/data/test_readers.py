@@ -53,7 +53,7 @@ def test_a_folder_of_parquet_parts_is_one_table(tmp_path):
     src = write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, GOOD_INTERACTIONS)
     (tmp_path / "world" / "interactions").mkdir(parents=True)
     for i, where in enumerate(("interaction_id <= 'i3'", "interaction_id > 'i3'")):
-        duckdb.sql(f"copy (select * from read_csv('{src}') where {where}) to "
+        duckdb.connect().execute(f"copy (select * from read_csv('{src}') where {where}) to "
                    f"'{tmp_path}/world/interactions/part-{i:05d}.parquet' (format parquet)")
     ds = load(tmp_path / "world")
     assert ds.interactions.count().to_pyarrow().as_py() == 6

@@ -39,7 +39,7 @@ def test_quarantine_writes_rejected_rows_and_exits_zero(broken, tmp_path):
     out = tmp_path / "rejected.csv"
     result = runner.invoke(app, ["validate", str(broken), "--quarantine", str(out)])
     assert result.exit_code == 0, result.output
-    assert duckdb.sql(f"select source_row, rule from '{out}'").fetchall() == [(3, "unparseable_timestamp")]
+    assert duckdb.connect().execute(f"select source_row, rule from '{out}'").fetchall() == [(3, "unparseable_timestamp")]
 
 
 def test_json_report_counts_rows_per_table_and_rule(broken):

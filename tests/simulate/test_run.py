@@ -28,7 +28,7 @@ def _digest(folder: Path) -> dict[str, str]:
 def _rows_hash(folder: Path, table: str) -> str:
     """Order-independent fingerprint of a table's rows (a hash of every row, summed in the engine)."""
     src = f"'{folder}/{table}/*.parquet'" if (folder / table).is_dir() else f"'{folder}/{table}.parquet'"
-    return str(duckdb.execute(f"select sum(hash(t)::hugeint), count(*) from {src} t").fetchone())
+    return str(duckdb.connect().execute(f"select sum(hash(t)::hugeint), count(*) from {src} t").fetchone())
 
 
 @pytest.mark.parametrize("scenario", ["support", "scheduling"])
@@ -125,7 +125,7 @@ def test_every_pilot_spec_loads_and_its_metrics_have_true_effects(world, request
 
 
 def _arm_counts(out: Path) -> dict[str, dict[str, int]]:
-    rows = duckdb.execute(f"select pilot, arm, count(*) from '{out}/assignments.parquet' group by 1, 2").fetchall()
+    rows = duckdb.connect().execute(f"select pilot, arm, count(*) from '{out}/assignments.parquet' group by 1, 2").fetchall()
     counts: dict[str, dict[str, int]] = {}
     for pilot, arm, k in rows:
         counts.setdefault(pilot, {})[arm] = k
@@ -168,7 +168,7 @@ def test_rewriting_a_folder_replaces_the_previous_world(tmp_path):
     simulate("support", customers=12_000, seed=1, out=tmp_path, chunk_customers=RNG_BLOCK)
     simulate("support", customers=2_000, seed=1, out=tmp_path)
     assert len(list((tmp_path / "interactions").glob("*.parquet"))) == 1
-    assert duckdb.execute(f"select count(*) from '{tmp_path}/customers.parquet'").fetchone()[0] == 2_000
+    assert duckdb.connect().execute(f"select count(*) from '{tmp_path}/customers.parquet'").fetchone()[0] == 2_000
 
 
 def test_unknown_scenario_is_an_error_naming_the_choices(tmp_path):
