@@ -34,6 +34,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check cxscale tests bench
+	$(BIN)/mypy cxscale
 
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
