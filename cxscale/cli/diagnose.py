@@ -31,10 +31,15 @@ def diagnose(
     currency: str | None = typer.Option(None, "--currency", help="Currency label for money (default: the world's "
                                         "ground_truth.json, else 'currency units')."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark, or an Ibis URL."),
+    validate: bool | None = typer.Option(None, "--validate/--no-validate", help="Diagnose only rows that pass the "
+                                         "data contract, and say how many were rejected by which rules (default: "
+                                         "validate when --mapping is given; contract-typed data is read as it is)."),
 ) -> None:
     """Diagnose the customer journey: where friction and cost are highest, and the money at stake.
 
     Example: cxscale diagnose --data out/world --html diagnosis.html --use-cases drafts/
+
+    An export read through --mapping is validated first: rejected rows are left out and counted in a note.
     """
     from cxscale.data import load
     from cxscale.engine import connect
@@ -46,8 +51,11 @@ def diagnose(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=json_out) as progress:
         task = progress.add_task("loading data", total=None)
-        dataset = load(data, mapping=mapping, con=con)
-        result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts,
+        checking = mapping is not None if validate is None else validate
+        if checking:
+            progress.update(task, description="validating the data against the contract")
+        dataset = load(data, mapping=mapping, con=con, validate=checking)
+        result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts, mapping=mapping,
                                progress=lambda label: progress.update(task, description=label))
     if html:
         html.parent.mkdir(parents=True, exist_ok=True)
@@ -104,5 +112,12 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
                            f"{u['target']['value']:.4g}",
                            f"{w['days']} days ({w['sample_size_per_arm']:,}/arm)" if w else "-")
         console.print(drafts)
+    rejected = set(_rejection_notes(result))
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]")
+        style = "yellow" if note in rejected else "dim"
+        console.print(f"[{style}]note: {note}[/]", highlight=False, soft_wrap=True)
+
+
+def _rejection_notes(result) -> list[str]:  # noqa: ANN001 - a Diagnosis
+    """The notes that report rows rejected by validation (shown in yellow: they change what was diagnosed)."""
+    return [n for n in result.notes if " rejected (" in n]

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
+from cxscale.journey.codes import encode
 from cxscale.journey.options import DiagnosisOptions
 
 DAY_SECONDS = 86_400
@@ -21,7 +22,7 @@ DAY_SECONDS = 86_400
 #: Contacts are ordered by their start (full timestamp precision), ties broken by interaction_id.
 ORDER = ["started_at", "interaction_id"]
 
-#: Placeholder for a missing intent, journey stage or site, so that they still group and show.
+#: Placeholder for a missing intent, journey stage, channel or site, so that they still group and show.
 UNKNOWN = "unknown"
 
 _OPTIONAL = {
@@ -51,23 +52,16 @@ def rate_card_cost(channel: ir.StringValue, handle_seconds: ir.FloatingValue) ->
     return fixed + per_minute * handle_seconds.fill_null(0.0) / 60.0
 
 
-def _in_range(value: ir.NumericValue, low: float, high: float | None = None) -> ir.NumericValue:
-    ok = value >= low if high is None else value.between(low, high)
-    return ibis.cases((ok, value), else_=ibis.null().cast(value.type()))
-
-
 def base_contacts(interactions: ir.Table) -> ir.Table:
     """Contract interactions narrowed to what diagnosis reads, with missing optional columns as nulls and the
     cost filled from the rate card where the data has none. Adds `ts` (started_at in epoch seconds).
 
-    Values outside the contract's range (negative handle, wait or cost; CSAT outside 1-5) are treated as unknown
-    and flagged in `out_of_range`, so one bad export row cannot turn cost negative; `cxscale validate` reports them.
+    Values are used as they are: rows breaking the contract's rules (e.g. a negative duration) are kept out by
+    loading with validate=True (docs/diagnosis.md#input), which the CLI does whenever a mapping reads a raw export.
     """
     t = interactions
-    channel = t.channel.cast("string")
-    handle, wait, csat, cost = (_col(t, c) for c in ("handle_seconds", "wait_seconds", "csat", "cost"))
-    out_of_range = (handle < 0) | (wait < 0) | (cost < 0) | ~csat.between(1, 5)
-    handle = _in_range(handle, 0)
+    channel = t.channel.cast("string").fill_null(UNKNOWN)
+    handle = _col(t, "handle_seconds")
     return t.select(
         customer_id=t.customer_id.cast("string"),
         interaction_id=t.interaction_id.cast("string"),
@@ -78,11 +72,10 @@ def base_contacts(interactions: ir.Table) -> ir.Table:
         journey_stage=_col(t, "journey_stage").fill_null(UNKNOWN),
         site=_col(t, "site").fill_null(UNKNOWN),
         handle_seconds=handle,
-        wait_seconds=_in_range(wait, 0),
+        wait_seconds=_col(t, "wait_seconds"),
         transferred=_col(t, "transferred"),
-        csat=_in_range(csat, 1, 5),
-        cost=_in_range(cost, 0).fill_null(rate_card_cost(channel, handle)),
-        out_of_range=out_of_range.fill_null(False),
+        csat=_col(t, "csat"),
+        cost=_col(t, "cost").fill_null(rate_card_cost(channel, handle)),
     )
 
 
@@ -112,17 +105,18 @@ def _with_next_failure(contacts: ir.Table, outcomes: ir.Table, failures: tuple[s
     return marked.filter(marked.kind == 0).drop("kind", "fail_ts")
 
 
+def _next_contact(c: ir.Table) -> dict[str, ir.Value]:
+    """The customer's next contact whatever its intent (one window per customer): next_intent, next_journey_stage,
+    next_channel and next_ts (epoch seconds); null for a customer's last contact."""
+    customer = ibis.window(group_by="customer_id", order_by=ORDER)
+    return {"next_intent": c.intent.lead().over(customer), "next_journey_stage": c.journey_stage.lead().over(customer),
+            "next_channel": c.channel.lead().over(customer), "next_ts": c.ts.lead().over(customer)}
+
+
 def with_journey_steps(contacts: ir.Table) -> ir.Table:
     """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel and
     next_gap (seconds between the two starts); null for a customer's last contact. One window per customer."""
-    c = contacts
-    customer = ibis.window(group_by="customer_id", order_by=ORDER)
-    c = c.mutate(
-        next_intent=c.intent.lead().over(customer),
-        next_journey_stage=c.journey_stage.lead().over(customer),
-        next_channel=c.channel.lead().over(customer),
-        next_ts=c.ts.lead().over(customer),
-    )
+    c = contacts.mutate(**_next_contact(contacts))
     return c.mutate(next_gap=c.next_ts - c.ts).drop("next_ts")
 
 
@@ -132,7 +126,8 @@ def journey_steps(interactions: ir.Table) -> ir.Table:
 
 
 def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None = None,
-                      outcomes: ir.Table | None = None, journey: bool = True) -> ir.Table:
+                      outcomes: ir.Table | None = None, journey: bool = True,
+                      cells: ir.Table | None = None) -> ir.Table:
     """One row per contact with its episode and journey neighbours (an Ibis expression).
 
     Added columns (seconds are whole seconds):
@@ -145,11 +140,21 @@ def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None =
       repeat_<N>d for each repeat window: a same-intent contact follows within N days;
       channel_switch: a repeat in a different channel than the previous same-intent contact;
       failure_follows: a failure outcome of the customer follows within failure_window_days (null without outcomes);
-      out_of_range: the contact had a value outside the contract's range (treated as unknown);
+      long_wait: the queue wait exceeded the channel's long-wait threshold (null when the wait is unknown);
       with journey=True also next_intent, next_journey_stage, next_channel, next_gap (see with_journey_steps).
+
+    Both windows run first and every flag is derived after them, so the second sort carries only the raw neighbour
+    values, not the flags. With `cells` (codes.cell_codes of base_contacts, materialised), intent, journey_stage and
+    channel (and their next_* values) are integer codes, site is dropped and `cell` added: the sorts carry integers
+    instead of strings (docs/diagnosis.md#passes).
     """
     options = options or DiagnosisOptions()
     c = base_contacts(interactions)
+    threshold = ibis.cases((c.channel.isin(list(options.async_channels)), options.async_long_wait_seconds),
+                           else_=options.long_wait_seconds)
+    c = c.mutate(long_wait=c.wait_seconds > threshold)
+    if cells is not None:
+        c = encode(c, cells)
     has_failures = outcomes is not None and "outcome" in outcomes.columns
     if has_failures:
         c = _with_next_failure(c, outcomes, options.failure_outcomes)
@@ -159,6 +164,8 @@ def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None =
         prev_same_channel=c.channel.lag().over(same_need),
         next_same_ts=c.ts.lead().over(same_need),
     )
+    if journey:
+        c = c.mutate(**_next_contact(c))
     window = options.window_days * DAY_SECONDS
     prev_gap = c.ts - c.prev_same_ts
     next_gap = c.next_same_ts - c.ts
@@ -176,9 +183,10 @@ def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None =
             else ibis.null().cast("boolean")
         ),
         **{f"repeat_{d}d": next_gap.notnull() & (next_gap <= d * DAY_SECONDS) for d in options.repeat_windows_days},
+        **({"next_gap": c.next_ts - c.ts} if journey else {}),
     )
-    c = c.drop("prev_same_ts", "next_same_ts", *(["next_failure_ts"] if has_failures else []))
-    return with_journey_steps(c) if journey else c
+    return c.drop("prev_same_ts", "next_same_ts", *(["next_failure_ts"] if has_failures else []),
+                  *(["next_ts"] if journey else []))
 
 
 def episodes(interactions: ir.Table, window_days: int | None = None) -> ir.Table:

@@ -21,7 +21,8 @@ import pandas as pd
 from cxscale.data.dataset import Dataset
 from cxscale.engine import backend_name
 from cxscale.errors import CxscaleError, DataError
-from cxscale.journey.contacts import DAY_SECONDS, enriched_contacts
+from cxscale.journey.codes import cell_codes
+from cxscale.journey.contacts import DAY_SECONDS, base_contacts, enriched_contacts
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, flow_graphs
 from cxscale.journey.friction import friction_sums, rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
@@ -54,6 +55,8 @@ class Diagnosis:
     options: DiagnosisOptions
     use_cases: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Per table: rows read, accepted, rejected and rejected rows per rule, when the input was validated; else None.
+    validation: dict[str, dict[str, Any]] | None = None
 
     def by(self, dims: list[str]) -> pd.DataFrame:
         """Signals rolled up to any grain over intent, journey_stage, channel and site."""
@@ -93,6 +96,7 @@ class Diagnosis:
             "channel_flows": [f.to_dict() for f in self.flows.get("channel", [])],
             "use_cases": self.use_cases,
             "notes": self.notes,
+            "validation": self.validation,
         }
 
 
@@ -115,26 +119,74 @@ def source_currency(source: str) -> str | None:
     return None
 
 
+def validation_summary(dataset: Dataset) -> dict[str, dict[str, Any]] | None:
+    """Rows read, accepted and rejected per table (and rejected rows per rule) of a dataset loaded with
+    validate=True; None when the dataset was not validated."""
+    report = dataset.report
+    if report is None:
+        return None
+    out: dict[str, dict[str, Any]] = {}
+    for t in report.tables.values():
+        rules: dict[str, int] = {}
+        for r in t.rules:
+            rules[r.rule] = rules.get(r.rule, 0) + r.rows
+        out[t.table] = {"rows_read": t.rows_read, "rows_accepted": t.rows_accepted, "rows_rejected": t.rows_rejected,
+                        "rules": rules}
+    return out
+
+
+def input_notes(dataset: Dataset, mapping: str | None = None) -> list[str]:
+    """What the diagnosis read: per table with rejected rows, how many were left out and by which rules, with the
+    command that lists them; or, for an unvalidated dataset, that its values are used as they are."""
+    summary = validation_summary(dataset)
+    command = f"cxscale validate {dataset.source}" + (f" --mapping {mapping}" if mapping else "")
+    if summary is None:
+        return [f"input not validated against the data contract (the fast path): values are used "
+                f"as they are; run `{command}` or diagnose with --validate to check them"]
+    label = f"{Path(str(mapping)).stem}: " if mapping else ""
+    notes = []
+    for table, t in summary.items():
+        if not t["rows_rejected"]:
+            continue
+        rules = ", ".join(f"{rule} {n:,}" if len(t["rules"]) > 1 else rule for rule, n in t["rules"].items())
+        notes.append(f"{label}{t['rows_rejected']:,} of {t['rows_read']:,} {table} rejected ({rules}) and left out "
+                     f"of the diagnosis; run `{command} --quarantine rejected.csv` to see them")
+    if not notes:
+        notes.append(f"{label}input validated against the data contract: every row passes")
+    return notes
+
+
 def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency: str | None = None,
-             use_cases: int = 3, progress: Callable[[str], None] | None = None) -> Diagnosis:
+             use_cases: int = 3, progress: Callable[[str], None] | None = None,
+             mapping: str | None = None) -> Diagnosis:
     """Diagnose the journeys in `dataset`: friction and cost per intent x stage, flows, ranked hotspots and
-    `use_cases` use-case drafts for the top hotspots. `progress` is called with a short label before each step."""
+    `use_cases` use-case drafts for the top hotspots. `progress` is called with a short label before each step.
+
+    Load raw exports with `load(path, mapping, validate=True)`: then only rows passing the data contract are
+    diagnosed and the notes say how many were rejected and by which rules (`mapping`, the mapping name or file, is
+    only named in the command those notes suggest). An unvalidated dataset is diagnosed as it is, and the notes say
+    so."""
     options = options or DiagnosisOptions()
     step = progress or (lambda _label: None)
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
-    # The enriched view is materialised once (Ibis cache: a temporary table on DuckDB, a persisted DataFrame on
-    # Spark) without the columns no aggregate reads; then one grouped aggregation of all friction and cost signals
-    # and one aggregation of all flow graphs scan it (docs/diagnosis.md#passes).
+    # The dimension codes and the enriched view are materialised once (Ibis cache: a temporary table on DuckDB, a
+    # persisted DataFrame on Spark), the view with integer codes for the dimensions and without the columns no
+    # aggregate reads; then one grouped aggregation of all friction and cost signals and one aggregation of all flow
+    # graphs scan it, and the names come back on their small results (docs/diagnosis.md#passes).
     step("building the enriched contact view")
-    enriched = enriched_contacts(dataset.interactions, options, outcomes)
-    enriched = enriched.drop("customer_id", "interaction_id", "started_at", "prev_same_channel").cache()
+    cells = cell_codes(base_contacts(dataset.interactions)).cache()
     try:
-        step("aggregating friction and cost signals")
-        sums = friction_sums(enriched, options).to_pandas()
-        step("directly-follows graphs of intents, stages and channels")
-        flows = flow_graphs(enriched, tuple(FLOW_DIMENSIONS), options.top_flows)
+        enriched = enriched_contacts(dataset.interactions, options, outcomes, cells=cells)
+        enriched = enriched.drop("customer_id", "interaction_id", "started_at", "prev_same_channel").cache()
+        try:
+            step("aggregating friction and cost signals")
+            sums = friction_sums(enriched, options, cells).to_pandas()
+            step("directly-follows graphs of intents, stages and channels")
+            flows = flow_graphs(enriched, tuple(FLOW_DIMENSIONS), options.top_flows, cells)
+        finally:
+            enriched.release()
     finally:
-        enriched.release()
+        cells.release()
     if sums.empty:
         raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
     step("ranking hotspots")
@@ -144,20 +196,18 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     factor = DAYS_PER_YEAR / days
     currency = currency or source_currency(dataset.source) or DEFAULT_CURRENCY
     hotspots = rank_hotspots(sums, options, factor, currency)
-    notes = list(dataset.notes)
+    # The loader's per-table row counts are replaced by input_notes, which also name the rules.
+    counted = set(dataset.report.summary_notes()) if dataset.report is not None else set()
+    notes = input_notes(dataset, mapping) + [n for n in dataset.notes if n not in counted]
     if outcomes is None:
         notes.append("no outcomes table: failures after contact (e.g. no-shows) are unavailable")
     notes.append("episodes whose window reaches past the end of the data count as resolved (right-censoring)")
-    bad = int(sums["out_of_range"].sum())
-    if bad:
-        notes.append(f"{bad:,} contacts have values outside the contract's range (negative handle, wait or cost, "
-                     "CSAT outside 1-5): treated as unknown here; `cxscale validate` lists them")
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
     diagnosis = Diagnosis(
         source=dataset.source, engine=backend_name(dataset.con), period=period, currency=currency,
         annualisation_factor=factor, hotspots=hotspots, flows=flows, overall=overall_signals(sums, options),
-        sums=sums, options=options, notes=notes,
+        sums=sums, options=options, notes=notes, validation=validation_summary(dataset),
     )
     for h in hotspots[:use_cases]:
         step(f"planning a pilot for {h['intent']} at {h['journey_stage']}")

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 import ibis
 import ibis.expr.types as ir
 
+from cxscale.journey.codes import labels
+
 #: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
 FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
 
@@ -55,19 +57,29 @@ def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -
 
 
 def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
-                limit: int = 200) -> dict[str, list[Flow]]:
-    """The DFGs of several dimensions in one query (the steps are stacked, grouped once, and the `limit` busiest
-    edges per dimension kept in the engine): {dimension: [Flow, ...] busiest first, loops marked}."""
+                limit: int = 200, cells: ir.Table | None = None) -> dict[str, list[Flow]]:
+    """The DFGs of several dimensions in one query (grouped per dimension, stacked, and the `limit` busiest edges
+    per dimension kept in the engine): {dimension: [Flow, ...] busiest first, loops marked}.
+
+    `cells`: the code table the steps were encoded with (codes.cell_codes); each graph is grouped over codes and
+    its edges named before ranking, so ties rank by name as without codes."""
     c = steps.filter(steps.next_gap.notnull())
-    stacked = None
+    parts = []
     for dim in dimensions:
-        part = c.select(dimension=ibis.literal(dim), source=c[dim], target=c[FLOW_DIMENSIONS[dim]], gap=c.next_gap)
-        stacked = part if stacked is None else stacked.union(part)
-    if stacked is None:
+        part = c.select(source=c[dim], target=c[FLOW_DIMENSIONS[dim]], gap=c.next_gap)
+        part = part.group_by(["source", "target"]).aggregate(count=part.count(),
+                                                             median_seconds=part.gap.cast("float64").median())
+        if cells is not None:
+            names = labels(cells, dim)
+            part = part.join(names, part.source == names.code).select(
+                source=names.name, target=part.target, count=part["count"], median_seconds=part.median_seconds)
+            names = labels(cells, dim).view()  # a second reference to the same table
+            part = part.join(names, part.target == names.code).select(
+                source=part.source, target=names.name, count=part["count"], median_seconds=part.median_seconds)
+        parts.append(part.mutate(dimension=ibis.literal(dim)))
+    if not parts:
         return {}
-    dfg = stacked.group_by(["dimension", "source", "target"]).aggregate(
-        count=stacked.count(), median_seconds=stacked.gap.cast("float64").median()
-    )
+    dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
     busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
     dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
     rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis

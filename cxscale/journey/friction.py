@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from cxscale.journey.codes import decode_cells
 from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
@@ -20,16 +21,16 @@ def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1) -> ir.Numer
     return ibis.cases((cond, value), else_=0).sum()
 
 
-def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
+def friction_sums(enriched: ir.Table, options: DiagnosisOptions, cells: ir.Table | None = None) -> ir.Table:
     """The grouped aggregation (an Ibis expression): additive sums per intent x stage x channel x site.
 
-    Units: *_seconds sums in seconds, cost sums in the data's currency, ts_min/ts_max in epoch seconds.
+    `cells`: the code table the enriched view was encoded with (codes.cell_codes); the sums are then grouped by
+    cell and the names joined back. Units: *_seconds sums in seconds, cost sums in the data's currency,
+    ts_min/ts_max in epoch seconds.
     """
     c = enriched
     same_channel_repeat = c.is_repeat & ~c.channel_switch
     first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
-    long_wait = ibis.cases((c.channel.isin(list(options.async_channels)), options.async_long_wait_seconds),
-                           else_=options.long_wait_seconds)
     metrics = {
         "contacts": c.count(),
         **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"]) for d in options.repeat_windows_days},
@@ -46,7 +47,7 @@ def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
         "transfer_known": c.transferred.count(),
         "wait_seconds": c.wait_seconds.sum(),
         "wait_known": c.wait_seconds.count(),
-        "long_waits": _sum_if(c.wait_seconds > long_wait),
+        "long_waits": _sum_if(c.long_wait),
         "handle_seconds": c.handle_seconds.sum(),
         "handle_known": c.handle_seconds.count(),
         "csat_sum": c.csat.sum(),
@@ -60,11 +61,12 @@ def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
         "cost_repeat": _sum_if(same_channel_repeat, c.cost),
         "cost_switch": _sum_if(c.channel_switch, c.cost),
         "cost_transferred_first": _sum_if(first_transferred, c.cost),
-        "out_of_range": _sum_if(c.out_of_range),
         "ts_min": c.ts.min(),
         "ts_max": c.ts.max(),
     }
-    return c.group_by(GRAIN).aggregate(**metrics)
+    if cells is None:
+        return c.group_by(GRAIN).aggregate(**metrics)
+    return decode_cells(c.group_by("cell").aggregate(**metrics), cells)
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
