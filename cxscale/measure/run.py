@@ -26,14 +26,30 @@ def resolve_data(spec_path: str | Path, data: str | Path | None) -> Path:
                     "DIR/pilots/ folder find their data by themselves)")
 
 
-def open_data(path: str | Path, mapping: str | None = None, engine: str | None = None) -> Dataset:
-    """Load the data at `path` (optionally through a mapping) on the chosen engine."""
+def open_data(path: str | Path, mapping: str | None = None, engine: str | None = None,
+              validate: bool | None = None) -> Dataset:
+    """Load the data at `path` (optionally through a mapping) on the chosen engine.
+
+    validate: measure only rows that pass the data contract. Default: on for raw exports read through a mapping, off
+    for contract-typed sources such as a simulated world (the fast path).
+    """
     con = connect(engine) if engine else None
     # absolute: the loader resolves folders of Parquet parts against the working directory otherwise
     path = Path(path).resolve() if Path(path).exists() else path
-    if mapping is None:
-        return load(path, con=con)
-    return load(path, mapping=mapping, con=con)
+    return load(path, mapping=mapping, con=con, validate=mapping is not None if validate is None else validate)
+
+
+def rejection_warnings(ds: Dataset) -> list[str]:
+    """One warning per table with rows left out because they break the data contract (nothing is dropped silently)."""
+    if ds.report is None:
+        return []
+    out = []
+    for t in ds.report.tables.values():
+        if t.rows_rejected:
+            rules = ", ".join(f"{r.rule} {r.rows:,}" for r in t.rules if r.rows)
+            out.append(f"{t.table}: {t.rows_rejected:,} of {t.rows_read:,} rows break the data contract ({rules}) "
+                       "and are not measured; `cxscale validate --quarantine FILE` writes them out")
+    return out
 
 
 def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping: str | None = None,
@@ -41,4 +57,6 @@ def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping:
     """Read out the pilot described by the spec file on its data."""
     spec = load_spec(spec_path)
     ds = open_data(resolve_data(spec_path, data), mapping, engine)
-    return readout(spec, ds, load_catalog(*(metric_files or [])))
+    result = readout(spec, ds, load_catalog(*(metric_files or [])))
+    result.warnings.extend(rejection_warnings(ds))
+    return result
