@@ -55,6 +55,8 @@ def summarise(path: Path, con: Any) -> dict[str, Any]:
         resolved_share=it.resolved.cast("float64").mean(), csat_mean=it.csat.mean(),
         intents=it.intent.nunique(), agents=it.agent_id.nunique(), sites=it.site.nunique(),
     ).to_pyarrow().to_pylist()[0]
+    for key in ("first", "last"):  # ISO 8601 in UTC, like every other document cxscale writes
+        overall[key] = overall[key].isoformat().replace("+00:00", "Z") if overall[key] is not None else None
     channels = (it.group_by("channel").aggregate(contacts=it.count(), cost=it.cost.sum())
                 .order_by(ibis.desc("contacts")).to_pyarrow().to_pylist())
     return {"overall": overall, "channels": channels}

@@ -243,3 +243,11 @@ def test_the_installed_cxscale_entry_point_turns_an_error_into_one_line_and_exit
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout == "" and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [f"error: {missing}: no such file or folder"]
+
+
+def test_version_option_prints_the_package_version():
+    from cxscale import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"cxscale {__version__}"

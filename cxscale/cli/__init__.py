@@ -1,3 +1,4 @@
+# ruff: noqa: I001  (command modules are imported in pipeline order: that order is the order of `cxscale --help`)
 """The cxscale command: wires commands to the package's functions and renders results. No logic here.
 
 Each command lives in its own module (one per pipeline step) and registers on the shared Typer app.

@@ -26,6 +26,20 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from cxscale import __version__
+
+        console.print(f"cxscale {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """cxscale takes customer-experience AI from pilot to scale."""
+
+
 def print_json(document: Any) -> None:
     """Write one JSON document to stdout (for machines: no colour, no wrapping)."""
     sys.stdout.write(json.dumps(document, indent=2, default=str, allow_nan=False) + "\n")

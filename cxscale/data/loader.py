@@ -69,7 +69,9 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
         if not parts:
             raise DataError(f"{origin.path}: no contract tables found (expected interactions, outcomes, assignments, "
                             "customers as .parquet/.csv files or folders, or pass a mapping file with --mapping)")
-    pilots = {**_spec_arms(origin), **(m.pilots if m else {}), **(arms or {})}
+    spec_arms, unreadable = _spec_arms(origin)
+    notes += [f"{f}: not read for its arms ({why}); its pilot's arms are not checked" for f, why in unreadable]
+    pilots = {**spec_arms, **(m.pilots if m else {}), **(arms or {})}
     staged: dict[str, StagedTable] = {}
     for name, table_parts in parts.items():
         exprs, rules, missing, labels = [], {}, {}, []
@@ -90,17 +92,24 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
     return Prepared(origin.con, str(path), staged, pilots, m, notes)
 
 
-def _spec_arms(origin: readers.Origin) -> Arms:
-    """Arms declared by pilot specs stored beside the data (DIR/pilots/*.yaml, as the simulator writes them)."""
+def _spec_arms(origin: readers.Origin) -> tuple[Arms, list[tuple[str, str]]]:
+    """Arms declared by pilot specs stored beside the data (DIR/pilots/*.yaml, as the simulator writes them), and the
+    spec files that could not be read (a draft there must not stop the data from loading)."""
     if origin.kind != "folder":
-        return {}
+        return {}, []
+    from cxscale.errors import SpecError
     from cxscale.measure.spec import load_spec
 
     out: Arms = {}
+    unreadable: list[tuple[str, str]] = []
     for f in sorted((Path(origin.path) / "pilots").glob("*.yaml")):
-        spec = load_spec(f)
+        try:
+            spec = load_spec(f)
+        except SpecError as exc:
+            unreadable.append((str(f), str(exc).split(": ", 1)[-1]))
+            continue
         out[spec.pilot] = tuple(spec.arms)
-    return out
+    return out, unreadable
 
 
 def arms_from_specs(paths: list[str | Path]) -> Arms:

@@ -140,11 +140,18 @@ def metric_roles(spec: PilotSpec, catalog: Catalog) -> list[tuple[str, MetricRef
 
 
 def spec_warnings(spec: PilotSpec, catalog: Catalog) -> list[str]:
-    """Warnings about the spec itself: a technical primary metric does not show business value."""
+    """Warnings about the spec itself: a technical primary metric does not show business value; a target that points
+    in the metric's bad direction makes "target reached" meaningless."""
     out = []
     primary = catalog.get(spec.primary.metric)
     if primary.kind == "technical":
         out.append(f"primary metric {primary.name} is a technical metric: {primary.why_not_business or 'it measures the system, not the business outcome'}")
+    target = spec.primary.target
+    change = None if target is None else (target.relative if target.relative is not None else target.absolute)
+    if change is not None and change != 0 and not primary.better(change):
+        good = "lower" if primary.direction == "lower" else "higher"
+        out.append(f"primary target {change:+g} moves {primary.name} the wrong way ({good} is better): a target is the "
+                   f"change to reach, e.g. {-change:+g}")
     return out
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from cxscale.errors import SpecError
 
-SPEC_VERSION = 1
+SPEC_VERSION: Literal[1] = 1
 
 
 class _Strict(BaseModel):
@@ -71,7 +71,8 @@ class Value(_Strict):
 
 
 class PilotSpec(_Strict):
-    spec_version: int = SPEC_VERSION
+    #: Format version; this release reads version 1 only (later versions add fields and bump it).
+    spec_version: Literal[1] = SPEC_VERSION
     pilot: str = Field(min_length=1)
     description: str = ""
     #: randomised: units were randomly assigned to arms; rollout: non-randomised (one site or team first), read by
@@ -125,8 +126,9 @@ def load_spec(path: str | Path) -> PilotSpec:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            where = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            lines.append(f"{where}: {err['msg']}")
+            msg = err["msg"].removeprefix("Value error, ")
+            where = ".".join(str(x) for x in err["loc"])
+            lines.append(f"{where}: {msg}" if where else msg)
         raise SpecError(f"{p}: invalid pilot spec: " + "; ".join(lines)) from exc
 
 
