@@ -30,6 +30,12 @@ def connect(engine: str | None = None, workspace: str | Path | None = None, thre
         kwargs: dict[str, Any] = {}
         if threads:
             kwargs["threads"] = threads
+        # Bounded memory: CXSCALE_MEMORY_LIMIT (e.g. "6GB") caps DuckDB, which then spills sorts and joins to
+        # CXSCALE_TEMP_DIR (default: DuckDB's own). Unset, DuckDB takes up to 80% of the machine's memory.
+        if os.environ.get("CXSCALE_MEMORY_LIMIT"):
+            kwargs["memory_limit"] = os.environ["CXSCALE_MEMORY_LIMIT"]
+        if os.environ.get("CXSCALE_TEMP_DIR"):
+            kwargs["temp_directory"] = os.environ["CXSCALE_TEMP_DIR"]
         if workspace is not None:
             Path(workspace).parent.mkdir(parents=True, exist_ok=True)
             return ibis.duckdb.connect(str(workspace), **kwargs)
