@@ -15,7 +15,13 @@ _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bol
 
 
 def _money(v: float | None, currency: str) -> str:
-    return "n/a" if v is None or not math.isfinite(v) else f"{v:,.0f} {currency}"
+    return "n/a" if v is None or not math.isfinite(v) else f"{v:,.0f} {currency}".strip()
+
+
+def _k(v: float) -> str:
+    """Compact money: 207k, -57k, 1.2M."""
+    a = abs(v)
+    return f"{v / 1e6:.1f}M" if a >= 1e6 else f"{v / 1e3:.0f}k" if a >= 1e3 else f"{v:.0f}"
 
 
 @app.command("demo")
@@ -70,23 +76,23 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
                     f"{h['transfer_rate']:.1%}", f"{h['csat_mean']:.2f}" if h["csat_mean"] is not None else "n/a",
                     _money(h.get("avoidable_cost_per_year"), ""), f"{h['score']:.2f}")
     console.print(hot)
-    pilots = Table(title="4. pilots measured in business terms")
-    for col in ("pilot", "design", "primary metric", "effect (95% CI)", "value per year (95% CI)", "verdict"):
-        pilots.add_column(col)
+    pilots = Table(title=f"4. pilots measured in business terms (value per year in {currency})")
+    for col in ("pilot", "primary metric", "effect [95% CI]", "value/yr [95% CI]", "verdict"):
+        pilots.add_column(col, no_wrap=col in ("pilot", "verdict"))
     for r in result.readouts:
         doc = r.to_json()
         m = next((x for x in doc["metrics"] if x["role"] == "primary"), None)
         effect = "n/a"
         if m and m["effect_rel"] is not None and m["ci_rel"][0] is not None:
-            effect = f"{m['effect_rel']:+.1%} [{m['ci_rel'][0]:+.1%}, {m['ci_rel'][1]:+.1%}]"
+            effect = f"{m['effect_rel']:+.1%} [{m['ci_rel'][0] * 100:+.1f}, {m['ci_rel'][1] * 100:+.1f}]"
         value = doc.get("value") or {}
-        money = _money(value.get("annual"), value.get("currency", currency))
-        ci = value.get("ci") or [None, None]
-        if money != "n/a" and None not in ci:
-            money += f" [{ci[0]:,.0f}, {ci[1]:,.0f}]"
+        annual, ci = value.get("annual"), value.get("ci") or [None, None]
+        money = "n/a"
+        if annual is not None and math.isfinite(annual):
+            money = _k(annual) + (f" [{_k(ci[0])}, {_k(ci[1])}]" if None not in ci else "")
         style = _VERDICT_STYLE.get(doc["verdict"], "")
-        pilots.add_row(doc["pilot"], doc["design"], m["name"] if m else "n/a", effect,
-                       money,
+        name = doc["pilot"] + (" (rollout)" if doc["design"] == "rollout" else "")
+        pilots.add_row(name, m["name"] if m else "n/a", effect, money,
                        f"[{style}]{doc['verdict']}[/]" if style else doc["verdict"])
     console.print(pilots)
     console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "
