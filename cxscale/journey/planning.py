@@ -1,7 +1,7 @@
 """The window a pilot would need to detect a target change (two-sided test, normal approximation).
 
-Used by the use-case drafts until the measurement engine's power calculation (cxscale/measure/power.py) is
-available; docs/diagnosis.md#pilot-window gives the formulas. Units are contacts: clustering of contacts within
+The use-case drafts' fallback when the measurement engine's plan (cxscale/measure/power.py) cannot be made on the
+touchpoint's data; the sample size itself comes from cxscale.stats.power_plan (docs/diagnosis.md#pilot-window). Units are contacts: clustering of contacts within
 customers is ignored, so the window is a lower bound when customers contact often.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.stats import norm
+from cxscale.stats import power_plan
 
 
 @dataclass(frozen=True)
@@ -27,18 +27,12 @@ class PilotWindow:
 
 def sample_size_per_arm(baseline: float, target: float, sd: float | None = None, alpha: float = 0.05,
                         power: float = 0.8) -> int:
-    """Units per arm to detect baseline -> target.
-
-    A proportion (sd None, baseline and target shares 0-1): n = (z_a + z_b)^2 (p0 q0 + p1 q1) / (p0 - p1)^2.
-    A mean with standard deviation sd (same unit as baseline): n = 2 (z_a + z_b)^2 sd^2 / (baseline - target)^2.
-    z_a = z(1 - alpha/2), z_b = z(power).
-    """
-    delta = abs(baseline - target)
-    if delta <= 0:
+    """Units per arm to detect baseline -> target: a proportion when sd is None (shares 0-1), else a mean with
+    standard deviation sd (metric units). Computed by cxscale.stats.power_plan (docs/methods.md#power)."""
+    if baseline == target:
         raise ValueError("target must differ from baseline")
-    z = norm.ppf(1 - alpha / 2) + norm.ppf(power)
-    var = baseline * (1 - baseline) + target * (1 - target) if sd is None else 2 * sd**2
-    return max(2, math.ceil(z**2 * var / delta**2))
+    plan = power_plan(baseline, sd, effect_abs=target - baseline, alpha=alpha, power=power, proportion=sd is None)
+    return max(2, plan.n_per_arm)
 
 
 def pilot_window(baseline: float, target: float, units_per_day: float, sd: float | None = None,
