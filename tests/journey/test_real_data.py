@@ -10,12 +10,8 @@ from tests.conftest import shared_data
 
 def _load(parts: tuple[str, ...], mapping: str):
     from cxscale.data import load
-    from cxscale.data.mapping import shipped_mappings
 
-    path = shared_data(*parts)
-    if mapping not in shipped_mappings():
-        pytest.skip(f"no shipped {mapping} mapping yet")
-    return load(path, mapping=mapping, validate=True)
+    return load(shared_data(*parts), mapping=mapping, validate=True)
 
 
 def test_noshow_diagnosis_names_no_shows_after_scheduling_contacts():
