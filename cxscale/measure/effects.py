@@ -17,9 +17,7 @@ from cxscale.stats import (
     RatioStats,
     adjust_pvalues,
     bayes_from_effect,
-    cuped_effect,
-    mean_effect,
-    ratio_effect,
+    fixed_effect,
     sequential_effect,
     srm_check,
 )
@@ -33,13 +31,7 @@ def effect_of(control: Stats, treatment: Stats, alpha: float, sequential: bool =
     sequential=True the always-valid interval and p-value instead (planned_n_per_arm tunes it)."""
     if sequential:
         return sequential_effect(control, treatment, alpha=alpha, planned_n_per_arm=planned_n_per_arm)
-    if isinstance(control, CupedStats) and isinstance(treatment, CupedStats):
-        return cuped_effect(control, treatment, alpha=alpha)
-    if isinstance(control, RatioStats) and isinstance(treatment, RatioStats):
-        return ratio_effect(control, treatment, alpha=alpha)
-    if isinstance(control, MeanStats) and isinstance(treatment, MeanStats):
-        return mean_effect(control, treatment, alpha=alpha)
-    raise TypeError(f"control and treatment statistics differ: {type(control).__name__}, {type(treatment).__name__}")
+    return fixed_effect(control, treatment, alpha)
 
 
 def bayes_summary(effect: Effect, lower_is_better: bool, alpha: float) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ Methods, formulas and references: docs/methods.md.
 from cxscale.stats.bayes import bayes_effect, bayes_from_effect
 from cxscale.stats.cuped import cuped_effect, cuped_theta
 from cxscale.stats.did import did, event_study
+from cxscale.stats.fixed import fixed_effect
 from cxscale.stats.means import mean_effect, proportion_effect
 from cxscale.stats.models import (
     BayesResult,
@@ -42,6 +43,7 @@ __all__ = [
     "cuped_theta",
     "did",
     "event_study",
+    "fixed_effect",
     "mean_effect",
     "power_plan",
     "proportion_effect",

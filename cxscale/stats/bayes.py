@@ -7,10 +7,8 @@ import math
 from scipy import stats as sps
 
 from cxscale.stats._effect import check_alpha
-from cxscale.stats.cuped import cuped_effect
-from cxscale.stats.means import mean_effect
+from cxscale.stats.fixed import fixed_effect
 from cxscale.stats.models import BayesResult, CupedStats, Effect, MeanStats, RatioStats
-from cxscale.stats.ratio import ratio_effect
 
 
 def _positive_part_mean(m: float, s: float) -> float:
@@ -73,12 +71,5 @@ def bayes_effect(
     lower_is_better: bool = False,
 ) -> BayesResult:
     """Posterior probability that treatment is better, expected loss and credible intervals (see bayes_from_effect)."""
-    if isinstance(control, CupedStats) and isinstance(treatment, CupedStats):
-        eff = cuped_effect(control, treatment, alpha)
-    elif isinstance(control, RatioStats) and isinstance(treatment, RatioStats):
-        eff = ratio_effect(control, treatment, alpha)
-    elif isinstance(control, MeanStats) and isinstance(treatment, MeanStats):
-        eff = mean_effect(control, treatment, alpha)
-    else:
-        raise TypeError("control and treatment must be the same kind of statistics (MeanStats, RatioStats, CupedStats)")
+    eff = fixed_effect(control, treatment, alpha)
     return bayes_from_effect(eff, prior_mean_rel, prior_sd_rel, alpha, lower_is_better)

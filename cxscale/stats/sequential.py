@@ -14,10 +14,8 @@ import math
 import numpy as np
 
 from cxscale.stats._effect import arr, build_effect, check_alpha, out
-from cxscale.stats.cuped import cuped_effect
-from cxscale.stats.means import mean_effect
+from cxscale.stats.fixed import fixed_effect
 from cxscale.stats.models import CupedStats, Effect, MeanStats, RatioStats
-from cxscale.stats.ratio import ratio_effect
 
 
 def optimal_mixture_ratio(alpha: float) -> float:
@@ -59,14 +57,7 @@ def sequential_effect(
     For a sequence of looks, the running minimum of p and intersection of intervals are also valid.
     """
     check_alpha(alpha)
-    if isinstance(control, CupedStats) and isinstance(treatment, CupedStats):
-        fixed = cuped_effect(control, treatment, alpha)
-    elif isinstance(control, RatioStats) and isinstance(treatment, RatioStats):
-        fixed = ratio_effect(control, treatment, alpha)
-    elif isinstance(control, MeanStats) and isinstance(treatment, MeanStats):
-        fixed = mean_effect(control, treatment, alpha)
-    else:
-        raise TypeError("control and treatment must be the same kind of statistics (MeanStats, RatioStats, CupedStats)")
+    fixed = fixed_effect(control, treatment, alpha)
     diff, se = arr(fixed.effect_abs), arr(fixed.se_abs)
     v = se**2
     n_now = (arr(control.n) + arr(treatment.n)) / 2
