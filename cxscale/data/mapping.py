@@ -17,6 +17,7 @@ import yaml
 
 from cxscale.contract import TABLES
 from cxscale.errors import SpecError
+from cxscale.yamlfile import read_yaml
 
 MAPPING_VERSION = 1
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
@@ -133,10 +134,7 @@ def resolve_mapping_path(name_or_path: str | Path) -> Path:
 def load_mapping(name_or_path: str | Path) -> Mapping:
     """Read and check a mapping file; errors name the file and the key."""
     path = resolve_mapping_path(name_or_path)
-    try:
-        raw = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path, "mapping file", _Loader)
     return parse_mapping(raw, str(path))
 
 

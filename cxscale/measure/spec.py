@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cxscale.errors import SpecError
+from cxscale.yamlfile import read_yaml
 
 SPEC_VERSION: Literal[1] = 1
 
@@ -113,12 +114,7 @@ class PilotSpec(_Strict):
 def load_spec(path: str | Path) -> PilotSpec:
     """Read and validate a pilot spec; errors name the file and the field."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except FileNotFoundError as exc:
-        raise SpecError(f"{p}: pilot spec not found") from exc
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: not valid YAML: {exc}") from exc
+    raw = read_yaml(p, "pilot spec")
     if not isinstance(raw, dict):
         raise SpecError(f"{p}: a pilot spec is a YAML mapping with at least pilot, primary.metric, primary.target")
     try:

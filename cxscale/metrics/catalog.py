@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from cxscale.errors import SpecError
 from cxscale.metrics.definition import MetricDef
+from cxscale.yamlfile import read_yaml
 
 BUILTIN_FILE = Path(__file__).with_name("catalog.yaml")
 
@@ -59,12 +59,7 @@ class Catalog:
 def read_metrics(path: str | Path) -> list[MetricDef]:
     """Read metric definitions from a YAML file; errors name the file, the metric and the field."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except FileNotFoundError as exc:
-        raise SpecError(f"{p}: metric file not found") from exc
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: not valid YAML: {exc}") from exc
+    raw = read_yaml(p, "metric file")
     items = raw.get("metrics") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         raise SpecError(f"{p}: a metric file is a YAML mapping with a list `metrics:` of definitions "
