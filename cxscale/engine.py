@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
 from cxscale.errors import DataError
@@ -150,6 +151,50 @@ def local_to_utc(con: BaseBackend, ts: Any, timezone: str) -> Any:
     if _is_spark(con):
         return _spark_to_utc_timestamp(ts, timezone).cast("timestamp('UTC')")
     return _duckdb_timezone(timezone, ts).cast("timestamp('UTC')")
+
+
+# --- Keys for the journey windows (cxscale.journey) ----------------------------------------------------------------
+
+
+def customer_key(customer_id: Any) -> Any:
+    """A 64-bit integer per customer to partition window functions by, instead of the customer_id text: DuckDB's
+    hash() and Spark's xxhash64(); the text itself on other engines.
+
+    Sorting and partitioning by an 8-byte integer is cheaper than by text (docs/diagnosis.md#passes). Two different
+    customers share a key with probability about n^2 / 2^65 for n customers (3e-6 for ten million); if they did,
+    their contacts would be sequenced as one customer's, which changes only the signals of those contacts.
+    """
+    name = backend_name(customer_id._find_backend(use_default=True))
+    if name == "duckdb":
+        return _duckdb_hash(customer_id.cast("string"))
+    if name == "pyspark":
+        return _spark_xxhash64(customer_id.cast("string"))
+    return customer_id.cast("string")
+
+
+def epoch_seconds(ts: Any) -> Any:
+    """Whole seconds since 1970-01-01 UTC of a timestamp (int64, rounded down).
+
+    On DuckDB, Ibis's own epoch_seconds() casts a UTC timestamp to a naive one first, a time-zone conversion per row
+    that costs more than a window sort; epoch_us() reads the stored instant directly."""
+    if backend_name(ts._find_backend(use_default=True)) == "duckdb":
+        return _duckdb_epoch_us(ts) // 1_000_000
+    return ts.epoch_seconds().cast("int64")
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="hash", signature=(("string",), "uint64"))
+def _duckdb_hash(text):  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="xxhash64", signature=(("string",), "int64"))
+def _spark_xxhash64(text):  # type: ignore[no-untyped-def]
+    ...
 
 
 @ibis.udf.scalar.builtin(name="monotonically_increasing_id", signature=((), "int64"))

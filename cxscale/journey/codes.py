@@ -1,50 +1,90 @@
-"""Integer codes for the journey dimensions, so that the two window sorts carry small integers instead of strings.
+"""Integer codes for the journey dimensions, so that the window sorts carry one small integer instead of strings.
 
-Diagnosis groups by intent x journey stage x channel x site and draws flows over intent, stage and channel. Those
-four strings ride through both window sorts of the enriched view; replacing them by integer codes before the
-windows and turning the codes back into names only on the small aggregates makes the sorts about a third cheaper
-(docs/diagnosis.md#passes). The code tables are computed in the engine from the data (one grouped scan) and
-must be materialised (cached) by the caller, because both the encoding and the decoding read them.
+Diagnosis groups by intent x journey stage x channel x site and draws flows over intent, stage and channel. Every
+distinct combination gets one integer, `cell`, in mixed radix:
+
+    cell = ((intent_code * n_stages + journey_stage_code) * n_channels + channel_code) * n_sites + site_code
+
+so that any dimension's code is plain arithmetic on the cell (CellCodes.code) and a window only has to carry the
+cell, never four strings (docs/diagnosis.md#passes). The names come back only on the small aggregates. Each code is
+a rank over the names (from 0), so the codes are the same whenever they are computed from the same data.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import ibis
 import ibis.expr.types as ir
 
-#: The journey dimensions, in the order of the finest grain of the friction sums.
+#: The journey dimensions, most significant first in the cell code (and the finest grain of the friction sums).
 DIMENSIONS = ("intent", "journey_stage", "channel", "site")
 
-#: Dimensions the enriched view keeps as codes (for windows and flows); site lives in the cell code only.
-CODED = ("intent", "journey_stage", "channel")
+
+@dataclass(frozen=True)
+class CellCodes:
+    """The materialised code table (one row per distinct combination: the four names, `<dimension>_code` and
+    `cell`), the number of codes of each dimension (its radix) and the number of combinations (0: no contacts)."""
+
+    table: ir.Table
+    radix: dict[str, int]
+    size: int
+
+    def stride(self, dimension: str) -> int:
+        """What one step of `dimension`'s code is worth in the cell code."""
+        out = 1
+        for d in reversed(DIMENSIONS):
+            if d == dimension:
+                return out
+            out *= self.radix[d]
+        raise ValueError(f"no dimension {dimension!r}; the dimensions are {', '.join(DIMENSIONS)}")
+
+    def code(self, cell: ir.IntegerValue, dimension: str) -> ir.IntegerValue:
+        """The code of `dimension` inside a cell code (null for a null cell)."""
+        return (cell // self.stride(dimension)) % self.radix[dimension]
+
+    def labels(self, dimension: str) -> ir.Table:
+        """code -> name of one dimension: columns code, name."""
+        t = self.table
+        return t.select(code=t[f"{dimension}_code"], name=t[dimension]).distinct()
+
+    def release(self) -> None:
+        """Drop the materialised table (a temporary table on DuckDB, a persisted DataFrame on Spark)."""
+        self.table.release()
 
 
-def cell_codes(contacts: ir.Table) -> ir.Table:
-    """One row per distinct intent x journey stage x channel x site in `contacts`: the four names, `cell` (a code
-    for the combination) and `<dimension>_code` for intent, journey_stage and channel (codes count from 0).
-
-    Every code is a rank over the names, so the table is the same whenever it is computed; the dimensions must not
-    be null (base_contacts fills them)."""
+def cell_codes(contacts: ir.Table) -> CellCodes:
+    """The codes of every distinct intent x journey stage x channel x site in `contacts` (one grouped scan),
+    materialised. The dimensions must not be null (base_contacts fills them). Release them when done."""
     cells = contacts.select(*DIMENSIONS).distinct()
-    return cells.mutate(
-        cell=ibis.dense_rank().over(order_by=[cells[d] for d in DIMENSIONS]).cast("int32"),
-        **{f"{d}_code": ibis.dense_rank().over(order_by=cells[d]).cast("int32") for d in CODED},
-    )
+    coded = cells.mutate(**{f"{d}_code": (ibis.dense_rank().over(order_by=cells[d])).cast("int64") for d in DIMENSIONS})
+    table = coded.cache()
+    try:
+        counts = table.aggregate(n=table.count(), **{d: table[f"{d}_code"].max() + 1 for d in DIMENSIONS})
+        counts = counts.to_pyarrow().to_pylist()[0]
+        radix = {d: int(counts[d] or 1) for d in DIMENSIONS}
+        cell = ibis.literal(0, type="int64")
+        for d in DIMENSIONS:
+            cell = cell * radix[d] + table[f"{d}_code"]
+        # 32-bit cells whenever they fit (they nearly always do): every window carries the cell.
+        if math.prod(radix.values()) < 2**31:
+            cell = cell.cast("int32")
+        # A second, final materialisation with the cell: the code table is small (one row per combination).
+        final = table.mutate(cell=cell).cache()
+    finally:
+        table.release()
+    return CellCodes(final, radix, int(counts["n"]))
 
 
-def encode(contacts: ir.Table, cells: ir.Table) -> ir.Table:
-    """`contacts` with intent, journey_stage and channel replaced by their codes, site dropped and `cell` added."""
-    j = contacts.join(cells, list(DIMENSIONS))
-    rest = [n for n in contacts.columns if n not in DIMENSIONS]
-    return j.select(*rest, cell=j.cell, **{d: j[f"{d}_code"] for d in CODED})
+def encode(contacts: ir.Table, codes: CellCodes) -> ir.Table:
+    """`contacts` with the four dimension names replaced by their `cell` code."""
+    t = codes.table
+    j = contacts.join(t.select(*DIMENSIONS, "cell"), list(DIMENSIONS))
+    return j.select(*[n for n in contacts.columns if n not in DIMENSIONS], "cell")
 
 
-def decode_cells(sums: ir.Table, cells: ir.Table) -> ir.Table:
+def decode_cells(sums: ir.Table, codes: CellCodes) -> ir.Table:
     """Aggregates grouped by `cell` with the cell's four dimension names in its place."""
-    j = sums.join(cells.select("cell", *DIMENSIONS), "cell")
+    j = sums.join(codes.table.select("cell", *DIMENSIONS), "cell")
     return j.select(*DIMENSIONS, *[n for n in sums.columns if n != "cell"])
-
-
-def labels(cells: ir.Table, dimension: str) -> ir.Table:
-    """code -> name of one coded dimension: columns code, name."""
-    return cells.select(code=cells[f"{dimension}_code"], name=cells[dimension]).distinct()

@@ -1,11 +1,15 @@
 """The enriched contact view: every contact with its neighbours, as Ibis expressions (no rows leave the engine).
 
-Two window specifications do all the work (docs/diagnosis.md#episodes):
-- per customer and intent, ordered by started_at then interaction_id: the previous and next contact about the same
-  need (episode boundaries, repeat contacts within 7/14/30 days, channel switches);
-- per customer, ordered the same way: the next contact whatever its intent (the directly-follows graph).
-When the data has outcomes, one more window over contacts and failure outcomes finds failures (e.g. no-shows) that
-follow a contact within the episode window.
+Built from composable steps, each one window over the contacts (docs/diagnosis.md#episodes):
+- with_same_need: per customer and intent, ordered by started_at then interaction_id: the previous and next contact
+  about the same need (episode boundaries, repeat contacts within 7/14/30 days, channel switches);
+- with_journey_steps: per customer, ordered the same way: the next contact whatever its intent (the directly-follows
+  graph);
+- with_failures: when the data has outcomes, one window over contacts and failure outcomes finds failures (e.g.
+  no-shows) that follow a contact within the failure window.
+Windows are partitioned by `customer_key` (engine.customer_key: an integer hash of customer_id where the engine has
+one), which sorts faster than the text. enriched_contacts chains all three over the names, for inspection and tests;
+diagnosis runs them as separate, narrow queries over integer cell codes (docs/diagnosis.md#passes).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
-from cxscale.journey.codes import encode
+from cxscale.engine import customer_key, epoch_seconds
+from cxscale.journey.codes import CellCodes, encode
 from cxscale.journey.options import DiagnosisOptions
 
 DAY_SECONDS = 86_400
@@ -52,9 +57,15 @@ def rate_card_cost(channel: ir.StringValue, handle_seconds: ir.FloatingValue) ->
     return fixed + per_minute * handle_seconds.fill_null(0.0) / 60.0
 
 
+def _epoch(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Whole epoch seconds of a timestamp (the unit of every gap in diagnosis)."""
+    return epoch_seconds(ts)
+
+
 def base_contacts(interactions: ir.Table) -> ir.Table:
     """Contract interactions narrowed to what diagnosis reads, with missing optional columns as nulls and the
-    cost filled from the rate card where the data has none. Adds `ts` (started_at in epoch seconds).
+    cost filled from the rate card where the data has none. Adds `ts` (started_at in epoch seconds) and
+    `customer_key` (what the windows partition by, engine.customer_key).
 
     Values are used as they are: rows breaking the contract's rules (e.g. a negative duration) are kept out by
     loading with validate=True (docs/diagnosis.md#input), which the CLI does whenever a mapping reads a raw export.
@@ -64,9 +75,10 @@ def base_contacts(interactions: ir.Table) -> ir.Table:
     handle = _col(t, "handle_seconds")
     return t.select(
         customer_id=t.customer_id.cast("string"),
+        customer_key=customer_key(t.customer_id),
         interaction_id=t.interaction_id.cast("string"),
         started_at=t.started_at,
-        ts=t.started_at.epoch_seconds().cast("int64"),
+        ts=_epoch(t.started_at),
         channel=channel,
         intent=_col(t, "intent").fill_null(UNKNOWN),
         journey_stage=_col(t, "journey_stage").fill_null(UNKNOWN),
@@ -79,114 +91,134 @@ def base_contacts(interactions: ir.Table) -> ir.Table:
     )
 
 
-def _with_next_failure(contacts: ir.Table, outcomes: ir.Table, failures: tuple[str, ...]) -> ir.Table:
-    """Add `next_failure_ts`: epoch seconds of the customer's next failure outcome at or after each contact.
-
-    Failure outcomes are appended to the contact stream (same columns, nulls elsewhere) so that one window over the
-    customer finds them; no join back is needed."""
-    fails = outcomes.filter(outcomes.outcome.cast("string").isin(list(failures)))
-    schema = contacts.schema()
-    fail_ts = fails.occurred_at.epoch_seconds().cast("int64")
-    fail_rows = fails.select(
-        **{name: ibis.null().cast(dtype) for name, dtype in schema.items()
-           if name not in ("customer_id", "started_at", "ts")} | {
-            "customer_id": fails.customer_id.cast("string"),
-            "started_at": fails.occurred_at.cast(schema["started_at"]),
-            "ts": fail_ts,
-        },
-        kind=ibis.literal(1),
-        fail_ts=fail_ts,
-    ).select(*schema.names, "kind", "fail_ts")
-    contact_rows = contacts.mutate(kind=ibis.literal(0), fail_ts=ibis.null().cast("int64"))
-    stream = contact_rows.union(fail_rows)
-    # Outcomes sort after contacts at the same instant, so a simultaneous failure still "follows" the contact.
-    following = ibis.window(group_by="customer_id", order_by=["started_at", "kind"], rows=(1, None))
-    marked = stream.mutate(next_failure_ts=stream.fail_ts.min().over(following))
-    return marked.filter(marked.kind == 0).drop("kind", "fail_ts")
-
-
-def _next_contact(c: ir.Table) -> dict[str, ir.Value]:
-    """The customer's next contact whatever its intent (one window per customer): next_intent, next_journey_stage,
-    next_channel and next_ts (epoch seconds); null for a customer's last contact."""
-    customer = ibis.window(group_by="customer_id", order_by=ORDER)
-    return {"next_intent": c.intent.lead().over(customer), "next_journey_stage": c.journey_stage.lead().over(customer),
-            "next_channel": c.channel.lead().over(customer), "next_ts": c.ts.lead().over(customer)}
-
-
-def with_journey_steps(contacts: ir.Table) -> ir.Table:
-    """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel and
-    next_gap (seconds between the two starts); null for a customer's last contact. One window per customer."""
-    c = contacts.mutate(**_next_contact(contacts))
-    return c.mutate(next_gap=c.next_ts - c.ts).drop("next_ts")
-
-
-def journey_steps(interactions: ir.Table) -> ir.Table:
-    """Contacts with the customer's next contact (the input of the directly-follows graphs)."""
-    return with_journey_steps(base_contacts(interactions))
-
-
-def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None = None,
-                      outcomes: ir.Table | None = None, journey: bool = True,
-                      cells: ir.Table | None = None) -> ir.Table:
-    """One row per contact with its episode and journey neighbours (an Ibis expression).
-
-    Added columns (seconds are whole seconds):
-      prev_same_gap / next_same_gap: seconds since the previous / until the next contact of the same customer about
-        the same intent (null when none);
-      prev_same_channel: channel of that previous same-intent contact;
-      is_repeat: a previous same-intent contact lies within window_days (this contact belongs to an open episode);
-      is_episode_start, is_episode_end: the contact opens / closes its episode (no same-intent repeat follows within
-        window_days: the episode counts as resolved);
-      repeat_<N>d for each repeat window: a same-intent contact follows within N days;
-      channel_switch: a repeat in a different channel than the previous same-intent contact;
-      failure_follows: a failure outcome of the customer follows within failure_window_days (null without outcomes);
-      long_wait: the queue wait exceeded the channel's long-wait threshold (null when the wait is unknown);
-      with journey=True also next_intent, next_journey_stage, next_channel, next_gap (see with_journey_steps).
-
-    Both windows run first and every flag is derived after them, so the second sort carries only the raw neighbour
-    values, not the flags. With `cells` (codes.cell_codes of base_contacts, materialised), intent, journey_stage and
-    channel (and their next_* values) are integer codes, site is dropped and `cell` added: the sorts carry integers
-    instead of strings (docs/diagnosis.md#passes).
-    """
+def contact_view(interactions: ir.Table, options: DiagnosisOptions | None = None,
+                 codes: CellCodes | None = None) -> ir.Table:
+    """base_contacts with `long_wait` (the queue wait exceeded the channel's long-wait threshold; null when the wait
+    is unknown). With `codes` (codes.cell_codes), the four dimension names are replaced by their `cell` code, so
+    that the windows carry one integer instead of four strings."""
     options = options or DiagnosisOptions()
     c = base_contacts(interactions)
     threshold = ibis.cases((c.channel.isin(list(options.async_channels)), options.async_long_wait_seconds),
                            else_=options.long_wait_seconds)
     c = c.mutate(long_wait=c.wait_seconds > threshold)
-    if cells is not None:
-        c = encode(c, cells)
-    has_failures = outcomes is not None and "outcome" in outcomes.columns
-    if has_failures:
-        c = _with_next_failure(c, outcomes, options.failure_outcomes)
-    same_need = ibis.window(group_by=["customer_id", "intent"], order_by=ORDER)
-    c = c.mutate(
-        prev_same_ts=c.ts.lag().over(same_need),
-        prev_same_channel=c.channel.lag().over(same_need),
-        next_same_ts=c.ts.lead().over(same_need),
-    )
-    if journey:
-        c = c.mutate(**_next_contact(c))
+    return encode(c, codes) if codes is not None else c
+
+
+def with_failures(contacts: ir.Table, outcomes: ir.Table | None, options: DiagnosisOptions) -> ir.Table:
+    """Add `failure_follows`: a failure outcome of the customer follows the contact within failure_window_days (null
+    for every contact when there is no outcomes table).
+
+    Failure outcomes are appended to the contact stream (same columns, nulls elsewhere) so that one window over the
+    customer finds the next one; no join back is needed. Outcomes sort after contacts at the same instant, so a
+    simultaneous failure still follows the contact."""
+    if outcomes is None or "outcome" not in outcomes.columns:
+        return contacts.mutate(failure_follows=ibis.null().cast("boolean"))
+    fails = outcomes.filter(outcomes.outcome.cast("string").isin(list(options.failure_outcomes)))
+    schema = contacts.schema()
+    fail_ts = _epoch(fails.occurred_at)
+    fail_rows = fails.select(
+        **{name: ibis.null().cast(dtype) for name, dtype in schema.items()
+           if name not in ("customer_id", "customer_key", "started_at", "ts")} | {
+            "started_at": fails.occurred_at.cast(schema["started_at"]),
+            "ts": fail_ts,
+        } | ({"customer_id": fails.customer_id.cast("string")} if "customer_id" in schema else {})
+          | {"customer_key": customer_key(fails.customer_id)},
+        kind=ibis.literal(1),
+        fail_ts=fail_ts,
+    ).select(*schema.names, "kind", "fail_ts")
+    contact_rows = contacts.mutate(kind=ibis.literal(0), fail_ts=ibis.null().cast("int64"))
+    stream = contact_rows.union(fail_rows)
+    following = ibis.window(group_by="customer_key", order_by=["started_at", "kind"], rows=(1, None))
+    marked = stream.mutate(next_failure_ts=stream.fail_ts.min().over(following))
+    marked = marked.filter(marked.kind == 0)
+    horizon = options.failure_window_days * DAY_SECONDS
+    return marked.mutate(
+        failure_follows=marked.next_failure_ts.notnull() & (marked.next_failure_ts - marked.ts <= horizon)
+    ).drop("kind", "fail_ts", "next_failure_ts")
+
+
+def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCodes | None = None) -> ir.Table:
+    """Add the episode columns from one window per customer and intent (seconds are whole seconds):
+      prev_same_gap / next_same_gap: seconds since the previous / until the next contact of the same customer about
+        the same intent (null when none);
+      prev_same_channel: channel of that previous same-intent contact (with `codes`: prev_same_cell, its cell);
+      is_repeat: a previous same-intent contact lies within window_days (this contact belongs to an open episode);
+      is_episode_start, is_episode_end: the contact opens / closes its episode (no same-intent repeat follows within
+        window_days: the episode counts as resolved);
+      repeat_<N>d for each repeat window: a same-intent contact follows within N days;
+      channel_switch: a repeat in a different channel than the previous same-intent contact.
+    With `codes`, `contacts` has `cell` instead of the names (contact_view with codes), and the intent and channel
+    are read from it. The window runs first and every flag is derived after it, so the sort carries only the raw
+    neighbour values."""
+    c = contacts
+    if codes is None:
+        need, previous = c.intent, c.channel
+    else:
+        need, previous = codes.code(c.cell, "intent"), c.cell
+    same_need = ibis.window(group_by=[c.customer_key, need], order_by=ORDER)
+    prev_name = "prev_same_channel" if codes is None else "prev_same_cell"
+    c = c.mutate(**{"prev_same_at": c.started_at.lag().over(same_need), prev_name: previous.lag().over(same_need),
+                    "next_same_at": c.started_at.lead().over(same_need)})
+    # Gaps are differences of whole epoch seconds (like `ts`), taken after the window so that it sorts fewer bytes.
+    c = c.mutate(ts=_epoch(c.started_at), prev_same_ts=_epoch(c.prev_same_at), next_same_ts=_epoch(c.next_same_at))
+    if codes is None:
+        other_channel = c.prev_same_channel != c.channel
+    else:
+        other_channel = codes.code(c.prev_same_cell, "channel") != codes.code(c.cell, "channel")
     window = options.window_days * DAY_SECONDS
     prev_gap = c.ts - c.prev_same_ts
     next_gap = c.next_same_ts - c.ts
     is_repeat = prev_gap.notnull() & (prev_gap <= window)
-    c = c.mutate(
+    return c.mutate(
         prev_same_gap=prev_gap,
         next_same_gap=next_gap,
         is_repeat=is_repeat,
         is_episode_start=~is_repeat,
         is_episode_end=next_gap.isnull() | (next_gap > window),
-        channel_switch=is_repeat & (c.prev_same_channel != c.channel),
-        failure_follows=(
-            (c.next_failure_ts.notnull() & (c.next_failure_ts - c.ts <= options.failure_window_days * DAY_SECONDS))
-            if has_failures
-            else ibis.null().cast("boolean")
-        ),
+        channel_switch=is_repeat & other_channel,
         **{f"repeat_{d}d": next_gap.notnull() & (next_gap <= d * DAY_SECONDS) for d in options.repeat_windows_days},
-        **({"next_gap": c.next_ts - c.ts} if journey else {}),
-    )
-    return c.drop("prev_same_ts", "next_same_ts", *(["next_failure_ts"] if has_failures else []),
-                  *(["next_ts"] if journey else []))
+    ).drop("prev_same_at", "next_same_at", "prev_same_ts", "next_same_ts")
+
+
+def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None) -> ir.Table:
+    """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel (with
+    `codes`: next_cell, its cell) and next_gap (seconds between the two starts); null for a customer's last contact.
+    One window per customer."""
+    customer = ibis.window(group_by="customer_key", order_by=ORDER)
+    c = contacts
+    if codes is None:
+        nxt = {f"next_{d}": c[d].lead().over(customer) for d in ("intent", "journey_stage", "channel")}
+    else:
+        nxt = {"next_cell": c.cell.lead().over(customer)}
+    c = c.mutate(**nxt, next_at=c.started_at.lead().over(customer))
+    return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at)).drop("next_at")
+
+
+#: What the customer window reads: its keys and the flow dimensions (or the cell that codes them).
+STEP_KEYS = ("customer_key", "started_at", "interaction_id")
+
+
+def journey_steps(interactions: ir.Table, codes: CellCodes | None = None) -> ir.Table:
+    """The input of the directly-follows graphs: each contact's intent, stage and channel (with `codes`: its cell)
+    with the customer's next contact (with_journey_steps) and nothing else, so that the window sorts narrow rows."""
+    c = base_contacts(interactions)
+    if codes is not None:
+        return with_journey_steps(encode(c, codes).select(*STEP_KEYS, "cell"), codes)
+    return with_journey_steps(c.select(*STEP_KEYS, "intent", "journey_stage", "channel"))
+
+
+def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None = None,
+                      outcomes: ir.Table | None = None, journey: bool = True) -> ir.Table:
+    """One row per contact with its episode and journey neighbours (an Ibis expression): contact_view, then
+    with_failures (`failure_follows`), with_same_need (episode columns) and, with journey=True, with_journey_steps
+    (next_intent, next_journey_stage, next_channel, next_gap). See those functions for each column.
+
+    This chains every window in one expression over the names, for inspection and tests; diagnosis runs the same
+    steps over integer codes as separate, narrower queries (friction.diagnosis_sums, journey_steps), which give the
+    same numbers faster (tests/journey/test_codes.py)."""
+    options = options or DiagnosisOptions()
+    c = with_same_need(with_failures(contact_view(interactions, options), outcomes, options), options)
+    return with_journey_steps(c) if journey else c
 
 
 def episodes(interactions: ir.Table, window_days: int | None = None) -> ir.Table:
@@ -198,6 +230,6 @@ def episodes(interactions: ir.Table, window_days: int | None = None) -> ir.Table
     """
     options = DiagnosisOptions(window_days=window_days or DiagnosisOptions().window_days)
     c = enriched_contacts(interactions, options)
-    running = ibis.window(group_by=["customer_id", "intent"], order_by=ORDER, rows=(None, 0))
+    running = ibis.window(group_by=["customer_key", "intent"], order_by=ORDER, rows=(None, 0))
     c = c.mutate(episode_no=c.is_episode_start.cast("int64").sum().over(running))
     return c.mutate(episode_id=c.customer_id.concat("|", c.intent, "|", c.episode_no.cast("string")))

@@ -1,8 +1,7 @@
 """diagnose(): where friction and cost are highest in a dataset's journeys, ranked and turned into use-case drafts.
 
-The engine materialises the enriched contact view once, then runs one grouped aggregation of every friction and
-cost signal and one aggregation of all flow graphs over it; only those aggregates leave the engine
-(docs/diagnosis.md).
+The engine runs a few narrow queries (plain sums, episode sums, failure sums, flow graphs), each with at most one
+window; only their aggregates leave the engine (docs/diagnosis.md#passes).
 """
 
 from __future__ import annotations
@@ -22,9 +21,9 @@ from cxscale.data.dataset import Dataset
 from cxscale.engine import backend_name
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.codes import cell_codes
-from cxscale.journey.contacts import DAY_SECONDS, base_contacts, enriched_contacts
+from cxscale.journey.contacts import DAY_SECONDS, base_contacts, journey_steps
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, flow_graphs
-from cxscale.journey.friction import friction_sums, rollup
+from cxscale.journey.friction import diagnosis_sums, rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
 from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.usecase import choose_metric, draft_use_case
@@ -169,26 +168,22 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     options = options or DiagnosisOptions()
     step = progress or (lambda _label: None)
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
-    # The dimension codes and the enriched view are materialised once (Ibis cache: a temporary table on DuckDB, a
-    # persisted DataFrame on Spark), the view with integer codes for the dimensions and without the columns no
-    # aggregate reads; then one grouped aggregation of all friction and cost signals and one aggregation of all flow
-    # graphs scan it, and the names come back on their small results (docs/diagnosis.md#passes).
-    step("building the enriched contact view")
-    cells = cell_codes(base_contacts(dataset.interactions)).cache()
+    # The dimension codes are materialised once (Ibis cache: a temporary table on DuckDB, a persisted DataFrame on
+    # Spark). Then narrow queries, each with at most one window and carrying one integer cell code instead of the
+    # names, return one small table each: the plain sums, the episode sums, the failure sums (with outcomes) and all
+    # flow graphs; names come back on those small results (docs/diagnosis.md#passes).
+    step("coding intents, stages, channels and sites")
+    codes = cell_codes(base_contacts(dataset.interactions))
     try:
-        enriched = enriched_contacts(dataset.interactions, options, outcomes, cells=cells)
-        enriched = enriched.drop("customer_id", "interaction_id", "started_at", "prev_same_channel").cache()
-        try:
-            step("aggregating friction and cost signals")
-            sums = friction_sums(enriched, options, cells).to_pandas()
-            step("directly-follows graphs of intents, stages and channels")
-            flows = flow_graphs(enriched, tuple(FLOW_DIMENSIONS), options.top_flows, cells)
-        finally:
-            enriched.release()
+        if not codes.size:
+            raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
+        step("friction and cost signals per episode")
+        sums = diagnosis_sums(dataset.interactions, options, codes, outcomes)
+        step("directly-follows graphs of intents, stages and channels")
+        flows = flow_graphs(journey_steps(dataset.interactions, codes), tuple(FLOW_DIMENSIONS), options.top_flows,
+                            codes)
     finally:
-        cells.release()
-    if sums.empty:
-        raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
+        codes.release()
     step("ranking hotspots")
     start, end = float(sums["ts_min"].min()), float(sums["ts_max"].max())
     days = max((end - start) / DAY_SECONDS, 1.0)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import ibis
 import ibis.expr.types as ir
 
-from cxscale.journey.codes import labels
+from cxscale.journey.codes import CellCodes
 
 #: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
 FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
@@ -57,37 +57,46 @@ def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -
 
 
 def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
-                limit: int = 200, cells: ir.Table | None = None) -> dict[str, list[Flow]]:
-    """The DFGs of several dimensions in one query (grouped per dimension, stacked, and the `limit` busiest edges
-    per dimension kept in the engine): {dimension: [Flow, ...] busiest first, loops marked}.
+                limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[Flow]]:
+    """The DFGs of several dimensions: {dimension: [Flow, ...] busiest first, loops marked}.
 
-    `cells`: the code table the steps were encoded with (codes.cell_codes); each graph is grouped over codes and
-    its edges named before ranking, so ties rank by name as without codes."""
-    c = steps.filter(steps.next_gap.notnull())
-    parts = []
-    for dim in dimensions:
-        part = c.select(source=c[dim], target=c[FLOW_DIMENSIONS[dim]], gap=c.next_gap)
-        part = part.group_by(["source", "target"]).aggregate(count=part.count(),
-                                                             median_seconds=part.gap.cast("float64").median())
-        if cells is not None:
-            names = labels(cells, dim)
-            part = part.join(names, part.source == names.code).select(
-                source=names.name, target=part.target, count=part["count"], median_seconds=part.median_seconds)
-            names = labels(cells, dim).view()  # a second reference to the same table
-            part = part.join(names, part.target == names.code).select(
-                source=part.source, target=names.name, count=part["count"], median_seconds=part.median_seconds)
-        parts.append(part.mutate(dimension=ibis.literal(dim)))
-    if not parts:
+    The steps that have a next contact are materialised once, narrowed to what the graphs read (so that the window
+    behind `steps` runs once, not once per graph); then one query groups each dimension, stacks the graphs and keeps
+    the `limit` busiest edges per dimension in the engine. `codes`: the steps carry cell codes (journey_steps with
+    codes); each graph is grouped over codes and its edges named before ranking, so ties rank by name."""
+    if not dimensions:
         return {}
-    dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
-    dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
-    rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
-    out: dict[str, list[Flow]] = {}
-    for dim in dimensions:
-        mine = sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"])
-        out[dim] = _flows(mine)
-    return out
+    if codes is None:
+        columns = [*dict.fromkeys([*dimensions, *(FLOW_DIMENSIONS[d] for d in dimensions)])]
+    else:
+        columns = ["cell", "next_cell"]
+    c = steps.filter(steps.next_gap.notnull()).select(*columns, "next_gap").cache()
+    try:
+        parts = []
+        for dim in dimensions:
+            if codes is None:
+                source, target = c[dim], c[FLOW_DIMENSIONS[dim]]
+            else:
+                source, target = codes.code(c.cell, dim), codes.code(c.next_cell, dim)
+            part = c.select(source=source, target=target, gap=c.next_gap)
+            part = part.group_by(["source", "target"]).aggregate(count=part.count(),
+                                                                 median_seconds=part.gap.cast("float64").median())
+            if codes is not None:
+                names = codes.labels(dim)
+                part = part.join(names, part.source == names.code).select(
+                    source=names.name, target=part.target, count=part["count"], median_seconds=part.median_seconds)
+                names = codes.labels(dim).view()  # a second reference to the same table
+                part = part.join(names, part.target == names.code).select(
+                    source=part.source, target=names.name, count=part["count"], median_seconds=part.median_seconds)
+            parts.append(part.mutate(dimension=ibis.literal(dim)))
+        dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
+        dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
+        rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
+    finally:
+        c.release()
+    return {dim: _flows(sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"]))
+            for dim in dimensions}
 
 
 def _flows(rows: list[dict]) -> list[Flow]:

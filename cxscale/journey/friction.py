@@ -1,7 +1,7 @@
-"""Friction signals and cost-to-serve: one grouped aggregation of the enriched contact view, then exact roll-ups.
+"""Friction signals and cost-to-serve: grouped sums of the contacts per cell, then exact roll-ups.
 
 Every signal is kept as additive sums per intent x journey stage x channel x site (the finest grain), so the
-engine runs one GROUP BY and any coarser grain (intent x stage, intent x channel, ...) is an exact sum in Python
+engine returns one small table and any coarser grain (intent x stage, intent x channel, ...) is an exact sum in Python
 over at most a few thousand rows. Rates are ratios of those sums (docs/diagnosis.md#signals).
 """
 
@@ -11,7 +11,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxscale.journey.codes import decode_cells
+from cxscale.journey.codes import CellCodes, decode_cells
+from cxscale.journey.contacts import contact_view, with_failures, with_same_need
 from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
@@ -21,28 +22,11 @@ def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1) -> ir.Numer
     return ibis.cases((cond, value), else_=0).sum()
 
 
-def friction_sums(enriched: ir.Table, options: DiagnosisOptions, cells: ir.Table | None = None) -> ir.Table:
-    """The grouped aggregation (an Ibis expression): additive sums per intent x stage x channel x site.
-
-    `cells`: the code table the enriched view was encoded with (codes.cell_codes); the sums are then grouped by
-    cell and the names joined back. Units: *_seconds sums in seconds, cost sums in the data's currency,
-    ts_min/ts_max in epoch seconds.
-    """
-    c = enriched
-    same_channel_repeat = c.is_repeat & ~c.channel_switch
-    first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
-    metrics = {
+def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
+    """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost and the data's period.
+    Reads the contact view (contacts.contact_view)."""
+    return {
         "contacts": c.count(),
-        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"]) for d in options.repeat_windows_days},
-        "repeat_contacts": _sum_if(c.is_repeat),
-        "channel_switches": _sum_if(c.channel_switch),
-        "episodes": _sum_if(c.is_episode_start),
-        "episode_ends": _sum_if(c.is_episode_end),
-        "first_contact_resolutions": _sum_if(c.is_episode_start & c.is_episode_end),
-        # Time to resolution telescopes: first-to-last contact of an episode is the sum of its within-episode gaps,
-        # plus the handle time of its closing contact.
-        "resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap)
-        + _sum_if(c.is_episode_end, c.handle_seconds.fill_null(0.0)),
         "transfers": _sum_if(c.transferred.fill_null(False)),
         "transfer_known": c.transferred.count(),
         "wait_seconds": c.wait_seconds.sum(),
@@ -54,19 +38,74 @@ def friction_sums(enriched: ir.Table, options: DiagnosisOptions, cells: ir.Table
         "csat_sum_sq": (c.csat * c.csat).sum(),
         "csat_known": c.csat.count(),
         "detractors": _sum_if(c.csat <= options.csat_detractor_max),
-        "failures_following": _sum_if(c.failure_follows.fill_null(False)),
-        "failure_known": c.failure_follows.count(),
         "cost": c.cost.sum(),
         "cost_sum_sq": (c.cost * c.cost).sum(),
-        "cost_repeat": _sum_if(same_channel_repeat, c.cost),
-        "cost_switch": _sum_if(c.channel_switch, c.cost),
-        "cost_transferred_first": _sum_if(first_transferred, c.cost),
         "ts_min": c.ts.min(),
         "ts_max": c.ts.max(),
     }
-    if cells is None:
-        return c.group_by(GRAIN).aggregate(**metrics)
-    return decode_cells(c.group_by("cell").aggregate(**metrics), cells)
+
+
+#: What the same-need window reads (contacts.with_same_need) besides its keys, to compute episode_metrics.
+EPISODE_COLUMNS = ("customer_key", "started_at", "interaction_id", "cell", "handle_seconds", "transferred", "cost")
+
+
+def episode_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
+    """The sums over episodes: repeats, channel switches, episodes and their resolution, and the avoidable cost of
+    repeats, switches and transferred first contacts. Reads contacts.with_same_need's columns."""
+    same_channel_repeat = c.is_repeat & ~c.channel_switch
+    first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
+    return {
+        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"]) for d in options.repeat_windows_days},
+        "repeat_contacts": _sum_if(c.is_repeat),
+        "channel_switches": _sum_if(c.channel_switch),
+        "episodes": _sum_if(c.is_episode_start),
+        "episode_ends": _sum_if(c.is_episode_end),
+        "first_contact_resolutions": _sum_if(c.is_episode_start & c.is_episode_end),
+        # Time to resolution telescopes: first-to-last contact of an episode is the sum of its within-episode gaps,
+        # plus the handle time of its closing contact.
+        "resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap)
+        + _sum_if(c.is_episode_end, c.handle_seconds.fill_null(0.0)),
+        "cost_repeat": _sum_if(same_channel_repeat, c.cost),
+        "cost_switch": _sum_if(c.channel_switch, c.cost),
+        "cost_transferred_first": _sum_if(first_transferred, c.cost),
+    }
+
+
+def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
+    """Contacts followed by a failure outcome, and contacts where that is known (contacts.with_failures)."""
+    return {"failures_following": _sum_if(c.failure_follows.fill_null(False)),
+            "failure_known": c.failure_follows.count()}
+
+
+def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
+    """The grouped aggregation of the enriched view (contacts.enriched_contacts): additive sums per intent x stage x
+    channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
+    ts_min/ts_max in epoch seconds. diagnosis_sums computes the same sums in narrower queries over integer codes."""
+    c = enriched
+    return c.group_by(GRAIN).aggregate(**plain_metrics(c, options), **episode_metrics(c, options),
+                                       **failure_metrics(c))
+
+
+def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
+                   outcomes: ir.Table | None = None) -> pd.DataFrame:
+    """The same sums as friction_sums(enriched_contacts(...)), from three or four narrow queries over cell codes
+    instead of one wide view: the plain sums (no window), the episode sums (one window carrying EPISODE_COLUMNS
+    only), and with outcomes the failure sums (one window carrying keys only). Each query returns one row per cell;
+    they are joined here (a few thousand rows at most) and the names put back (docs/diagnosis.md#passes)."""
+    c = contact_view(interactions, options, codes)
+    parts = [c.group_by("cell").aggregate(**plain_metrics(c, options))]
+    need = with_same_need(c.select(*EPISODE_COLUMNS), options, codes)
+    parts.append(need.group_by("cell").aggregate(**episode_metrics(need, options)))
+    if outcomes is not None and "outcome" in outcomes.columns:
+        f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
+        parts.append(f.group_by("cell").aggregate(**failure_metrics(f)))
+    sums = decode_cells(parts[0], codes).to_pandas()
+    for part in parts[1:]:
+        sums = sums.merge(decode_cells(part, codes).to_pandas(), on=GRAIN, how="outer", validate="one_to_one")
+    for name in ("failures_following", "failure_known"):
+        if name not in sums.columns:
+            sums[name] = 0
+    return sums
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:

@@ -1,54 +1,82 @@
-"""Integer codes for the dimensions change nothing but speed: sums and flows equal those computed over the names."""
+"""Diagnosis' fast path (narrow queries over integer cell codes) changes nothing but speed: its sums and flows equal
+those of the enriched view over the names, ties and sub-second contacts included, on every engine."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from cxscale.journey import DiagnosisOptions, enriched_contacts
 from cxscale.journey.codes import DIMENSIONS, cell_codes
-from cxscale.journey.contacts import base_contacts
+from cxscale.journey.contacts import base_contacts, journey_steps
 from cxscale.journey.flows import FLOW_DIMENSIONS, flow_graphs
-from cxscale.journey.friction import GRAIN, friction_sums
+from cxscale.journey.friction import GRAIN, diagnosis_sums, friction_sums
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()
 
 
-def _both(con, interactions: pd.DataFrame, outcomes: pd.DataFrame | None = None):
-    t = con.create_table("contacts", interactions, overwrite=True)
-    o = None if outcomes is None else con.create_table("outcomes", outcomes, overwrite=True)
-    cells = cell_codes(base_contacts(t)).cache()
-    named = enriched_contacts(t, OPTIONS, o)
-    coded = enriched_contacts(t, OPTIONS, o, cells=cells)
-    return named, coded, cells
+def _with_ties(df: pd.DataFrame) -> pd.DataFrame:
+    """Make the first contacts of a few customers simultaneous with their next one (ties broken by
+    interaction_id) and move one a fraction of a second, so that the ordering rules are exercised."""
+    df = df.sort_values(["customer_id", "started_at", "interaction_id"]).reset_index(drop=True)
+    same = df["customer_id"].eq(df["customer_id"].shift(-1))
+    tie_rows = df.index[same][:25]
+    df.loc[tie_rows, "started_at"] = df.loc[tie_rows + 1, "started_at"].to_numpy()
+    df.loc[tie_rows[:5], "started_at"] += pd.Timedelta(milliseconds=300)
+    return df
+
+
+def _load(engine, tmp_path, name: str, df: pd.DataFrame):
+    # Through Parquet, so that Spark needs no Python workers to take the table in.
+    path = tmp_path / f"{name}.parquet"
+    df.to_parquet(path)
+    return engine.read_parquet(str(path))
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(GRAIN).reset_index(drop=True)
 
 
-def test_sums_over_codes_equal_sums_over_names(duckdb_con):
-    named, coded, cells = _both(duckdb_con, mini_world(customers=300))
-    by_name = _sorted(friction_sums(named, OPTIONS).to_pandas())
-    by_code = _sorted(friction_sums(coded, OPTIONS, cells).to_pandas())[by_name.columns]
-    assert len(by_name) > 20
-    pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
+def _compare(t, o=None) -> pd.DataFrame:
+    codes = cell_codes(base_contacts(t))
+    try:
+        by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS).to_pandas())
+        by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o))[by_name.columns]
+        pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
+        dims = tuple(FLOW_DIMENSIONS)
+        # A small limit cuts through edges of equal count: they must still rank by name, not by code.
+        for limit in (5, 200):
+            assert flow_graphs(enriched_contacts(t, OPTIONS), dims, limit) == \
+                flow_graphs(journey_steps(t, codes), dims, limit, codes)
+    finally:
+        codes.release()
+    return by_code
 
 
-def test_flows_over_codes_equal_flows_over_names_ties_included(duckdb_con):
-    named, coded, cells = _both(duckdb_con, mini_world(customers=300))
-    dims = tuple(FLOW_DIMENSIONS)
-    # A small limit cuts through edges of equal count: they must still rank by name, not by code.
-    for limit in (5, 200):
-        assert flow_graphs(named, dims, limit) == flow_graphs(coded, dims, limit, cells)
+@pytest.mark.parametrize("seed", [7, 8])
+def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_path, seed):
+    t = _load(engine, tmp_path, f"world{seed}", _with_ties(mini_world(customers=300, seed=seed)))
+    by_code = _compare(t)
+    assert len(by_code) > 20 and by_code["repeat_contacts"].sum() > 0 and by_code["channel_switches"].sum() > 0
 
 
-def test_codes_carry_failures_after_contact_and_missing_dimensions(duckdb_con):
+def test_fast_path_carries_failures_after_contact_and_missing_dimensions(engine, tmp_path):
     df = tiny_interactions()
     df.loc[0, "journey_stage"] = None  # a missing stage groups as "unknown"
-    named, coded, cells = _both(duckdb_con, df, tiny_outcomes())
-    by_name = _sorted(friction_sums(named, OPTIONS).to_pandas())
-    by_code = _sorted(friction_sums(coded, OPTIONS, cells).to_pandas())[by_name.columns]
-    pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
+    by_code = _compare(_load(engine, tmp_path, "tiny", df), _load(engine, tmp_path, "out", tiny_outcomes()))
     assert by_code["failures_following"].sum() == 1 and "unknown" in set(by_code["journey_stage"])
-    assert set(cells.to_pandas().columns) >= {*DIMENSIONS, "cell"}
+
+
+def test_cell_codes_are_mixed_radix_and_decode_to_every_dimension(duckdb_con):
+    t = duckdb_con.create_table("mw", mini_world(customers=200))
+    codes = cell_codes(base_contacts(t))
+    try:
+        table = codes.table.to_pandas()
+        assert set(table.columns) >= {*DIMENSIONS, "cell"} and table["cell"].is_unique
+        expr = codes.table
+        decoded = expr.select(*[(codes.code(expr.cell, d) == expr[f"{d}_code"]).name(d) for d in DIMENSIONS])
+        assert decoded.to_pandas().all().all()
+        assert codes.radix["intent"] == table["intent"].nunique()
+    finally:
+        codes.release()
