@@ -100,14 +100,16 @@ def job_diagnose(size: int, workdir: Path, memory_limit: str | None = None, draf
 
 
 def job_flows(size: int, workdir: Path, memory_limit: str | None = None, in_memory: bool = False) -> dict:
-    """cxscale's directly-follows graph of intents alone (codes, the customer window, every edge pulled out): the
-    like-for-like comparison with pm4py. End to end from the Parquet files, or with in_memory=True from a DuckDB
+    """cxscale's directly-follows graph of intents alone (codes, the customer window as the diagnosis runs it, every
+    edge pulled out): the like-for-like comparison with pm4py. End to end from the Parquet files, or with in_memory=True from a DuckDB
     table loaded beforehand (untimed), as pm4py's discover_dfg starts from a DataFrame already in memory. Writes the
     edge counts for the equality check."""
     from cxscale.data import load
+    from cxscale.journey import DiagnosisOptions
     from cxscale.journey.codes import cell_codes
-    from cxscale.journey.contacts import base_contacts, journey_steps
-    from cxscale.journey.flows import flow_graphs
+    from cxscale.journey.contacts import base_contacts
+    from cxscale.journey.flows import graphs_of_steps
+    from cxscale.journey.passes import sequence
 
     root = make_data(size, workdir)
     con = _connect(workdir, memory_limit)
@@ -116,7 +118,9 @@ def job_flows(size: int, workdir: Path, memory_limit: str | None = None, in_memo
         interactions = con.create_table("log", interactions.select(*COLUMNS), temp=True)
     t0, c0 = time.perf_counter(), _cpu()
     codes = cell_codes(base_contacts(interactions))
-    edges = flow_graphs(journey_steps(interactions, codes), ("intent",), limit=10**9, codes=codes)["intent"]
+    sequenced = sequence(interactions, DiagnosisOptions(), codes)
+    edges = graphs_of_steps(sequenced.steps, ("intent",), limit=10**9, codes=codes)["intent"]
+    sequenced.release()
     codes.release()
     seconds, cpu = time.perf_counter() - t0, round(_cpu() - c0, 2)
     _write_edges(root / "_edges_cxscale.json", ((e.source, e.target, e.count) for e in edges))

@@ -173,13 +173,47 @@ def customer_key(customer_id: Any) -> Any:
 
 
 def epoch_seconds(ts: Any) -> Any:
-    """Whole seconds since 1970-01-01 UTC of a timestamp (int64, rounded down).
+    """Whole seconds since 1970-01-01 UTC of a timestamp (int64, rounded down, before 1970 too).
 
-    On DuckDB, Ibis's own epoch_seconds() casts a UTC timestamp to a naive one first, a time-zone conversion per row
-    that costs more than a window sort; epoch_us() reads the stored instant directly."""
-    if backend_name(ts._find_backend(use_default=True)) == "duckdb":
-        return _duckdb_epoch_us(ts) // 1_000_000
+    From the stored instant in microseconds (DuckDB epoch_us, Spark unix_micros) by integer division: Ibis's own
+    epoch_seconds() converts every UTC timestamp to a naive one first on DuckDB, a time-zone conversion per row that
+    costs more than a window sort, and rounds toward zero on Spark."""
+    name = backend_name(ts._find_backend(use_default=True))
+    if name == "duckdb":
+        return floor_divide(_duckdb_epoch_us(ts), 1_000_000, nonnegative=False)
+    if name == "pyspark":
+        return floor_divide(_spark_unix_micros(ts), 1_000_000, nonnegative=False)
     return ts.epoch_seconds().cast("int64")
+
+
+def floor_divide(a: Any, b: int, nonnegative: bool = True) -> Any:
+    """a // b for an integer column `a` and a positive integer `b`, rounded down (int64).
+
+    Ibis compiles // to FLOOR(a / b) over doubles, which is twice as slow on DuckDB (it shows on every row of a
+    10M-row window, docs/diagnosis.md#passes) and inexact beyond 2^53 / b. DuckDB's and Spark's integer division
+    are exact but round toward zero, so a possibly negative `a` (nonnegative=False) is corrected by one where the
+    remainder is negative."""
+    name = backend_name(a._find_backend(use_default=True))
+    if name not in ("duckdb", "pyspark"):
+        return (a // b).cast("int64")
+    a = a.cast("int64")
+    q = (_duckdb_divide if name == "duckdb" else _spark_div)(a, ibis.literal(b, type="int64"))
+    return q if nonnegative else q - (a % b < 0).cast("int64")
+
+
+@ibis.udf.scalar.builtin(name="divide", signature=(("int64", "int64"), "int64"))
+def _duckdb_divide(a, b):  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="div", signature=(("int64", "int64"), "int64"))
+def _spark_div(a, b):  # type: ignore[no-untyped-def]
+    ...
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")
+def _spark_unix_micros(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    ...
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")

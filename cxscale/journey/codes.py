@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from cxscale.engine import floor_divide
+
 #: The journey dimensions, most significant first in the cell code (and the finest grain of the friction sums).
 DIMENSIONS = ("intent", "journey_stage", "channel", "site")
 
@@ -42,7 +44,7 @@ class CellCodes:
 
     def code(self, cell: ir.IntegerValue, dimension: str) -> ir.IntegerValue:
         """The code of `dimension` inside a cell code (null for a null cell)."""
-        return (cell // self.stride(dimension)) % self.radix[dimension]
+        return floor_divide(cell, self.stride(dimension)) % self.radix[dimension]
 
     def labels(self, dimension: str) -> ir.Table:
         """code -> name of one dimension: columns code, name."""

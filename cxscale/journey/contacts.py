@@ -25,7 +25,11 @@ from cxscale.journey.options import DiagnosisOptions
 DAY_SECONDS = 86_400
 
 #: Contacts are ordered by their start (full timestamp precision), ties broken by interaction_id.
-ORDER = ["started_at", "interaction_id"]
+ORDER = ("started_at", "interaction_id")
+
+#: The same order for customers none of whose contacts share a start: the tie-break is then never used, and leaving
+#: it out of the sort saves reading and sorting interaction_id (passes.sequence; docs/diagnosis.md#passes).
+BY_START = ("started_at",)
 
 #: Placeholder for a missing intent, journey stage, channel or site, so that they still group and show.
 UNKNOWN = "unknown"
@@ -137,7 +141,8 @@ def with_failures(contacts: ir.Table, outcomes: ir.Table | None, options: Diagno
     ).drop("kind", "fail_ts", "next_failure_ts")
 
 
-def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCodes | None = None) -> ir.Table:
+def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCodes | None = None,
+                   order: tuple[str, ...] = ORDER) -> ir.Table:
     """Add the episode columns from one window per customer and intent (seconds are whole seconds):
       prev_same_gap / next_same_gap: seconds since the previous / until the next contact of the same customer about
         the same intent (null when none);
@@ -149,13 +154,13 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
       channel_switch: a repeat in a different channel than the previous same-intent contact.
     With `codes`, `contacts` has `cell` instead of the names (contact_view with codes), and the intent and channel
     are read from it. The window runs first and every flag is derived after it, so the sort carries only the raw
-    neighbour values."""
+    neighbour values. `order`: BY_START only for contacts of which no two share a start (passes.sequence)."""
     c = contacts
     if codes is None:
         need, previous = c.intent, c.channel
     else:
         need, previous = codes.code(c.cell, "intent"), c.cell
-    same_need = ibis.window(group_by=[c.customer_key, need], order_by=ORDER)
+    same_need = ibis.window(group_by=[c.customer_key, need], order_by=list(order))
     prev_name = "prev_same_channel" if codes is None else "prev_same_cell"
     c = c.mutate(**{"prev_same_at": c.started_at.lag().over(same_need), prev_name: previous.lag().over(same_need),
                     "next_same_at": c.started_at.lead().over(same_need)})
@@ -180,18 +185,20 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
     ).drop("prev_same_at", "next_same_at", "prev_same_ts", "next_same_ts")
 
 
-def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None) -> ir.Table:
+def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order: tuple[str, ...] = ORDER) -> ir.Table:
     """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel (with
-    `codes`: next_cell, its cell) and next_gap (seconds between the two starts); null for a customer's last contact.
-    One window per customer."""
-    customer = ibis.window(group_by="customer_key", order_by=ORDER)
+    `codes`: next_cell, its cell), next_gap (seconds between the two starts) and next_tied (the next contact starts
+    at the very same instant); null for a customer's last contact. One window per customer; `order` as in
+    with_same_need."""
+    customer = ibis.window(group_by="customer_key", order_by=list(order))
     c = contacts
     if codes is None:
         nxt = {f"next_{d}": c[d].lead().over(customer) for d in ("intent", "journey_stage", "channel")}
     else:
         nxt = {"next_cell": c.cell.lead().over(customer)}
     c = c.mutate(**nxt, next_at=c.started_at.lead().over(customer))
-    return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at)).drop("next_at")
+    return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at),
+                    next_tied=c.next_at == c.started_at).drop("next_at")
 
 
 #: What the customer window reads: its keys and the flow dimensions (or the cell that codes them).
@@ -230,6 +237,6 @@ def episodes(interactions: ir.Table, window_days: int | None = None) -> ir.Table
     """
     options = DiagnosisOptions(window_days=window_days or DiagnosisOptions().window_days)
     c = enriched_contacts(interactions, options)
-    running = ibis.window(group_by=["customer_key", "intent"], order_by=ORDER, rows=(None, 0))
+    running = ibis.window(group_by=["customer_key", "intent"], order_by=list(ORDER), rows=(None, 0))
     c = c.mutate(episode_no=c.is_episode_start.cast("int64").sum().over(running))
     return c.mutate(episode_id=c.customer_id.concat("|", c.intent, "|", c.episode_no.cast("string")))

@@ -1,7 +1,7 @@
 """diagnose(): where friction and cost are highest in a dataset's journeys, ranked and turned into use-case drafts.
 
-The engine runs a few narrow queries (plain sums, episode sums, failure sums, flow graphs), each with at most one
-window; only their aggregates leave the engine (docs/diagnosis.md#passes).
+The engine runs a few narrow queries (sequencing, plain and episode sums, failure sums, flow graphs), each with at
+most one window; only their aggregates leave the engine (docs/diagnosis.md#passes).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from cxscale.data.dataset import Dataset
 from cxscale.engine import backend_name
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.codes import cell_codes
-from cxscale.journey.contacts import DAY_SECONDS, base_contacts, journey_steps
-from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, flow_graphs
-from cxscale.journey.friction import diagnosis_sums, rollup
+from cxscale.journey.contacts import DAY_SECONDS, base_contacts
+from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
+from cxscale.journey.friction import rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
 from cxscale.journey.options import DiagnosisOptions
+from cxscale.journey.passes import diagnosis_sums, sequence
 from cxscale.journey.usecase import choose_metric, draft_use_case
 
 SCHEMA_VERSION = 1
@@ -170,19 +171,25 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
     # The dimension codes are materialised once (Ibis cache: a temporary table on DuckDB, a persisted DataFrame on
     # Spark). Then narrow queries, each with at most one window and carrying one integer cell code instead of the
-    # names, return one small table each: the plain sums, the episode sums, the failure sums (with outcomes) and all
-    # flow graphs; names come back on those small results (docs/diagnosis.md#passes).
+    # names: the customer window sequences the contacts into cached steps (and finds the customers with
+    # simultaneous contacts, the only ones sorted with the interaction_id tie-break), the customer x intent window
+    # gives the plain and episode sums, one more window the failure sums (with outcomes), and the flow graphs group
+    # the cached steps; names come back on those small results (docs/diagnosis.md#passes).
     step("coding intents, stages, channels and sites")
     codes = cell_codes(base_contacts(dataset.interactions))
+    sequenced = None
     try:
         if not codes.size:
             raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
+        step("sequencing each customer's contacts")
+        sequenced = sequence(dataset.interactions, options, codes)
         step("friction and cost signals per episode")
-        sums = diagnosis_sums(dataset.interactions, options, codes, outcomes)
+        sums = diagnosis_sums(dataset.interactions, options, codes, outcomes, sequenced)
         step("directly-follows graphs of intents, stages and channels")
-        flows = flow_graphs(journey_steps(dataset.interactions, codes), tuple(FLOW_DIMENSIONS), options.top_flows,
-                            codes)
+        flows = graphs_of_steps(sequenced.steps, tuple(FLOW_DIMENSIONS), options.top_flows, codes)
     finally:
+        if sequenced is not None:
+            sequenced.release()
         codes.release()
     step("ranking hotspots")
     start, end = float(sums["ts_min"].min()), float(sums["ts_max"].max())

@@ -61,9 +61,8 @@ def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENS
     """The DFGs of several dimensions: {dimension: [Flow, ...] busiest first, loops marked}.
 
     The steps that have a next contact are materialised once, narrowed to what the graphs read (so that the window
-    behind `steps` runs once, not once per graph); then one query groups each dimension, stacks the graphs and keeps
-    the `limit` busiest edges per dimension in the engine. `codes`: the steps carry cell codes (journey_steps with
-    codes); each graph is grouped over codes and its edges named before ranking, so ties rank by name."""
+    behind `steps` runs once, not once per graph), then grouped by graphs_of_steps. `codes`: the steps carry cell
+    codes (journey_steps with codes)."""
     if not dimensions:
         return {}
     if codes is None:
@@ -72,29 +71,41 @@ def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENS
         columns = ["cell", "next_cell"]
     c = steps.filter(steps.next_gap.notnull()).select(*columns, "next_gap").cache()
     try:
-        parts = []
-        for dim in dimensions:
-            if codes is None:
-                source, target = c[dim], c[FLOW_DIMENSIONS[dim]]
-            else:
-                source, target = codes.code(c.cell, dim), codes.code(c.next_cell, dim)
-            part = c.select(source=source, target=target, gap=c.next_gap)
-            part = part.group_by(["source", "target"]).aggregate(count=part.count(),
-                                                                 median_seconds=part.gap.cast("float64").median())
-            if codes is not None:
-                names = codes.labels(dim)
-                part = part.join(names, part.source == names.code).select(
-                    source=names.name, target=part.target, count=part["count"], median_seconds=part.median_seconds)
-                names = codes.labels(dim).view()  # a second reference to the same table
-                part = part.join(names, part.target == names.code).select(
-                    source=part.source, target=names.name, count=part["count"], median_seconds=part.median_seconds)
-            parts.append(part.mutate(dimension=ibis.literal(dim)))
-        dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
-        busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
-        dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
-        rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
+        return graphs_of_steps(c, dimensions, limit, codes)
     finally:
         c.release()
+
+
+def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
+                    limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[Flow]]:
+    """flow_graphs over steps already narrowed to contacts with a next one (ideally materialised: it is read once
+    per dimension): one query groups each dimension, stacks the graphs and keeps the `limit` busiest edges per
+    dimension in the engine. With `codes` the steps are (cell, next_cell, next_gap), each graph is grouped over
+    codes and its edges named before ranking, so ties rank by name."""
+    if not dimensions:
+        return {}
+    c = steps
+    parts = []
+    for dim in dimensions:
+        if codes is None:
+            source, target = c[dim], c[FLOW_DIMENSIONS[dim]]
+        else:
+            source, target = codes.code(c.cell, dim), codes.code(c.next_cell, dim)
+        part = c.select(source=source, target=target, gap=c.next_gap)
+        part = part.group_by(["source", "target"]).aggregate(count=part.count(),
+                                                             median_seconds=part.gap.cast("float64").median())
+        if codes is not None:
+            names = codes.labels(dim)
+            part = part.join(names, part.source == names.code).select(
+                source=names.name, target=part.target, count=part["count"], median_seconds=part.median_seconds)
+            names = codes.labels(dim).view()  # a second reference to the same table
+            part = part.join(names, part.target == names.code).select(
+                source=part.source, target=names.name, count=part["count"], median_seconds=part.median_seconds)
+        parts.append(part.mutate(dimension=ibis.literal(dim)))
+    dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
+    dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
+    rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
     return {dim: _flows(sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"]))
             for dim in dimensions}
 

@@ -11,8 +11,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxscale.journey.codes import CellCodes, decode_cells
-from cxscale.journey.contacts import contact_view, with_failures, with_same_need
 from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
@@ -43,10 +41,6 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar
         "ts_min": c.ts.min(),
         "ts_max": c.ts.max(),
     }
-
-
-#: What the same-need window reads (contacts.with_same_need) besides its keys, to compute episode_metrics.
-EPISODE_COLUMNS = ("customer_key", "started_at", "interaction_id", "cell", "handle_seconds", "transferred", "cost")
 
 
 def episode_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
@@ -80,32 +74,10 @@ def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
 def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
     """The grouped aggregation of the enriched view (contacts.enriched_contacts): additive sums per intent x stage x
     channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
-    ts_min/ts_max in epoch seconds. diagnosis_sums computes the same sums in narrower queries over integer codes."""
+    ts_min/ts_max in epoch seconds. passes.diagnosis_sums computes the same sums in narrower queries over integer codes."""
     c = enriched
     return c.group_by(GRAIN).aggregate(**plain_metrics(c, options), **episode_metrics(c, options),
                                        **failure_metrics(c))
-
-
-def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
-                   outcomes: ir.Table | None = None) -> pd.DataFrame:
-    """The same sums as friction_sums(enriched_contacts(...)), from three or four narrow queries over cell codes
-    instead of one wide view: the plain sums (no window), the episode sums (one window carrying EPISODE_COLUMNS
-    only), and with outcomes the failure sums (one window carrying keys only). Each query returns one row per cell;
-    they are joined here (a few thousand rows at most) and the names put back (docs/diagnosis.md#passes)."""
-    c = contact_view(interactions, options, codes)
-    parts = [c.group_by("cell").aggregate(**plain_metrics(c, options))]
-    need = with_same_need(c.select(*EPISODE_COLUMNS), options, codes)
-    parts.append(need.group_by("cell").aggregate(**episode_metrics(need, options)))
-    if outcomes is not None and "outcome" in outcomes.columns:
-        f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
-        parts.append(f.group_by("cell").aggregate(**failure_metrics(f)))
-    sums = decode_cells(parts[0], codes).to_pandas()
-    for part in parts[1:]:
-        sums = sums.merge(decode_cells(part, codes).to_pandas(), on=GRAIN, how="outer", validate="one_to_one")
-    for name in ("failures_following", "failure_known"):
-        if name not in sums.columns:
-            sums[name] = 0
-    return sums
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:

@@ -9,8 +9,9 @@ import pytest
 from cxscale.journey import DiagnosisOptions, enriched_contacts
 from cxscale.journey.codes import DIMENSIONS, cell_codes
 from cxscale.journey.contacts import base_contacts, journey_steps
-from cxscale.journey.flows import FLOW_DIMENSIONS, flow_graphs
-from cxscale.journey.friction import GRAIN, diagnosis_sums, friction_sums
+from cxscale.journey.flows import FLOW_DIMENSIONS, flow_graphs, graphs_of_steps
+from cxscale.journey.friction import GRAIN, friction_sums
+from cxscale.journey.passes import diagnosis_sums, sequence
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()
@@ -38,27 +39,44 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(GRAIN).reset_index(drop=True)
 
 
-def _compare(t, o=None) -> pd.DataFrame:
+def _compare(t, o=None, tied: bool | None = None) -> pd.DataFrame:
+    """Sums and flows three ways: the enriched view over names, the narrow queries with every customer sorted with
+    the tie-break, and the diagnosis's way (passes.sequence: the tie-break only for customers with simultaneous
+    contacts). `tied`: whether the data must have such customers."""
     codes = cell_codes(base_contacts(t))
+    seq = sequence(t, OPTIONS, codes)
     try:
+        assert tied is None or (seq.tied is not None) == tied
         by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS).to_pandas())
-        by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o))[by_name.columns]
-        pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
+        for sequenced in (None, seq):
+            by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced))[by_name.columns]
+            pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
         dims = tuple(FLOW_DIMENSIONS)
         # A small limit cuts through edges of equal count: they must still rank by name, not by code.
         for limit in (5, 200):
-            assert flow_graphs(enriched_contacts(t, OPTIONS), dims, limit) == \
-                flow_graphs(journey_steps(t, codes), dims, limit, codes)
+            expected = flow_graphs(enriched_contacts(t, OPTIONS), dims, limit)
+            assert flow_graphs(journey_steps(t, codes), dims, limit, codes) == expected
+            assert graphs_of_steps(seq.steps, dims, limit, codes) == expected
     finally:
+        seq.release()
         codes.release()
     return by_code
 
 
-@pytest.mark.parametrize("seed", [7, 8])
-def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_path, seed):
+@pytest.mark.parametrize(("seed", "listed"), [(7, 5_000), (8, 0)])
+def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_path, monkeypatch, seed, listed):
+    # listed=0: the tied customers are joined from their cached table instead of named in an IN list.
+    monkeypatch.setattr("cxscale.journey.passes.LISTED_TIED", listed)
     t = _load(engine, tmp_path, f"world{seed}", _with_ties(mini_world(customers=300, seed=seed)))
-    by_code = _compare(t)
+    by_code = _compare(t, tied=True)
     assert len(by_code) > 20 and by_code["repeat_contacts"].sum() > 0 and by_code["channel_switches"].sum() > 0
+
+
+def test_without_simultaneous_contacts_nothing_is_sorted_with_the_tie_break(engine, tmp_path):
+    df = mini_world(customers=300, seed=9)
+    df["started_at"] += pd.to_timedelta(range(len(df)), unit="us")  # no two contacts at the same instant
+    by_code = _compare(_load(engine, tmp_path, "untied", df), tied=False)
+    assert by_code["repeat_contacts"].sum() > 0
 
 
 def test_fast_path_carries_failures_after_contact_and_missing_dimensions(engine, tmp_path):
