@@ -53,14 +53,16 @@ def test_the_draft_pilot_window_comes_from_the_measurement_engines_power_plan(to
     power = pytest.importorskip("cxscale.measure.power")
     from cxscale.journey.diagnosis import touchpoint
 
-    d, draft, ds = top_draft
-    h = d.hotspots[0]
-    plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), draft["business_metric"]["name"],
-                            draft["target"]["relative_change"])
-    w = draft["pilot_window"]
-    assert "plan_pilot" in w["method"]
-    assert w["sample_size_per_arm"] == plan.n_per_arm
-    assert w["days"] == math.ceil(plan.days_total)
+    d, _draft, ds = top_draft
+    # Every draft, planned over the top touchpoints' cached contacts, equals the plan over the whole data.
+    assert len(d.use_cases) == 3
+    for h, draft in zip(d.hotspots, d.use_cases, strict=False):
+        plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), draft["business_metric"]["name"],
+                                draft["target"]["relative_change"])
+        w = draft["pilot_window"]
+        assert "plan_pilot" in w["method"]
+        assert w["sample_size_per_arm"] == plan.n_per_arm
+        assert w["days"] == math.ceil(plan.days_total)
 
 
 def test_without_a_power_plan_the_window_follows_from_the_touchpoint_volume(top_draft):
