@@ -177,13 +177,15 @@ def epoch_seconds(ts: Any) -> Any:
 
     From the stored instant in microseconds (DuckDB epoch_us, Spark unix_micros) by integer division: Ibis's own
     epoch_seconds() converts every UTC timestamp to a naive one first on DuckDB, a time-zone conversion per row that
-    costs more than a window sort, and rounds toward zero on Spark."""
+    costs more than a window sort, rounds toward zero on Spark and to the nearest second on PostgreSQL. Other
+    engines floor the fractional epoch (a double holds microseconds exactly up to about 2^32 seconds)."""
     name = backend_name(ts._find_backend(use_default=True))
     if name == "duckdb":
         return floor_divide(_duckdb_epoch_us(ts), 1_000_000, nonnegative=False)
     if name == "pyspark":
         return floor_divide(_spark_unix_micros(ts), 1_000_000, nonnegative=False)
-    return ts.epoch_seconds().cast("int64")
+    # Elsewhere (e.g. PostgreSQL's EXTRACT(epoch), a fraction) a cast alone would round to the nearest second.
+    return ts.epoch_seconds().cast("float64").floor().cast("int64")
 
 
 def floor_divide(a: Any, b: int, nonnegative: bool = True) -> Any:

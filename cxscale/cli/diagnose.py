@@ -15,8 +15,8 @@ from cxscale.cli._app import app, console, err_console, print_json
 
 @app.command()
 def diagnose(
-    data: Path = typer.Option(..., "--data", help="Data to diagnose: a simulated world folder, a CSV/Parquet file or "
-                              "folder, or a DuckDB file."),
+    data: str = typer.Option(..., "--data", help="Data to diagnose: a simulated world folder, a CSV/Parquet file or "
+                             "folder, a DuckDB file, or an Ibis URL (postgres://user@host/db/schema)."),
     mapping: str | None = typer.Option(None, "--mapping", help="Mapping file, or a shipped mapping name "
                                        "(tickets, noshow, helpdesk, bpi13)."),
     json_out: bool = typer.Option(False, "--json", help="Print the diagnosis JSON (schema_version 1) instead of "
@@ -46,7 +46,7 @@ def diagnose(
     from cxscale.journey import DiagnosisOptions, dump_draft, render_html
     from cxscale.journey import diagnose as run_diagnosis
 
-    con = connect(engine)
+    con = connect(engine) if engine or "://" not in data else None  # a URL names its own engine
     options = DiagnosisOptions(window_days=window_days)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=json_out) as progress:

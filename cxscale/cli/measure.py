@@ -21,7 +21,7 @@ def _fmt(v: float | None, pct: bool = False) -> str:
     return f"{v:+.1%}" if pct else f"{v:,.4g}"
 
 
-def _power(data: Path | None, metric: str | None, target: float | None, unit: str, window_days: int,
+def _power(data: str | None, metric: str | None, target: float | None, unit: str, window_days: int,
            days: float | None, mapping: str | None, engine: str | None, as_json: bool) -> None:
     from cxscale.measure.power import plan_pilot
     from cxscale.measure.run import open_data
@@ -50,8 +50,9 @@ def _power(data: Path | None, metric: str | None, target: float | None, unit: st
                     "  cxscale measure power --metric cost_to_serve --data data/ --target -0.05")
 def measure(
     spec: str = typer.Argument(..., help="Pilot spec YAML, or the word `power` to plan a pilot."),
-    data: Path | None = typer.Option(None, "--data", "-d", help="Data folder/file; defaults to the world folder "
-                                                               "when SPEC sits in DIR/pilots/."),
+    data: str | None = typer.Option(None, "--data", "-d", help="Data folder/file or an Ibis URL "
+                                    "(postgres://user@host/db/schema); defaults to the world folder when SPEC sits "
+                                    "in DIR/pilots/."),
     as_json: bool = typer.Option(False, "--json", help="Print the readout JSON document (docs/readout.md)."),
     html: Path | None = typer.Option(None, "--html", help="Write a readout page with the effect chart."),
     metrics: list[Path] = typer.Option([], "--metrics", help="Extra metric definitions (YAML), repeatable."),

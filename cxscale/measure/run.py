@@ -13,10 +13,11 @@ from cxscale.measure.spec import load_spec
 from cxscale.metrics.catalog import load_catalog
 
 
-def resolve_data(spec_path: str | Path, data: str | Path | None) -> Path:
-    """The data path: `data` if given, else the world folder when the spec sits in DIR/pilots/ (simulated worlds)."""
+def resolve_data(spec_path: str | Path, data: str | Path | None) -> str | Path:
+    """The data: `data` if given (a path, or a warehouse URL such as postgres://... kept as it is), else the world
+    folder when the spec sits in DIR/pilots/ (simulated worlds)."""
     if data is not None:
-        return Path(data)
+        return str(data) if "://" in str(data) else Path(data)
     p = Path(spec_path).resolve()
     if p.parent.name == "pilots" and (p.parent.parent / "ground_truth.json").exists() or (
             p.parent.name == "pilots" and any((p.parent.parent / t).exists() for t in

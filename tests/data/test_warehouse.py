@@ -283,3 +283,54 @@ def test_a_missing_schema_or_table_is_named_in_one_line(warehouse, tmp_path):
         validate(server.url("raw"), mapping=tmp_path / "m.yaml")
     with pytest.raises(DataError, match="files and folders are read with the duckdb or spark engine"):
         validate(files / "messy", con=ibis.connect(server.url()))
+
+
+def test_a_diagnosis_on_postgres_equals_the_same_diagnosis_on_duckdb(warehouse):
+    """The journey windows, codes and flow graphs run on PostgreSQL too (customer keys are the text there), with the
+    same sums, hotspots, flows and pilot plans as on DuckDB."""
+    from cxscale.journey import diagnose
+
+    server, files = warehouse
+    on_pg = diagnose(load(server.url("world"), validate=True), use_cases=2)
+    on_duckdb = diagnose(load(files / "world", validate=True), use_cases=2)
+    assert on_pg.engine == "postgres" and on_duckdb.engine == "duckdb"
+    key = ["intent", "journey_stage", "channel", "site"]
+    a = on_pg.sums.sort_values(key).reset_index(drop=True)
+    b = on_duckdb.sums.sort_values(key).reset_index(drop=True)[a.columns]
+    assert len(a) > 10 and a["repeat_contacts"].sum() > 0
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9)
+    assert [(h["intent"], h["journey_stage"], h["volume"]) for h in on_pg.hotspots] == \
+        [(h["intent"], h["journey_stage"], h["volume"]) for h in on_duckdb.hotspots]
+    assert on_pg.flows == on_duckdb.flows
+    assert [u["pilot_window"] for u in on_pg.use_cases] == [u["pilot_window"] for u in on_duckdb.use_cases]
+
+
+def test_a_pilot_readout_on_postgres_equals_the_same_readout_on_duckdb(warehouse):
+    from cxscale.measure import measure_spec
+
+    server, files = warehouse
+    spec = sorted((files / "world" / "pilots").glob("*.yaml"))[0]
+    on_pg = measure_spec(spec, server.url("world")).to_json()
+    on_duckdb = measure_spec(spec, files / "world").to_json()
+    assert on_pg["verdict"] == on_duckdb["verdict"] and on_pg["srm"]["counts"] == on_duckdb["srm"]["counts"]
+    assert on_pg["srm"]["p_value"] == pytest.approx(on_duckdb["srm"]["p_value"], rel=1e-9)
+    assert len(on_pg["metrics"]) >= 2
+    for a, b in zip(on_pg["metrics"], on_duckdb["metrics"], strict=True):
+        assert (a["name"], a["arm"], a["n_control"], a["n_treatment"], a["verdict"]) == \
+            (b["name"], b["arm"], b["n_control"], b["n_treatment"], b["verdict"])
+        for field in ("effect_abs", "p_value"):
+            assert a[field] == pytest.approx(b[field], rel=1e-6, abs=1e-12), (a["name"], field)
+        assert a["ci_abs"] == pytest.approx(b["ci_abs"], rel=1e-6, abs=1e-12), a["name"]
+
+
+def test_the_cli_measures_and_diagnoses_a_postgres_url(warehouse):
+    server, files = warehouse
+    spec = sorted((files / "world" / "pilots").glob("*.yaml"))[0]
+    res = runner.invoke(app, ["measure", str(spec), "--data", server.url("world"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["pilot"] == spec.stem
+    res = runner.invoke(app, ["diagnose", "--data", server.url("world"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["engine"] == "postgres"
