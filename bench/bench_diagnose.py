@@ -6,11 +6,14 @@ target diagnosis <= 5x this); cxscale's intent DFG alone end to end; and pm4py's
 same log, twice: (a) discover_dfg alone on a DataFrame already in memory (compared with cxscale's DFG on a DuckDB
 table already in memory), (b) end to end from the same Parquet files (read + format_dataframe + discover_dfg).
 Ratios pm4py/cxscale are printed for both (target: >= 10x), and
-same_edges_as_cxscale says whether both DFGs have identical edge counts. pm4py runs at 1M only; larger sizes are
-extrapolated linearly and labelled so. pm4py is AGPL and used here only as an outside yardstick, never by cxscale.
+same_edges_as_cxscale says whether both DFGs have identical edge counts. pm4py runs up to --pm4py-max (default 1M);
+larger sizes are extrapolated linearly and labelled so. pm4py is AGPL and used here only as an outside yardstick,
+never by cxscale. With --spark-max, the diagnosis also runs on Spark in local mode up to that size, beside Spark's
+own plain scan.
 
     .venv/bin/python bench/bench_diagnose.py                  # 1M only
     .venv/bin/python bench/bench_diagnose.py --sizes 1e6 1e7 5e7    # DuckDB memory_limit 6GB by default
+    .venv/bin/python bench/bench_diagnose.py --sizes 1e6 --spark-max 1e6
 
 The data is a contract-shaped interactions table written once per size with DuckDB (bench/out/data/diagnose-<n>/):
 about 4 contacts per customer over 182 days, 20 intents in 7 stages, 7 channels, 9 sites.
@@ -133,6 +136,27 @@ def _write_edges(path: Path, edges) -> None:  # noqa: ANN001 - (source, target, 
     path.write_text(json.dumps(sorted([a, b, int(n)] for a, b, n in edges)))
 
 
+def job_diagnose_spark(size: int, workdir: Path, memory_limit: str | None = None) -> dict:
+    """The same diagnosis (no drafts) on Spark in local mode (the scale-out engine; here on this machine's cores),
+    and Spark's own plain scan of the same columns, for its ratio."""
+    from cxscale.data import load
+    from cxscale.engine import connect
+    from cxscale.journey import diagnose
+
+    root = make_data(size, workdir)
+    con = connect("spark")
+    t = load(root, con=con).interactions
+    t.aggregate(n=t.count()).to_pyarrow()  # start the session's executors before timing
+    t0 = time.perf_counter()
+    t.aggregate(n=t.count(), **{f"m_{c}": t[c].min() for c in COLUMNS}).to_pyarrow()
+    scan = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), _cpu()
+    d = diagnose(load(root, con=con), use_cases=0)
+    seconds = time.perf_counter() - t0
+    return {"rows": d.overall["volume"], "seconds": seconds, "cpu_s": round(_cpu() - c0, 2),
+            "spark_scan_s": round(scan, 2), "x_spark_scan": round(seconds / scan, 1)}
+
+
 def job_scan(size: int, workdir: Path, memory_limit: str | None = None) -> dict:
     """One plain scan of the columns diagnosis reads (a min() per column, so nothing can be skipped)."""
     from cxscale.data import load
@@ -189,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="DuckDB memory_limit (default 6GB so that the process stays within 8 GB; DuckDB "
                         "spills to disk beyond it); an empty string keeps DuckDB's default")
     p.add_argument("--pm4py-max", type=float, default=1e6, help="largest size pm4py runs at (default 1M)")
+    p.add_argument("--spark-max", type=float, default=0, help="largest size the diagnosis also runs at on Spark in "
+                   "local mode (default 0: not at all; it needs Java 17)")
     p.add_argument("--repeat", type=int, default=1, help="run each job this many times (fresh processes) and keep "
                    "the fastest, to damp the noise of a shared machine (default 1)")
     args = p.parse_args(argv)
@@ -214,6 +240,9 @@ def main(argv: list[str] | None = None) -> None:
         flows_mem = run_in_child("bench_diagnose:job_flows", size, args.workdir, name="cxscale intent DFG (in mem)",
                                  in_memory=True, **kw)
         batch = [diag, full, scan, flows, flows_mem]
+        if size <= args.spark_max:
+            batch.append(run_in_child("bench_diagnose:job_diagnose_spark", size, args.workdir,
+                                      name="diagnose (spark local)"))
         diag.extra["x_scan"] = f"{diag.seconds / scan.seconds:.1f}"
         if size <= args.pm4py_max:
             mem = run_in_child("bench_diagnose:job_pm4py", size, args.workdir, name="pm4py discover_dfg (in mem)")
