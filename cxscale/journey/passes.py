@@ -16,7 +16,7 @@ have one order either way, so the results are those of ORDER exactly (tests/jour
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -43,68 +43,86 @@ SUM_COLUMNS = ("customer_key", "started_at", "cell", "handle_seconds", "wait_sec
 
 
 @dataclass
+class Tied:
+    """Customers (cached customer_key) whose contacts must be ordered with the interaction_id tie-break."""
+
+    table: ir.Table
+    n: int
+
+    def keys(self) -> ir.Column | list:
+        """What `isin` takes: the keys as literals when there are few (LISTED_TIED), else the cached column."""
+        if self.n <= LISTED_TIED:
+            dtype = self.table.customer_key.type()  # uint64 on DuckDB: a Python int above 2**63 would not type-check
+            return [ibis.literal(k, type=dtype) for k in self.table.customer_key.to_pyarrow().to_pylist()]
+        return self.table.customer_key
+
+
+@dataclass
 class Sequenced:
-    """The contacts put in order: `steps` (cached; STEP_COLUMNS of every contact that has a next one) and, when
-    some customers have simultaneous contacts, `tied` (cached customer_key of those customers) and `tied_contacts`
-    (cached: their contacts, SUM_COLUMNS and interaction_id) and `n_tied` (how many). Release when done."""
+    """The contacts put in order.
+
+    steps: STEP_COLUMNS of every contact that has a next one, over cached tables (read once per flow graph).
+    need_tied: the customers whose same-need order depends on the tie-break (two contacts about one intent at the
+      same instant; None when there are none), and need_contacts their contacts (SUM_COLUMNS and interaction_id,
+      cached): the sums sort these with the tie-break and everyone else by start alone.
+    Release when done."""
 
     steps: ir.Table
-    tied: ir.Table | None = None
-    tied_contacts: ir.Table | None = None
+    need_tied: Tied | None = None
+    need_contacts: ir.Table | None = None
+    #: Customers with simultaneous contacts (their steps come from the tie-break order).
     n_tied: int = 0
-
-    @property
-    def tied_keys(self) -> ir.Column | list:
-        """The tied customers' keys, as `isin` takes them (passes._keys)."""
-        assert self.tied is not None
-        return _keys(self.tied, self.n_tied)
+    cached: list[ir.Table] = field(default_factory=list)
 
     def release(self) -> None:
-        for t in (self.steps, self.tied, self.tied_contacts):
-            if t is not None:
-                t.release()
+        for t in self.cached:
+            t.release()
 
 
-#: Up to this many customers with simultaneous contacts are named in the query itself (an IN list, which DuckDB
-#: checks while scanning); more are joined from their cached table.
+#: Up to this many customers with simultaneous contacts are named in the query itself (an IN list); more are joined
+#: from their cached table.
 LISTED_TIED = 5_000
 
 
 def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes) -> Sequenced:
-    """Sequence each customer's contacts (one window by start alone), cache the steps, and redo the customers
-    with simultaneous contacts with the interaction_id tie-break."""
+    """Sequence each customer's contacts by start alone (one window), cache the steps, and redo the customers with
+    simultaneous contacts with the interaction_id tie-break (their contacts read once more, cached)."""
     c = contact_view(interactions, options, codes)
     s = with_journey_steps(c.select("customer_key", "started_at", "cell"), codes, order=BY_START)
     # next_cell is null exactly when there is no next contact (every contact has a cell): a cheaper test than the gap.
     first = s.filter(s.next_cell.notnull()).select("customer_key", *STEP_COLUMNS, "next_tied").cache()
-    tied = tied_contacts = None
+    out = Sequenced(first, cached=[first])
     try:
-        tied = first.filter(first.next_tied).select("customer_key").distinct().cache()
-        n_tied = tied.count().to_pyarrow().as_py()
-        if not n_tied:
-            tied.release()
-            return Sequenced(first)
-        keys = _keys(tied, n_tied)
-        tied_contacts = c.filter(c.customer_key.isin(keys)).select(*SUM_COLUMNS, "interaction_id").cache()
+        pairs = first.filter(first.next_tied)
+        # Per tied customer: simultaneous pairs, and whether one pair shares its intent. One pair about different
+        # intents cannot change the episodes; more pairs may (a group of three can hide two of one intent).
+        stats = pairs.group_by("customer_key").aggregate(
+            pairs=pairs.count(), same_need=(codes.code(pairs.cell, "intent")
+                                            == codes.code(pairs.next_cell, "intent")).any()).cache()
+        out.cached.append(stats)
+        tied = Tied(stats, int(stats.count().to_pyarrow().as_py()))
+        out.n_tied = tied.n
+        if not tied.n:
+            return out
+        need = stats.filter((stats.pairs > 1) | stats.same_need).select("customer_key").cache()
+        out.cached.append(need)
+        need_tied = Tied(need, int(need.count().to_pyarrow().as_py()))
+        columns = (*SUM_COLUMNS, "interaction_id") if need_tied.n else ("customer_key", *ORDER, "cell")
+        keys = tied.keys()
+        tied_contacts = c.filter(c.customer_key.isin(keys)).select(*columns).cache()
+        out.cached.append(tied_contacts)
         exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
-        exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS)
+        exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
+        out.cached.append(exact)
         rest = first.filter(~first.customer_key.isin(keys)).select(*STEP_COLUMNS)
-        steps = rest.union(_like(exact, rest)).cache()
+        out.steps = rest.union(_like(exact, rest))
+        if need_tied.n:
+            out.need_tied = need_tied
+            out.need_contacts = tied_contacts.filter(tied_contacts.customer_key.isin(need_tied.keys()))
     except BaseException:
-        for t in (tied_contacts, tied, first):
-            if t is not None:
-                t.release()
+        out.release()
         raise
-    first.release()
-    return Sequenced(steps, tied, tied_contacts, n_tied)
-
-
-def _keys(tied: ir.Table, n: int) -> ir.Column | list:
-    """What `isin` takes for the tied customers: their keys as a list when there are few, else the cached column."""
-    if n <= LISTED_TIED:
-        dtype = tied.customer_key.type()  # uint64 on DuckDB: a plain Python int above 2**63 would not type-check
-        return [ibis.literal(k, type=dtype) for k in tied.customer_key.to_pyarrow().to_pylist()]
-    return tied.customer_key
+    return out
 
 
 def _like(t: ir.Table, other: ir.Table) -> ir.Table:
@@ -115,19 +133,19 @@ def _like(t: ir.Table, other: ir.Table) -> ir.Table:
 def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
                    outcomes: ir.Table | None = None, sequenced: Sequenced | None = None) -> pd.DataFrame:
     """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
-    and episode sums from one customer x intent window that carries SUM_COLUMNS only (by start alone for customers
-    without simultaneous contacts, `sequenced.tied_contacts` with the tie-break), and with outcomes the failure sums
+    and episode sums from one customer x intent window that carries SUM_COLUMNS only (by start alone, but
+    `sequenced.need_contacts` with the tie-break), and with outcomes the failure sums
     from one more window. Without `sequenced`, every customer is sorted with the tie-break."""
     c = contact_view(interactions, options, codes)
     if sequenced is None:
         need = with_same_need(c.select(*SUM_COLUMNS, "interaction_id"), options, codes)
-    elif sequenced.tied is None:
+    elif sequenced.need_tied is None:
         need = with_same_need(c.select(*SUM_COLUMNS), options, codes, order=BY_START)
     else:
-        untied = c.filter(~c.customer_key.isin(sequenced.tied_keys)).select(*SUM_COLUMNS)
+        untied = c.filter(~c.customer_key.isin(sequenced.need_tied.keys())).select(*SUM_COLUMNS)
         need = with_same_need(untied, options, codes, order=BY_START)
-        assert sequenced.tied_contacts is not None
-        exact = with_same_need(sequenced.tied_contacts, options, codes)
+        assert sequenced.need_contacts is not None
+        exact = with_same_need(sequenced.need_contacts, options, codes)
         need = need.union(_like(exact, need))
     parts = [need.group_by("cell").aggregate(**plain_metrics(need, options), **episode_metrics(need, options))]
     if outcomes is not None and "outcome" in outcomes.columns:

@@ -17,11 +17,15 @@ from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 OPTIONS = DiagnosisOptions()
 
 
-def _with_ties(df: pd.DataFrame) -> pd.DataFrame:
+def _with_ties(df: pd.DataFrame, intents: str = "any") -> pd.DataFrame:
     """Make the first contacts of a few customers simultaneous with their next one (ties broken by
-    interaction_id) and move one a fraction of a second, so that the ordering rules are exercised."""
+    interaction_id) and move one a fraction of a second, so that the ordering rules are exercised.
+    intents="different": only pairs about two different intents are made simultaneous."""
     df = df.sort_values(["customer_id", "started_at", "interaction_id"]).reset_index(drop=True)
     same = df["customer_id"].eq(df["customer_id"].shift(-1))
+    if intents == "different":
+        same &= df["intent"].ne(df["intent"].shift(-1))
+        same &= df["customer_id"].ne(df["customer_id"].shift(1))  # one pair per customer: its first two contacts
     tie_rows = df.index[same][:25]
     df.loc[tie_rows, "started_at"] = df.loc[tie_rows + 1, "started_at"].to_numpy()
     df.loc[tie_rows[:5], "started_at"] += pd.Timedelta(milliseconds=300)
@@ -39,14 +43,15 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(GRAIN).reset_index(drop=True)
 
 
-def _compare(t, o=None, tied: bool | None = None) -> pd.DataFrame:
+def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None) -> pd.DataFrame:
     """Sums and flows three ways: the enriched view over names, the narrow queries with every customer sorted with
     the tie-break, and the diagnosis's way (passes.sequence: the tie-break only for customers with simultaneous
-    contacts). `tied`: whether the data must have such customers."""
+    contacts). `tied` / `need_tied`: whether the data must have such customers / such contacts about one intent."""
     codes = cell_codes(base_contacts(t))
     seq = sequence(t, OPTIONS, codes)
     try:
-        assert tied is None or (seq.tied is not None) == tied
+        assert tied is None or (seq.n_tied > 0) == tied
+        assert need_tied is None or (seq.need_tied is not None) == need_tied
         by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS).to_pandas())
         for sequenced in (None, seq):
             by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced))[by_name.columns]
@@ -68,8 +73,13 @@ def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_p
     # listed=0: the tied customers are joined from their cached table instead of named in an IN list.
     monkeypatch.setattr("cxscale.journey.passes.LISTED_TIED", listed)
     t = _load(engine, tmp_path, f"world{seed}", _with_ties(mini_world(customers=300, seed=seed)))
-    by_code = _compare(t, tied=True)
+    by_code = _compare(t, tied=True, need_tied=True)
     assert len(by_code) > 20 and by_code["repeat_contacts"].sum() > 0 and by_code["channel_switches"].sum() > 0
+
+
+def test_simultaneous_contacts_about_different_intents_leave_the_episodes_sorted_by_start(engine, tmp_path):
+    df = _with_ties(mini_world(customers=300, seed=5), intents="different")
+    _compare(_load(engine, tmp_path, "cross", df), tied=True, need_tied=False)
 
 
 def test_without_simultaneous_contacts_nothing_is_sorted_with_the_tie_break(engine, tmp_path):
