@@ -188,6 +188,20 @@ def epoch_seconds(ts: Any) -> Any:
     return ts.epoch_seconds().cast("float64").floor().cast("int64")
 
 
+def epoch_float(ts: Any) -> Any:
+    """Seconds since 1970-01-01 UTC of a timestamp as a float64, microseconds included, on every engine.
+
+    For differences of timestamps (durations, days between contacts). Ibis's epoch_seconds() keeps the fraction on
+    DuckDB (after a time-zone conversion per row) but truncates to whole seconds on Spark; the stored instant in
+    microseconds gives the same value everywhere."""
+    name = backend_name(ts._find_backend(use_default=True))
+    if name == "duckdb":
+        return _duckdb_epoch_us(ts).cast("float64") / 1e6
+    if name == "pyspark":
+        return _spark_unix_micros(ts).cast("float64") / 1e6
+    return ts.epoch_seconds().cast("float64")
+
+
 def floor_divide(a: Any, b: int, nonnegative: bool = True) -> Any:
     """a // b for an integer column `a` and a positive integer `b`, rounded down (int64).
 

@@ -98,11 +98,11 @@ def test_tables_in_the_spark_catalog_are_read_by_url(tmp_path):
 
 
 def test_epoch_seconds_and_floor_divide_round_down_on_every_engine(engine, tmp_path):
-    """The journey windows' arithmetic seams (engine.epoch_seconds, engine.floor_divide) round down, before 1970
-    and for negative numbers too, whatever the engine computes them with."""
+    """The time arithmetic seams agree on every engine: engine.epoch_seconds and engine.floor_divide round down,
+    before 1970 and for negative numbers too; engine.epoch_float keeps the microseconds."""
     import pandas as pd
 
-    from cxscale.engine import epoch_seconds, floor_divide
+    from cxscale.engine import epoch_float, epoch_seconds, floor_divide
 
     df = pd.DataFrame({
         "t": pd.to_datetime(["1969-12-31 23:59:59.5", "1970-01-01 00:00:00", "2026-01-01 00:00:00.7"], utc=True,
@@ -111,6 +111,9 @@ def test_epoch_seconds_and_floor_divide_round_down_on_every_engine(engine, tmp_p
     })
     df.to_parquet(tmp_path / "x.parquet")
     t = engine.read_parquet(str(tmp_path / "x.parquet"))
-    got = t.select(e=epoch_seconds(t.t), q=floor_divide(t.a, 1_000_000, nonnegative=False)).to_pandas()
+    got = t.select(e=epoch_seconds(t.t), q=floor_divide(t.a, 1_000_000, nonnegative=False),
+                   f=epoch_float(t.t)).to_pandas()
     assert got["e"].tolist() == [-1, 0, 1_767_225_600]
+    # Durations keep their microseconds everywhere (Ibis's epoch_seconds() drops them on Spark).
+    assert got["f"].tolist() == [-0.5, 0.0, 1_767_225_600.7]
     assert got["q"].tolist() == [-3, -1, 1]

@@ -15,7 +15,7 @@ import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
 from cxscale.data.mapping import _TEMPLATE_FIELD, UNITS, ColumnSpec
-from cxscale.engine import local_to_utc, parse_timestamp, try_cast
+from cxscale.engine import epoch_float, local_to_utc, parse_timestamp, try_cast
 
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
@@ -52,7 +52,7 @@ def convert(con: BaseBackend, r: ibis.Table, spec: ColumnSpec, target: dt.DataTy
     """Build the typed value of one column from source table `r` (which carries `_row` when templates need it)."""
     if spec.seconds_between is not None:
         a, b = (_timestamp(con, r[c], spec) for c in spec.seconds_between)
-        seconds = b.value.epoch_seconds().cast("float64") - a.value.epoch_seconds().cast("float64")
+        seconds = epoch_float(b.value) - epoch_float(a.value)
         raw = r[spec.seconds_between[0]].cast("string").fill_null("") + " -> " + r[spec.seconds_between[1]].cast(
             "string").fill_null("")
         bad = (a.value.isnull() & r[spec.seconds_between[0]].notnull()) | (
@@ -61,7 +61,7 @@ def convert(con: BaseBackend, r: ibis.Table, spec: ColumnSpec, target: dt.DataTy
     if spec.days_between is not None:
         wall = ColumnSpec(format=spec.format)  # calendar dates as written in the source, before any zone shift
         a, b = (_timestamp(con, r[c], wall).value.truncate("D") for c in spec.days_between)
-        days = (b.epoch_seconds().cast("float64") - a.epoch_seconds().cast("float64")) / 86400.0
+        days = (epoch_float(b) - epoch_float(a)) / 86400.0
         return Converted(days.round().cast(target))
     if spec.from_ is None and spec.template is None:
         src: ibis.Value = ibis.literal(spec.value) if spec.value is not None else ibis.null("string")

@@ -16,6 +16,7 @@ from cxscale.contract import (
     DEFAULT_RESOLUTION_WINDOW_DAYS,
     TABLES,
 )
+from cxscale.engine import epoch_float
 
 
 def rate_card_cost(channel: ibis.Value, handle_seconds: ibis.Value | None,
@@ -36,9 +37,9 @@ def resolved_by_no_repeat(t: ibis.Table, window_days: int = DEFAULT_RESOLUTION_W
     the contact is within `window_days` of the last contact in the data (censored)."""
     nxt = t.started_at.lead().over(group_by=[t.customer_id, t.intent], order_by=t.started_at)
     last = t.started_at.max().over()
-    gap_s = nxt.epoch_seconds().cast("float64") - t.started_at.epoch_seconds().cast("float64")
+    gap_s = epoch_float(nxt) - epoch_float(t.started_at)
     horizon = window_days * 86400.0
-    censored = (last.epoch_seconds().cast("float64") - t.started_at.epoch_seconds().cast("float64")) < horizon
+    censored = (epoch_float(last) - epoch_float(t.started_at)) < horizon
     return ibis.cases(
         (nxt.notnull() & (gap_s <= horizon), False),
         (censored, ibis.null("boolean")),

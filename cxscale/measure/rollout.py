@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 import numpy as np
 
 from cxscale.data.dataset import Dataset
+from cxscale.engine import epoch_float
 from cxscale.errors import DataError, SpecError
 from cxscale.measure.spec import PilotSpec
 from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS
@@ -62,7 +63,7 @@ def build_panel(ds: Dataset, spec: PilotSpec, metric: MetricDef) -> Panel:
     treated_arms = list(spec.treatments)
     first = a.filter(a.arm.isin(treated_arms)).assigned_at.min().as_scalar()
     j = events.inner_join(a, events[key] == a.unit_id)
-    offset = j[ts].epoch_seconds() - first.epoch_seconds()
+    offset = epoch_float(j[ts]) - epoch_float(first)
     j = j.filter((offset >= -spec.windows.pre_days * 86400) & (offset < spec.windows.post_days * 86400))
     j = j.mutate(_week=(offset.cast("float64") / _SECONDS_PER_WEEK).floor().cast("int64"),
                  _treated=j.arm.isin(treated_arms))

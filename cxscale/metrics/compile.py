@@ -11,6 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from cxscale.engine import epoch_float
 from cxscale.errors import DataError
 from cxscale.metrics import expressions
 from cxscale.metrics.definition import VIRTUAL_COLUMNS, Measure, MetricDef
@@ -27,7 +28,7 @@ def add_virtual_columns(interactions: ir.Table, needed: set[str]) -> ir.Table:
     if not wanted:
         return interactions
     t = interactions
-    epoch = t.started_at.epoch_seconds().cast("float64")
+    epoch = epoch_float(t.started_at)
     w = ibis.window(group_by=t.customer_id, order_by=[t.started_at, t.interaction_id])
     cols = {}
     if "days_to_next_contact" in wanted:
