@@ -4,9 +4,10 @@ possible (docs/diagnosis.md#passes).
 Contacts are ordered by start, ties broken by interaction_id (contacts.ORDER). The tie-break only matters for a
 customer with two contacts at the very same instant, yet reading and sorting the text of interaction_id costs about
 a third of a diagnosis. So `sequence` sorts every customer by start alone (contacts.BY_START), which also tells
-which customers have simultaneous contacts (`next_tied`); only those customers' contacts (usually a few, all of them
-in an event log with coarse timestamps) are cached and sequenced again with the tie-break. Customers without ties
-have one order either way, so the results are those of ORDER exactly (tests/journey/test_codes.py).
+which customers have simultaneous contacts (`next_tied`); only those customers' contacts (usually a few; many in an
+event log with coarse timestamps) are cached and sequenced again with the tie-break, and summed with it when a
+simultaneous pair shares its intent. Customers without ties have one order either way, so the results are those of
+ORDER exactly (tests/journey/test_codes.py).
 
     codes      one grouped scan -> the cell code of every intent x stage x channel x site (codes.cell_codes)
     sequence   customer window by start -> steps (cell, next cell, gap), cached; tied customers re-sequenced
