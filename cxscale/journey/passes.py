@@ -18,6 +18,7 @@ ORDER exactly (tests/journey/test_codes.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
@@ -50,8 +51,10 @@ class Tied:
     table: ir.Table
     n: int
 
+    @cached_property
     def keys(self) -> ir.Column | list:
-        """What `isin` takes: the keys as literals when there are few (LISTED_TIED), else the cached column."""
+        """What `isin` takes: the keys as literals when there are few (LISTED_TIED, read out once), else the cached
+        column."""
         if self.n <= LISTED_TIED:
             dtype = self.table.customer_key.type()  # uint64 on DuckDB: a Python int above 2**63 would not type-check
             return [ibis.literal(k, type=dtype) for k in self.table.customer_key.to_pyarrow().to_pylist()]
@@ -109,7 +112,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         out.cached.append(need)
         need_tied = Tied(need, int(need.count().to_pyarrow().as_py()))
         columns = (*SUM_COLUMNS, "interaction_id") if need_tied.n else ("customer_key", *ORDER, "cell")
-        keys = tied.keys()
+        keys = tied.keys
         tied_contacts = c.filter(c.customer_key.isin(keys)).select(*columns).cache()
         out.cached.append(tied_contacts)
         exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
@@ -119,7 +122,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         out.steps = rest.union(_like(exact, rest))
         if need_tied.n:
             out.need_tied = need_tied
-            out.need_contacts = tied_contacts.filter(tied_contacts.customer_key.isin(need_tied.keys()))
+            out.need_contacts = tied_contacts.filter(tied_contacts.customer_key.isin(need_tied.keys))
     except BaseException:
         out.release()
         raise
@@ -143,7 +146,7 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     elif sequenced.need_tied is None:
         need = with_same_need(c.select(*SUM_COLUMNS), options, codes, order=BY_START)
     else:
-        untied = c.filter(~c.customer_key.isin(sequenced.need_tied.keys())).select(*SUM_COLUMNS)
+        untied = c.filter(~c.customer_key.isin(sequenced.need_tied.keys)).select(*SUM_COLUMNS)
         need = with_same_need(untied, options, codes, order=BY_START)
         assert sequenced.need_contacts is not None
         exact = with_same_need(sequenced.need_contacts, options, codes)
