@@ -217,6 +217,27 @@ def floor_divide(a: Any, b: int, nonnegative: bool = True) -> Any:
     return q if nonnegative else q - (a % b < 0).cast("int64")
 
 
+def bit(position: Any) -> Any:
+    """2**position as an int64, for 0 <= position < 63 (one bit of a set of small integer codes).
+
+    The 1 is derived from the column: an integer literal is compiled as a 32-bit 1 on Spark (its shift then wraps)
+    and PostgreSQL has no int4 << int8."""
+    position = position.cast("int64")
+    return (position * 0 + 1) << position.cast("int32")
+
+
+def bit_or(value: Any) -> Any:
+    """The bitwise OR of an int64 column, as a reduction (ready for .over(window)); Ibis has no rule for Spark."""
+    if backend_name(value._find_backend(use_default=True)) == "pyspark":
+        return _spark_bit_or(value)
+    return value.bit_or()
+
+
+@ibis.udf.agg.builtin(name="bit_or", signature=(("int64",), "int64"))
+def _spark_bit_or(value):  # type: ignore[no-untyped-def]
+    ...
+
+
 @ibis.udf.scalar.builtin(name="divide", signature=(("int64", "int64"), "int64"))
 def _duckdb_divide(a, b):  # type: ignore[no-untyped-def]
     ...

@@ -13,6 +13,7 @@ a rank over the names (from 0), so the codes are the same whenever they are comp
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -56,10 +57,16 @@ class CellCodes:
         self.table.release()
 
 
-def cell_codes(contacts: ir.Table) -> CellCodes:
+def cell_codes(contacts: ir.Table, sums: Callable[[ir.Table], dict[str, ir.Scalar]] | None = None) -> CellCodes:
     """The codes of every distinct intent x journey stage x channel x site in `contacts` (one grouped scan),
-    materialised. The dimensions must not be null (base_contacts fills them). Release them when done."""
-    cells = contacts.select(*DIMENSIONS).distinct()
+    materialised. The dimensions must not be null (base_contacts fills them). Release them when done.
+
+    `sums(contacts)` gives aggregates to compute per combination in the same scan: they are kept in the code table
+    as columns of those names (passes.code_cells)."""
+    if sums is None:
+        cells = contacts.select(*DIMENSIONS).distinct()
+    else:
+        cells = contacts.group_by(list(DIMENSIONS)).aggregate(**sums(contacts))
     coded = cells.mutate(**{f"{d}_code": (ibis.dense_rank().over(order_by=cells[d])).cast("int64") for d in DIMENSIONS})
     table = coded.cache()
     try:

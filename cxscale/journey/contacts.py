@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
-from cxscale.engine import customer_key, epoch_seconds
+from cxscale.engine import bit, bit_or, customer_key, epoch_seconds
 from cxscale.journey.codes import CellCodes, encode
 from cxscale.journey.options import DiagnosisOptions
 
@@ -185,17 +185,41 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
     ).drop("prev_same_at", "next_same_at", "prev_same_ts", "next_same_ts")
 
 
-def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order: tuple[str, ...] = ORDER) -> ir.Table:
+def as_lonely(contacts: ir.Table, options: DiagnosisOptions) -> ir.Table:
+    """Add with_same_need's columns as they are for a contact without any other contact of the same customer about
+    the same intent, with no window: it opens and closes its own episode, and nothing repeats or switches channel
+    (constants: tests/journey/test_codes.py checks them against the window)."""
+    no, yes, none = ibis.literal(False), ibis.literal(True), ibis.null().cast("int64")
+    columns = {"prev_same_gap": none, "next_same_gap": none, "is_repeat": no, "is_episode_start": yes,
+               "is_episode_end": yes, "channel_switch": no, **{f"repeat_{d}d": no for d in options.repeat_windows_days}}
+    return contacts.mutate(**columns)
+
+
+def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order: tuple[str, ...] = ORDER,
+                       same_need: bool = False) -> ir.Table:
     """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel (with
     `codes`: next_cell, its cell), next_gap (seconds between the two starts) and next_tied (the next contact starts
     at the very same instant); null for a customer's last contact. One window per customer; `order` as in
-    with_same_need."""
+    with_same_need.
+
+    same_need=True (with `codes`) also adds `may_share_need`: false only when no other contact of the customer is
+    about the same intent, from the same window (bit sets of the intent codes before and after the contact, the codes
+    taken modulo 63: true for every contact that shares its intent, and rarely for one whose intent only shares a bit).
+    passes.sequence runs the customer x intent window over those contacts only."""
     customer = ibis.window(group_by="customer_key", order_by=list(order))
     c = contacts
     if codes is None:
         nxt = {f"next_{d}": c[d].lead().over(customer) for d in ("intent", "journey_stage", "channel")}
     else:
         nxt = {"next_cell": c.cell.lead().over(customer)}
+    if same_need:
+        if codes is None:
+            raise ValueError("same_need needs the cell codes")
+        need = bit(codes.code(c.cell, "intent") % 63)
+        before = ibis.window(group_by="customer_key", order_by=list(order), rows=(None, -1))
+        after = ibis.window(group_by="customer_key", order_by=list(order), rows=(1, None))
+        others = bit_or(need).over(before).fill_null(0) | bit_or(need).over(after).fill_null(0)
+        nxt["may_share_need"] = (others & need) != 0
     c = c.mutate(**nxt, next_at=c.started_at.lead().over(customer))
     return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at),
                     next_tied=c.next_at == c.started_at).drop("next_at")

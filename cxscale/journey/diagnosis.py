@@ -21,13 +21,12 @@ import pandas as pd
 from cxscale.data.dataset import Dataset
 from cxscale.engine import backend_name
 from cxscale.errors import CxscaleError, DataError
-from cxscale.journey.codes import cell_codes
-from cxscale.journey.contacts import DAY_SECONDS, UNKNOWN, base_contacts
+from cxscale.journey.contacts import DAY_SECONDS, UNKNOWN
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
 from cxscale.journey.friction import rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
 from cxscale.journey.options import DiagnosisOptions
-from cxscale.journey.passes import diagnosis_sums, sequence
+from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
 from cxscale.journey.usecase import choose_metric, draft_use_case
 
 SCHEMA_VERSION = 1
@@ -170,14 +169,15 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     options = options or DiagnosisOptions()
     step = progress or (lambda _label: None)
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
-    # The dimension codes are materialised once (Ibis cache: a temporary table on DuckDB, a persisted DataFrame on
-    # Spark). Then narrow queries, each with at most one window and carrying one integer cell code instead of the
-    # names: the customer window sequences the contacts into cached steps (and finds the customers with
-    # simultaneous contacts, the only ones sorted with the interaction_id tie-break), the customer x intent window
-    # gives the plain and episode sums, one more window the failure sums (with outcomes), and the flow graphs group
-    # the cached steps; names come back on those small results (docs/diagnosis.md#passes).
+    # The dimension codes are materialised once with the plain sums (Ibis cache: a temporary table on DuckDB, a
+    # persisted DataFrame on Spark). Then narrow queries, each with at most one window and carrying one integer cell
+    # code instead of the names: the customer window sequences the contacts into a cached table (and finds the
+    # customers with simultaneous contacts, the only ones sorted with the interaction_id tie-break, and the contacts
+    # that may share their intent), the customer x intent window over those contacts gives the episode sums, one
+    # more window the failure sums (with outcomes), and the flow graphs group the cached steps; names come back on
+    # those small results (docs/diagnosis.md#passes).
     step("coding intents, stages, channels and sites")
-    codes = cell_codes(base_contacts(dataset.interactions))
+    codes = code_cells(dataset.interactions, options)
     sequenced = None
     try:
         if not codes.size:

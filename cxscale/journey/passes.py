@@ -9,9 +9,17 @@ event log with coarse timestamps) are cached and sequenced again with the tie-br
 simultaneous pair shares its intent. Customers without ties have one order either way, so the results are those of
 ORDER exactly (tests/journey/test_codes.py).
 
-    codes      one grouped scan -> the cell code of every intent x stage x channel x site (codes.cell_codes)
-    sequence   customer window by start -> steps (cell, next cell, gap), cached; tied customers re-sequenced
-    sums       customer x intent window -> plain and episode sums per cell; failure sums with outcomes
+The customer x intent window only matters for contacts that share their intent with another contact of the same
+customer. A contact alone with its intent opens and closes its own episode (contacts.as_lonely), so the customer
+window marks the contacts that may share their intent (`may_share_need`), and the customer x intent window sorts
+only those; the others join its result with the episode columns of a lonely contact.
+
+    codes      one grouped scan -> the cell code of every intent x stage x channel x site, with its plain sums
+               (code_cells)
+    sequence   customer window by start -> every contact with its next one (cell, gap) and whether it may share its
+               intent, cached; tied customers re-sequenced
+    sums       customer x intent window over the contacts that may share their intent, the others as lonely ->
+               episode sums per cell; failure sums with outcomes
     graphs     grouped scans of the cached steps (flows.graphs_of_steps)
 """
 
@@ -24,24 +32,35 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cxscale.journey.codes import CellCodes, decode_cells
+from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
     BY_START,
     ORDER,
+    as_lonely,
     contact_view,
     with_failures,
     with_journey_steps,
     with_same_need,
 )
-from cxscale.journey.friction import GRAIN, episode_metrics, failure_metrics, plain_metrics
+from cxscale.journey.friction import episode_metrics, failure_metrics, plain_metrics
 from cxscale.journey.options import DiagnosisOptions
 
 #: What the steps keep: each contact's cell, the cell of the customer's next contact and the seconds between them.
 STEP_COLUMNS = ("cell", "next_cell", "next_gap")
 
-#: What the customer x intent window carries: its keys and every column the plain and episode sums read.
-SUM_COLUMNS = ("customer_key", "started_at", "cell", "handle_seconds", "wait_seconds", "long_wait", "transferred",
-               "csat", "cost")
+#: What the customer x intent window carries besides its keys (customer_key, started_at, cell): what the episode
+#: sums read.
+PAYLOAD = ("handle_seconds", "transferred", "cost")
+
+#: What the customer window sequences and the customer x intent window reads: the keys and PAYLOAD.
+SEQUENCED = ("customer_key", "started_at", "cell", *PAYLOAD)
+
+
+
+def code_cells(interactions: ir.Table, options: DiagnosisOptions) -> CellCodes:
+    """The cell codes (codes.cell_codes) with the plain sums per cell (friction.plain_metrics), from one grouped
+    scan. Release them when done."""
+    return cell_codes(contact_view(interactions, options), lambda c: plain_metrics(c, options))
 
 
 @dataclass
@@ -63,15 +82,19 @@ class Tied:
 
 @dataclass
 class Sequenced:
-    """The contacts put in order.
+    """The contacts put in order, over cached tables. Release when done.
 
-    steps: STEP_COLUMNS of every contact that has a next one, over cached tables (read once per flow graph).
+    steps: STEP_COLUMNS of every contact that has a next one (read once per flow graph).
+    sharing: the contacts that may share their intent with another contact of the same customer, and lonely the
+      others (both customer_key, started_at, cell and PAYLOAD), except need_tied's: the sums sort `sharing` by
+      start alone and take `lonely` as they are.
     need_tied: the customers whose same-need order depends on the tie-break (two contacts about one intent at the
-      same instant; None when there are none), and need_contacts their contacts (SUM_COLUMNS and interaction_id,
-      cached): the sums sort these with the tie-break and everyone else by start alone.
-    Release when done."""
+      same instant; None when there are none), and need_contacts all their contacts (the same columns and
+      interaction_id): the sums sort these with the tie-break."""
 
     steps: ir.Table
+    sharing: ir.Table
+    lonely: ir.Table
     need_tied: Tied | None = None
     need_contacts: ir.Table | None = None
     #: Customers with simultaneous contacts (their steps come from the tie-break order).
@@ -89,15 +112,19 @@ LISTED_TIED = 5_000
 
 
 def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes) -> Sequenced:
-    """Sequence each customer's contacts by start alone (one window), cache the steps, and redo the customers with
-    simultaneous contacts with the interaction_id tie-break (their contacts read once more, cached)."""
+    """Sequence each customer's contacts by start alone (one window, which also marks the contacts that may share
+    their intent), cache every contact with its next one, and redo the customers with simultaneous contacts with
+    the interaction_id tie-break (their contacts read once more, cached)."""
     c = contact_view(interactions, options, codes)
-    s = with_journey_steps(c.select("customer_key", "started_at", "cell"), codes, order=BY_START)
+    s = with_journey_steps(c.select(*SEQUENCED), codes, order=BY_START, same_need=True)
+    first = s.select(*SEQUENCED, "next_cell", "next_gap", "next_tied", "may_share_need").cache()
     # next_cell is null exactly when there is no next contact (every contact has a cell): a cheaper test than the gap.
-    first = s.filter(s.next_cell.notnull()).select("customer_key", *STEP_COLUMNS, "next_tied").cache()
-    out = Sequenced(first, cached=[first])
+    steps = first.filter(first.next_cell.notnull())
+    sharing = first.filter(first.may_share_need).select(*SEQUENCED)
+    lonely = first.filter(~first.may_share_need).select(*SEQUENCED)
+    out = Sequenced(steps.select(*STEP_COLUMNS), sharing, lonely, cached=[first])
     try:
-        pairs = first.filter(first.next_tied)
+        pairs = steps.filter(steps.next_tied)
         # Per tied customer: simultaneous pairs, and whether one pair shares its intent. One pair about different
         # intents cannot change the episodes; more pairs may (a group of three can hide two of one intent).
         stats = pairs.group_by("customer_key").aggregate(
@@ -111,18 +138,21 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         need = stats.filter((stats.pairs > 1) | stats.same_need).select("customer_key").cache()
         out.cached.append(need)
         need_tied = Tied(need, int(need.count().to_pyarrow().as_py()))
-        columns = (*SUM_COLUMNS, "interaction_id") if need_tied.n else ("customer_key", *ORDER, "cell")
-        keys = tied.keys
-        tied_contacts = c.filter(c.customer_key.isin(keys)).select(*columns).cache()
+        columns = (*SEQUENCED, "interaction_id") if need_tied.n else ("customer_key", *ORDER, "cell")
+        tied_contacts = c.filter(c.customer_key.isin(tied.keys)).select(*columns).cache()
         out.cached.append(tied_contacts)
         exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
         exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
         out.cached.append(exact)
-        rest = first.filter(~first.customer_key.isin(keys)).select(*STEP_COLUMNS)
-        out.steps = rest.union(_like(exact, rest))
+        rest = steps.filter(~steps.customer_key.isin(tied.keys)).select(*STEP_COLUMNS)
+        # Materialised: the graphs read the steps once each, and a union read three times streams slower.
+        out.steps = rest.union(_like(exact, rest)).cache()
+        out.cached.append(out.steps)
         if need_tied.n:
             out.need_tied = need_tied
             out.need_contacts = tied_contacts.filter(tied_contacts.customer_key.isin(need_tied.keys))
+            out.sharing = sharing.filter(~sharing.customer_key.isin(need_tied.keys))
+            out.lonely = lonely.filter(~lonely.customer_key.isin(need_tied.keys))
     except BaseException:
         out.release()
         raise
@@ -137,28 +167,34 @@ def _like(t: ir.Table, other: ir.Table) -> ir.Table:
 def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
                    outcomes: ir.Table | None = None, sequenced: Sequenced | None = None) -> pd.DataFrame:
     """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
-    and episode sums from one customer x intent window that carries SUM_COLUMNS only (by start alone, but
-    `sequenced.need_contacts` with the tie-break), and with outcomes the failure sums
-    from one more window. Without `sequenced`, every customer is sorted with the tie-break."""
+    sums from `codes` (code_cells), the episode sums from one customer x intent window over `sequenced.sharing` (by
+    start alone) and `sequenced.need_contacts` (with the tie-break), with `sequenced.lonely` joining as lonely
+    contacts, and with outcomes the failure sums from one more window. Without `sequenced`, every contact goes
+    through the window with the tie-break."""
     c = contact_view(interactions, options, codes)
     if sequenced is None:
-        need = with_same_need(c.select(*SUM_COLUMNS, "interaction_id"), options, codes)
-    elif sequenced.need_tied is None:
-        need = with_same_need(c.select(*SUM_COLUMNS), options, codes, order=BY_START)
+        episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, "interaction_id"), options, codes), options)
     else:
-        untied = c.filter(~c.customer_key.isin(sequenced.need_tied.keys)).select(*SUM_COLUMNS)
-        need = with_same_need(untied, options, codes, order=BY_START)
-        assert sequenced.need_contacts is not None
-        exact = with_same_need(sequenced.need_contacts, options, codes)
-        need = need.union(_like(exact, need))
-    parts = [need.group_by("cell").aggregate(**plain_metrics(need, options), **episode_metrics(need, options))]
+        parts = [with_same_need(sequenced.sharing, options, codes, order=BY_START), as_lonely(sequenced.lonely, options)]
+        if sequenced.need_contacts is not None:
+            parts.append(with_same_need(sequenced.need_contacts, options, codes))
+        parts = [_episode_columns(p, options) for p in parts]
+        episodes = ibis.union(parts[0], *[_like(p, parts[0]) for p in parts[1:]])
+    parts = [episodes.group_by("cell").aggregate(**episode_metrics(episodes, options))]
     if outcomes is not None and "outcome" in outcomes.columns:
         f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
         parts.append(f.group_by("cell").aggregate(**failure_metrics(f)))
-    sums = decode_cells(parts[0], codes).to_pandas()
-    for part in parts[1:]:
-        sums = sums.merge(decode_cells(part, codes).to_pandas(), on=GRAIN, how="outer", validate="one_to_one")
+    if "contacts" not in codes.table.columns:
+        raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
+    sums = codes.table.drop(*[f"{d}_code" for d in DIMENSIONS]).to_pandas()
+    for part in parts:
+        sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
     for name in ("failures_following", "failure_known"):
-        if name not in sums.columns:
-            sums[name] = 0
-    return sums
+        sums[name] = sums[name].fillna(0).astype("int64") if name in sums.columns else 0
+    return sums.drop(columns="cell")
+
+
+def _episode_columns(t: ir.Table, options: DiagnosisOptions) -> ir.Table:
+    """The cell, PAYLOAD and with_same_need's columns (what friction.episode_metrics reads)."""
+    flags = [n for n in as_lonely(t.select("cell"), options).columns if n != "cell"]
+    return t.select("cell", *PAYLOAD, *flags)

@@ -11,7 +11,7 @@ from cxscale.journey.codes import DIMENSIONS, cell_codes
 from cxscale.journey.contacts import base_contacts, journey_steps
 from cxscale.journey.flows import FLOW_DIMENSIONS, flow_graphs, graphs_of_steps
 from cxscale.journey.friction import GRAIN, friction_sums
-from cxscale.journey.passes import diagnosis_sums, sequence
+from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()
@@ -46,12 +46,20 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None) -> pd.DataFrame:
     """Sums and flows three ways: the enriched view over names, the narrow queries with every customer sorted with
     the tie-break, and the diagnosis's way (passes.sequence: the tie-break only for customers with simultaneous
-    contacts). `tied` / `need_tied`: whether the data must have such customers / such contacts about one intent."""
-    codes = cell_codes(base_contacts(t))
+    contacts). `tied` / `need_tied`: whether the data must have such customers / such contacts about one intent.
+    Also checks that the customer x intent window gets every contact that shares its intent with another contact of
+    the same customer, and leaves out at least one that does not."""
+    codes = code_cells(t, OPTIONS)
     seq = sequence(t, OPTIONS, codes)
     try:
         assert tied is None or (seq.n_tied > 0) == tied
         assert need_tied is None or (seq.need_tied is not None) == need_tied
+        df = t.select("customer_id", "intent").to_pandas().fillna("unknown")
+        sharing = int(df.groupby(["customer_id", "intent"]).size().loc[lambda n: n > 1].sum())
+        windowed = int(seq.sharing.count().to_pyarrow().as_py())
+        if seq.need_contacts is not None:
+            windowed += int(seq.need_contacts.count().to_pyarrow().as_py())
+        assert sharing <= windowed < len(df)
         by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS).to_pandas())
         for sequenced in (None, seq):
             by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced))[by_name.columns]
@@ -86,6 +94,16 @@ def test_without_simultaneous_contacts_nothing_is_sorted_with_the_tie_break(engi
     df = mini_world(customers=300, seed=9)
     df["started_at"] += pd.to_timedelta(range(len(df)), unit="us")  # no two contacts at the same instant
     by_code = _compare(_load(engine, tmp_path, "untied", df), tied=False)
+    assert by_code["repeat_contacts"].sum() > 0
+
+
+def test_more_intents_than_bits_still_give_the_same_sums(engine, tmp_path):
+    # Intent codes are taken modulo 63 to mark the contacts that may share their intent: with over 63 intents some
+    # share a bit, which may only add contacts to the customer x intent window, never change a sum.
+    df = mini_world(customers=300, seed=11)
+    df["intent"] = df["intent"] + "_" + (df["customer_id"].str[1:].astype(int) % 23).astype(str)
+    assert df["intent"].nunique() > 63
+    by_code = _compare(_load(engine, tmp_path, "many", df))
     assert by_code["repeat_contacts"].sum() > 0
 
 
