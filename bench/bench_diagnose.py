@@ -121,7 +121,7 @@ def job_flows(size: int, workdir: Path, memory_limit: str | None = None, in_memo
         interactions = con.create_table("log", interactions.select(*COLUMNS), temp=True)
     t0, c0 = time.perf_counter(), _cpu()
     codes = cell_codes(base_contacts(interactions))
-    sequenced = sequence(interactions, DiagnosisOptions(), codes)
+    sequenced = sequence(interactions, DiagnosisOptions(), codes, episodes=False)
     edges = graphs_of_steps(sequenced.steps, ("intent",), limit=10**9, codes=codes)["intent"]
     sequenced.release()
     codes.release()

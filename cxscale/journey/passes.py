@@ -87,14 +87,14 @@ class Sequenced:
     steps: STEP_COLUMNS of every contact that has a next one (read once per flow graph).
     sharing: the contacts that may share their intent with another contact of the same customer, and lonely the
       others (both customer_key, started_at, cell and PAYLOAD), except need_tied's: the sums sort `sharing` by
-      start alone and take `lonely` as they are.
+      start alone and take `lonely` as they are (None when sequenced for the flows alone).
     need_tied: the customers whose same-need order depends on the tie-break (two contacts about one intent at the
       same instant; None when there are none), and need_contacts all their contacts (the same columns and
       interaction_id): the sums sort these with the tie-break."""
 
     steps: ir.Table
-    sharing: ir.Table
-    lonely: ir.Table
+    sharing: ir.Table | None = None
+    lonely: ir.Table | None = None
     need_tied: Tied | None = None
     need_contacts: ir.Table | None = None
     #: Customers with simultaneous contacts (their steps come from the tie-break order).
@@ -111,18 +111,22 @@ class Sequenced:
 LISTED_TIED = 5_000
 
 
-def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes) -> Sequenced:
+def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes, episodes: bool = True) -> Sequenced:
     """Sequence each customer's contacts by start alone (one window, which also marks the contacts that may share
     their intent), cache every contact with its next one, and redo the customers with simultaneous contacts with
-    the interaction_id tie-break (their contacts read once more, cached)."""
+    the interaction_id tie-break (their contacts read once more, cached). episodes=False: for the flows alone (the
+    window carries the keys only, and `sharing` and `lonely` are None)."""
     c = contact_view(interactions, options, codes)
-    s = with_journey_steps(c.select(*SEQUENCED), codes, order=BY_START, same_need=True)
-    first = s.select(*SEQUENCED, "next_cell", "next_gap", "next_tied", "may_share_need").cache()
+    columns = SEQUENCED if episodes else ("customer_key", "started_at", "cell")
+    s = with_journey_steps(c.select(*columns), codes, order=BY_START, same_need=episodes)
+    first = s.select(*columns, "next_cell", "next_gap", "next_tied", *(["may_share_need"] if episodes else []))
+    first = first.cache() if episodes else first.filter(first.next_cell.notnull()).cache()
     # next_cell is null exactly when there is no next contact (every contact has a cell): a cheaper test than the gap.
     steps = first.filter(first.next_cell.notnull())
-    sharing = first.filter(first.may_share_need).select(*SEQUENCED)
-    lonely = first.filter(~first.may_share_need).select(*SEQUENCED)
-    out = Sequenced(steps.select(*STEP_COLUMNS), sharing, lonely, cached=[first])
+    out = Sequenced(steps.select(*STEP_COLUMNS), cached=[first])
+    if episodes:
+        out.sharing = sharing = first.filter(first.may_share_need).select(*SEQUENCED)
+        out.lonely = lonely = first.filter(~first.may_share_need).select(*SEQUENCED)
     try:
         pairs = steps.filter(steps.next_tied)
         # Per tied customer: simultaneous pairs, and whether one pair shares its intent. One pair about different
@@ -138,8 +142,8 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         need = stats.filter((stats.pairs > 1) | stats.same_need).select("customer_key").cache()
         out.cached.append(need)
         need_tied = Tied(need, int(need.count().to_pyarrow().as_py()))
-        columns = (*SEQUENCED, "interaction_id") if need_tied.n else ("customer_key", *ORDER, "cell")
-        tied_contacts = c.filter(c.customer_key.isin(tied.keys)).select(*columns).cache()
+        read = (*SEQUENCED, "interaction_id") if need_tied.n and episodes else ("customer_key", *ORDER, "cell")
+        tied_contacts = c.filter(c.customer_key.isin(tied.keys)).select(*read).cache()
         out.cached.append(tied_contacts)
         exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
         exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
@@ -148,7 +152,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         # Materialised: the graphs read the steps once each, and a union read three times streams slower.
         out.steps = rest.union(_like(exact, rest)).cache()
         out.cached.append(out.steps)
-        if need_tied.n:
+        if need_tied.n and episodes:
             out.need_tied = need_tied
             out.need_contacts = tied_contacts.filter(tied_contacts.customer_key.isin(need_tied.keys))
             out.sharing = sharing.filter(~sharing.customer_key.isin(need_tied.keys))
@@ -175,6 +179,8 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     if sequenced is None:
         episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, "interaction_id"), options, codes), options)
     else:
+        if sequenced.sharing is None or sequenced.lonely is None:
+            raise ValueError("diagnosis_sums needs the contacts sequenced with episodes=True")
         parts = [with_same_need(sequenced.sharing, options, codes, order=BY_START), as_lonely(sequenced.lonely, options)]
         if sequenced.need_contacts is not None:
             parts.append(with_same_need(sequenced.need_contacts, options, codes))

@@ -70,6 +70,12 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
             expected = flow_graphs(enriched_contacts(t, OPTIONS), dims, limit)
             assert flow_graphs(journey_steps(t, codes), dims, limit, codes) == expected
             assert graphs_of_steps(seq.steps, dims, limit, codes) == expected
+        flows_only = sequence(t, OPTIONS, codes, episodes=False)  # what the DFG alone runs (bench_diagnose)
+        try:
+            assert flows_only.sharing is None
+            assert graphs_of_steps(flows_only.steps, dims, 5, codes) == flow_graphs(enriched_contacts(t, OPTIONS), dims, 5)
+        finally:
+            flows_only.release()
     finally:
         seq.release()
         codes.release()
