@@ -1,6 +1,6 @@
 """diagnose(): where friction and cost are highest in a dataset's journeys, ranked and turned into use-case drafts.
 
-The engine runs a few narrow queries (sequencing, plain and episode sums, failure sums, flow graphs), each with at
+The engine runs a few narrow queries (codes with the plain sums, sequencing, episode sums, failure sums, flow graphs), each with at
 most one window; only their aggregates leave the engine (docs/diagnosis.md#passes).
 """
 
