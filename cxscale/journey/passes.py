@@ -56,7 +56,6 @@ PAYLOAD = ("handle_seconds", "transferred", "cost")
 SEQUENCED = ("customer_key", "started_at", "cell", *PAYLOAD)
 
 
-
 def code_cells(interactions: ir.Table, options: DiagnosisOptions) -> CellCodes:
     """The cell codes (codes.cell_codes) with the plain sums per cell (friction.plain_metrics), from one grouped
     scan. Release them when done."""
