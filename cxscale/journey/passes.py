@@ -174,25 +174,25 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     start alone) and `sequenced.need_contacts` (with the tie-break), with `sequenced.lonely` joining as lonely
     contacts, and with outcomes the failure sums from one more window. Without `sequenced`, every contact goes
     through the window with the tie-break."""
+    if "contacts" not in codes.table.columns:
+        raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
     c = contact_view(interactions, options, codes)
     if sequenced is None:
         episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, "interaction_id"), options, codes), options)
     else:
         if sequenced.sharing is None or sequenced.lonely is None:
             raise ValueError("diagnosis_sums needs the contacts sequenced with episodes=True")
-        parts = [with_same_need(sequenced.sharing, options, codes, order=BY_START), as_lonely(sequenced.lonely, options)]
+        inputs = [with_same_need(sequenced.sharing, options, codes, order=BY_START), as_lonely(sequenced.lonely, options)]
         if sequenced.need_contacts is not None:
-            parts.append(with_same_need(sequenced.need_contacts, options, codes))
-        parts = [_episode_columns(p, options) for p in parts]
-        episodes = ibis.union(parts[0], *[_like(p, parts[0]) for p in parts[1:]])
-    parts = [episodes.group_by("cell").aggregate(**episode_metrics(episodes, options))]
+            inputs.append(with_same_need(sequenced.need_contacts, options, codes))
+        first, *rest = [_episode_columns(t, options) for t in inputs]
+        episodes = ibis.union(first, *[_like(t, first) for t in rest])
+    sums_per_cell = [episodes.group_by("cell").aggregate(**episode_metrics(episodes, options))]
     if outcomes is not None and "outcome" in outcomes.columns:
         f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
-        parts.append(f.group_by("cell").aggregate(**failure_metrics(f)))
-    if "contacts" not in codes.table.columns:
-        raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
+        sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))
     sums = codes.table.drop(*[f"{d}_code" for d in DIMENSIONS]).to_pandas()
-    for part in parts:
+    for part in sums_per_cell:
         sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
     for name in ("failures_following", "failure_known"):
         sums[name] = sums[name].fillna(0).astype("int64") if name in sums.columns else 0
