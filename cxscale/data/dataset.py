@@ -26,6 +26,9 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     #: The ValidationReport when loaded with validate=True (rows read / accepted / rejected per rule), else None.
     report: Any = None
+    #: The tables whose columns derived by a window (interactions.resolved when the source has none) are left null
+    #: here; see without_window_columns.
+    unwindowed: dict[str, ibis.Table] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -37,6 +40,13 @@ class Dataset:
             raise DataError(f"{self.source}: no {name} table found; the contract expects {name} "
                             f"(a file {name}.parquet/.csv, a folder {name}/, or a mapping that names its source)")
         return self.tables[name]
+
+    def without_window_columns(self, name: str) -> ibis.Table:
+        """Table `name` with its columns derived by a window left null (same schema), for readers that do not use
+        them: an engine cannot push a filter below a window, so a filtered read of this table scans only what it
+        keeps (diagnosis reads a few customers' contacts again this way)."""
+        lean = self.unwindowed.get(name)
+        return self.table(name) if lean is None else lean
 
     @property
     def interactions(self) -> ibis.Table:

@@ -49,9 +49,10 @@ def resolved_by_no_repeat(t: ibis.Table, window_days: int = DEFAULT_RESOLUTION_W
 
 def complete(table: str, t: ibis.Table, provided: list[str], extras: list[str] | None = None,
              rate_card: dict[str, tuple[float, float]] | None = None,
-             window_days: int = DEFAULT_RESOLUTION_WINDOW_DAYS) -> tuple[ibis.Table, list[str]]:
+             window_days: int = DEFAULT_RESOLUTION_WINDOW_DAYS) -> tuple[ibis.Table, list[str], ibis.Table]:
     """Every contract column of `table`, in contract order (then extras): provided ones as they are, the rest
-    derived or null. Returns the table and notes on what was derived or is unavailable."""
+    derived or null. Returns the table, notes on what was derived or is unavailable, and the table with the columns
+    derived by a window left null (Dataset.without_window_columns)."""
     contract = TABLES[table]
     notes: list[str] = []
     cols: dict[str, ibis.Value] = {c: t[c] for c in provided if c in contract.column_names}
@@ -79,8 +80,9 @@ def complete(table: str, t: ibis.Table, provided: list[str], extras: list[str] |
         cols[extra] = t[extra]
     out = t.select(**{c: cols[c].cast(contract.column(c).dtype) if c in contract.column_names else cols[c]
                       for c in [*contract.column_names, *(extras or [])]})
+    unwindowed = out
     if "resolved" in derived_later:
         out = out.mutate(resolved=resolved_by_no_repeat(out, window_days))
         notes.append(f"{table}.resolved: derived as no repeat contact by the same customer for the same intent "
                      f"within {window_days} days (null for contacts in the last {window_days} days of the data)")
-    return out, notes
+    return out, notes, unwindowed

@@ -122,15 +122,16 @@ def arms_from_specs(paths: list[str | Path]) -> Arms:
 def to_dataset(prep: Prepared, accepted_only: bool) -> Dataset:
     """The contract tables of a prepared source, completed with derived columns."""
     tables: dict[str, ibis.Table] = {}
+    unwindowed: dict[str, ibis.Table] = {}
     notes: list[str] = list(prep.notes)
     for name, st in prep.tables.items():
         t = st.accepted() if accepted_only else st.expr
         contract = TABLES[name]
         extras = [c for c in st.columns if c not in contract.column_names] if contract.extra_columns_allowed else []
         provided = [c for c in st.columns if c in contract.column_names]
-        tables[name], table_notes = complete(name, t, provided, extras)
+        tables[name], table_notes, unwindowed[name] = complete(name, t, provided, extras)
         notes += table_notes
-    return Dataset(con=prep.con, tables=tables, source=prep.source, notes=notes)
+    return Dataset(con=prep.con, tables=tables, source=prep.source, notes=notes, unwindowed=unwindowed)
 
 
 def load(path: str | Path, mapping: str | Path | Mapping | None = None, con: BaseBackend | None = None, *,

@@ -185,16 +185,6 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
     ).drop("prev_same_at", "next_same_at", "prev_same_ts", "next_same_ts")
 
 
-def as_lonely(contacts: ir.Table, options: DiagnosisOptions) -> ir.Table:
-    """Add with_same_need's columns as they are for a contact without any other contact of the same customer about
-    the same intent, with no window: it opens and closes its own episode, and nothing repeats or switches channel
-    (constants: tests/journey/test_codes.py checks them against the window)."""
-    no, yes, none = ibis.literal(False), ibis.literal(True), ibis.null().cast("int64")
-    columns = {"prev_same_gap": none, "next_same_gap": none, "is_repeat": no, "is_episode_start": yes,
-               "is_episode_end": yes, "channel_switch": no, **{f"repeat_{d}d": no for d in options.repeat_windows_days}}
-    return contacts.mutate(**columns)
-
-
 def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order: tuple[str, ...] = ORDER,
                        same_need: bool = False) -> ir.Table:
     """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel (with

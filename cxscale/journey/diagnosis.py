@@ -176,16 +176,19 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     # that may share their intent), the customer x intent window over those contacts gives the episode sums, one
     # more window the failure sums (with outcomes), and the flow graphs group the cached steps; names come back on
     # those small results (docs/diagnosis.md#passes).
+    # Diagnosis reads no column derived by a window, and without one a filter reaches the scan (sequence rereads a
+    # few customers' contacts).
+    interactions = dataset.without_window_columns("interactions")
     step("coding intents, stages, channels and sites")
-    codes = code_cells(dataset.interactions, options)
+    codes = code_cells(interactions, options)
     sequenced = None
     try:
         if not codes.size:
             raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
         step("sequencing each customer's contacts")
-        sequenced = sequence(dataset.interactions, options, codes)
+        sequenced = sequence(interactions, options, codes)
         step("friction and cost signals per episode")
-        sums = diagnosis_sums(dataset.interactions, options, codes, outcomes, sequenced)
+        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced)
         step("directly-follows graphs of intents, stages and channels")
         flows = graphs_of_steps(sequenced.steps, tuple(FLOW_DIMENSIONS), options.top_flows, codes)
     finally:

@@ -45,7 +45,7 @@ def directly_follows(enriched: ir.Table, dimension: str = "intent") -> ir.Table:
     nxt = c[FLOW_DIMENSIONS[dimension]]
     edges = c.filter(nxt.notnull()).select(source=c[dimension], target=nxt, gap=c.next_gap)
     return edges.group_by(["source", "target"]).aggregate(
-        count=edges.count(), median_seconds=edges.gap.cast("float64").median()
+        count=edges.count(), median_seconds=edges.gap.median()
     )
 
 
@@ -93,7 +93,7 @@ def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DI
             source, target = codes.code(c.cell, dim), codes.code(c.next_cell, dim)
         part = c.select(source=source, target=target, gap=c.next_gap)
         part = part.group_by(["source", "target"]).aggregate(count=part.count(),
-                                                             median_seconds=part.gap.cast("float64").median())
+                                                             median_seconds=part.gap.median())
         if codes is not None:
             names = codes.labels(dim)
             part = part.join(names, part.source == names.code).select(

@@ -38,6 +38,7 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar
         "detractors": _sum_if(c.csat <= options.csat_detractor_max),
         "cost": c.cost.sum(),
         "cost_sum_sq": (c.cost * c.cost).sum(),
+        "cost_transferred": _sum_if(c.transferred.fill_null(False), c.cost),
         "ts_min": c.ts.min(),
         "ts_max": c.ts.max(),
     }
@@ -63,6 +64,14 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scal
         "cost_switch": _sum_if(c.channel_switch, c.cost),
         "cost_transferred_first": _sum_if(first_transferred, c.cost),
     }
+
+
+#: episode_metrics of contacts that share their intent with no other contact of the same customer: each opens and
+#: closes its own episode, repeats nothing and switches no channel. Each sum is 0, the number of such contacts, their
+#: handle time (the time to resolution of a one-contact episode) or their cost when transferred (plain_metrics'
+#: `cost_transferred`); passes.diagnosis_sums adds them per cell without sorting those contacts.
+LONELY_EPISODE_SUMS = {"episodes": "contacts", "episode_ends": "contacts", "first_contact_resolutions": "contacts",
+                       "resolution_seconds": "handle_seconds", "cost_transferred_first": "cost_transferred"}
 
 
 def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:

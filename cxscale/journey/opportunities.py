@@ -48,7 +48,7 @@ def friction_index(cells: pd.DataFrame) -> pd.Series | None:
     return cells[rates].mean(axis=1, skipna=True) if rates else None
 
 
-def _components(cells: pd.DataFrame, overall: pd.Series, annualise: float,
+def _components(cells: pd.DataFrame, overall: dict, annualise: float,
                 weights: dict[str, float]) -> pd.DataFrame:
     raw = pd.DataFrame(index=cells.index)
     raw["avoidable_cost"] = cells["avoidable_cost"] * annualise
@@ -70,7 +70,7 @@ def _components(cells: pd.DataFrame, overall: pd.Series, annualise: float,
     return raw.add_prefix("raw_").join(points)
 
 
-def _kinds(row: pd.Series, overall: pd.Series) -> list[str]:
+def _kinds(row: dict, overall: dict) -> list[str]:
     kinds = []
     for rate, kind in FRICTION_RATES.items():
         v, base = row[rate], overall[rate]
@@ -85,7 +85,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _evidence(row: pd.Series, overall: pd.Series, annualise: float, currency: str) -> list[str]:
+def _evidence(row: dict, overall: dict, annualise: float, currency: str) -> list[str]:
     ev = [f"{int(row['volume']):,} contacts ({_pct(row['volume'] / overall['volume'])} of all) in the period"]
     for rate, label in (("repeat_contact_rate_7d", "7-day repeat-contact rate"), ("transfer_rate", "transfer rate"),
                         ("channel_switch_rate", "channel-switch rate"), ("long_wait_rate", "long-wait rate"),
@@ -123,7 +123,7 @@ def rank_hotspots(sums: pd.DataFrame, options: DiagnosisOptions, annualise: floa
     rates and avoidable cost, so a finer grain stays visible.
     """
     cells = rollup(sums, HOTSPOT_GRAIN, options)
-    overall = rollup(sums, [], options).iloc[0]
+    overall = rollup(sums, [], options).iloc[0].to_dict()
     ranked = cells[cells["volume"] >= options.min_volume]
     if ranked.empty:
         ranked = cells
@@ -133,11 +133,13 @@ def rank_hotspots(sums: pd.DataFrame, options: DiagnosisOptions, annualise: floa
     dom = {(r.intent, r.journey_stage): (r.channel, r.channel_share)
            for r in dominant(sums, HOTSPOT_GRAIN, "channel").itertuples(index=False)}
     per_channel = rollup(sums, [*HOTSPOT_GRAIN, "channel"], options).sort_values("volume", ascending=False)
-    channels_of = {key: g for key, g in per_channel.groupby(HOTSPOT_GRAIN, sort=False)}
+    channels_of: dict[tuple, list[dict]] = {}
+    for c in per_channel.to_dict("records"):
+        channels_of.setdefault((c["intent"], c["journey_stage"]), []).append(c)
     weights_used = [k for k in options.score_weights if f"points_{k}" in comp.columns]
     out = []
-    for rank, row in enumerate(ranked.itertuples(index=False), start=1):
-        r = pd.Series(row._asdict())
+    # Plain dicts per row: a pandas Series per hotspot costs more than the whole ranking.
+    for rank, r in enumerate(ranked.to_dict("records"), start=1):
         key = (r["intent"], r["journey_stage"])
         chans = channels_of[key]
         out.append({
@@ -166,10 +168,10 @@ def rank_hotspots(sums: pd.DataFrame, options: DiagnosisOptions, annualise: floa
             "baseline": {f: (int(r[f]) if f in _COUNTS else _num(r[f])) for f in BASELINE_FIELDS},
             "evidence": _evidence(r, overall, annualise, currency),
             "channels": [
-                {"channel": c.channel, "volume": int(c.volume), "repeat_contact_rate": _num(c.repeat_contact_rate),
-                 "transfer_rate": _num(c.transfer_rate), "csat_mean": _num(c.csat_mean),
-                 "avoidable_cost": _num(c.avoidable_cost)}
-                for c in chans.itertuples(index=False)
+                {"channel": c["channel"], "volume": int(c["volume"]), "repeat_contact_rate": _num(c["repeat_contact_rate"]),
+                 "transfer_rate": _num(c["transfer_rate"]), "csat_mean": _num(c["csat_mean"]),
+                 "avoidable_cost": _num(c["avoidable_cost"])}
+                for c in chans
             ],
         })
     return out

@@ -10,16 +10,17 @@ simultaneous pair shares its intent. Customers without ties have one order eithe
 ORDER exactly (tests/journey/test_codes.py).
 
 The customer x intent window only matters for contacts that share their intent with another contact of the same
-customer. A contact alone with its intent opens and closes its own episode (contacts.as_lonely), so the customer
-window marks the contacts that may share their intent (`may_share_need`), and the customer x intent window sorts
-only those; the others join its result with the episode columns of a lonely contact.
+customer. A contact alone with its intent opens and closes its own episode, and its episode sums follow from its
+plain sums (friction.LONELY_EPISODE_SUMS). So the customer window marks the contacts that may share their intent
+(`may_share_need`), the customer x intent window sorts only those, and the others are added per cell from the plain
+sums, never read again.
 
     codes      one grouped scan -> the cell code of every intent x stage x channel x site, with its plain sums
                (code_cells)
     sequence   customer window by start -> every contact with its next one (cell, gap) and whether it may share its
                intent, cached; tied customers re-sequenced
-    sums       customer x intent window over the contacts that may share their intent, the others as lonely ->
-               episode sums per cell; failure sums with outcomes
+    sums       customer x intent window over the contacts that may share their intent -> episode sums per cell,
+               the other contacts' added from the plain sums; failure sums with outcomes
     graphs     grouped scans of the cached steps (flows.graphs_of_steps)
 """
 
@@ -30,19 +31,19 @@ from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
     BY_START,
     ORDER,
-    as_lonely,
     contact_view,
     with_failures,
     with_journey_steps,
     with_same_need,
 )
-from cxscale.journey.friction import episode_metrics, failure_metrics, plain_metrics
+from cxscale.journey.friction import LONELY_EPISODE_SUMS, episode_metrics, failure_metrics, plain_metrics
 from cxscale.journey.options import DiagnosisOptions
 
 #: What the steps keep: each contact's cell, the cell of the customer's next contact and the seconds between them.
@@ -84,16 +85,15 @@ class Sequenced:
     """The contacts put in order, over cached tables. Release when done.
 
     steps: STEP_COLUMNS of every contact that has a next one (read once per flow graph).
-    sharing: the contacts that may share their intent with another contact of the same customer, and lonely the
-      others (both customer_key, started_at, cell and PAYLOAD), except need_tied's: the sums sort `sharing` by
-      start alone and take `lonely` as they are (None when sequenced for the flows alone).
+    sharing: the contacts that may share their intent with another contact of the same customer (customer_key,
+      started_at, cell and PAYLOAD), except need_tied's: the sums sort them by start alone (None when sequenced for
+      the flows alone).
     need_tied: the customers whose same-need order depends on the tie-break (two contacts about one intent at the
       same instant; None when there are none), and need_contacts all their contacts (the same columns and
       interaction_id): the sums sort these with the tie-break."""
 
     steps: ir.Table
     sharing: ir.Table | None = None
-    lonely: ir.Table | None = None
     need_tied: Tied | None = None
     need_contacts: ir.Table | None = None
     #: Customers with simultaneous contacts (their steps come from the tie-break order).
@@ -114,7 +114,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
     """Sequence each customer's contacts by start alone (one window, which also marks the contacts that may share
     their intent), cache every contact with its next one, and redo the customers with simultaneous contacts with
     the interaction_id tie-break (their contacts read once more, cached). episodes=False: for the flows alone (the
-    window carries the keys only, and `sharing` and `lonely` are None)."""
+    window carries the keys only, and `sharing` is None)."""
     c = contact_view(interactions, options, codes)
     columns = SEQUENCED if episodes else ("customer_key", "started_at", "cell")
     s = with_journey_steps(c.select(*columns), codes, order=BY_START, same_need=episodes)
@@ -125,7 +125,6 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
     out = Sequenced(steps.select(*STEP_COLUMNS), cached=[first])
     if episodes:
         out.sharing = sharing = first.filter(first.may_share_need).select(*SEQUENCED)
-        out.lonely = lonely = first.filter(~first.may_share_need).select(*SEQUENCED)
     try:
         pairs = steps.filter(steps.next_tied)
         # Per tied customer: simultaneous pairs, and whether one pair shares its intent. One pair about different
@@ -155,7 +154,6 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
             out.need_tied = need_tied
             out.need_contacts = tied_contacts.filter(tied_contacts.customer_key.isin(need_tied.keys))
             out.sharing = sharing.filter(~sharing.customer_key.isin(need_tied.keys))
-            out.lonely = lonely.filter(~lonely.customer_key.isin(need_tied.keys))
     except BaseException:
         out.release()
         raise
@@ -171,35 +169,48 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
                    outcomes: ir.Table | None = None, sequenced: Sequenced | None = None) -> pd.DataFrame:
     """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
     sums from `codes` (code_cells), the episode sums from one customer x intent window over `sequenced.sharing` (by
-    start alone) and `sequenced.need_contacts` (with the tie-break), with `sequenced.lonely` joining as lonely
-    contacts, and with outcomes the failure sums from one more window. Without `sequenced`, every contact goes
-    through the window with the tie-break."""
-    if "contacts" not in codes.table.columns:
+    start alone) and `sequenced.need_contacts` (with the tie-break), and with outcomes the failure sums from one more
+    window. Every other contact shares its intent with no other contact of its customer: its episode sums follow
+    from the plain sums (friction.LONELY_EPISODE_SUMS), so they are added per cell without reading those contacts.
+    Without `sequenced`, every contact goes through the window with the tie-break."""
+    if "cost_transferred" not in codes.table.columns:
         raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
     c = contact_view(interactions, options, codes)
     if sequenced is None:
         episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, "interaction_id"), options, codes), options)
     else:
-        if sequenced.sharing is None or sequenced.lonely is None:
+        if sequenced.sharing is None:
             raise ValueError("diagnosis_sums needs the contacts sequenced with episodes=True")
-        inputs = [with_same_need(sequenced.sharing, options, codes, order=BY_START), as_lonely(sequenced.lonely, options)]
+        inputs = [with_same_need(sequenced.sharing, options, codes, order=BY_START)]
         if sequenced.need_contacts is not None:
             inputs.append(with_same_need(sequenced.need_contacts, options, codes))
         first, *rest = [_episode_columns(t, options) for t in inputs]
         episodes = ibis.union(first, *[_like(t, first) for t in rest])
-    sums_per_cell = [episodes.group_by("cell").aggregate(**episode_metrics(episodes, options))]
+    # What the windowed contacts take of the plain sums behind LONELY_EPISODE_SUMS: the rest of each is the lonely
+    # contacts'.
+    windowed = {"contacts": episodes.count(), "handle_seconds": episodes.handle_seconds.fill_null(0.0).sum(),
+                "cost_transferred": ibis.cases((episodes.transferred.fill_null(False), episodes.cost), else_=0).sum()}
+    sums_per_cell = [episodes.group_by("cell").aggregate(
+        **episode_metrics(episodes, options), **{f"windowed_{k}": v for k, v in windowed.items()})]
     if outcomes is not None and "outcome" in outcomes.columns:
         f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
         sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))
     sums = codes.table.drop(*[f"{d}_code" for d in DIMENSIONS]).to_pandas()
     for part in sums_per_cell:
         sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
+    episode_sums = list(episode_metrics(episodes, options))
+    sums[episode_sums] = sums[episode_sums].fillna(0)  # a cell none of whose contacts was windowed
+    lonely = sums["contacts"] - sums["windowed_contacts"].fillna(0)
+    for name, plain in LONELY_EPISODE_SUMS.items():
+        rest = sums[plain].fillna(0) - sums[f"windowed_{plain}"].fillna(0)
+        sums[name] += np.where(lonely > 0, rest, 0)  # exactly 0 when no contact is lonely (no rounding residue)
     for name in ("failures_following", "failure_known"):
         sums[name] = sums[name].fillna(0).astype("int64") if name in sums.columns else 0
-    return sums.drop(columns="cell")
+    return sums.drop(columns=["cell", *[f"windowed_{k}" for k in windowed]])
 
 
 def _episode_columns(t: ir.Table, options: DiagnosisOptions) -> ir.Table:
     """The cell, PAYLOAD and with_same_need's columns (what friction.episode_metrics reads)."""
-    flags = [n for n in as_lonely(t.select("cell"), options).columns if n != "cell"]
+    flags = ["prev_same_gap", "next_same_gap", "is_repeat", "is_episode_start", "is_episode_end", "channel_switch",
+             *[f"repeat_{d}d" for d in options.repeat_windows_days]]
     return t.select("cell", *PAYLOAD, *flags)

@@ -36,6 +36,18 @@ def test_missing_optional_columns_are_derived_and_noted(good_folder):
     assert any(n.startswith("interactions.transferred: not in the source") for n in ds.notes)
 
 
+def test_without_window_columns_leaves_only_the_derived_resolution_null(good_folder):
+    ds = load(good_folder)
+    lean = ds.without_window_columns("interactions")
+    assert lean.schema() == ds.interactions.schema()
+    full = ds.interactions.order_by("interaction_id").to_pyarrow().to_pylist()
+    rows = lean.order_by("interaction_id").to_pyarrow().to_pylist()
+    assert [r["resolved"] for r in rows] == [None] * len(rows) != [r["resolved"] for r in full]
+    assert [{**r, "resolved": None} for r in full] == rows
+    # A table without a derived window column is the table itself.
+    assert ds.without_window_columns("outcomes") is ds.outcomes
+
+
 def test_validated_load_never_shows_a_bad_row(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "csat", "11")
     write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
