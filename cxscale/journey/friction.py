@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from cxscale.engine import epoch_seconds
 from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
@@ -22,14 +23,17 @@ def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1) -> ir.Numer
 
 def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
     """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost and the data's period.
-    Reads the contact view (contacts.contact_view)."""
+    Reads the contact view (contacts.contact_view). Every group must be within one channel: long waits are counted
+    against both thresholds, and with_long_waits keeps the channel's count."""
     return {
         "contacts": c.count(),
         "transfers": _sum_if(c.transferred.fill_null(False)),
         "transfer_known": c.transferred.count(),
         "wait_seconds": c.wait_seconds.sum(),
         "wait_known": c.wait_seconds.count(),
-        "long_waits": _sum_if(c.long_wait),
+        # Two numeric tests per row instead of one test of the channel's name per row (a quarter of the coding scan).
+        "long_waits_sync": _sum_if(c.wait_seconds > options.long_wait_seconds),
+        "long_waits_async": _sum_if(c.wait_seconds > options.async_long_wait_seconds),
         "handle_seconds": c.handle_seconds.sum(),
         "handle_known": c.handle_seconds.count(),
         "csat_sum": c.csat.sum(),
@@ -39,9 +43,18 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar
         "cost": c.cost.sum(),
         "cost_sum_sq": (c.cost * c.cost).sum(),
         "cost_transferred": _sum_if(c.transferred.fill_null(False), c.cost),
-        "ts_min": c.ts.min(),
-        "ts_max": c.ts.max(),
+        # Converted once per group, not per row.
+        "ts_min": epoch_seconds(c.started_at.min()),
+        "ts_max": epoch_seconds(c.started_at.max()),
     }
+
+
+def with_long_waits(sums: ir.Table, options: DiagnosisOptions) -> ir.Table:
+    """Grouped plain_metrics with `long_waits`: the count against the threshold of the group's channel (asynchronous
+    channels have their own, contacts.contact_view)."""
+    is_async = sums.channel.isin(list(options.async_channels))
+    return sums.mutate(long_waits=ibis.cases((is_async, sums.long_waits_async), else_=sums.long_waits_sync)).drop(
+        "long_waits_sync", "long_waits_async")
 
 
 def episode_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
@@ -85,8 +98,9 @@ def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
     channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
     ts_min/ts_max in epoch seconds. passes.diagnosis_sums computes the same sums in narrower queries over integer codes."""
     c = enriched
-    return c.group_by(GRAIN).aggregate(**plain_metrics(c, options), **episode_metrics(c, options),
+    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options), **episode_metrics(c, options),
                                        **failure_metrics(c))
+    return with_long_waits(sums, options)
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:

@@ -43,7 +43,13 @@ from cxscale.journey.contacts import (
     with_journey_steps,
     with_same_need,
 )
-from cxscale.journey.friction import LONELY_EPISODE_SUMS, episode_metrics, failure_metrics, plain_metrics
+from cxscale.journey.friction import (
+    LONELY_EPISODE_SUMS,
+    episode_metrics,
+    failure_metrics,
+    plain_metrics,
+    with_long_waits,
+)
 from cxscale.journey.options import DiagnosisOptions
 
 #: What the steps keep: each contact's cell, the cell of the customer's next contact and the seconds between them.
@@ -195,7 +201,7 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     if outcomes is not None and "outcome" in outcomes.columns:
         f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
         sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))
-    sums = codes.table.drop(*[f"{d}_code" for d in DIMENSIONS]).to_pandas()
+    sums = with_long_waits(codes.table, options).drop(*[f"{d}_code" for d in DIMENSIONS]).to_pandas()
     for part in sums_per_cell:
         sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
     episode_sums = list(episode_metrics(episodes, options))
