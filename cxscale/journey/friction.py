@@ -122,7 +122,8 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     numeric = [c for c in sums.columns if c not in GRAIN and c not in ("ts_min", "ts_max")]
     g = sums.groupby(by, dropna=False, sort=False)[numeric].sum(min_count=1).reset_index() if by else \
         sums[numeric].sum(min_count=1).to_frame().T
-    out = g[by].copy() if by else pd.DataFrame(index=g.index)
+    # Columns gathered in a dict and framed once: inserting them one by one into a DataFrame costs more than the sums.
+    out: dict[str, pd.Series] = {b: g[b] for b in by}
     out["volume"] = g["contacts"].astype("int64")
     for d in options.repeat_windows_days:
         out[f"repeat_contact_rate_{d}d"] = _ratio(g[f"repeats_{d}d"], g["contacts"])
@@ -151,9 +152,8 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out["avoidable_cost_repeat"] = g["cost_repeat"].astype("float64")
     out["avoidable_cost_switch"] = g["cost_switch"].astype("float64")
     out["avoidable_cost_transfer"] = options.transfer_avoidable_share * g["cost_transferred_first"].astype("float64")
-    out["avoidable_cost"] = out[["avoidable_cost_repeat", "avoidable_cost_switch",
-                                 "avoidable_cost_transfer"]].sum(axis=1)
-    return out
+    out["avoidable_cost"] = sum(out[f"avoidable_cost_{k}"].fillna(0.0) for k in ("repeat", "switch", "transfer"))
+    return pd.DataFrame(out, index=g.index)
 
 
 def dominant(sums: pd.DataFrame, by: list[str], dimension: str) -> pd.DataFrame:
