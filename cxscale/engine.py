@@ -12,7 +12,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
+from ibis.backends.sql.compilers.base import SQLGlotCompiler
 
 from cxscale.errors import DataError
 
@@ -233,9 +235,50 @@ def bit_or(value: Any) -> Any:
     return value.bit_or()
 
 
+def bit_or_of_others(value: Any, group_by: Any, order_by: list) -> Any:
+    """The bitwise OR of an int64 column over the other rows of each row's partition (0 when there are none).
+
+    DuckDB and PostgreSQL take it in one frame over the partition with EXCLUDE CURRENT ROW, which Ibis cannot
+    write (a compiler hook adds it, _exclude_current_row): one aggregate instead of two, about 0.2 s less at 10M
+    rows. Elsewhere (Spark has no EXCLUDE) it is the OR of the rows before and of the rows after."""
+    if backend_name(value._find_backend(use_default=True)) in ("duckdb", "postgres"):
+        whole = ibis.window(group_by=group_by, order_by=order_by, rows=(None, None))
+        return _bit_or_of_others(value).over(whole).fill_null(0)
+    before = ibis.window(group_by=group_by, order_by=order_by, rows=(None, -1))
+    after = ibis.window(group_by=group_by, order_by=order_by, rows=(1, None))
+    return bit_or(value).over(before).fill_null(0) | bit_or(value).over(after).fill_null(0)
+
+
 @ibis.udf.agg.builtin(name="bit_or", signature=(("int64",), "int64"))
 def _spark_bit_or(value):  # type: ignore[no-untyped-def]
     ...
+
+
+@ibis.udf.agg.builtin(name="bit_or", signature=(("int64",), "int64"))
+def _bit_or_of_others(value):  # type: ignore[no-untyped-def]
+    ...
+
+
+#: The operation class of _bit_or_of_others, which the frame hook recognises.
+_OTHERS_OP = type(_bit_or_of_others(ibis.literal(0, type="int64")).op())
+
+
+def _exclude_current_row(minimize: Any) -> Any:
+    """Ibis's hook on each window frame, extended to exclude the current row from _bit_or_of_others' frame and from
+    no other. Were the hook ever skipped, the frame would keep the current row: every contact would then count as
+    sharing its intent, which sends more of them through the customer x intent window but changes no sum."""
+
+    def spec(op: Any, spec: Any) -> Any:
+        spec = minimize(op, spec)
+        if spec is not None and isinstance(op.func, _OTHERS_OP):
+            spec = spec.copy()
+            spec.set("exclude", sge.Var(this="CURRENT ROW"))
+        return spec
+
+    return staticmethod(spec)
+
+
+SQLGlotCompiler._minimize_spec = _exclude_current_row(SQLGlotCompiler._minimize_spec)
 
 
 @ibis.udf.scalar.builtin(name="divide", signature=(("int64", "int64"), "int64"))

@@ -117,3 +117,21 @@ def test_epoch_seconds_and_floor_divide_round_down_on_every_engine(engine, tmp_p
     # Durations keep their microseconds everywhere (Ibis's epoch_seconds() drops them on Spark).
     assert got["f"].tolist() == [-0.5, 0.0, 1_767_225_600.7]
     assert got["q"].tolist() == [-3, -1, 1]
+
+
+def test_bit_or_of_others_leaves_out_the_row_itself_on_every_engine(engine, tmp_path):
+    """engine.bit_or_of_others is the OR over the other rows of the partition: one frame with EXCLUDE CURRENT ROW on
+    DuckDB, two frames on Spark. Only its own frame loses the row: a plain OR over the same window keeps it."""
+    import ibis
+    import pandas as pd
+
+    from cxscale.engine import bit_or, bit_or_of_others
+
+    pd.DataFrame({"k": [1, 1, 1, 2, 3, 3], "s": [1, 2, 3, 1, 1, 2], "v": [1, 2, 1, 4, 8, 8]}).to_parquet(
+        tmp_path / "x.parquet")
+    t = engine.read_parquet(str(tmp_path / "x.parquet"))
+    whole = ibis.window(group_by="k", order_by="s", rows=(None, None))
+    got = t.select("k", "s", others=bit_or_of_others(t.v, "k", ["s"]), every=bit_or(t.v).over(whole))
+    rows = got.order_by(["k", "s"]).to_pandas()
+    assert rows["others"].tolist() == [3, 1, 3, 0, 8, 8]
+    assert rows["every"].tolist() == [3, 3, 3, 4, 8, 8]

@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
-from cxscale.engine import bit, bit_or, customer_key, epoch_seconds
+from cxscale.engine import bit, bit_or_of_others, customer_key, epoch_seconds
 from cxscale.journey.codes import CellCodes, encode
 from cxscale.journey.options import DiagnosisOptions
 
@@ -206,10 +206,7 @@ def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order
         if codes is None:
             raise ValueError("same_need needs the cell codes")
         need = bit(codes.code(c.cell, "intent") % 63)
-        before = ibis.window(group_by="customer_key", order_by=list(order), rows=(None, -1))
-        after = ibis.window(group_by="customer_key", order_by=list(order), rows=(1, None))
-        others = bit_or(need).over(before).fill_null(0) | bit_or(need).over(after).fill_null(0)
-        nxt["may_share_need"] = (others & need) != 0
+        nxt["may_share_need"] = (bit_or_of_others(need, "customer_key", list(order)) & need) != 0
     c = c.mutate(**nxt, next_at=c.started_at.lead().over(customer))
     return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at),
                     next_tied=c.next_at == c.started_at).drop("next_at")
