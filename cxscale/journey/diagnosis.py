@@ -250,9 +250,10 @@ def touchpoints(dataset: Dataset, pairs: list[tuple[str, str]], metrics: list[st
     are kept whole. Only those columns: a derived column such as `resolved` costs a window over all the data."""
     from cxscale.metrics import builtin_catalog
 
-    t = dataset.interactions
     catalog = builtin_catalog()
     wanted = set(_PLAN_KEYS).union(*(catalog.get(m).columns() for m in metrics if m in catalog))
+    # Without a column derived by a window among them, the filter reaches the scan.
+    t = dataset.interactions if "resolved" in wanted else dataset.without_window_columns("interactions")
     narrowed = t.filter(ibis.or_(*[_at(t, i, s) for i, s in pairs]))
     narrowed = narrowed.select(*[c for c in t.columns if c in wanted]).cache()
     return Dataset(dataset.con, {**dataset.tables, "interactions": narrowed}, dataset.source, list(dataset.notes))
