@@ -95,16 +95,11 @@ def base_contacts(interactions: ir.Table) -> ir.Table:
     )
 
 
-def contact_view(interactions: ir.Table, options: DiagnosisOptions | None = None,
-                 codes: CellCodes | None = None) -> ir.Table:
-    """base_contacts with `long_wait` (the queue wait exceeded the channel's long-wait threshold; null when the wait
-    is unknown). With `codes` (codes.cell_codes), the four dimension names are replaced by their `cell` code, so
-    that the windows carry one integer instead of four strings."""
-    options = options or DiagnosisOptions()
+def contact_view(interactions: ir.Table, codes: CellCodes | None = None) -> ir.Table:
+    """base_contacts; with `codes` (codes.cell_codes) the four dimension names replaced by their `cell` code, so that
+    the windows carry one integer instead of four strings. (Long waits are counted per channel after grouping:
+    friction.with_long_waits.)"""
     c = base_contacts(interactions)
-    threshold = ibis.cases((c.channel.isin(list(options.async_channels)), options.async_long_wait_seconds),
-                           else_=options.long_wait_seconds)
-    c = c.mutate(long_wait=c.wait_seconds > threshold)
     return encode(c, codes) if codes is not None else c
 
 
@@ -235,7 +230,7 @@ def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None =
     steps over integer codes as separate, narrower queries (friction.diagnosis_sums, journey_steps), which give the
     same numbers faster (tests/journey/test_codes.py)."""
     options = options or DiagnosisOptions()
-    c = with_same_need(with_failures(contact_view(interactions, options), outcomes, options), options)
+    c = with_same_need(with_failures(contact_view(interactions), outcomes, options), options)
     return with_journey_steps(c) if journey else c
 
 

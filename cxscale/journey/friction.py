@@ -50,8 +50,8 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar
 
 
 def with_long_waits(sums: ir.Table, options: DiagnosisOptions) -> ir.Table:
-    """Grouped plain_metrics with `long_waits`: the count against the threshold of the group's channel (asynchronous
-    channels have their own, contacts.contact_view)."""
+    """Grouped plain_metrics with `long_waits`: the count against the long-wait threshold of the group's channel
+    (asynchronous channels have their own, DiagnosisOptions)."""
     is_async = sums.channel.isin(list(options.async_channels))
     return sums.mutate(long_waits=ibis.cases((is_async, sums.long_waits_async), else_=sums.long_waits_sync)).drop(
         "long_waits_sync", "long_waits_async")

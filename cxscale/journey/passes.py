@@ -66,7 +66,7 @@ SEQUENCED = ("customer_key", "started_at", "cell", *PAYLOAD)
 def code_cells(interactions: ir.Table, options: DiagnosisOptions) -> CellCodes:
     """The cell codes (codes.cell_codes) with the plain sums per cell (friction.plain_metrics), from one grouped
     scan. Release them when done."""
-    return cell_codes(contact_view(interactions, options), lambda c: plain_metrics(c, options))
+    return cell_codes(contact_view(interactions), lambda c: plain_metrics(c, options))
 
 
 @dataclass
@@ -121,7 +121,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
     their intent), cache every contact with its next one, and redo the customers with simultaneous contacts with
     the interaction_id tie-break (their contacts read once more, cached). episodes=False: for the flows alone (the
     window carries the keys only, and `sharing` is None)."""
-    c = contact_view(interactions, options, codes)
+    c = contact_view(interactions, codes)
     columns = SEQUENCED if episodes else ("customer_key", "started_at", "cell")
     s = with_journey_steps(c.select(*columns), codes, order=BY_START, same_need=episodes)
     first = s.select(*columns, "next_cell", "next_gap", "next_tied", *(["may_share_need"] if episodes else []))
@@ -181,7 +181,7 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     Without `sequenced`, every contact goes through the window with the tie-break."""
     if "cost_transferred" not in codes.table.columns:
         raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
-    c = contact_view(interactions, options, codes)
+    c = contact_view(interactions, codes)
     if sequenced is None:
         episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, "interaction_id"), options, codes), options)
     else:
