@@ -91,9 +91,3 @@ def encode(contacts: ir.Table, codes: CellCodes) -> ir.Table:
     t = codes.table
     j = contacts.join(t.select(*DIMENSIONS, "cell"), list(DIMENSIONS))
     return j.select(*[n for n in contacts.columns if n not in DIMENSIONS], "cell")
-
-
-def decode_cells(sums: ir.Table, codes: CellCodes) -> ir.Table:
-    """Aggregates grouped by `cell` with the cell's four dimension names in its place."""
-    j = sums.join(codes.table.select("cell", *DIMENSIONS), "cell")
-    return j.select(*DIMENSIONS, *[n for n in sums.columns if n != "cell"])
