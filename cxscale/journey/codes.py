@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
@@ -44,13 +45,17 @@ class CellCodes:
         raise ValueError(f"no dimension {dimension!r}; the dimensions are {', '.join(DIMENSIONS)}")
 
     def code(self, cell: ir.IntegerValue, dimension: str) -> ir.IntegerValue:
-        """The code of `dimension` inside a cell code (null for a null cell)."""
-        return floor_divide(cell, self.stride(dimension)) % self.radix[dimension]
+        """The code of `dimension` inside a cell code (null for a null cell). The first dimension needs no modulo
+        and the last no division: the graphs compute three codes on every step."""
+        stride = self.stride(dimension)
+        code = cell.cast("int64") if stride == 1 else floor_divide(cell, stride)
+        return code if dimension == DIMENSIONS[0] else code % self.radix[dimension]
 
-    def labels(self, dimension: str) -> ir.Table:
-        """code -> name of one dimension: columns code, name."""
-        t = self.table
-        return t.select(code=t[f"{dimension}_code"], name=t[dimension]).distinct()
+    @cached_property
+    def names(self) -> dict[str, dict[int, str]]:
+        """Per dimension, code -> name (read from the code table once)."""
+        t = self.table.select(*[c for d in DIMENSIONS for c in (f"{d}_code", d)]).to_pyarrow()
+        return {d: dict(zip(t[f"{d}_code"].to_pylist(), t[d].to_pylist(), strict=True)) for d in DIMENSIONS}
 
     def release(self) -> None:
         """Drop the materialised table (a temporary table on DuckDB, a persisted DataFrame on Spark)."""

@@ -80,8 +80,9 @@ def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DI
                     limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[Flow]]:
     """flow_graphs over steps already narrowed to contacts with a next one (ideally materialised: it is read once
     per dimension): one query groups each dimension, stacks the graphs and keeps the `limit` busiest edges per
-    dimension in the engine. With `codes` the steps are (cell, next_cell, next_gap), each graph is grouped over
-    codes and its edges named before ranking, so ties rank by name."""
+    dimension in the engine. With `codes` the steps are (cell, next_cell, next_gap), each graph is grouped and
+    ranked over codes, and its edges are named afterwards: a code is the rank of its name in the engine's order
+    (codes.cell_codes), so edges of equal count rank by name either way."""
     if not dimensions:
         return {}
     c = steps
@@ -94,18 +95,15 @@ def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DI
         part = c.select(source=source, target=target, gap=c.next_gap)
         part = part.group_by(["source", "target"]).aggregate(count=part.count(),
                                                              median_seconds=part.gap.median())
-        if codes is not None:
-            names = codes.labels(dim)
-            part = part.join(names, part.source == names.code).select(
-                source=names.name, target=part.target, count=part["count"], median_seconds=part.median_seconds)
-            names = codes.labels(dim).view()  # a second reference to the same table
-            part = part.join(names, part.target == names.code).select(
-                source=part.source, target=names.name, count=part["count"], median_seconds=part.median_seconds)
         parts.append(part.mutate(dimension=ibis.literal(dim)))
     dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
     busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
     dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
     rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
+    if codes is not None:
+        names = codes.names
+        for r in rows:
+            r["source"], r["target"] = names[r["dimension"]][r["source"]], names[r["dimension"]][r["target"]]
     return {dim: _flows(sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"]))
             for dim in dimensions}
 

@@ -147,7 +147,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         out.cached.append(need)
         need_tied = Tied(need, int(need.count().to_pyarrow().as_py()))
         read = (*SEQUENCED, "interaction_id") if need_tied.n and episodes else ("customer_key", *ORDER, "cell")
-        tied_contacts = c.filter(c.customer_key.isin(tied.keys)).select(*read).cache()
+        tied_contacts = _tied_contacts(c, first, tied, pairs, read)
         out.cached.append(tied_contacts)
         exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
         exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
@@ -164,6 +164,57 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         out.release()
         raise
     return out
+
+
+#: Up to this many instants with simultaneous contacts, the tied customers' contacts at those instants are read
+#: again with one equality filter per instant, and their other contacts come from the cache (_tied_contacts).
+REREAD_INSTANTS = 3
+
+
+def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, pairs: ir.Table, read: tuple[str, ...]) -> ir.Table:
+    """Every contact of the tied customers with the columns `read` (interaction_id among them), cached.
+
+    Only contacts at an instant where a customer has two (or more) need interaction_id to be ordered. When there are
+    at most REREAD_INSTANTS such instants, those contacts are read again with one equality filter per instant, which
+    an engine pushes into the scan (DuckDB skips nearly all of a Parquet file; an IN list or a filter on the
+    customer's hash reads every row), and the tied customers' other contacts come from the cached first sequence
+    without their interaction_id: no two of them start at the same instant, so the tie-break never looks at it. If
+    some instant is not found again with its simultaneous contacts (a timestamp that does not survive the round trip
+    through Python, say) or the two parts do not add up to the cached customers' contacts, every contact of theirs
+    is read again instead. Otherwise (or with more instants) every
+    contact of the tied customers is read again, filtered on their key."""
+    instants = _instants(pairs)
+    if len(instants) <= REREAD_INSTANTS:
+        at = [ibis.literal(x, type=c.started_at.type()) for x in instants]
+        # A union of single equalities, not an OR: only a single equality reaches the scan.
+        # Cached before keeping the tied customers' contacts: the engine would test their key on every row.
+        again = ibis.union(*[c.filter(c.started_at == x).select(*read) for x in at], distinct=False).cache()
+        contacts = None
+        try:
+            again_theirs = again.filter(again.customer_key.isin(tied.keys))
+            theirs = first.filter(first.customer_key.isin(tied.keys))
+            cached = theirs.filter(~theirs.started_at.isin(at))
+            cached = cached.select(**{n: cached[n] if n in cached.columns else ibis.null().cast(c[n].type())
+                                      for n in read})
+            contacts = again_theirs.union(_like(cached, again_theirs), distinct=False).cache()
+            # Each instant found again (with the two or more contacts that tie there), and nothing lost or doubled.
+            found = again_theirs.group_by("started_at").aggregate(n=again_theirs.count()).n.to_pyarrow().to_pylist()
+            if (len(found) == len(instants) and min(found, default=2) >= 2
+                    and contacts.count().to_pyarrow().as_py() == theirs.count().to_pyarrow().as_py()):
+                return contacts
+        except BaseException:
+            if contacts is not None:
+                contacts.release()
+            raise
+        finally:
+            again.release()
+        contacts.release()
+    return c.filter(c.customer_key.isin(tied.keys)).select(*read).cache()
+
+
+def _instants(pairs: ir.Table) -> list:
+    """The instants of the simultaneous pairs, up to REREAD_INSTANTS + 1 of them."""
+    return pairs.select("started_at").distinct().limit(REREAD_INSTANTS + 1).to_pyarrow().column(0).to_pylist()
 
 
 def _like(t: ir.Table, other: ir.Table) -> ir.Table:

@@ -82,13 +82,31 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
     return by_code
 
 
-@pytest.mark.parametrize(("seed", "listed"), [(7, 5_000), (8, 0)])
-def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_path, monkeypatch, seed, listed):
+@pytest.mark.parametrize(("seed", "listed", "instants"), [(7, 5_000, 3), (8, 0, 3), (7, 5_000, 100)])
+def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_path, monkeypatch, seed, listed,
+                                                                   instants):
     # listed=0: the tied customers are joined from their cached table instead of named in an IN list.
+    # instants=100: their contacts at the 25 tied instants are read again by instant, the others taken from the cache.
     monkeypatch.setattr("cxscale.journey.passes.LISTED_TIED", listed)
+    monkeypatch.setattr("cxscale.journey.passes.REREAD_INSTANTS", instants)
     t = _load(engine, tmp_path, f"world{seed}", _with_ties(mini_world(customers=300, seed=seed)))
     by_code = _compare(t, tied=True, need_tied=True)
     assert len(by_code) > 20 and by_code["repeat_contacts"].sum() > 0 and by_code["channel_switches"].sum() > 0
+
+
+def test_a_reread_by_instant_that_misses_its_contacts_falls_back_to_reading_the_tied_customers(engine, tmp_path,
+                                                                                           monkeypatch):
+    # If an instant is not found again with its simultaneous contacts (here each is a microsecond off, as a
+    # timestamp that lost precision on its way through Python would be), every contact of the tied customers is read
+    # again: the results stay exact.
+    from cxscale.journey import passes
+
+    found, real = [], passes._instants
+    monkeypatch.setattr(passes, "_instants", lambda pairs: found.append(1) or [
+        x + pd.Timedelta(microseconds=1) for x in real(pairs)])
+    monkeypatch.setattr(passes, "REREAD_INSTANTS", 100)
+    _compare(_load(engine, tmp_path, "lost", _with_ties(mini_world(customers=300, seed=7))), tied=True, need_tied=True)
+    assert found
 
 
 def test_simultaneous_contacts_about_different_intents_leave_the_episodes_sorted_by_start(engine, tmp_path):
