@@ -19,6 +19,7 @@ from functools import cached_property
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from cxscale.engine import floor_divide
 
@@ -52,10 +53,15 @@ class CellCodes:
         return code if dimension == DIMENSIONS[0] else code % self.radix[dimension]
 
     @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The code table read out (one row per combination: small), once."""
+        return self.table.to_pandas()
+
+    @cached_property
     def names(self) -> dict[str, dict[int, str]]:
-        """Per dimension, code -> name (read from the code table once)."""
-        t = self.table.select(*[c for d in DIMENSIONS for c in (f"{d}_code", d)]).to_pyarrow()
-        return {d: dict(zip(t[f"{d}_code"].to_pylist(), t[d].to_pylist(), strict=True)) for d in DIMENSIONS}
+        """Per dimension, code -> name."""
+        t = self.frame
+        return {d: dict(zip(t[f"{d}_code"].tolist(), t[d].tolist(), strict=True)) for d in DIMENSIONS}
 
     def release(self) -> None:
         """Drop the materialised table (a temporary table on DuckDB, a persisted DataFrame on Spark)."""

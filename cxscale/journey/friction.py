@@ -7,14 +7,19 @@ over at most a few thousand rows. Rates are ratios of those sums (docs/diagnosis
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from cxscale.engine import epoch_seconds
 from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
+
+T = TypeVar("T", ir.Table, pd.DataFrame)
 
 
 def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1) -> ir.NumericScalar:
@@ -49,10 +54,14 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar
     }
 
 
-def with_long_waits(sums: ir.Table, options: DiagnosisOptions) -> ir.Table:
+def with_long_waits(sums: T, options: DiagnosisOptions) -> T:
     """Grouped plain_metrics with `long_waits`: the count against the long-wait threshold of the group's channel
-    (asynchronous channels have their own, DiagnosisOptions)."""
-    is_async = sums.channel.isin(list(options.async_channels))
+    (asynchronous channels have their own, DiagnosisOptions). An Ibis table or the same sums read out (pandas)."""
+    is_async = sums["channel"].isin(list(options.async_channels))
+    if isinstance(sums, pd.DataFrame):
+        out = sums.drop(columns=["long_waits_sync", "long_waits_async"])
+        out["long_waits"] = np.where(is_async, sums["long_waits_async"], sums["long_waits_sync"])
+        return out
     return sums.mutate(long_waits=ibis.cases((is_async, sums.long_waits_async), else_=sums.long_waits_sync)).drop(
         "long_waits_sync", "long_waits_async")
 

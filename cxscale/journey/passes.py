@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -71,18 +72,24 @@ def code_cells(interactions: ir.Table, options: DiagnosisOptions) -> CellCodes:
 
 @dataclass
 class Tied:
-    """Customers (cached customer_key) whose contacts must be ordered with the interaction_id tie-break."""
+    """Customers whose contacts must be ordered with the interaction_id tie-break: `n` of them, named in `listed`
+    (when few) or in the cached `table` (customer_key)."""
 
-    table: ir.Table
     n: int
+    table: ir.Table | None = None
+    listed: list | None = None
+    #: The type of customer_key (uint64 on DuckDB: a Python int above 2**63 would not type-check as a plain literal).
+    dtype: Any = None
 
     @cached_property
     def keys(self) -> ir.Column | list:
-        """What `isin` takes: the keys as literals when there are few (LISTED_TIED, read out once), else the cached
-        column."""
-        if self.n <= LISTED_TIED:
-            dtype = self.table.customer_key.type()  # uint64 on DuckDB: a Python int above 2**63 would not type-check
-            return [ibis.literal(k, type=dtype) for k in self.table.customer_key.to_pyarrow().to_pylist()]
+        """What `isin` takes: the keys as literals when there are few (LISTED_TIED; read out once from the table),
+        else the cached column."""
+        if self.listed is None and self.table is not None and self.n <= LISTED_TIED:
+            self.listed, self.dtype = self.table.customer_key.to_pyarrow().to_pylist(), self.table.customer_key.type()
+        if self.listed is not None:
+            return [ibis.literal(k, type=self.dtype) for k in self.listed]
+        assert self.table is not None
         return self.table.customer_key
 
 
@@ -135,19 +142,35 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         pairs = steps.filter(steps.next_tied)
         # Per tied customer: simultaneous pairs, and whether one pair shares its intent. One pair about different
         # intents cannot change the episodes; more pairs may (a group of three can hide two of one intent).
-        stats = pairs.group_by("customer_key").aggregate(
-            pairs=pairs.count(), same_need=(codes.code(pairs.cell, "intent")
-                                            == codes.code(pairs.next_cell, "intent")).any()).cache()
-        out.cached.append(stats)
-        tied = Tied(stats, int(stats.count().to_pyarrow().as_py()))
-        out.n_tied = tied.n
-        if not tied.n:
+        same = codes.code(pairs.cell, "intent") == codes.code(pairs.next_cell, "intent")
+        listing = pairs.select("customer_key", "started_at", same=same).limit(LISTED_TIED + 1).to_pyarrow()
+        if not listing.num_rows:
             return out
-        need = stats.filter((stats.pairs > 1) | stats.same_need).select("customer_key").cache()
-        out.cached.append(need)
-        need_tied = Tied(need, int(need.count().to_pyarrow().as_py()))
+        instants = None
+        if listing.num_rows <= LISTED_TIED:  # few pairs: sorted out here, without a query each
+            rows = listing.to_pylist()
+            per: dict[Any, list] = {}
+            for r in rows:
+                p = per.setdefault(r["customer_key"], [0, False])
+                p[0], p[1] = p[0] + 1, p[1] or bool(r["same"])
+            dtype = first.customer_key.type()
+            tied = Tied(len(per), listed=list(per), dtype=dtype)
+            need_keys = [k for k, (n, same_need) in per.items() if n > 1 or same_need]
+            need_tied = Tied(len(need_keys), listed=need_keys, dtype=dtype)
+            instants = _instants(rows)
+        else:
+            stats = pairs.group_by("customer_key").aggregate(pairs=pairs.count(), same_need=same.any()).cache()
+            out.cached.append(stats)
+            tied = Tied(int(stats.count().to_pyarrow().as_py()), table=stats)
+            need = stats.filter((stats.pairs > 1) | stats.same_need).select("customer_key").cache()
+            out.cached.append(need)
+            need_tied = Tied(int(need.count().to_pyarrow().as_py()), table=need)
+        out.n_tied = tied.n
         read = (*SEQUENCED, "interaction_id") if need_tied.n and episodes else ("customer_key", *ORDER, "cell")
-        tied_contacts = _tied_contacts(c, first, tied, pairs, read)
+        if instants is None:
+            instants = _instants(pairs.select("started_at").distinct().limit(REREAD_INSTANTS + 1).to_pyarrow()
+                                 .to_pylist())
+        tied_contacts = _tied_contacts(c, first, tied, instants, read)
         out.cached.append(tied_contacts)
         exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
         exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
@@ -171,7 +194,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
 REREAD_INSTANTS = 3
 
 
-def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, pairs: ir.Table, read: tuple[str, ...]) -> ir.Table:
+def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, instants: list, read: tuple[str, ...]) -> ir.Table:
     """Every contact of the tied customers with the columns `read` (interaction_id among them), cached.
 
     Only contacts at an instant where a customer has two (or more) need interaction_id to be ordered. When there are
@@ -183,7 +206,6 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, pairs: ir.Table, re
     through Python, say) or the two parts do not add up to the cached customers' contacts, every contact of theirs
     is read again instead. Otherwise (or with more instants) every
     contact of the tied customers is read again, filtered on their key."""
-    instants = _instants(pairs)
     if len(instants) <= REREAD_INSTANTS:
         at = [ibis.literal(x, type=c.started_at.type()) for x in instants]
         # A union of single equalities, not an OR: only a single equality reaches the scan.
@@ -212,9 +234,9 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, pairs: ir.Table, re
     return c.filter(c.customer_key.isin(tied.keys)).select(*read).cache()
 
 
-def _instants(pairs: ir.Table) -> list:
-    """The instants of the simultaneous pairs, up to REREAD_INSTANTS + 1 of them."""
-    return pairs.select("started_at").distinct().limit(REREAD_INSTANTS + 1).to_pyarrow().column(0).to_pylist()
+def _instants(pairs: list[dict]) -> list:
+    """The distinct instants of simultaneous pairs (rows with started_at), in order."""
+    return sorted({r["started_at"] for r in pairs})
 
 
 def _like(t: ir.Table, other: ir.Table) -> ir.Table:
@@ -252,7 +274,7 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     if outcomes is not None and "outcome" in outcomes.columns:
         f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
         sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))
-    sums = with_long_waits(codes.table, options).drop(*[f"{d}_code" for d in DIMENSIONS]).to_pandas()
+    sums = with_long_waits(codes.frame.drop(columns=[f"{d}_code" for d in DIMENSIONS]), options)
     for part in sums_per_cell:
         sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
     episode_sums = list(episode_metrics(episodes, options))
