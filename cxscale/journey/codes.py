@@ -36,6 +36,11 @@ class CellCodes:
     radix: dict[str, int]
     size: int
 
+    @property
+    def packable(self) -> bool:
+        """Every cell code fits in 31 bits (cell_codes makes them 32-bit integers)."""
+        return math.prod(self.radix.values()) < 2**31
+
     def stride(self, dimension: str) -> int:
         """What one step of `dimension`'s code is worth in the cell code."""
         out = 1
@@ -88,7 +93,7 @@ def cell_codes(contacts: ir.Table, sums: Callable[[ir.Table], dict[str, ir.Scala
         for d in DIMENSIONS:
             cell = cell * radix[d] + table[f"{d}_code"]
         # 32-bit cells whenever they fit (they nearly always do): every window carries the cell.
-        if math.prod(radix.values()) < 2**31:
+        if math.prod(radix.values()) < 2**31:  # CellCodes.packable
             cell = cell.cast("int32")
         # A second, final materialisation with the cell: the code table is small (one row per combination).
         final = table.mutate(cell=cell).cache()

@@ -180,12 +180,18 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
     ).drop("prev_same_at", "next_same_at", "prev_same_ts", "next_same_ts")
 
 
+#: With codes that fit in 31 bits, the next contact's cell and start (whole seconds) travel in one integer,
+#: seconds * PACK + cell: one LEAD instead of two (a LEAD costs about a tenth of the customer window).
+PACK = 2**31
+
+
 def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order: tuple[str, ...] = ORDER,
                        same_need: bool = False) -> ir.Table:
     """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel (with
-    `codes`: next_cell, its cell), next_gap (seconds between the two starts) and next_tied (the next contact starts
-    at the very same instant); null for a customer's last contact. One window per customer; `order` as in
-    with_same_need.
+    `codes`: next_cell, its cell), next_gap (whole seconds between the two starts) and next_tied (the next contact
+    starts at the very same instant; with codes that fit in 31 bits, within the same second, which tells the
+    contacts whose order may need the tie-break: a superset of the simultaneous ones); null for a customer's last
+    contact. One window per customer; `order` as in with_same_need.
 
     same_need=True (with `codes`) also adds `may_share_need`: false only when no other contact of the customer is
     about the same intent, from the same window (bit sets of the intent codes before and after the contact, the codes
@@ -195,6 +201,10 @@ def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order
     c = contacts
     if codes is None:
         nxt = {f"next_{d}": c[d].lead().over(customer) for d in ("intent", "journey_stage", "channel")}
+    elif codes.packable:
+        # Two's complement keeps the cell in the low 31 bits and the seconds in the rest, before 1970 too.
+        c = c.mutate(step_=_epoch(c.started_at) * PACK + c.cell.cast("int64"))
+        nxt = {"next_step_": c.step_.lead().over(customer)}
     else:
         nxt = {"next_cell": c.cell.lead().over(customer)}
     if same_need:
@@ -202,6 +212,11 @@ def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order
             raise ValueError("same_need needs the cell codes")
         need = bit(codes.code(c.cell, "intent") % 63)
         nxt["may_share_need"] = (bit_or_of_others(need, "customer_key", list(order)) & need) != 0
+    if codes is not None and codes.packable:
+        c = c.mutate(**nxt)
+        ts, next_ts = c.step_ >> 31, c.next_step_ >> 31
+        return c.mutate(next_cell=(c.next_step_ & (PACK - 1)).cast(c.cell.type()), ts=ts, next_gap=next_ts - ts,
+                        next_tied=next_ts == ts).drop("step_", "next_step_")
     c = c.mutate(**nxt, next_at=c.started_at.lead().over(customer))
     return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at),
                     next_tied=c.next_at == c.started_at).drop("next_at")

@@ -116,7 +116,7 @@ def test_simultaneous_contacts_about_different_intents_leave_the_episodes_sorted
 
 def test_without_simultaneous_contacts_nothing_is_sorted_with_the_tie_break(engine, tmp_path):
     df = mini_world(customers=300, seed=9)
-    df["started_at"] += pd.to_timedelta(range(len(df)), unit="us")  # no two contacts at the same instant
+    df["started_at"] += pd.to_timedelta(range(len(df)), unit="s")  # no two contacts within one second
     by_code = _compare(_load(engine, tmp_path, "untied", df), tied=False)
     assert by_code["repeat_contacts"].sum() > 0
 
