@@ -274,7 +274,8 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     if outcomes is not None and "outcome" in outcomes.columns:
         f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
         sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))
-    sums = with_long_waits(codes.frame.drop(columns=[f"{d}_code" for d in DIMENSIONS]), options)
+    sums = with_long_waits(codes.frame.drop(columns=[f"{d}_code" for d in DIMENSIONS] + ["key_"], errors="ignore"),
+                           options)
     for part in sums_per_cell:
         sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
     episode_sums = list(episode_metrics(episodes, options))
