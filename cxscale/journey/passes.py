@@ -4,9 +4,10 @@ possible (docs/diagnosis.md#passes).
 Contacts are ordered by start, ties broken by interaction_id (contacts.ORDER). The tie-break only matters for a
 customer with two contacts at the very same instant, yet reading and sorting the text of interaction_id costs about
 a third of a diagnosis. So `sequence` sorts every customer by start alone (contacts.BY_START), which also tells
-which customers have simultaneous contacts (`next_tied`); only those customers' contacts (usually a few; many in an
-event log with coarse timestamps) are cached and sequenced again with the tie-break, and summed with it when a
-simultaneous pair shares its intent. Customers without ties have one order either way, so the results are those of
+which customers may have simultaneous contacts (`next_tied`: two contacts within one second); only those customers'
+contacts (usually a few; many in an event log with coarse timestamps) are read again, sequenced with the tie-break
+(replacing their rows of the cached sequence in place on DuckDB), and summed with it when such a pair shares its
+intent. Customers without ties have one order either way, so the results are those of
 ORDER exactly (tests/journey/test_codes.py).
 
 The customer x intent window only matters for contacts that share their intent with another contact of the same
