@@ -112,9 +112,10 @@ def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
     return with_long_waits(sums, options)
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    den = den.astype("float64")
-    return (num.astype("float64") / den.where(den > 0)).astype("float64")
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den where den > 0, else NaN (a NaN input gives NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
 
 
 def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.DataFrame:
@@ -131,38 +132,43 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     numeric = [c for c in sums.columns if c not in GRAIN and c not in ("ts_min", "ts_max")]
     g = sums.groupby(by, dropna=False, sort=False)[numeric].sum(min_count=1).reset_index() if by else \
         sums[numeric].sum(min_count=1).to_frame().T
-    # Columns gathered in a dict and framed once: inserting them one by one into a DataFrame costs more than the sums.
-    out: dict[str, pd.Series] = {b: g[b] for b in by}
-    out["volume"] = g["contacts"].astype("int64")
+    # Arithmetic on float arrays, framed once at the end: a pandas operation per column costs more than the sums.
+    v = {c: g[c].to_numpy(dtype="float64", na_value=np.nan) for c in numeric}
+    out: dict[str, object] = {b: g[b].to_numpy() for b in by}
+    out["volume"] = v["contacts"].astype("int64")
     for d in options.repeat_windows_days:
-        out[f"repeat_contact_rate_{d}d"] = _ratio(g[f"repeats_{d}d"], g["contacts"])
+        out[f"repeat_contact_rate_{d}d"] = _ratio(v[f"repeats_{d}d"], v["contacts"])
     out["repeat_contact_rate"] = out[f"repeat_contact_rate_{options.repeat_windows_days[0]}d"]
-    out["transfer_rate"] = _ratio(g["transfers"], g["transfer_known"])
-    out["channel_switch_rate"] = _ratio(g["channel_switches"], g["contacts"])
-    out["long_wait_rate"] = _ratio(g["long_waits"], g["wait_known"])
-    out["wait_mean_seconds"] = _ratio(g["wait_seconds"], g["wait_known"])
-    out["aht_seconds"] = _ratio(g["handle_seconds"], g["handle_known"])
-    out["episodes"] = g["episodes"].astype("int64")
-    out["time_to_resolution_seconds"] = _ratio(g["resolution_seconds"], g["episode_ends"])
-    out["contacts_per_episode"] = _ratio(g["contacts"], g["episodes"])
-    out["first_contact_resolution"] = _ratio(g["first_contact_resolutions"], g["episodes"])
-    out["csat_mean"] = _ratio(g["csat_sum"], g["csat_known"])
-    n = g["csat_known"].astype("float64")
-    var = (g["csat_sum_sq"] - g["csat_sum"] ** 2 / n.where(n > 0)) / (n - 1).where(n > 1)
-    out["csat_sd"] = var.clip(lower=0) ** 0.5
-    out["csat_responses"] = g["csat_known"].astype("int64")
-    out["detractor_share"] = _ratio(g["detractors"], g["csat_known"])
-    out["failure_rate"] = _ratio(g["failures_following"], g["failure_known"])
-    out["cost"] = g["cost"].astype("float64")
-    out["cost_per_contact"] = _ratio(g["cost"], g["contacts"])
-    m = g["contacts"].astype("float64")
-    cvar = (g["cost_sum_sq"] - g["cost"] ** 2 / m.where(m > 0)) / (m - 1).where(m > 1)
-    out["cost_sd"] = cvar.clip(lower=0) ** 0.5
-    out["avoidable_cost_repeat"] = g["cost_repeat"].astype("float64")
-    out["avoidable_cost_switch"] = g["cost_switch"].astype("float64")
-    out["avoidable_cost_transfer"] = options.transfer_avoidable_share * g["cost_transferred_first"].astype("float64")
-    out["avoidable_cost"] = sum(out[f"avoidable_cost_{k}"].fillna(0.0) for k in ("repeat", "switch", "transfer"))
+    out["transfer_rate"] = _ratio(v["transfers"], v["transfer_known"])
+    out["channel_switch_rate"] = _ratio(v["channel_switches"], v["contacts"])
+    out["long_wait_rate"] = _ratio(v["long_waits"], v["wait_known"])
+    out["wait_mean_seconds"] = _ratio(v["wait_seconds"], v["wait_known"])
+    out["aht_seconds"] = _ratio(v["handle_seconds"], v["handle_known"])
+    out["episodes"] = v["episodes"].astype("int64")
+    out["time_to_resolution_seconds"] = _ratio(v["resolution_seconds"], v["episode_ends"])
+    out["contacts_per_episode"] = _ratio(v["contacts"], v["episodes"])
+    out["first_contact_resolution"] = _ratio(v["first_contact_resolutions"], v["episodes"])
+    out["csat_mean"] = _ratio(v["csat_sum"], v["csat_known"])
+    out["csat_sd"] = _sd(v["csat_sum"], v["csat_sum_sq"], v["csat_known"])
+    out["csat_responses"] = v["csat_known"].astype("int64")
+    out["detractor_share"] = _ratio(v["detractors"], v["csat_known"])
+    out["failure_rate"] = _ratio(v["failures_following"], v["failure_known"])
+    out["cost"] = v["cost"]
+    out["cost_per_contact"] = _ratio(v["cost"], v["contacts"])
+    out["cost_sd"] = _sd(v["cost"], v["cost_sum_sq"], v["contacts"])
+    out["avoidable_cost_repeat"] = v["cost_repeat"]
+    out["avoidable_cost_switch"] = v["cost_switch"]
+    out["avoidable_cost_transfer"] = options.transfer_avoidable_share * v["cost_transferred_first"]
+    out["avoidable_cost"] = sum(np.nan_to_num(out[f"avoidable_cost_{k}"], nan=0.0)  # type: ignore[call-overload]
+                                for k in ("repeat", "switch", "transfer"))
     return pd.DataFrame(out, index=g.index)
+
+
+def _sd(total: np.ndarray, total_sq: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Sample standard deviation from the sum, the sum of squares and the count (NaN below two values)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = (total_sq - total**2 / np.where(n > 0, n, np.nan)) / np.where(n > 1, n - 1, np.nan)
+    return np.sqrt(np.clip(var, 0, None))
 
 
 def dominant(sums: pd.DataFrame, by: list[str], dimension: str) -> pd.DataFrame:
