@@ -92,7 +92,7 @@ def job_diagnose(size: int, workdir: Path, memory_limit: str | None = None, draf
     """The diagnosis (signals, flows, ranking); with drafts > 0 also the use-case drafts and their pilot plans.
 
     Timed from the opened dataset, like the plain scan and the DFG jobs; opening it (reading the files' schemas,
-    and in a fresh process importing pyarrow and numpy: about 0.4 s, whatever the size) is timed apart as open_s."""
+    and in a fresh process importing pyarrow and numpy: 0.15-0.4 s, whatever the size) is timed apart as open_s."""
     from cxscale.data import load
     from cxscale.journey import diagnose
 

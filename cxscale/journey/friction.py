@@ -159,8 +159,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out["avoidable_cost_repeat"] = v["cost_repeat"]
     out["avoidable_cost_switch"] = v["cost_switch"]
     out["avoidable_cost_transfer"] = options.transfer_avoidable_share * v["cost_transferred_first"]
-    out["avoidable_cost"] = sum(np.nan_to_num(out[f"avoidable_cost_{k}"], nan=0.0)  # type: ignore[call-overload]
-                                for k in ("repeat", "switch", "transfer"))
+    out["avoidable_cost"] = np.nansum([v["cost_repeat"], v["cost_switch"], out["avoidable_cost_transfer"]], axis=0)
     return pd.DataFrame(out, index=g.index)
 
 

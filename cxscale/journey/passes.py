@@ -223,15 +223,15 @@ REREAD_INSTANTS = 3
 def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, instants: list, read: tuple[str, ...]) -> ir.Table:
     """Every contact of the tied customers with the columns `read` (interaction_id among them), cached.
 
-    Only contacts at an instant where a customer has two (or more) need interaction_id to be ordered. When there are
-    at most REREAD_INSTANTS such instants, those contacts are read again with one equality filter per instant, which
-    an engine pushes into the scan (DuckDB skips nearly all of a Parquet file; an IN list or a filter on the
-    customer's hash reads every row), and the tied customers' other contacts come from the cached first sequence
-    without their interaction_id: no two of them start at the same instant, so the tie-break never looks at it. If
-    some instant is not found again with its simultaneous contacts (a timestamp that does not survive the round trip
-    through Python, say) or the two parts do not add up to the cached customers' contacts, every contact of theirs
-    is read again instead. Otherwise (or with more instants) every
-    contact of the tied customers is read again, filtered on their key."""
+    Only contacts that start at the very same instant as another contact of their customer need interaction_id to
+    be ordered. With at most REREAD_INSTANTS such instants, the contacts at those instants are read again with one
+    equality filter per instant, which an engine pushes into the scan (DuckDB skips nearly all of a Parquet file; an
+    IN list or a filter on the customer's hash reads every row), and the tied customers' other contacts come from
+    the cached first sequence without their interaction_id: none of them shares its instant with another contact of
+    its customer, so the tie-break never looks at it. If an instant is not found again with two contacts or more (a
+    timestamp that did not survive the round trip through Python, or a pair within one second but not at one
+    instant) or the two parts do not add up to the cached customers' contacts, or with more instants, every contact
+    of the tied customers is read again, filtered on their key."""
     if len(instants) <= REREAD_INSTANTS:
         at = [ibis.literal(x, type=c.started_at.type()) for x in instants]
         # A union of single equalities, not an OR: only a single equality reaches the scan.
