@@ -3,7 +3,7 @@ and use-case drafts (docs/diagnosis.md)."""
 
 from cxscale.journey.contacts import enriched_contacts, episodes, journey_steps
 from cxscale.journey.diagnosis import SCHEMA_VERSION, Diagnosis, diagnose, touchpoint
-from cxscale.journey.flows import Flow, directly_follows, flow_graphs, top_flows
+from cxscale.journey.flows import Flow, directly_follows, discover_flows, flow_graphs, top_flows
 from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.report import render_html
 from cxscale.journey.usecase import draft_use_case, dump_draft
@@ -15,6 +15,7 @@ __all__ = [
     "Flow",
     "diagnose",
     "directly_follows",
+    "discover_flows",
     "draft_use_case",
     "dump_draft",
     "enriched_contacts",

@@ -15,7 +15,11 @@ from dataclasses import asdict, dataclass
 import ibis
 import ibis.expr.types as ir
 
-from cxscale.journey.codes import CellCodes
+from cxscale.data.dataset import Dataset
+from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
+from cxscale.journey.contacts import base_contacts
+from cxscale.journey.options import DiagnosisOptions
+from cxscale.journey.passes import sequence
 
 #: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
 FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
@@ -77,12 +81,14 @@ def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENS
 
 
 def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
-                    limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[Flow]]:
+                    limit: int | None = 200, codes: CellCodes | None = None,
+                    medians: bool = True) -> dict[str, list[Flow]]:
     """flow_graphs over steps already narrowed to contacts with a next one (ideally materialised: it is read once
     per dimension): one query groups each dimension, stacks the graphs and keeps the `limit` busiest edges per
     dimension in the engine. With `codes` the steps are (cell, next_cell, next_gap), each graph is grouped and
     ranked over codes, and its edges are named afterwards: a code is the rank of its name in the engine's order
-    (codes.cell_codes), so edges of equal count rank by name either way."""
+    (codes.cell_codes), so edges of equal count rank by name either way. limit=None keeps every edge;
+    medians=False counts only (median_seconds None), which saves most of each graph's time."""
     if not dimensions:
         return {}
     c = steps
@@ -93,19 +99,48 @@ def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DI
         else:
             source, target = codes.code(c.cell, dim), codes.code(c.next_cell, dim)
         part = c.select(source=source, target=target, gap=c.next_gap)
-        part = part.group_by(["source", "target"]).aggregate(count=part.count(),
-                                                             median_seconds=part.gap.median())
+        median = part.gap.median() if medians else ibis.null().cast("float64")
+        part = part.group_by(["source", "target"]).aggregate(count=part.count(), median_seconds=median)
         parts.append(part.mutate(dimension=ibis.literal(dim)))
     dfg = ibis.union(*parts) if len(parts) > 1 else parts[0]
     busiest = ibis.window(group_by="dimension", order_by=[dfg["count"].desc(), dfg.source, dfg.target])
     dfg = dfg.mutate(rank=ibis.row_number().over(busiest))
-    rows = dfg.filter(dfg["rank"] < limit).to_pyarrow().to_pylist()  # row_number() counts from 0 in Ibis
+    if limit is not None:
+        dfg = dfg.filter(dfg["rank"] < limit)  # row_number() counts from 0 in Ibis
+    rows = dfg.to_pyarrow().to_pylist()
     if codes is not None:
         names = codes.names
         for r in rows:
             r["source"], r["target"] = names[r["dimension"]][r["source"]], names[r["dimension"]][r["target"]]
     return {dim: _flows(sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"]))
             for dim in dimensions}
+
+
+def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians: bool = True) -> list[Flow]:
+    """Every edge of one dimension's DFG (intent, journey_stage or channel), busiest first, from a Dataset or its
+    interactions table: what the diagnosis computes for its graphs, for this dimension alone.
+
+    The other dimensions are never read: the contacts are coded by this dimension only (codes.cell_codes), ordered
+    per customer by start with the interaction_id tie-break where two contacts share a second (passes.sequence),
+    and grouped in the engine. On an event log mapped as customer = case and intent = activity, medians=False is
+    pm4py's discover_dfg (the same counts; tests/journey/test_flows.py); medians=True adds the median seconds
+    between the two starts of each edge. A Dataset is read without its window-derived columns, so that the few
+    contacts read again for the tie-break come from a filtered scan."""
+    if dimension not in FLOW_DIMENSIONS:
+        raise ValueError(f"flows are drawn over {', '.join(FLOW_DIMENSIONS)}, not {dimension!r}")
+    t = data.without_window_columns("interactions") if isinstance(data, Dataset) else data
+    t = t.mutate(**{d: ibis.null().cast("string") for d in DIMENSIONS if d != dimension})
+    codes = cell_codes(base_contacts(t))
+    try:
+        if not codes.size:
+            return []
+        sequenced = sequence(t, DiagnosisOptions(), codes, episodes=False)
+        try:
+            return graphs_of_steps(sequenced.steps, (dimension,), None, codes, medians)[dimension]
+        finally:
+            sequenced.release()
+    finally:
+        codes.release()
 
 
 def _flows(rows: list[dict]) -> list[Flow]:

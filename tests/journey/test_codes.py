@@ -9,7 +9,7 @@ import pytest
 from cxscale.journey import DiagnosisOptions, enriched_contacts
 from cxscale.journey.codes import DIMENSIONS, cell_codes
 from cxscale.journey.contacts import base_contacts, journey_steps
-from cxscale.journey.flows import FLOW_DIMENSIONS, flow_graphs, graphs_of_steps
+from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, flow_graphs, graphs_of_steps
 from cxscale.journey.friction import GRAIN, friction_sums
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
@@ -70,12 +70,19 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
             expected = flow_graphs(enriched_contacts(t, OPTIONS), dims, limit)
             assert flow_graphs(journey_steps(t, codes), dims, limit, codes) == expected
             assert graphs_of_steps(seq.steps, dims, limit, codes) == expected
-        flows_only = sequence(t, OPTIONS, codes, episodes=False)  # what the DFG alone runs (bench_diagnose)
+        flows_only = sequence(t, OPTIONS, codes, episodes=False)
         try:
             assert flows_only.sharing is None
             assert graphs_of_steps(flows_only.steps, dims, 5, codes) == flow_graphs(enriched_contacts(t, OPTIONS), dims, 5)
         finally:
             flows_only.release()
+        # One dimension's whole DFG on its own (coded by that dimension alone), with and without the medians.
+        every = flow_graphs(enriched_contacts(t, OPTIONS), dims, 10**9)
+        for dim in dims:
+            assert discover_flows(t, dim) == every[dim]
+            counted = discover_flows(t, dim, medians=False)
+            assert [(f.source, f.target, f.count, f.median_seconds) for f in counted] == [
+                (f.source, f.target, f.count, None) for f in every[dim]]
     finally:
         seq.release()
         codes.release()
