@@ -27,9 +27,19 @@ DAY_SECONDS = 86_400
 #: Contacts are ordered by their start (full timestamp precision), ties broken by interaction_id.
 ORDER = ("started_at", "interaction_id")
 
-#: The same order for customers none of whose contacts share a start: the tie-break is then never used, and leaving
-#: it out of the sort saves reading and sorting interaction_id (passes.sequence; docs/diagnosis.md#passes).
-BY_START = ("started_at",)
+#: The order for customers no two of whose contacts start within one second: whole seconds alone (`ts`) then give
+#: the same order, without reading interaction_id or sorting the full timestamps (passes.sequence;
+#: docs/diagnosis.md#passes). With packed codes the customer window sorts by seconds then cell (with_journey_steps).
+BY_START = ("ts",)
+
+#: ORDER over contacts of which only those that share their second with another contact of the customer carry
+#: started_at and interaction_id (the others are null there): the same order, since `ts` is started_at rounded
+#: down (passes: the tied customers' contacts, partly read again).
+TIED_ORDER = ("ts", *ORDER)
+
+#: With codes that fit in 31 bits, a contact's cell and start (whole seconds) travel in one integer,
+#: seconds * PACK + cell: one LEAD or LAG instead of two (each costs about a tenth of the customer window).
+PACK = 2**31
 
 #: Placeholder for a missing intent, journey stage, channel or site, so that they still group and show.
 UNKNOWN = "unknown"
@@ -149,18 +159,23 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
       channel_switch: a repeat in a different channel than the previous same-intent contact.
     With `codes`, `contacts` has `cell` instead of the names (contact_view with codes), and the intent and channel
     are read from it. The window runs first and every flag is derived after it, so the sort carries only the raw
-    neighbour values. `order`: BY_START only for contacts of which no two share a start (passes.sequence)."""
+    neighbour values. Reads `ts` (base_contacts) and the columns of `order`: BY_START only for contacts of which
+    no two of one customer share a second (passes.sequence)."""
     c = contacts
     if codes is None:
         need, previous = c.intent, c.channel
     else:
         need, previous = codes.code(c.cell, "intent"), c.cell
     same_need = ibis.window(group_by=[c.customer_key, need], order_by=list(order))
-    prev_name = "prev_same_channel" if codes is None else "prev_same_cell"
-    c = c.mutate(**{"prev_same_at": c.started_at.lag().over(same_need), prev_name: previous.lag().over(same_need),
-                    "next_same_at": c.started_at.lead().over(same_need)})
-    # Gaps are differences of whole epoch seconds (like `ts`), taken after the window so that it sorts fewer bytes.
-    c = c.mutate(ts=_epoch(c.started_at), prev_same_ts=_epoch(c.prev_same_at), next_same_ts=_epoch(c.next_same_at))
+    if codes is not None and codes.packable:  # the previous contact's second and cell in one LAG
+        c = c.mutate(prev_step_=(c.ts * PACK + c.cell.cast("int64")).lag().over(same_need),
+                     next_same_ts=c.ts.lead().over(same_need))
+        c = c.mutate(prev_same_ts=c.prev_step_ >> 31,
+                     prev_same_cell=(c.prev_step_ & (PACK - 1)).cast(c.cell.type())).drop("prev_step_")
+    else:
+        prev_name = "prev_same_channel" if codes is None else "prev_same_cell"
+        c = c.mutate(**{"prev_same_ts": c.ts.lag().over(same_need), prev_name: previous.lag().over(same_need),
+                        "next_same_ts": c.ts.lead().over(same_need)})
     if codes is None:
         other_channel = c.prev_same_channel != c.channel
     else:
@@ -177,33 +192,33 @@ def with_same_need(contacts: ir.Table, options: DiagnosisOptions, codes: CellCod
         is_episode_end=next_gap.isnull() | (next_gap > window),
         channel_switch=is_repeat & other_channel,
         **{f"repeat_{d}d": next_gap.notnull() & (next_gap <= d * DAY_SECONDS) for d in options.repeat_windows_days},
-    ).drop("prev_same_at", "next_same_at", "prev_same_ts", "next_same_ts")
-
-
-#: With codes that fit in 31 bits, the next contact's cell and start (whole seconds) travel in one integer,
-#: seconds * PACK + cell: one LEAD instead of two (a LEAD costs about a tenth of the customer window).
-PACK = 2**31
+    ).drop("prev_same_ts", "next_same_ts")
 
 
 def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order: tuple[str, ...] = ORDER,
                        same_need: bool = False) -> ir.Table:
     """Add the customer's next contact whatever its intent: next_intent, next_journey_stage, next_channel (with
     `codes`: next_cell, its cell), next_gap (whole seconds between the two starts) and next_tied (the next contact
-    starts at the very same instant; with codes that fit in 31 bits, within the same second, which tells the
-    contacts whose order may need the tie-break: a superset of the simultaneous ones); null for a customer's last
-    contact. One window per customer; `order` as in with_same_need.
+    starts within the same second, which tells the contacts whose order may need the tie-break: a superset of the
+    simultaneous ones); null for a customer's last contact. One window per customer; `order` as in with_same_need
+    (`ts` is added from started_at when the contacts lack it).
 
     same_need=True (with `codes`) also adds `may_share_need`: false only when no other contact of the customer is
     about the same intent, from the same window (bit sets of the intent codes before and after the contact, the codes
     taken modulo 63: true for every contact that shares its intent, and rarely for one whose intent only shares a bit).
     passes.sequence runs the customer x intent window over those contacts only."""
-    customer = ibis.window(group_by="customer_key", order_by=list(order))
-    c = contacts
+    c = contacts if "ts" in contacts.columns else contacts.mutate(ts=_epoch(contacts.started_at))
+    packed = codes is not None and codes.packable
+    if packed:
+        # Two's complement keeps the cell in the low 31 bits and the seconds in the rest, before 1970 too.
+        c = c.mutate(step_=c.ts * PACK + c.cell.cast("int64"))
+    # By start alone, the packed step is the sort key itself (seconds, then the cell, which only orders contacts
+    # within one second: passes.sequence redoes those customers with the tie-break).
+    keys = ["step_"] if packed and order == BY_START else list(order)
+    customer = ibis.window(group_by="customer_key", order_by=keys)
     if codes is None:
         nxt = {f"next_{d}": c[d].lead().over(customer) for d in ("intent", "journey_stage", "channel")}
-    elif codes.packable:
-        # Two's complement keeps the cell in the low 31 bits and the seconds in the rest, before 1970 too.
-        c = c.mutate(step_=_epoch(c.started_at) * PACK + c.cell.cast("int64"))
+    elif packed:
         nxt = {"next_step_": c.step_.lead().over(customer)}
     else:
         nxt = {"next_cell": c.cell.lead().over(customer)}
@@ -211,15 +226,14 @@ def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order
         if codes is None:
             raise ValueError("same_need needs the cell codes")
         need = bit(codes.code(c.cell, "intent") % 63)
-        nxt["may_share_need"] = (bit_or_of_others(need, "customer_key", list(order)) & need) != 0
-    if codes is not None and codes.packable:
+        nxt["may_share_need"] = (bit_or_of_others(need, "customer_key", keys) & need) != 0
+    if packed:
         c = c.mutate(**nxt)
         ts, next_ts = c.step_ >> 31, c.next_step_ >> 31
         return c.mutate(next_cell=(c.next_step_ & (PACK - 1)).cast(c.cell.type()), ts=ts, next_gap=next_ts - ts,
                         next_tied=next_ts == ts).drop("step_", "next_step_")
-    c = c.mutate(**nxt, next_at=c.started_at.lead().over(customer))
-    return c.mutate(ts=_epoch(c.started_at), next_gap=_epoch(c.next_at) - _epoch(c.started_at),
-                    next_tied=c.next_at == c.started_at).drop("next_at")
+    c = c.mutate(**nxt, next_ts=c.ts.lead().over(customer))
+    return c.mutate(next_gap=c.next_ts - c.ts, next_tied=c.next_ts == c.ts).drop("next_ts")
 
 
 #: What the customer window reads: its keys and the flow dimensions (or the cell that codes them).

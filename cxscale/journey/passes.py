@@ -3,12 +3,13 @@ possible (docs/diagnosis.md#passes).
 
 Contacts are ordered by start, ties broken by interaction_id (contacts.ORDER). The tie-break only matters for a
 customer with two contacts at the very same instant, yet reading and sorting the text of interaction_id costs about
-a third of a diagnosis. So `sequence` sorts every customer by start alone (contacts.BY_START), which also tells
-which customers may have simultaneous contacts (`next_tied`: two contacts within one second); only those customers'
-contacts (usually a few; many in an event log with coarse timestamps) are read again, sequenced with the tie-break
-(replacing their rows of the cached sequence in place on DuckDB), and summed with it when such a pair shares its
-intent. Customers without ties have one order either way, so the results are those of
-ORDER exactly (tests/journey/test_codes.py).
+a third of a diagnosis. So `sequence` sorts every customer by the start's whole seconds alone (contacts.BY_START),
+which also tells which customers may have simultaneous contacts (`next_tied`: two contacts within one second); only
+those customers' contacts within such seconds (usually a few; many in an event log with coarse timestamps) are read
+again, the customers sequenced with the tie-break (replacing their rows of the cached sequence in place on DuckDB),
+and summed with it when such a pair shares its intent. Customers without two contacts in one second have one order
+either way, so the results are those of ORDER exactly (tests/journey/test_codes.py). The cached sequence keeps the
+start in whole seconds (`ts`, what every gap is counted in), not the timestamp.
 
 The customer x intent window only matters for contacts that share their intent with another contact of the same
 customer. A contact alone with its intent opens and closes its own episode, and its episode sums follow from its
@@ -28,6 +29,7 @@ sums, never read again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -41,6 +43,7 @@ from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
     BY_START,
     ORDER,
+    TIED_ORDER,
     contact_view,
     with_failures,
     with_journey_steps,
@@ -58,12 +61,13 @@ from cxscale.journey.options import DiagnosisOptions
 #: What the steps keep: each contact's cell, the cell of the customer's next contact and the seconds between them.
 STEP_COLUMNS = ("cell", "next_cell", "next_gap")
 
-#: What the customer x intent window carries besides its keys (customer_key, started_at, cell): what the episode
+#: What the customer x intent window carries besides its keys (customer_key, ts, cell): what the episode
 #: sums read.
 PAYLOAD = ("handle_seconds", "transferred", "cost")
 
-#: What the customer window sequences and the customer x intent window reads: the keys and PAYLOAD.
-SEQUENCED = ("customer_key", "started_at", "cell", *PAYLOAD)
+#: What the customer window sequences and the customer x intent window reads: the keys (the start in whole seconds)
+#: and PAYLOAD.
+SEQUENCED = ("customer_key", "ts", "cell", *PAYLOAD)
 
 
 def code_cells(interactions: ir.Table, options: DiagnosisOptions) -> CellCodes:
@@ -100,12 +104,12 @@ class Sequenced:
     """The contacts put in order, over cached tables. Release when done.
 
     steps: STEP_COLUMNS of every contact that has a next one (read once per flow graph).
-    sharing: the contacts that may share their intent with another contact of the same customer (customer_key,
-      started_at, cell and PAYLOAD), except need_tied's: the sums sort them by start alone (None when sequenced for
-      the flows alone).
-    need_tied: the customers whose same-need order depends on the tie-break (two contacts about one intent at the
-      same instant; None when there are none), and need_contacts all their contacts (the same columns and
-      interaction_id): the sums sort these with the tie-break."""
+    sharing: the contacts that may share their intent with another contact of the same customer (SEQUENCED), except
+      need_tied's: the sums sort them by start alone, in whole seconds (None when sequenced for the flows alone).
+    need_tied: the customers whose same-need order may depend on the tie-break (two contacts about one intent
+      within one second, or more than one pair; None when there are none), and need_contacts all their contacts
+      (the same columns, started_at and interaction_id, which are null for a contact alone in its second): the
+      sums sort these with the tie-break (contacts.TIED_ORDER)."""
 
     steps: ir.Table
     sharing: ir.Table | None = None
@@ -131,7 +135,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
     the interaction_id tie-break (their contacts read once more, cached). episodes=False: for the flows alone (the
     window carries the keys only, and `sharing` is None)."""
     c = contact_view(interactions, codes)
-    columns = SEQUENCED if episodes else ("customer_key", "started_at", "cell")
+    columns = SEQUENCED if episodes else ("customer_key", "ts", "cell")
     s = with_journey_steps(c.select(*columns), codes, order=BY_START, same_need=episodes)
     first = s.select(*columns, "next_cell", "next_gap", "next_tied", *(["may_share_need"] if episodes else []))
     first = first.cache() if episodes else first.filter(first.next_cell.notnull()).cache()
@@ -145,10 +149,10 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         # Per tied customer: simultaneous pairs, and whether one pair shares its intent. One pair about different
         # intents cannot change the episodes; more pairs may (a group of three can hide two of one intent).
         same = codes.code(pairs.cell, "intent") == codes.code(pairs.next_cell, "intent")
-        listing = pairs.select("customer_key", "started_at", same=same).limit(LISTED_TIED + 1).to_pyarrow()
+        listing = pairs.select("customer_key", "ts", same=same).limit(LISTED_TIED + 1).to_pyarrow()
         if not listing.num_rows:
             return out
-        instants = None
+        seconds = None
         if listing.num_rows <= LISTED_TIED:  # few pairs: sorted out here, without a query each
             rows = listing.to_pylist()
             per: dict[Any, list] = {}
@@ -159,7 +163,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
             tied = Tied(len(per), listed=list(per), dtype=dtype)
             need_keys = [k for k, (n, same_need) in per.items() if n > 1 or same_need]
             need_tied = Tied(len(need_keys), listed=need_keys, dtype=dtype)
-            instants = _instants(rows)
+            seconds = _seconds(rows)
         else:
             stats = pairs.group_by("customer_key").aggregate(pairs=pairs.count(), same_need=same.any()).cache()
             out.cached.append(stats)
@@ -172,18 +176,18 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         # the sequence has); elsewhere their steps are replaced in a copy of the steps.
         in_place = backend_name(first._find_backend()) == "duckdb" and tied.listed is not None
         if in_place or (need_tied.n and episodes):
-            read = (*columns, "interaction_id")
+            read = (*columns, *ORDER)
         else:
-            read = ("customer_key", *ORDER, "cell")
-        if instants is None:
-            instants = _instants(pairs.select("started_at").distinct().limit(REREAD_INSTANTS + 1).to_pyarrow()
-                                 .to_pylist())
-        tied_contacts = _tied_contacts(c, first, tied, instants, read)
+            read = ("customer_key", *TIED_ORDER, "cell")
+        if seconds is None:
+            seconds = _seconds(pairs.select("ts").distinct().limit(REREAD_INSTANTS + 1).to_pyarrow().to_pylist())
+        tied_contacts = _tied_contacts(c, first, tied, seconds, read)
         out.cached.append(tied_contacts)
         if in_place:
-            _resequence_in_place(first, tied_contacts.select(*columns, "interaction_id"), tied, codes, episodes)
+            _resequence_in_place(first, tied_contacts.select(*columns, *ORDER), tied, codes, episodes)
         else:
-            exact = with_journey_steps(tied_contacts.select("customer_key", *ORDER, "cell"), codes)
+            exact = with_journey_steps(tied_contacts.select("customer_key", *TIED_ORDER, "cell"), codes,
+                                       order=TIED_ORDER)
             exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
             out.cached.append(exact)
             rest = steps.filter(~steps.customer_key.isin(tied.keys)).select(*STEP_COLUMNS)
@@ -204,7 +208,7 @@ def _resequence_in_place(first: ir.Table, contacts: ir.Table, tied: Tied, codes:
     """Replace the tied customers' rows of the cached first sequence (DuckDB) with their contacts sequenced with
     the tie-break: every column recomputed, as `sequence` computes them (the marks do not depend on the order).
     Cheaper than copying every other step: a delete over the key column and an insert of a few rows."""
-    redo = with_journey_steps(contacts, codes, same_need=episodes).select(*first.columns)
+    redo = with_journey_steps(contacts, codes, order=TIED_ORDER, same_need=episodes).select(*first.columns)
     if not episodes:  # that cache keeps the contacts with a next one only
         redo = redo.filter(redo.next_cell.notnull())
     op = first.op()
@@ -215,39 +219,46 @@ def _resequence_in_place(first: ir.Table, contacts: ir.Table, tied: Tied, codes:
     con.execute(f"INSERT INTO {name} {ibis.to_sql(_like(redo, first), dialect='duckdb')}")
 
 
-#: Up to this many instants with simultaneous contacts, the tied customers' contacts at those instants are read
-#: again with one equality filter per instant, and their other contacts come from the cache (_tied_contacts).
+#: Up to this many seconds with simultaneous contacts, the tied customers' contacts within those seconds are read
+#: again with one range filter per second, and their other contacts come from the cache (_tied_contacts).
 REREAD_INSTANTS = 3
 
 
-def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, instants: list, read: tuple[str, ...]) -> ir.Table:
-    """Every contact of the tied customers with the columns `read` (interaction_id among them), cached.
+def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int], read: tuple[str, ...]) -> ir.Table:
+    """Every contact of the tied customers with the columns `read` (started_at and interaction_id among them),
+    cached.
 
-    Only contacts that start at the very same instant as another contact of their customer need interaction_id to
-    be ordered. With at most REREAD_INSTANTS such instants, the contacts at those instants are read again with one
-    equality filter per instant, which an engine pushes into the scan (DuckDB skips nearly all of a Parquet file; an
-    IN list or a filter on the customer's hash reads every row), and the tied customers' other contacts come from
-    the cached first sequence without their interaction_id: none of them shares its instant with another contact of
-    its customer, so the tie-break never looks at it. If an instant is not found again with two contacts or more (a
-    timestamp that did not survive the round trip through Python, or a pair within one second but not at one
-    instant) or the two parts do not add up to the cached customers' contacts, or with more instants, every contact
-    of the tied customers is read again, filtered on their key."""
-    if len(instants) <= REREAD_INSTANTS:
-        at = [ibis.literal(x, type=c.started_at.type()) for x in instants]
-        # A union of single equalities, not an OR: only a single equality reaches the scan.
-        # Cached before keeping the tied customers' contacts: the engine would test their key on every row.
-        again = ibis.union(*[c.filter(c.started_at == x).select(*read) for x in at], distinct=False).cache()
+    Only contacts that start within the same second as another contact of their customer need started_at and
+    interaction_id to be ordered. With at most REREAD_INSTANTS such seconds, the contacts within those seconds are
+    read again with one range filter on started_at per second, which an engine pushes into the scan (DuckDB skips
+    nearly all of a Parquet file; an IN list or a filter on the customer's hash reads every row), and the tied
+    customers' other contacts come from the cached first sequence, with started_at and interaction_id null: none of
+    them shares its second with another contact of its customer, so `ts` orders them (contacts.TIED_ORDER). If a
+    second is not found again with two contacts or more (e.g. a time zone that shifts the range off the data) or
+    the two parts do not add up to the cached customers' contacts, or with more seconds, every contact of the tied
+    customers is read again, filtered on their key."""
+    if len(seconds) <= REREAD_INSTANTS:
+        kind = c.started_at.type()
+
+        def at(second: int) -> ir.Value:
+            instant = datetime.fromtimestamp(second, UTC)
+            return ibis.literal(instant if kind.timezone else instant.replace(tzinfo=None), type=kind)
+
+        # A union of single ranges, not an OR: only a conjunction on one column reaches the scan. The test of `ts`
+        # keeps the result exact whatever the engine makes of the literals' time zone.
+        again = ibis.union(*[c.filter((c.started_at >= at(s)) & (c.started_at < at(s + 1)) & (c.ts == s))
+                             .select(*read) for s in seconds], distinct=False).cache()
         contacts = None
         try:
             again_theirs = again.filter(again.customer_key.isin(tied.keys))
             theirs = first.filter(first.customer_key.isin(tied.keys))
-            cached = theirs.filter(~theirs.started_at.isin(at))
+            cached = theirs.filter(~theirs.ts.isin(seconds))
             cached = cached.select(**{n: cached[n] if n in cached.columns else ibis.null().cast(c[n].type())
                                       for n in read})
             contacts = again_theirs.union(_like(cached, again_theirs), distinct=False).cache()
-            # Each instant found again (with the two or more contacts that tie there), and nothing lost or doubled.
-            found = again_theirs.group_by("started_at").aggregate(n=again_theirs.count()).n.to_pyarrow().to_pylist()
-            if (len(found) == len(instants) and min(found, default=2) >= 2
+            # Each second found again (with the two or more contacts that share it), and nothing lost or doubled.
+            found = again_theirs.group_by("ts").aggregate(n=again_theirs.count()).n.to_pyarrow().to_pylist()
+            if (len(found) == len(seconds) and min(found, default=2) >= 2
                     and contacts.count().to_pyarrow().as_py() == theirs.count().to_pyarrow().as_py()):
                 return contacts
         except BaseException:
@@ -260,9 +271,9 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, instants: list, rea
     return c.filter(c.customer_key.isin(tied.keys)).select(*read).cache()
 
 
-def _instants(pairs: list[dict]) -> list:
-    """The distinct instants of simultaneous pairs (rows with started_at), in order."""
-    return sorted({r["started_at"] for r in pairs})
+def _seconds(pairs: list[dict]) -> list[int]:
+    """The distinct seconds (`ts`) of simultaneous pairs, in order."""
+    return sorted({int(r["ts"]) for r in pairs})
 
 
 def _like(t: ir.Table, other: ir.Table) -> ir.Table:
@@ -282,13 +293,13 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
         raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
     c = contact_view(interactions, codes)
     if sequenced is None:
-        episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, "interaction_id"), options, codes), options)
+        episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, *ORDER), options, codes), options)
     else:
         if sequenced.sharing is None:
             raise ValueError("diagnosis_sums needs the contacts sequenced with episodes=True")
         inputs = [with_same_need(sequenced.sharing, options, codes, order=BY_START)]
         if sequenced.need_contacts is not None:
-            inputs.append(with_same_need(sequenced.need_contacts, options, codes))
+            inputs.append(with_same_need(sequenced.need_contacts, options, codes, order=TIED_ORDER))
         first, *rest = [_episode_columns(t, options) for t in inputs]
         episodes = ibis.union(first, *[_like(t, first) for t in rest])
     # What the windowed contacts take of the plain sums behind LONELY_EPISODE_SUMS: the rest of each is the lonely
