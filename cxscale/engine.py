@@ -174,14 +174,16 @@ def customer_key(customer_id: Any) -> Any:
     return customer_id.cast("string")
 
 
-def texts_hash(a: Any, b: Any, c: Any, d: Any) -> Any | None:
-    """A 64-bit hash of four text values together (DuckDB's hash(), Spark's xxhash64()), or None on other engines.
-    A join on it compares one integer instead of four texts (journey.codes.encode)."""
-    name = backend_name(a._find_backend(use_default=True))
+def texts_hash(*texts: Any) -> Any | None:
+    """A 64-bit hash of one or four text values together (DuckDB's hash(), Spark's xxhash64()), or None on other
+    engines. A join on it compares one integer instead of four texts (journey.codes.encode)."""
+    if len(texts) not in (1, 4):
+        raise ValueError(f"texts_hash takes one or four texts, not {len(texts)}")
+    name = backend_name(texts[0]._find_backend(use_default=True))
     if name == "duckdb":
-        return _duckdb_hash4(a, b, c, d)
+        return _duckdb_hash(*texts) if len(texts) == 1 else _duckdb_hash4(*texts)
     if name == "pyspark":
-        return _spark_xxhash64_4(a, b, c, d)
+        return _spark_xxhash64(*texts) if len(texts) == 1 else _spark_xxhash64_4(*texts)
     return None
 
 

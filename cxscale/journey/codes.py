@@ -57,6 +57,12 @@ class CellCodes:
         code = cell.cast("int64") if stride == 1 else floor_divide(cell, stride)
         return code if dimension == DIMENSIONS[0] else code % self.radix[dimension]
 
+    @property
+    def hashed(self) -> tuple[str, ...]:
+        """The dimensions `key_` hashes: the one that varies when the others hold a single value each (e.g.
+        flows.discover_flows codes one dimension alone), else all four."""
+        return _hashed(self.radix)
+
     @cached_property
     def frame(self) -> pd.DataFrame:
         """The code table read out (one row per combination: small), once."""
@@ -64,7 +70,7 @@ class CellCodes:
 
     @cached_property
     def keyed(self) -> bool:
-        """Whether encode may join on `key_`, the hash of the four names: the engine has one and no two
+        """Whether encode may join on `key_`, the hash of the names (`hashed`): the engine has one and no two
         combinations share it."""
         return "key_" in self.table.columns and bool(self.frame["key_"].is_unique)
 
@@ -90,9 +96,6 @@ def cell_codes(contacts: ir.Table, sums: Callable[[ir.Table], dict[str, ir.Scala
     else:
         cells = contacts.group_by(list(DIMENSIONS)).aggregate(**sums(contacts))
     coded = cells.mutate(**{f"{d}_code": (ibis.dense_rank().over(order_by=cells[d])).cast("int64") for d in DIMENSIONS})
-    key = texts_hash(*[coded[d] for d in DIMENSIONS])
-    if key is not None:
-        coded = coded.mutate(key_=key)
     table = coded.cache()
     try:
         counts = table.aggregate(n=table.count(), **{d: table[f"{d}_code"].max() + 1 for d in DIMENSIONS})
@@ -104,21 +107,27 @@ def cell_codes(contacts: ir.Table, sums: Callable[[ir.Table], dict[str, ir.Scala
         # 32-bit cells whenever they fit (they nearly always do): every window carries the cell.
         if math.prod(radix.values()) < 2**31:  # CellCodes.packable
             cell = cell.cast("int32")
+        key = texts_hash(*[table[d] for d in _hashed(radix)])
         # A second, final materialisation with the cell: the code table is small (one row per combination).
-        final = table.mutate(cell=cell).cache()
+        final = table.mutate(cell=cell, **({} if key is None else {"key_": key})).cache()
     finally:
         table.release()
     return CellCodes(final, radix, int(counts["n"]))
 
 
+def _hashed(radix: dict[str, int]) -> tuple[str, ...]:
+    varying = tuple(d for d in DIMENSIONS if radix[d] > 1)
+    return varying if len(varying) == 1 else DIMENSIONS
+
+
 def encode(contacts: ir.Table, codes: CellCodes) -> ir.Table:
-    """`contacts` with the four dimension names replaced by their `cell` code: joined on a hash of the four names
-    where the engine has one and no two combinations share it (a join on one integer instead of four texts, about
-    half the time), else on the names."""
+    """`contacts` with the four dimension names replaced by their `cell` code: joined on a hash of the names
+    (CellCodes.hashed: of the one that varies, when only one does) where the engine has one and no two combinations
+    share it (a join on one integer instead of four texts, about half the time), else on the names."""
     t = codes.table
     keep = [n for n in contacts.columns if n not in DIMENSIONS]
     if codes.keyed:
-        c = contacts.mutate(key_=texts_hash(*[contacts[d] for d in DIMENSIONS]))
+        c = contacts.mutate(key_=texts_hash(*[contacts[d] for d in codes.hashed]))
         right = t.select("key_", "cell")
         return c.join(right, "key_").select(*keep, "cell")
     j = contacts.join(t.select(*DIMENSIONS, "cell"), list(DIMENSIONS))
