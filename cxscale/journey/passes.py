@@ -138,7 +138,9 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
     columns = SEQUENCED if episodes else ("customer_key", "ts", "cell")
     s = with_journey_steps(c.select(*columns), codes, order=BY_START, same_need=episodes)
     first = s.select(*columns, "next_cell", "next_gap", "next_tied", *(["may_share_need"] if episodes else []))
-    first = first.cache() if episodes else first.filter(first.next_cell.notnull()).cache()
+    # Every contact, the last ones too, even for the flows alone: a tied customer's contacts outside its tied
+    # seconds are taken from here (_tied_contacts).
+    first = first.cache()
     # next_cell is null exactly when there is no next contact (every contact has a cell): a cheaper test than the gap.
     steps = first.filter(first.next_cell.notnull())
     out = Sequenced(steps.select(*STEP_COLUMNS), cached=[first])
@@ -209,8 +211,6 @@ def _resequence_in_place(first: ir.Table, contacts: ir.Table, tied: Tied, codes:
     the tie-break: every column recomputed, as `sequence` computes them (the marks do not depend on the order).
     Cheaper than copying every other step: a delete over the key column and an insert of a few rows."""
     redo = with_journey_steps(contacts, codes, order=TIED_ORDER, same_need=episodes).select(*first.columns)
-    if not episodes:  # that cache keeps the contacts with a next one only
-        redo = redo.filter(redo.next_cell.notnull())
     op = first.op()
     name = ".".join(f'"{part}"' for part in (op.namespace.catalog, op.namespace.database, op.name) if part)
     assert tied.listed is not None

@@ -120,6 +120,20 @@ def test_simultaneous_contacts_about_different_intents_leave_the_episodes_sorted
     _compare(_load(engine, tmp_path, "cross", df), tied=True, need_tied=False)
 
 
+def test_a_tied_customers_last_contact_alone_in_its_second_still_makes_its_step(engine, tmp_path, monkeypatch):
+    # Read again by second, a tied customer's other contacts come from the cached sequence. The flows alone must
+    # cache every contact for that, the last ones too: here only the first two contacts of a customer with three or
+    # more tie, so each tied customer's last contact is alone in its second, and its step into it would be lost.
+    monkeypatch.setattr("cxscale.journey.passes.REREAD_INSTANTS", 100)
+    world = mini_world(customers=300, seed=5)
+    world = world[world.groupby("customer_id")["customer_id"].transform("size") >= 3]
+    df = _with_ties(world, intents="different")
+    t = _load(engine, tmp_path, "last", df)
+    every = flow_graphs(enriched_contacts(t, OPTIONS), tuple(FLOW_DIMENSIONS), 10**9)
+    for dim in FLOW_DIMENSIONS:
+        assert discover_flows(t, dim) == every[dim]
+
+
 def test_without_simultaneous_contacts_nothing_is_sorted_with_the_tie_break(engine, tmp_path):
     df = mini_world(customers=300, seed=9)
     df["started_at"] += pd.to_timedelta(range(len(df)), unit="s")  # no two contacts within one second
