@@ -184,7 +184,7 @@ def job_scan(size: int, workdir: Path, memory_limit: str | None = None, columns:
 
 def job_pm4py(size: int, workdir: Path, end_to_end: bool = False, memory_limit: str | None = None) -> dict:
     """pm4py's directly-follows discovery on the same log (case = customer, activity = intent). end_to_end=False times discover_dfg alone on a DataFrame already in memory;
-    end_to_end=True times reading the three columns from the same Parquet files, format_dataframe (pm4py's
+    end_to_end=True times reading the four columns from the same Parquet files, format_dataframe (pm4py's
     documented preparation: renames and sorts by case and time) and discover_dfg. Writes the edge counts."""
     import pandas as pd
     import pm4py
