@@ -235,8 +235,8 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int],
     customers' other contacts come from the cached first sequence, with started_at and interaction_id null: none of
     them shares its second with another contact of its customer, so `ts` orders them (contacts.TIED_ORDER). If a
     second is not found again with two contacts or more (e.g. a time zone that shifts the range off the data) or
-    the two parts do not add up to the cached customers' contacts, or with more seconds, every contact of the tied
-    customers is read again, filtered on their key."""
+    with fewer or more than the cache holds there, or with more seconds, every contact of the tied customers is read
+    again, filtered on their key."""
     if len(seconds) <= REREAD_INSTANTS:
         kind = c.started_at.type()
 
@@ -248,26 +248,22 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int],
         # keeps the result exact whatever the engine makes of the literals' time zone.
         again = ibis.union(*[c.filter((c.started_at >= at(s)) & (c.started_at < at(s + 1)) & (c.ts == s))
                              .select(*read) for s in seconds], distinct=False).cache()
-        contacts = None
         try:
             again_theirs = again.filter(again.customer_key.isin(tied.keys))
             theirs = first.filter(first.customer_key.isin(tied.keys))
-            cached = theirs.filter(~theirs.ts.isin(seconds))
-            cached = cached.select(**{n: cached[n] if n in cached.columns else ibis.null().cast(c[n].type())
-                                      for n in read})
-            contacts = again_theirs.union(_like(cached, again_theirs), distinct=False).cache()
-            # Each second found again (with the two or more contacts that share it), and nothing lost or doubled.
-            found = again_theirs.group_by("ts").aggregate(n=again_theirs.count()).n.to_pyarrow().to_pylist()
-            if (len(found) == len(seconds) and min(found, default=2) >= 2
-                    and contacts.count().to_pyarrow().as_py() == theirs.count().to_pyarrow().as_py()):
-                return contacts
-        except BaseException:
-            if contacts is not None:
-                contacts.release()
-            raise
+            # The cached sequence holds every contact of theirs: within the tied seconds it must hold as many as were
+            # read again, two or more per second, so that the two parts add up (nothing lost or doubled).
+            held = theirs.filter(theirs.ts.isin(seconds))
+            counts = {(r["again"], r["ts"]): r["n"] for r in ibis.union(
+                again_theirs.group_by("ts").aggregate(n=again_theirs.count()).mutate(again=True),
+                held.group_by("ts").aggregate(n=held.count()).mutate(again=False)).to_pyarrow().to_pylist()}
+            if all(counts.get((True, s), 0) >= 2 and counts.get((True, s)) == counts.get((False, s)) for s in seconds):
+                cached = theirs.filter(~theirs.ts.isin(seconds))
+                cached = cached.select(**{n: cached[n] if n in cached.columns else ibis.null().cast(c[n].type())
+                                          for n in read})
+                return again_theirs.union(_like(cached, again_theirs), distinct=False).cache()
         finally:
             again.release()
-        contacts.release()
     return c.filter(c.customer_key.isin(tied.keys)).select(*read).cache()
 
 
