@@ -2,7 +2,8 @@
 
 For each size it prints (wall time, CPU seconds, rows/s, peak memory): the diagnosis end to end from the Parquet
 files, with and without use-case drafts; a plain DuckDB scan of the 11 columns the diagnosis scans whole (the
-yardstick: target diagnosis <= 5x this), and of those with interaction_id (the yardstick until 2026-11-25); cxscale's intent DFG alone end to end; and pm4py's directly-follows discovery on the
+yardstick: target diagnosis <= 5x this), and of those with interaction_id (the yardstick until 2026-11-25);
+cxscale's intent DFG alone (journey.discover_flows) end to end; and pm4py's directly-follows discovery on the
 same log, twice: (a) discover_dfg alone on a DataFrame already in memory (compared with cxscale's DFG on a DuckDB
 table already in memory), (b) end to end from the same Parquet files (read + format_dataframe + discover_dfg).
 Ratios pm4py/cxscale are printed for both (target: >= 10x), and

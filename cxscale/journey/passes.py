@@ -182,7 +182,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         else:
             read = ("customer_key", *TIED_ORDER, "cell")
         if seconds is None:
-            seconds = _seconds(pairs.select("ts").distinct().limit(REREAD_INSTANTS + 1).to_pyarrow().to_pylist())
+            seconds = _seconds(pairs.select("ts").distinct().limit(REREAD_SECONDS + 1).to_pyarrow().to_pylist())
         tied_contacts = _tied_contacts(c, first, tied, seconds, read)
         out.cached.append(tied_contacts)
         if in_place:
@@ -221,7 +221,7 @@ def _resequence_in_place(first: ir.Table, contacts: ir.Table, tied: Tied, codes:
 
 #: Up to this many seconds with simultaneous contacts, the tied customers' contacts within those seconds are read
 #: again with one range filter per second, and their other contacts come from the cache (_tied_contacts).
-REREAD_INSTANTS = 3
+REREAD_SECONDS = 3
 
 
 def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int], read: tuple[str, ...]) -> ir.Table:
@@ -229,7 +229,7 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int],
     cached.
 
     Only contacts that start within the same second as another contact of their customer need started_at and
-    interaction_id to be ordered. With at most REREAD_INSTANTS such seconds, the contacts within those seconds are
+    interaction_id to be ordered. With at most REREAD_SECONDS such seconds, the contacts within those seconds are
     read again with one range filter on started_at per second, which an engine pushes into the scan (DuckDB skips
     nearly all of a Parquet file; an IN list or a filter on the customer's hash reads every row), and the tied
     customers' other contacts come from the cached first sequence, with started_at and interaction_id null: none of
@@ -237,7 +237,7 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int],
     second is not found again with two contacts or more (e.g. a time zone that shifts the range off the data) or
     with fewer or more than the cache holds there, or with more seconds, every contact of the tied customers is read
     again, filtered on their key."""
-    if len(seconds) <= REREAD_INSTANTS:
+    if len(seconds) <= REREAD_SECONDS:
         kind = c.started_at.type()
 
         def at(second: int) -> ir.Value:

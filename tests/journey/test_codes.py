@@ -89,13 +89,13 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
     return by_code
 
 
-@pytest.mark.parametrize(("seed", "listed", "instants"), [(7, 5_000, 3), (8, 0, 3), (7, 5_000, 100)])
+@pytest.mark.parametrize(("seed", "listed", "seconds"), [(7, 5_000, 3), (8, 0, 3), (7, 5_000, 100)])
 def test_fast_sums_and_flows_equal_the_enriched_view_ties_included(engine, tmp_path, monkeypatch, seed, listed,
-                                                                   instants):
+                                                                   seconds):
     # listed=0: the tied customers are joined from their cached table instead of named in an IN list.
-    # instants=100: their contacts at the 25 tied instants are read again by instant, the others taken from the cache.
+    # seconds=100: their contacts in the 25 tied seconds are read again by second, the others taken from the cache.
     monkeypatch.setattr("cxscale.journey.passes.LISTED_TIED", listed)
-    monkeypatch.setattr("cxscale.journey.passes.REREAD_INSTANTS", instants)
+    monkeypatch.setattr("cxscale.journey.passes.REREAD_SECONDS", seconds)
     t = _load(engine, tmp_path, f"world{seed}", _with_ties(mini_world(customers=300, seed=seed)))
     by_code = _compare(t, tied=True, need_tied=True)
     assert len(by_code) > 20 and by_code["repeat_contacts"].sum() > 0 and by_code["channel_switches"].sum() > 0
@@ -110,7 +110,7 @@ def test_a_reread_by_second_that_misses_its_contacts_falls_back_to_reading_the_t
 
     found, real = [], passes._seconds
     monkeypatch.setattr(passes, "_seconds", lambda pairs: found.append(1) or [s + 1 for s in real(pairs)])
-    monkeypatch.setattr(passes, "REREAD_INSTANTS", 100)
+    monkeypatch.setattr(passes, "REREAD_SECONDS", 100)
     _compare(_load(engine, tmp_path, "lost", _with_ties(mini_world(customers=300, seed=7))), tied=True, need_tied=True)
     assert found
 
@@ -124,7 +124,7 @@ def test_a_tied_customers_last_contact_alone_in_its_second_still_makes_its_step(
     # Read again by second, a tied customer's other contacts come from the cached sequence. The flows alone must
     # cache every contact for that, the last ones too: here only the first two contacts of a customer with three or
     # more tie, so each tied customer's last contact is alone in its second, and its step into it would be lost.
-    monkeypatch.setattr("cxscale.journey.passes.REREAD_INSTANTS", 100)
+    monkeypatch.setattr("cxscale.journey.passes.REREAD_SECONDS", 100)
     world = mini_world(customers=300, seed=5)
     world = world[world.groupby("customer_id")["customer_id"].transform("size") >= 3]
     df = _with_ties(world, intents="different")
