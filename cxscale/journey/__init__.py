@@ -6,11 +6,13 @@ from cxscale.journey.diagnosis import SCHEMA_VERSION, Diagnosis, diagnose, touch
 from cxscale.journey.flows import Flow, directly_follows, discover_flows, flow_graphs, top_flows
 from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.report import render_html
+from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
 from cxscale.journey.usecase import draft_use_case, dump_draft
 
 __all__ = [
     "SCHEMA_VERSION",
     "Diagnosis",
+    "DiagnosisDocument",
     "DiagnosisOptions",
     "Flow",
     "diagnose",
@@ -25,4 +27,5 @@ __all__ = [
     "render_html",
     "top_flows",
     "touchpoint",
+    "UseCaseDraft",
 ]

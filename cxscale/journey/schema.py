@@ -1,0 +1,356 @@
+"""The diagnosis JSON (schema_version 1) and the use-case draft (draft_version 1) as Pydantic models.
+
+These are the contracts that the next parts of cxscale (portfolio gates, proof points, the dashboard) read:
+`DiagnosisDocument.model_validate(json.load(f))` gives typed access to what `cxscale diagnose --json` printed,
+and `UseCaseDraft.model_validate(yaml.safe_load(f))` to a draft written by `--use-cases DIR`.
+
+Versioning: fields are only ever added within a version. A field removed or renamed, or one whose meaning or unit
+changes, bumps schema_version (draft_version). So the models accept fields they do not know (a newer producer's
+additions); `unknown_fields` lists them, and the tests require it to list none for what cxscale itself writes, so
+the models always describe every field. The JSON Schemas generated from them are in docs/schemas/
+(`python -m cxscale.journey.schema docs/schemas` writes them again).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# A rate, mean or money amount the data may not support (no CSAT column, no waits, no outcomes): null then.
+Num = float | None
+
+
+class _Open(BaseModel):
+    """Accepts fields added by a newer producer (kept in model_extra); see unknown_fields."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class Period(_Open):
+    start: str = Field(description="first contact's start, ISO 8601 UTC")
+    end: str = Field(description="last contact's start, ISO 8601 UTC")
+    days: float = Field(description="days between start and end, at least 1")
+
+
+class ScoreWeights(_Open):
+    avoidable_cost: float
+    friction: float
+    csat_damage: float
+    volume: float
+
+
+class Options(_Open):
+    """The DiagnosisOptions the diagnosis ran with (docs/diagnosis.md)."""
+
+    window_days: int
+    repeat_windows_days: list[int]
+    long_wait_seconds: float
+    async_channels: list[str]
+    async_long_wait_seconds: float
+    transfer_avoidable_share: float
+    csat_detractor_max: float
+    failure_outcomes: list[str]
+    failure_window_days: int
+    min_volume: int
+    top_flows: int
+    score_weights: ScoreWeights
+
+
+class Signals(_Open):
+    """Every signal of a set of contacts (docs/diagnosis.md#signals). Rates are shares 0-1, times in seconds, money
+    over the data's period in the document's currency; null where the data lacks the column behind it."""
+
+    volume: int = Field(description="contacts")
+    repeat_contact_rate_7d: Num
+    repeat_contact_rate_14d: Num
+    repeat_contact_rate_30d: Num
+    repeat_contact_rate: Num = Field(description="the 7-day rate")
+    transfer_rate: Num
+    channel_switch_rate: Num
+    long_wait_rate: Num
+    wait_mean_seconds: Num
+    aht_seconds: Num
+    episodes: int
+    time_to_resolution_seconds: Num
+    contacts_per_episode: Num
+    first_contact_resolution: Num
+    csat_mean: Num
+    csat_sd: Num
+    csat_responses: int
+    detractor_share: Num
+    failure_rate: Num
+    cost: Num
+    cost_per_contact: Num
+    cost_sd: Num
+    avoidable_cost_repeat: Num
+    avoidable_cost_switch: Num
+    avoidable_cost_transfer: Num
+    avoidable_cost: Num
+
+
+class _SignalRow(Signals):
+    avoidable_cost_per_year: Num
+
+
+class IntentSignals(_SignalRow):
+    intent: str
+
+
+class StageSignals(_SignalRow):
+    journey_stage: str
+
+
+class ChannelSignals(_SignalRow):
+    channel: str
+
+
+class SiteSignals(_SignalRow):
+    site: str
+
+
+class SignalsByDimension(_Open):
+    intent: list[IntentSignals]
+    journey_stage: list[StageSignals]
+    channel: list[ChannelSignals]
+    site: list[SiteSignals]
+
+
+class Totals(_Open):
+    cost: Num
+    avoidable_cost: Num
+    cost_per_year: Num
+    avoidable_cost_per_year: Num
+
+
+class AvoidableCostParts(_Open):
+    repeat_contacts: Num
+    channel_switches: Num
+    transfers: Num
+
+
+class Baseline(_Open):
+    """The hotspot's measured values, the baseline a pilot there would be judged against."""
+
+    repeat_contact_rate_7d: Num
+    repeat_contact_rate_14d: Num
+    repeat_contact_rate_30d: Num
+    transfer_rate: Num
+    channel_switch_rate: Num
+    long_wait_rate: Num
+    wait_mean_seconds: Num
+    aht_seconds: Num
+    time_to_resolution_seconds: Num
+    contacts_per_episode: Num
+    first_contact_resolution: Num
+    csat_mean: Num
+    csat_sd: Num
+    csat_responses: int
+    detractor_share: Num
+    failure_rate: Num
+    episodes: int
+    cost_per_contact: Num
+    cost_sd: Num
+
+
+class HotspotChannel(_Open):
+    channel: str
+    volume: int
+    repeat_contact_rate: Num
+    transfer_rate: Num
+    csat_mean: Num
+    avoidable_cost: Num
+
+
+FrictionKind = Literal["repeat_contacts", "transfers", "channel_switching", "long_waits", "outcome_failures",
+                       "low_csat"]
+ScoreComponent = Literal["avoidable_cost", "friction", "csat_damage", "volume"]
+
+
+class Hotspot(_Open):
+    """One intent x journey stage, ranked (docs/diagnosis.md#score)."""
+
+    rank: int = Field(ge=1)
+    intent: str
+    journey_stage: str
+    channel: str = Field(description="the dominant channel (most contacts)")
+    channel_share: Num
+    volume: int
+    repeat_contact_rate: Num = Field(description="the 7-day rate")
+    transfer_rate: Num
+    csat_mean: Num
+    cost: Num
+    avoidable_cost: Num
+    cost_per_year: Num
+    avoidable_cost_per_year: Num
+    avoidable_cost_parts: AvoidableCostParts
+    score: float = Field(ge=0, le=100)
+    score_components: dict[ScoreComponent, float] = Field(description="the points each component adds")
+    score_inputs: dict[ScoreComponent, Num] = Field(description="each component's value before scaling")
+    kinds: list[FrictionKind]
+    baseline: Baseline
+    evidence: list[str]
+    channels: list[HotspotChannel]
+
+
+class FlowEdge(_Open):
+    """A directly-follows edge: a contact about `from` followed by the same customer's next contact about `to`."""
+
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    count: int = Field(ge=1, description="transitions")
+    median_seconds: Num = Field(description="median time between the two contacts' starts")
+    loop: bool = Field(description="from equals to: the customer came back about the same")
+    reverse: bool = Field(description="the edge to -> from is also among the edges listed")
+
+
+class TableValidation(_Open):
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rules: dict[str, int] = Field(description="rejected rows per contract rule")
+
+
+class Touchpoint(_Open):
+    intent: str
+    journey_stage: str
+    channel: str
+    channel_share: Num
+
+
+class BaselinePeriod(_Open):
+    start: str
+    end: str
+
+
+class BusinessMetric(_Open):
+    name: str = Field(description="a metric of the catalog (cxscale/metrics/catalog.yaml)")
+    unit: str
+    baseline: float
+    direction: Literal["increase", "decrease"]
+    baseline_period: BaselinePeriod
+
+
+class Target(_Open):
+    value: float
+    relative_change: float
+
+
+class MoneyAtStake(_Open):
+    avoidable_cost_per_year: float
+    currency: str
+    estimated_savings_per_year_at_target: Num = Field(description="null for metrics not linked to cost")
+
+
+class PilotWindow(_Open):
+    """From cxscale.measure.power.plan_pilot (customer-randomised; all fields) or, where it cannot plan, a normal
+    approximation over contacts (no days_to_enrol, measurement_days or baseline_per_unit)."""
+
+    days: int
+    sample_size_per_arm: int
+    unit: str
+    units_per_day: float
+    split: str
+    alpha: float
+    power: float
+    method: str
+    days_to_enrol: int | None = None
+    measurement_days: int | None = None
+    baseline_per_unit: Num = None
+
+
+class DraftSource(_Open):
+    diagnosis: str
+    hotspot_rank: int
+
+
+class UseCaseDraft(_Open):
+    """A draft use-case spec for one hotspot (docs/use-case-draft.md)."""
+
+    draft_version: Literal[1]
+    id: str
+    title: str
+    status: Literal["draft"]
+    problem: str
+    evidence: list[str]
+    journey_touchpoint: Touchpoint
+    business_metric: BusinessMetric
+    target: Target
+    money_at_stake: MoneyAtStake
+    pilot_window: PilotWindow | None
+    source: DraftSource
+
+
+class DiagnosisDocument(_Open):
+    """What `cxscale diagnose --json` prints (docs/diagnosis.md#json)."""
+
+    schema_version: Literal[1]
+    source: str
+    engine: str
+    period: Period
+    currency: str
+    annualisation_factor: float = Field(description="365.25 / period days: *_per_year = amount x this")
+    options: Options
+    overall: Signals
+    totals: Totals
+    hotspots: list[Hotspot] = Field(description="best first")
+    flows: list[FlowEdge] = Field(description="the intent graph, busiest first")
+    signals: SignalsByDimension
+    stage_flows: list[FlowEdge]
+    channel_flows: list[FlowEdge]
+    use_cases: list[UseCaseDraft]
+    notes: list[str]
+    validation: dict[str, TableValidation] | None = Field(
+        description="per table, when the input was validated against the data contract")
+
+
+def unknown_fields(model: BaseModel, path: str = "") -> list[str]:
+    """Paths of the fields a validated document holds that its model does not describe (from a newer producer)."""
+    found = [f"{path}.{k}" if path else k for k in (model.model_extra or {})]
+    for name in type(model).model_fields:
+        found += _unknown_in(getattr(model, name), f"{path}.{name}" if path else name)
+    return found
+
+
+def _unknown_in(value: Any, path: str) -> list[str]:
+    if isinstance(value, BaseModel):
+        return unknown_fields(value, path)
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _unknown_in(v, f"{path}[{i}]")]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _unknown_in(v, f"{path}.{k}")]
+    return []
+
+
+#: File name (under docs/schemas/) -> model, for the JSON Schemas written out.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "diagnosis-v1.schema.json": DiagnosisDocument,
+    "use-case-draft-v1.schema.json": UseCaseDraft,
+}
+
+
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema (draft 2020-12), by the names the documents use (`from`, `to`)."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema(by_alias=True)}
+
+
+def schema_text(model: type[BaseModel]) -> str:
+    return json.dumps(json_schema(model), indent=2, sort_keys=False) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in SCHEMAS.items():
+        path = folder / name
+        path.write_text(schema_text(model))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m cxscale.journey.schema docs/schemas
+    for p in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas")):
+        print(p)

@@ -1,0 +1,76 @@
+"""The diagnosis JSON and the use-case draft are versioned contracts: their models describe every field cxscale
+writes, refuse a broken document by naming where it breaks, accept a newer producer's additions, and the JSON
+Schemas in docs/schemas/ are the ones the models give."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from cxscale.data.dataset import Dataset
+from cxscale.engine import connect
+from cxscale.journey import diagnose
+from cxscale.journey.schema import SCHEMAS, DiagnosisDocument, UseCaseDraft, schema_text, unknown_fields
+from tests.journey.contracts import as_published, assert_follows_the_schema
+from tests.journey.tables import mini_world
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+
+
+@pytest.fixture(scope="module")
+def document():
+    con = connect("duckdb")
+    ds = Dataset(con, {"interactions": con.create_table("mini", mini_world())}, "mini")
+    return as_published(diagnose(ds, currency="EUR").to_dict())
+
+
+def test_the_models_describe_every_field_a_diagnosis_writes(document):
+    doc = assert_follows_the_schema(document)
+    assert doc.flows[0].source == document["flows"][0]["from"]
+    assert len(doc.use_cases) == 3 and all(u.pilot_window is not None for u in doc.use_cases)
+    # Read back by the names the document uses, nothing is lost.
+    assert doc.model_dump(by_alias=True, exclude_unset=True) == document
+
+
+def test_a_broken_document_is_refused_naming_the_path(document):
+    broken = copy.deepcopy(document)
+    del broken["hotspots"][1]["score"]
+    broken["flows"][0]["count"] = "many"
+    with pytest.raises(ValidationError) as err:
+        DiagnosisDocument.model_validate(broken)
+    where = {".".join(map(str, e["loc"])) for e in err.value.errors()}
+    assert where == {"hotspots.1.score", "flows.0.count"}
+
+
+def test_another_schema_version_is_refused(document):
+    with pytest.raises(ValidationError, match="schema_version"):
+        DiagnosisDocument.model_validate({**document, "schema_version": 2})
+
+
+def test_a_newer_producers_fields_are_accepted_and_listed(document):
+    newer = copy.deepcopy(document)
+    newer["hotspots"][0]["owner"] = "ops"
+    newer["forecast"] = {}
+    doc = DiagnosisDocument.model_validate(newer)
+    assert sorted(unknown_fields(doc)) == ["forecast", "hotspots[0].owner"]
+
+
+def test_a_draft_without_a_power_plan_still_follows_the_draft_schema(document):
+    draft = copy.deepcopy(document["use_cases"][0])
+    draft["pilot_window"] = {"days": 30, "sample_size_per_arm": 1200, "unit": "contact", "units_per_day": 80.0,
+                             "split": "50/50", "alpha": 0.05, "power": 0.8, "method": "normal approximation"}
+    assert UseCaseDraft.model_validate(draft).pilot_window.days_to_enrol is None
+    draft["status"] = "approved"
+    with pytest.raises(ValidationError, match="status"):
+        UseCaseDraft.model_validate(draft)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_the_published_json_schemas_are_the_models(name):
+    published = DOCS / name
+    assert published.is_file(), f"{published} is missing: python -m cxscale.journey.schema docs/schemas"
+    assert published.read_text() == schema_text(SCHEMAS[name]), \
+        f"{published} is out of date: python -m cxscale.journey.schema docs/schemas"
