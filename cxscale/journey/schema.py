@@ -1,49 +1,36 @@
 """The diagnosis JSON (schema_version 1) and the use-case draft (draft_version 1) as Pydantic models.
 
-These are the contracts that the next parts of cxscale (portfolio gates, proof points, the dashboard) read:
 `DiagnosisDocument.model_validate(json.load(f))` gives typed access to what `cxscale diagnose --json` printed,
-and `UseCaseDraft.model_validate(yaml.safe_load(f))` to a draft written by `--use-cases DIR`.
-
-Versioning: fields are only ever added within a version. A field removed or renamed, or one whose meaning or unit
-changes, bumps schema_version (draft_version). So the models accept fields they do not know (a newer producer's
-additions); `unknown_fields` lists them, and the tests require it to list none for what cxscale itself writes, so
-the models always describe every field. The JSON Schemas generated from them are in docs/schemas/
-(`python -m cxscale.journey.schema docs/schemas` writes them again).
+and `UseCaseDraft.model_validate(yaml.safe_load(f))` to a draft written by `--use-cases DIR`. Versioning, unknown
+fields and the published JSON Schemas: cxscale/documents.py.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from cxscale.documents import OpenModel
 
 # A rate, mean or money amount the data may not support (no CSAT column, no waits, no outcomes): null then.
 Num = float | None
 
 
-class _Open(BaseModel):
-    """Accepts fields added by a newer producer (kept in model_extra); see unknown_fields."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class Period(_Open):
+class Period(OpenModel):
     start: str = Field(description="first contact's start, ISO 8601 UTC")
     end: str = Field(description="last contact's start, ISO 8601 UTC")
     days: float = Field(description="days between start and end, at least 1")
 
 
-class ScoreWeights(_Open):
+class ScoreWeights(OpenModel):
     avoidable_cost: float
     friction: float
     csat_damage: float
     volume: float
 
 
-class Options(_Open):
+class Options(OpenModel):
     """The DiagnosisOptions the diagnosis ran with (docs/diagnosis.md)."""
 
     window_days: int
@@ -60,7 +47,7 @@ class Options(_Open):
     score_weights: ScoreWeights
 
 
-class Signals(_Open):
+class Signals(OpenModel):
     """Every signal of a set of contacts (docs/diagnosis.md#signals). Rates are shares 0-1, times in seconds, money
     over the data's period in the document's currency; null where the data lacks the column behind it."""
 
@@ -112,27 +99,27 @@ class SiteSignals(_SignalRow):
     site: str
 
 
-class SignalsByDimension(_Open):
+class SignalsByDimension(OpenModel):
     intent: list[IntentSignals]
     journey_stage: list[StageSignals]
     channel: list[ChannelSignals]
     site: list[SiteSignals]
 
 
-class Totals(_Open):
+class Totals(OpenModel):
     cost: Num
     avoidable_cost: Num
     cost_per_year: Num
     avoidable_cost_per_year: Num
 
 
-class AvoidableCostParts(_Open):
+class AvoidableCostParts(OpenModel):
     repeat_contacts: Num
     channel_switches: Num
     transfers: Num
 
 
-class Baseline(_Open):
+class Baseline(OpenModel):
     """The hotspot's measured values, the baseline a pilot there would be judged against."""
 
     repeat_contact_rate_7d: Num
@@ -156,7 +143,7 @@ class Baseline(_Open):
     cost_sd: Num
 
 
-class HotspotChannel(_Open):
+class HotspotChannel(OpenModel):
     channel: str
     volume: int
     repeat_contact_rate: Num
@@ -170,7 +157,7 @@ FrictionKind = Literal["repeat_contacts", "transfers", "channel_switching", "lon
 ScoreComponent = Literal["avoidable_cost", "friction", "csat_damage", "volume"]
 
 
-class Hotspot(_Open):
+class Hotspot(OpenModel):
     """One intent x journey stage, ranked (docs/diagnosis.md#score)."""
 
     rank: int = Field(ge=1)
@@ -196,7 +183,7 @@ class Hotspot(_Open):
     channels: list[HotspotChannel]
 
 
-class FlowEdge(_Open):
+class FlowEdge(OpenModel):
     """A directly-follows edge: a contact about `from` followed by the same customer's next contact about `to`."""
 
     source: str = Field(alias="from")
@@ -207,26 +194,26 @@ class FlowEdge(_Open):
     reverse: bool = Field(description="the edge to -> from is also among the edges listed")
 
 
-class TableValidation(_Open):
+class TableValidation(OpenModel):
     rows_read: int
     rows_accepted: int
     rows_rejected: int
     rules: dict[str, int] = Field(description="rejected rows per contract rule")
 
 
-class Touchpoint(_Open):
+class Touchpoint(OpenModel):
     intent: str
     journey_stage: str
     channel: str
     channel_share: Num
 
 
-class BaselinePeriod(_Open):
+class BaselinePeriod(OpenModel):
     start: str
     end: str
 
 
-class BusinessMetric(_Open):
+class BusinessMetric(OpenModel):
     name: str = Field(description="a metric of the catalog (cxscale/metrics/catalog.yaml)")
     unit: str
     baseline: float
@@ -234,18 +221,18 @@ class BusinessMetric(_Open):
     baseline_period: BaselinePeriod
 
 
-class Target(_Open):
+class Target(OpenModel):
     value: float
     relative_change: float
 
 
-class MoneyAtStake(_Open):
+class MoneyAtStake(OpenModel):
     avoidable_cost_per_year: float
     currency: str
     estimated_savings_per_year_at_target: Num = Field(description="null for metrics not linked to cost")
 
 
-class PilotWindow(_Open):
+class PilotWindow(OpenModel):
     """From cxscale.measure.power.plan_pilot (customer-randomised; all fields) or, where it cannot plan, a normal
     approximation over contacts (no days_to_enrol, measurement_days or baseline_per_unit)."""
 
@@ -262,12 +249,12 @@ class PilotWindow(_Open):
     baseline_per_unit: Num = None
 
 
-class DraftSource(_Open):
+class DraftSource(OpenModel):
     diagnosis: str
     hotspot_rank: int
 
 
-class UseCaseDraft(_Open):
+class UseCaseDraft(OpenModel):
     """A draft use-case spec for one hotspot (docs/use-case-draft.md)."""
 
     draft_version: Literal[1]
@@ -284,7 +271,7 @@ class UseCaseDraft(_Open):
     source: DraftSource
 
 
-class DiagnosisDocument(_Open):
+class DiagnosisDocument(OpenModel):
     """What `cxscale diagnose --json` prints (docs/diagnosis.md#json)."""
 
     schema_version: Literal[1]
@@ -305,52 +292,3 @@ class DiagnosisDocument(_Open):
     notes: list[str]
     validation: dict[str, TableValidation] | None = Field(
         description="per table, when the input was validated against the data contract")
-
-
-def unknown_fields(model: BaseModel, path: str = "") -> list[str]:
-    """Paths of the fields a validated document holds that its model does not describe (from a newer producer)."""
-    found = [f"{path}.{k}" if path else k for k in (model.model_extra or {})]
-    for name in type(model).model_fields:
-        found += _unknown_in(getattr(model, name), f"{path}.{name}" if path else name)
-    return found
-
-
-def _unknown_in(value: Any, path: str) -> list[str]:
-    if isinstance(value, BaseModel):
-        return unknown_fields(value, path)
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _unknown_in(v, f"{path}[{i}]")]
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _unknown_in(v, f"{path}.{k}")]
-    return []
-
-
-#: File name (under docs/schemas/) -> model, for the JSON Schemas written out.
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "diagnosis-v1.schema.json": DiagnosisDocument,
-    "use-case-draft-v1.schema.json": UseCaseDraft,
-}
-
-
-def json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema (draft 2020-12), by the names the documents use (`from`, `to`)."""
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema(by_alias=True)}
-
-
-def schema_text(model: type[BaseModel]) -> str:
-    return json.dumps(json_schema(model), indent=2, sort_keys=False) + "\n"
-
-
-def write_schemas(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, model in SCHEMAS.items():
-        path = folder / name
-        path.write_text(schema_text(model))
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":  # python -m cxscale.journey.schema docs/schemas
-    for p in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas")):
-        print(p)

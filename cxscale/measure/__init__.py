@@ -2,7 +2,8 @@
 
 Public entry points, imported lazily so that `cxscale.measure.spec` (used by the simulator and the data loader)
 stays light and free of import cycles:
-readout, Readout, measure_spec, plan_pilot, PilotPlan, compare_observational, pilot_stats.
+readout, Readout, ReadoutDocument (the readout JSON as a model), measure_spec, plan_pilot, PilotPlan,
+compare_observational, pilot_stats.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 _EXPORTS = {
     "readout": "cxscale.measure.readout",
     "Readout": "cxscale.measure.readout",
+    "ReadoutDocument": "cxscale.measure.schema",
     "measure_spec": "cxscale.measure.run",
     "plan_pilot": "cxscale.measure.power",
     "PilotPlan": "cxscale.measure.power",

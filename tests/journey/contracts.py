@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from cxscale.journey.schema import DiagnosisDocument, unknown_fields
+from cxscale.documents import unknown_fields
+from cxscale.journey.schema import DiagnosisDocument
 
 
 def as_published(document: dict) -> dict:

@@ -14,6 +14,7 @@ from cxscale.measure.readout import readout
 from cxscale.measure.spec import MetricRef, Options, PilotSpec, Target, Value, Windows
 from cxscale.metrics import load_catalog
 from tests.conftest import shared_data
+from tests.measure.contracts import assert_follows_the_readout_schema
 
 ARMS = {"No E-Mail": "control", "Mens E-Mail": "mens_email", "Womens E-Mail": "womens_email"}
 #: A user-defined metric (the catalog has no visit rate): any website visit in the window.
@@ -58,6 +59,7 @@ def test_arms_are_the_three_thirds_and_pass_the_srm_check(hillstrom):
     r, raw = hillstrom
     assert r.n == raw["arm"].value_counts().to_dict()
     assert sum(r.n.values()) == 64_000 and r.srm_ok
+    assert_follows_the_readout_schema(r.to_json())  # three arms, a user-defined metric, real data
 
 
 @pytest.mark.parametrize("arm", ["mens_email", "womens_email"])
