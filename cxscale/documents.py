@@ -2,8 +2,9 @@
 
 Portfolio gates, proof points and the dashboard read what the analytical core writes: the pilot spec (YAML, read),
 the readout JSON (`cxscale measure --json`), the diagnosis JSON (`cxscale diagnose --json`) and the use-case drafts
-(`--use-cases DIR`). Each has a model (`PUBLISHED`) and a JSON Schema in docs/schemas/ for readers in other
-languages; `python -m cxscale.documents docs/schemas` writes those again and a test checks that they are current.
+(`--use-cases DIR`). Each has a model (`published()`) and a JSON Schema in docs/schemas/ for readers in other
+languages, also printed by `cxscale schema NAME`; `python -m cxscale.documents docs/schemas` writes those files
+again and a test checks that they are current.
 
 Versioning: within a version fields are only added. Removing or renaming a field, or changing its meaning or unit,
 bumps the version. The models of the documents cxscale writes therefore accept fields they do not know (a newer
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +48,34 @@ def _unknown_in(value: Any, path: str) -> list[str]:
     return []
 
 
-def published() -> dict[str, type[BaseModel]]:
-    """File name under docs/schemas/ -> the model it is generated from."""
+@dataclass(frozen=True)
+class Published:
+    """One versioned document: its name, version, who writes or reads it, and its model."""
+
+    name: str
+    version: int
+    what: str
+    model: type[BaseModel]
+
+    @property
+    def file_name(self) -> str:
+        """Its JSON Schema's file under docs/schemas/."""
+        return f"{self.name}-v{self.version}.schema.json"
+
+
+def published() -> dict[str, Published]:
+    """The documents with a published JSON Schema, by name (as `cxscale schema NAME` takes it)."""
     from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
     from cxscale.measure.schema import ReadoutDocument
     from cxscale.measure.spec import PilotSpec
 
-    return {
-        "pilot-spec-v1.schema.json": PilotSpec,
-        "readout-v1.schema.json": ReadoutDocument,
-        "diagnosis-v1.schema.json": DiagnosisDocument,
-        "use-case-draft-v1.schema.json": UseCaseDraft,
-    }
+    docs = [
+        Published("pilot-spec", 1, "YAML people write; read by cxscale measure", PilotSpec),
+        Published("readout", 1, "cxscale measure --json", ReadoutDocument),
+        Published("diagnosis", 1, "cxscale diagnose --json", DiagnosisDocument),
+        Published("use-case-draft", 1, "cxscale diagnose --use-cases DIR (YAML)", UseCaseDraft),
+    ]
+    return {d.name: d for d in docs}
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -72,9 +90,9 @@ def schema_text(model: type[BaseModel]) -> str:
 def write_schemas(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, model in published().items():
-        path = folder / name
-        path.write_text(schema_text(model))
+    for doc in published().values():
+        path = folder / doc.file_name
+        path.write_text(schema_text(doc.model))
         written.append(path)
     return written
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from cxscale.cli import app, main
 
-COMMANDS = ["simulate", "validate", "diagnose", "measure", "demo"]  # pipeline order, as `cxscale --help` shows them
+COMMANDS = ["simulate", "validate", "diagnose", "measure", "demo", "schema"]  # as `cxscale --help` shows them
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 
@@ -197,6 +197,7 @@ CXSCALE_ERRORS = {
     "measure a spec with an unknown metric": (
         lambda w: ["measure", str(_bad_spec(w, "secondary:\n- metric: cost_to_sevre\n"))], "cost_to_sevre"),
     "measure a missing spec": (lambda w: ["measure", str(w / "pilots" / "nope.yaml")], "nope.yaml"),
+    "schema of an unknown document": (lambda w: ["schema", "dashboard"], "dashboard"),
     "measure power without a metric": (lambda w: ["measure", "power", "--data", str(w)], "--metric"),
     "measure a spec outside a world without --data": (
         lambda w: ["measure", str(_outside_spec(w))], "--data PATH"),

@@ -11,7 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft, unknown_fields
+from cxscale.documents import unknown_fields
+from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
 from tests.journey.tables import mini_world
 
 HOTSPOT_KEYS = {"intent", "journey_stage", "channel", "volume", "repeat_contact_rate", "transfer_rate", "csat_mean",
