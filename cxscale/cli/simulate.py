@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cxscale.cli._app import app, console, print_json
-from cxscale.simulate import DEFAULT_CUSTOMERS, scenarios, simulate
+from cxscale.simulate import DEFAULT_CUSTOMERS
 
 
 @app.command("simulate")
@@ -30,6 +30,8 @@ def simulate_command(
     Example: [bold]cxscale simulate --scenario support --customers 100000 --seed 7 --out out/world[/]
     then [bold]cxscale measure out/world/pilots/agent_assist.yaml[/].
     """
+    from cxscale.simulate import scenarios, simulate
+
     if scenario not in scenarios():
         raise typer.BadParameter(f"unknown scenario {scenario!r}: choose one of {', '.join(scenarios())}",
                                  param_hint="--scenario")

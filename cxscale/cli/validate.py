@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxscale.cli._app import app, console, err_console, print_json
-from cxscale.data.loader import Arms, arms_from_specs, prepare
-from cxscale.data.quarantine import write_quarantine
-from cxscale.data.readers import is_url
-from cxscale.data.validate import ValidationReport, validate_prepared
-from cxscale.engine import connect
+
+if TYPE_CHECKING:
+    from cxscale.data.loader import Arms
+    from cxscale.data.validate import ValidationReport
 
 
 @app.command("validate")
@@ -39,6 +39,12 @@ def validate_command(
 
     Warehouse tables: cxscale validate postgres://user@host:5432/db/schema (docs/data-contract.md#warehouse-tables)
     """
+    from cxscale.data.loader import arms_from_specs, prepare
+    from cxscale.data.quarantine import write_quarantine
+    from cxscale.data.readers import is_url
+    from cxscale.data.validate import validate_prepared
+    from cxscale.engine import connect
+
     declared: Arms = {**arms_from_specs(list(spec)), **_parse_arms(arms)}
     con = None if is_url(path) else connect(engine)
     prep = prepare(path, mapping, con, declared, validating=True)

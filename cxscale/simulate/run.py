@@ -25,10 +25,10 @@ import pyarrow.parquet as pq
 
 from cxscale.errors import CxscaleError
 from cxscale.measure.spec import dump_spec
+from cxscale.simulate import DEFAULT_CUSTOMERS
 from cxscale.simulate.world import RNG_BLOCK, Block, Period, PilotPlan, Truths
 
 GROUND_TRUTH_VERSION = 1
-DEFAULT_CUSTOMERS = 20_000
 DEFAULT_CHUNK_CUSTOMERS = 100_000
 
 
