@@ -1,4 +1,4 @@
-"""The JSON Schemas in docs/schemas/ are the ones the document models give (cxscale/documents.py)."""
+"""The JSON Schemas in docs/schemas/ are the ones the document models give (cxscale/schemas.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.documents import json_schema, published, schema_text
+from cxscale.schemas import json_schema, published, schema_text
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-REGENERATE = "python -m cxscale.documents docs/schemas"
+REGENERATE = "python -m cxscale.schemas docs/schemas"
 
 
 @pytest.mark.parametrize("name", sorted(published()))

@@ -1,8 +1,8 @@
 """The diagnosis JSON (schema_version 1) and the use-case draft (draft_version 1) as Pydantic models.
 
 `DiagnosisDocument.model_validate(json.load(f))` gives typed access to what `cxscale diagnose --json` printed,
-and `UseCaseDraft.model_validate(yaml.safe_load(f))` to a draft written by `--use-cases DIR`. Versioning, unknown
-fields and the published JSON Schemas: cxscale/documents.py.
+and `UseCaseDraft.model_validate(yaml.safe_load(f))` to a draft written by `--use-cases DIR`. Versioning and unknown
+fields: cxscale/documents.py; the published JSON Schemas: cxscale/schemas.py.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The readout JSON (schema_version 1, docs/readout.md) as a Pydantic model.
 
 `ReadoutDocument.model_validate(json.load(f))` gives typed access to what `cxscale measure --json` printed (a stage
-gate reads `doc.verdict`, `doc.metrics[0].ci_rel`, `doc.value.annual`). Versioning, unknown fields and the published
-JSON Schema: cxscale/documents.py.
+gate reads `doc.verdict`, `doc.metrics[0].ci_rel`, `doc.value.annual`). Versioning and unknown fields: cxscale/documents.py;
+the published JSON Schema: cxscale/schemas.py.
 """
 
 from __future__ import annotations
