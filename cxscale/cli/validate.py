@@ -12,7 +12,7 @@ from rich.table import Table
 from cxscale.cli._app import app, console, err_console, print_json
 
 if TYPE_CHECKING:
-    from cxscale.data.loader import Arms
+    from cxscale.data.prepared import Arms
     from cxscale.data.validate import ValidationReport
 
 
@@ -39,7 +39,7 @@ def validate_command(
 
     Warehouse tables: cxscale validate postgres://user@host:5432/db/schema (docs/data-contract.md#warehouse-tables)
     """
-    from cxscale.data.loader import arms_from_specs, prepare
+    from cxscale.data.prepared import arms_from_specs, prepare
     from cxscale.data.quarantine import write_quarantine
     from cxscale.data.readers import is_url
     from cxscale.data.validate import validate_prepared

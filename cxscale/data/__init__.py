@@ -4,8 +4,9 @@ docs/data-contract.md describes the contract and the rules; docs/mapping.md the 
 """
 
 from cxscale.data.dataset import Dataset
-from cxscale.data.loader import load, prepare, validated
+from cxscale.data.loader import load, validated
 from cxscale.data.mapping import Mapping, load_mapping, shipped_mappings
+from cxscale.data.prepared import prepare
 from cxscale.data.quarantine import write_quarantine
 from cxscale.data.validate import RuleResult, TableReport, ValidationReport, validate
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import ibis
 
 from cxscale.contract import RULES
-from cxscale.data.loader import Prepared
+from cxscale.data.prepared import Prepared
 from cxscale.data.stage import Check, StagedTable
 from cxscale.errors import DataError
 

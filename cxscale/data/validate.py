@@ -16,8 +16,8 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import RULES
-from cxscale.data.loader import Arms, Prepared, prepare
 from cxscale.data.mapping import Mapping
+from cxscale.data.prepared import Arms, Prepared, prepare
 from cxscale.data.stage import StagedTable
 from cxscale.errors import DataError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from cxscale.data.loader import prepare
+from cxscale.data.prepared import prepare
 from cxscale.data.quarantine import write_quarantine
 from cxscale.data.validate import validate_prepared
 from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv

@@ -178,7 +178,7 @@ def test_the_cli_rejects_the_messy_table_with_one_line_per_rule(warehouse):
 
 
 def test_quarantine_of_a_postgres_table_lists_rejected_rows_in_row_order(warehouse, tmp_path):
-    from cxscale.data.loader import prepare
+    from cxscale.data.prepared import prepare
 
     server, _ = warehouse
     out = tmp_path / "rejected.csv"
