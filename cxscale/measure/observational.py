@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 from scipy import stats as sps
 
 from cxscale.measure import effects
-from cxscale.measure.readout import finite_json
+from cxscale.measure.judge import finite_json
 from cxscale.stats.models import Effect, MeanStats
 
 NOT_CAUSAL = ("observational comparison: the groups were not randomised, so neither the naive nor the stratified "

@@ -18,6 +18,7 @@ import numpy as np
 from cxscale.data.dataset import Dataset
 from cxscale.engine import epoch_float
 from cxscale.errors import DataError, SpecError
+from cxscale.measure.judge import Comparison, Readout, annual_value_of, judge_all, overall
 from cxscale.measure.spec import PilotSpec
 from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
@@ -78,11 +79,9 @@ def build_panel(ds: Dataset, spec: PilotSpec, metric: MetricDef) -> Panel:
                  df["_week"].to_numpy(int) >= 0, df["num"].to_numpy(float), df["den"].to_numpy(float))
 
 
-def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[str]):  # noqa: ANN201 - Readout
+def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[str]) -> Readout:
     """Read out a rollout: per metric a unit x week panel from the engine, DiD with cluster-robust SEs, and an
     event-study pre-trend check that warns when pre-period trends differ (p < alpha)."""
-    from cxscale.measure import readout as ro
-
     alpha = spec.options.alpha
     rows = []
     n: dict[str, int] = {}
@@ -111,10 +110,10 @@ def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[
                  "event_study": {"rel_weeks": list(es.rel_periods), "coef": list(es.coef),
                                  "ci": [list(ci) for ci in es.ci]}}
         for arm in spec.treatments:
-            rows.append(ro.Comparison(role, ref, m, arm, e, n.get(spec.control, 0), n.get(arm, 0), c, c + est,
+            rows.append(Comparison(role, ref, m, arm, e, n.get(spec.control, 0), n.get(arm, 0), c, c + est,
                                       extra=extra))
-    metrics = ro.judge_all(rows, spec, srm_ok=True, window_complete=True)
+    metrics = judge_all(rows, spec, srm_ok=True, window_complete=True)
     warnings.append("rollout: not randomised; effects are difference-in-differences estimates against the "
                     "comparison units and rest on parallel trends")
-    v, reason = ro.overall(metrics, True)
-    return ro.Readout(spec, n, None, metrics, v, reason, ro._value(data, spec, metrics), warnings, data.source)
+    v, reason = overall(metrics, True)
+    return Readout(spec, n, None, metrics, v, reason, annual_value_of(data, spec, metrics), warnings, data.source)
