@@ -18,6 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+#: A number a document may leave null: a rate, mean or money amount the data cannot support (no CSAT column, no
+#: outcomes), or a value that is undefined (no data in an arm, a ratio over 0). JSON has no NaN or infinity.
+Num = float | None
+
 
 class OpenModel(BaseModel):
     """A part of a document cxscale writes: fields added by a newer producer are accepted (see unknown_fields)."""

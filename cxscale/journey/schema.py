@@ -11,10 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from cxscale.documents import OpenModel
-
-# A rate, mean or money amount the data may not support (no CSAT column, no waits, no outcomes): null then.
-Num = float | None
+from cxscale.documents import Num, OpenModel
 
 
 class Period(OpenModel):

@@ -11,10 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from cxscale.documents import OpenModel
-
-# JSON has no NaN or infinity: a value that is undefined (no data in an arm, a ratio over 0) is null.
-Num = float | None
+from cxscale.documents import Num, OpenModel
 
 PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked"]
 GuardrailStatus = Literal["ok", "watch", "breached"]

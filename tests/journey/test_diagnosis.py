@@ -8,7 +8,8 @@ from cxscale.data.dataset import Dataset
 from cxscale.engine import connect
 from cxscale.errors import DataError
 from cxscale.journey import diagnose
-from tests.journey.contracts import assert_follows_the_schema
+from cxscale.journey.schema import DiagnosisDocument
+from tests.contracts import assert_follows
 from tests.journey.tables import mini_world, tiny_interactions
 
 
@@ -26,7 +27,7 @@ def _diagnose(con, path):
 @pytest.mark.slow
 def test_hotspots_and_flows_are_the_same_on_every_engine(engine, world_parquet):
     got = _diagnose(engine, world_parquet)
-    assert_follows_the_schema(got.to_dict())
+    assert_follows(DiagnosisDocument, got.to_dict())
     ref = _diagnose(connect("duckdb"), world_parquet)
     assert [(h["intent"], h["journey_stage"], h["volume"]) for h in got.hotspots] == \
         [(h["intent"], h["journey_stage"], h["volume"]) for h in ref.hotspots]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cxscale.journey import diagnose
+from cxscale.journey.schema import DiagnosisDocument
 from tests.conftest import shared_data
-from tests.journey.contracts import assert_follows_the_schema
+from tests.contracts import assert_follows
 
 
 def _load(parts: tuple[str, ...], mapping: str):
@@ -17,7 +18,7 @@ def _load(parts: tuple[str, ...], mapping: str):
 
 def test_noshow_diagnosis_names_no_shows_after_scheduling_contacts():
     d = diagnose(_load(("noshow", "noshow_appointments.csv"), "noshow"))
-    assert_follows_the_schema(d.to_dict())  # nulls where the data lacks a column
+    assert_follows(DiagnosisDocument, d.to_dict())  # nulls where the data lacks a column
     by_intent = {h["intent"]: h for h in d.hotspots}
     reminder = by_intent["appointment_reminder"]
     # About one appointment in five is missed; a no-show follows a reminder or booking within 30 days.
@@ -29,7 +30,7 @@ def test_noshow_diagnosis_names_no_shows_after_scheduling_contacts():
 
 def test_ticket_diagnosis_leaves_out_the_rejected_rows_and_counts_them():
     d = diagnose(_load(("tickets", "customer_support_tickets.csv"), "tickets"), mapping="tickets")
-    assert_follows_the_schema(d.to_dict())  # nulls where the data lacks a column
+    assert_follows(DiagnosisDocument, d.to_dict())  # nulls where the data lacks a column
     # The export's resolution-before-first-response rows break negative_duration: rejected, counted, never used.
     assert d.validation["interactions"] == {"rows_read": 2769, "rows_accepted": 1404, "rows_rejected": 1365,
                                             "rules": {"negative_duration": 1365}}
@@ -46,7 +47,7 @@ def test_ticket_diagnosis_leaves_out_the_rejected_rows_and_counts_them():
 
 def test_helpdesk_flows_show_the_most_common_activity_sequences():
     d = diagnose(_load(("eventlogs", "helpdesk.csv"), "helpdesk"))
-    assert_follows_the_schema(d.to_dict())  # nulls where the data lacks a column
+    assert_follows(DiagnosisDocument, d.to_dict())  # nulls where the data lacks a column
     top = d.flows["intent"][0]
     assert top.count > 1000 and top.median_seconds is not None
     assert d.period["days"] > 365

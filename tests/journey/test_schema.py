@@ -13,7 +13,7 @@ from cxscale.documents import unknown_fields
 from cxscale.engine import connect
 from cxscale.journey import diagnose
 from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
-from tests.journey.contracts import as_published, assert_follows_the_schema
+from tests.contracts import as_published, assert_follows
 from tests.journey.tables import mini_world
 
 
@@ -25,7 +25,7 @@ def document():
 
 
 def test_the_models_describe_every_field_a_diagnosis_writes(document):
-    doc = assert_follows_the_schema(document)
+    doc = assert_follows(DiagnosisDocument, document)
     assert doc.flows[0].source == document["flows"][0]["from"]
     assert len(doc.use_cases) == 3 and all(u.pilot_window is not None for u in doc.use_cases)
     # Read back by the names the document uses, nothing is lost.

@@ -11,10 +11,11 @@ from scipy import stats as sps
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from cxscale.measure.readout import readout
+from cxscale.measure.schema import ReadoutDocument
 from cxscale.measure.spec import MetricRef, Options, PilotSpec, Target, Value, Windows
 from cxscale.metrics import load_catalog
 from tests.conftest import shared_data
-from tests.measure.contracts import assert_follows_the_readout_schema
+from tests.contracts import assert_follows
 
 ARMS = {"No E-Mail": "control", "Mens E-Mail": "mens_email", "Womens E-Mail": "womens_email"}
 #: A user-defined metric (the catalog has no visit rate): any website visit in the window.
@@ -59,7 +60,7 @@ def test_arms_are_the_three_thirds_and_pass_the_srm_check(hillstrom):
     r, raw = hillstrom
     assert r.n == raw["arm"].value_counts().to_dict()
     assert sum(r.n.values()) == 64_000 and r.srm_ok
-    assert_follows_the_readout_schema(r.to_json())  # three arms, a user-defined metric, real data
+    assert_follows(ReadoutDocument, r.to_json())  # three arms, a user-defined metric, real data
 
 
 @pytest.mark.parametrize("arm", ["mens_email", "womens_email"])

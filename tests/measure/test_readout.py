@@ -7,8 +7,9 @@ import pytest
 
 from cxscale.data import load
 from cxscale.measure.readout import SCHEMA_VERSION, readout
+from cxscale.measure.schema import ReadoutDocument
 from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows
-from tests.measure.contracts import assert_follows_the_readout_schema
+from tests.contracts import assert_follows
 from tests.measure.world import write_world
 
 REQUIRED_METRIC_KEYS = {"name", "role", "control", "treatment", "effect_abs", "ci_abs", "effect_rel", "ci_rel",
@@ -64,7 +65,7 @@ def test_technical_primary_metric_warns_why_it_does_not_show_business_value(effe
 def test_json_document_has_the_agreed_keys_and_no_nan(effect_world, duckdb_con):
     doc = readout(_spec(value=Value(currency="EUR", units_per_year=10_000)),
                   load(effect_world, con=duckdb_con)).to_json()
-    assert assert_follows_the_readout_schema(doc).schema_version == SCHEMA_VERSION
+    assert assert_follows(ReadoutDocument, doc).schema_version == SCHEMA_VERSION
     assert {"pilot", "design", "unit", "srm", "metrics", "value"} <= set(doc)
     assert set(doc["srm"]) >= {"p_value", "ok"}
     assert [m["role"] for m in doc["metrics"]] == ["primary", "guardrail", "secondary"]
@@ -122,22 +123,20 @@ def test_bayesian_option_adds_the_probability_that_treatment_is_better(effect_wo
     doc = readout(_spec(options=Options(bayesian=True)), load(effect_world, con=duckdb_con)).to_json()
     bayes = doc["metrics"][0]["bayes"]
     assert bayes["prob_treatment_better"] > 0.99  # cost fell by a quarter; lower is better
-    assert assert_follows_the_readout_schema(doc).metrics[0].bayes is not None
+    assert assert_follows(ReadoutDocument, doc).metrics[0].bayes is not None
 
 
 def test_winsorised_readout_reports_its_caps_within_the_schema(effect_world, duckdb_con):
     from cxscale.measure.spec import Options
 
     doc = readout(_spec(options=Options(winsorize=0.95)), load(effect_world, con=duckdb_con)).to_json()
-    read = assert_follows_the_readout_schema(doc)
+    read = assert_follows(ReadoutDocument, doc)
     assert read.caps and read.caps["cost_to_serve"] > 0
     assert read.metrics[0].cap == read.caps["cost_to_serve"]
 
 
 def test_a_broken_readout_is_refused_naming_where(effect_world, duckdb_con):
     from pydantic import ValidationError
-
-    from cxscale.measure.schema import ReadoutDocument
 
     doc = readout(_spec(), load(effect_world, con=duckdb_con)).to_json()
     doc["metrics"][1]["verdict"] = "great"

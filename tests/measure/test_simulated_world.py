@@ -8,7 +8,8 @@ import json
 import pytest
 
 from cxscale.measure.run import measure_spec
-from tests.measure.contracts import assert_follows_the_readout_schema
+from cxscale.measure.schema import ReadoutDocument
+from tests.contracts import assert_follows
 
 CUSTOMERS, SEED = 50_000, 42
 
@@ -38,7 +39,7 @@ def test_every_pilot_spec_of_the_world_reads_out(world):
     assert len(readouts) == len(truth["pilots"]) >= 3
     assert {r["design"] for r in readouts.values()} >= {"randomised", "rollout"}
     for doc in readouts.values():  # customer, site and agent units; randomised and rollout
-        assert_follows_the_readout_schema(doc)
+        assert_follows(ReadoutDocument, doc)
 
 
 def test_planted_primary_effects_are_significant_and_their_cis_cover_the_truth(world):
@@ -109,7 +110,7 @@ def test_rollout_and_site_pilots_read_out_the_same_on_spark(world, tmp_path_fact
             continue
         spec = next(out.glob(f"world*/{p['spec']}"))
         doc = measure_spec(spec, engine="spark").to_json()
-        assert_follows_the_readout_schema(doc)
+        assert_follows(ReadoutDocument, doc)
         want = readouts[p["pilot"]]
         assert doc["verdict"] == want["verdict"]
         for a, b in zip(doc["metrics"], want["metrics"], strict=True):
