@@ -14,10 +14,10 @@ import math
 from dataclasses import asdict, dataclass
 
 import ibis.expr.types as ir
-from scipy import stats as sps
 
 from cxscale.measure import effects
 from cxscale.measure.judge import finite_json
+from cxscale.stats.dist import norm_ppf, norm_sf
 from cxscale.stats.models import Effect, MeanStats
 
 NOT_CAUSAL = ("observational comparison: the groups were not randomised, so neither the naive nor the stratified "
@@ -91,8 +91,8 @@ def compare_observational(table: ir.Table, outcome: ir.Value, treated: ir.Boolea
         ctrl += w * mc
         var += w * w * v
     se = math.sqrt(var)
-    z = float(sps.norm.ppf(1 - alpha / 2))
-    p = float(2 * sps.norm.sf(abs(diff / se))) if se > 0 else math.nan
+    z = float(norm_ppf(1 - alpha / 2))
+    p = float(2 * norm_sf(abs(diff / se))) if se > 0 else math.nan
     adjusted = Effect(ctrl, ctrl + diff, diff, (diff - z * se, diff + z * se), diff / ctrl if ctrl else math.nan,
                       ((diff - z * se) / ctrl, (diff + z * se) / ctrl) if ctrl else (math.nan, math.nan), p, se,
                       f"stratified by {strata_name} (direct standardisation)", alpha)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
+from cxscale.stats.dist import t_ppf, t_sf
 from cxscale.stats.models import Effect
 
 Num = Any  # a float or a numpy array (a batch of pilots)
@@ -43,11 +43,11 @@ def cov(n: Num, sx: Num, sy: Num, sxy: Num) -> np.ndarray:
 
 def quantile(alpha: float, df: Num) -> np.ndarray:
     """Two-sided critical value of t(df) (df = inf gives the normal)."""
-    return sps.t.ppf(1 - alpha / 2, arr(df))
+    return t_ppf(1 - alpha / 2, arr(df))
 
 
 def two_sided_p(stat: Num, df: Num) -> np.ndarray:
-    return 2 * sps.t.sf(np.abs(arr(stat)), arr(df))
+    return 2 * t_sf(np.abs(arr(stat)), arr(df))
 
 
 def out(x: Num) -> Any:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats as sps
-
 from cxscale.stats._effect import check_alpha
+from cxscale.stats.dist import norm_cdf, norm_isf, norm_pdf
 from cxscale.stats.fixed import fixed_effect
 from cxscale.stats.models import BayesResult, CupedStats, Effect, MeanStats, RatioStats
 
@@ -15,7 +14,7 @@ def _positive_part_mean(m: float, s: float) -> float:
     """E[max(0, X)] for X ~ N(m, s^2)."""
     if s <= 0:
         return max(m, 0.0)
-    return m * sps.norm.cdf(m / s) + s * sps.norm.pdf(m / s)
+    return m * norm_cdf(m / s) + s * norm_pdf(m / s)
 
 
 def bayes_from_effect(
@@ -42,11 +41,11 @@ def bayes_from_effect(
             prec = 1 / s**2 + 1 / prior_sd_rel**2
             m = (m / s**2 + prior_mean_rel / prior_sd_rel**2) / prec
             s = math.sqrt(1 / prec)
-    z = sps.norm.isf(alpha / 2)
+    z = norm_isf(alpha / 2)
     mean_abs, sd_abs = m * base, s * abs(base)
     # gain: the improvement from shipping treatment, in metric units (sign flipped when lower is better).
     gain_mean = -mean_abs if lower_is_better else mean_abs
-    prob = float(sps.norm.sf(0, loc=gain_mean, scale=sd_abs)) if sd_abs > 0 else float(gain_mean > 0)
+    prob = float(norm_cdf(gain_mean / sd_abs)) if sd_abs > 0 else float(gain_mean > 0)
     return BayesResult(
         prob_treatment_better=prob,
         expected_loss=float(_positive_part_mean(-gain_mean, sd_abs)),

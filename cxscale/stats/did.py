@@ -13,10 +13,10 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from cxscale.stats._effect import check_alpha
 from cxscale.stats._panel import Panel, make_panel, pooled_two_sample, twfe_design, wls_cluster
+from cxscale.stats.dist import f_sf, t_ppf, t_sf
 from cxscale.stats.models import DidResult, EventStudyResult
 
 #: Fewer treated or fewer untreated units than this: cluster-robust SEs are not trusted (docs/methods.md).
@@ -75,9 +75,9 @@ def did(
     g, g_t = p.n_units, int(p.unit_treated.sum())
     df_c = g - 1
     se_c = math.sqrt(max(cov[0, 0], 0.0))
-    q_c = sps.t.ppf(1 - alpha / 2, df_c)
+    q_c = t_ppf(1 - alpha / 2, df_c)
     est = float(beta[0])
-    p_c = float(2 * sps.t.sf(abs(est / se_c), df_c)) if se_c > 0 else float("nan")
+    p_c = float(2 * t_sf(abs(est / se_c), df_c)) if se_c > 0 else float("nan")
 
     changes = _unit_changes(p)
     both = np.isfinite(changes)
@@ -92,8 +92,8 @@ def did(
     else:
         eff_s, se_s, df_s, p_ri = (float("nan"),) * 4
     with np.errstate(invalid="ignore"):
-        q_s = sps.t.ppf(1 - alpha / 2, df_s) if df_s > 0 else float("nan")
-        p_s = float(2 * sps.t.sf(abs(eff_s / se_s), df_s)) if se_s > 0 else float("nan")
+        q_s = t_ppf(1 - alpha / 2, df_s) if df_s > 0 else float("nan")
+        p_s = float(2 * t_sf(abs(eff_s / se_s), df_s)) if se_s > 0 else float("nan")
 
     few = min(g_t, g - g_t) < MIN_CLUSTERS_PER_GROUP
     if few:
@@ -167,7 +167,7 @@ def event_study(
     beta, cov = wls_cluster(twfe_design(p, cols), p.y, p.w, p.unit_code)
     g, g_t = p.n_units, int(p.unit_treated.sum())
     se = np.sqrt(np.maximum(np.diag(cov)[: len(ks)], 0.0))
-    q = sps.t.ppf(1 - alpha / 2, g - 1)
+    q = t_ppf(1 - alpha / 2, g - 1)
     coef = beta[: len(ks)]
     leads = [i for i, k in enumerate(ks) if k <= -2]
     few = min(g_t, g - g_t) < MIN_CLUSTERS_PER_GROUP
@@ -184,7 +184,7 @@ def event_study(
         if len(a) and len(b) and len(a) + len(b) > 2:
             diff, s, df = pooled_two_sample(a, b)
             stat, dfs = (diff / s if s > 0 else float("nan")), (1.0, df)
-            pval = float(2 * sps.t.sf(abs(stat), df)) if s > 0 else float("nan")
+            pval = float(2 * t_sf(abs(stat), df)) if s > 0 else float("nan")
         else:
             warnings.append("fewer than 2 pre periods: the pre-trend cannot be tested")
     elif leads:
@@ -193,7 +193,7 @@ def event_study(
         v = cov[np.ix_(leads, leads)]
         stat = float(b @ np.linalg.pinv(v) @ b / len(leads))
         dfs = (float(len(leads)), float(g - 1))
-        pval = float(sps.f.sf(stat, *dfs))
+        pval = float(f_sf(stat, *dfs))
     else:
         method = "wald_cluster"
         warnings.append("only one pre period: the pre-trend cannot be tested")

@@ -10,9 +10,9 @@ import math
 from typing import Literal
 
 from scipy import optimize
-from scipy import stats as sps
 
 from cxscale.stats._effect import check_alpha
+from cxscale.stats.dist import nct_cdf, nct_sf, norm_cdf, norm_isf, norm_ppf, norm_sf, t_isf
 from cxscale.stats.models import PowerResult
 
 
@@ -31,20 +31,20 @@ def achieved_power(
     n2 = n_per_arm * ratio
     shift = effect_abs / (baseline_sd * math.sqrt(1 / n_per_arm + 1 / n2))
     if test == "z":
-        crit = sps.norm.isf(alpha / 2)
-        return float(sps.norm.sf(crit - shift) + sps.norm.cdf(-crit - shift))
+        crit = norm_isf(alpha / 2)
+        return float(norm_sf(crit - shift) + norm_cdf(-crit - shift))
     if test == "t":
         df = n_per_arm + n2 - 2
-        crit = sps.t.isf(alpha / 2, df)
-        return float(sps.nct.sf(crit, df, shift) + sps.nct.cdf(-crit, df, shift))
+        crit = t_isf(alpha / 2, df)
+        return float(nct_sf(crit, df, shift) + nct_cdf(-crit, df, shift))
     raise ValueError(f"test must be 'z' or 't', got {test!r}")
 
 
 def _power_het(delta: float, n: float, var_c: float, var_t: float, ratio: float, alpha: float) -> float:
     """Two-sided z power when the arms' per-unit variances differ (proportions under the alternative)."""
     se = math.sqrt(var_c / n + var_t / (ratio * n))
-    crit = sps.norm.isf(alpha / 2)
-    return float(sps.norm.sf(crit - abs(delta) / se) + sps.norm.cdf(-crit - abs(delta) / se))
+    crit = norm_isf(alpha / 2)
+    return float(norm_sf(crit - abs(delta) / se) + norm_cdf(-crit - abs(delta) / se))
 
 
 def power_plan(
@@ -104,7 +104,7 @@ def power_plan(
         if delta == 0 or (proportion and not 0 < p1 + effect_abs < 1):
             raise ValueError(f"the target effect {effect_abs!r} must be non-zero (and keep a rate within 0-1)")
         vt = var_t(effect_abs)
-        guess = (sps.norm.isf(alpha / 2) + sps.norm.ppf(power)) ** 2 * (var_c + vt / ratio) / delta**2
+        guess = (norm_isf(alpha / 2) + norm_ppf(power)) ** 2 * (var_c + vt / ratio) / delta**2
         n_exact = optimize.brentq(
             lambda n: _power_het(delta, n, var_c, vt, ratio, alpha) - power, guess * 0.5, guess * 2 + 10, xtol=1e-10
         )
