@@ -40,3 +40,30 @@ def test_cxscale_schema_prints_a_documents_json_schema_and_lists_them():
     assert json.loads(res.stdout) == json_schema(published()["diagnosis"].model)
     res = CliRunner().invoke(app, ["schema", "--json"])
     assert [d["name"] for d in json.loads(res.stdout)] == ["pilot-spec", "readout", "diagnosis", "use-case-draft"]
+
+
+SPEC = {"pilot": "p", "primary": {"metric": "cost_to_serve", "target": {"relative": -0.05}}}
+
+
+@pytest.mark.parametrize(("primary", "where"), [
+    ({"metric": "cost_to_serve", "target": {"relative": -0.05, "absolute": -1.0}}, "primary.target"),
+    ({"metric": "cost_to_serve", "target": {}}, "primary.target"),
+    ({"metric": "cost_to_serve", "target": {"relative": None, "absolute": None}}, "primary.target"),
+    ({"metric": "cost_to_serve"}, "primary"),
+    ({"metric": "cost_to_serve", "target": None}, "primary.target"),
+])
+def test_the_pilot_spec_schema_refuses_a_target_the_model_refuses(primary, where):
+    """A spec that another language's JSON Schema validator passes is one cxscale reads: a target has exactly one
+    of relative or absolute, and the primary metric has one."""
+    from pydantic import ValidationError
+
+    from cxscale.measure.spec import PilotSpec
+    from tests.contracts import assert_follows, schema_errors
+
+    assert_follows(PilotSpec, SPEC)
+    assert_follows(PilotSpec, {**SPEC, "primary": {"metric": "aht", "target": {"absolute": -20}}})
+    spec = {**SPEC, "primary": primary}
+    with pytest.raises(ValidationError):
+        PilotSpec.model_validate(spec)
+    errors = schema_errors(PilotSpec, spec)
+    assert errors and all(e.startswith(f"{where}:") for e in errors), errors

@@ -25,6 +25,10 @@ class _Strict(BaseModel):
 class Target(_Strict):
     """The change the primary metric must reach: relative (share, -0.05 = 5% lower) or absolute (metric units)."""
 
+    # Exactly one of the two, in the published JSON Schema as in _one_of.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": [name], "properties": {name: {"type": "number"}}} for name in ("relative", "absolute")]})
+
     relative: float | None = None
     absolute: float | None = None
 
@@ -72,6 +76,10 @@ class Value(_Strict):
 
 
 class PilotSpec(_Strict):
+    # The primary metric needs its target (_check); the rules between fields' values (arms) are the model's alone.
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"properties": {"primary": {"required": ["target"], "properties": {"target": {"type": "object"}}}}}]})
+
     #: Format version; this release reads version 1 only (later versions add fields and bump it).
     spec_version: Literal[1] = SPEC_VERSION
     pilot: str = Field(min_length=1)

@@ -13,7 +13,7 @@ from cxscale.documents import unknown_fields
 from cxscale.engine import connect
 from cxscale.journey import diagnose
 from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
-from tests.contracts import as_published, assert_follows
+from tests.contracts import as_published, assert_follows, schema_errors
 from tests.journey.tables import mini_world
 
 
@@ -40,6 +40,8 @@ def test_a_broken_document_is_refused_naming_the_path(document):
         DiagnosisDocument.model_validate(broken)
     where = {".".join(map(str, e["loc"])) for e in err.value.errors()}
     assert where == {"hotspots.1.score", "flows.0.count"}
+    # The published JSON Schema finds the same two faults.
+    assert [e.split(":")[0] for e in schema_errors(DiagnosisDocument, broken)] == ["flows.0.count", "hotspots.1"]
 
 
 def test_another_schema_version_is_refused(document):

@@ -9,7 +9,7 @@ from cxscale.data import load
 from cxscale.measure.readout import SCHEMA_VERSION, readout
 from cxscale.measure.schema import ReadoutDocument
 from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows
-from tests.contracts import assert_follows
+from tests.contracts import assert_follows, schema_errors
 from tests.measure.world import write_world
 
 REQUIRED_METRIC_KEYS = {"name", "role", "control", "treatment", "effect_abs", "ci_abs", "effect_rel", "ci_rel",
@@ -144,6 +144,8 @@ def test_a_broken_readout_is_refused_naming_where(effect_world, duckdb_con):
     with pytest.raises(ValidationError) as err:
         ReadoutDocument.model_validate(doc)
     assert {e["loc"][:3] for e in err.value.errors()} == {("metrics", 1, "verdict"), ("srm", "ok")}
+    # The published JSON Schema finds the same two faults.
+    assert [e.split(":")[0] for e in schema_errors(ReadoutDocument, doc)] == ["metrics.1.verdict", "srm"]
 
 
 def test_handle_time_effect_is_valued_through_the_rate_card_and_contact_volume(effect_world, duckdb_con):
