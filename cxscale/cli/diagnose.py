@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import typer
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from cxscale.charts.svg import fmt_number, fmt_share
 from cxscale.cli._app import app, console, err_console, print_json
+from cxscale.errors import SpecError
 
 
 @app.command()
@@ -31,6 +33,11 @@ def diagnose(
     currency: str | None = typer.Option(None, "--currency", help="Currency label for money (default: the world's "
                                         "ground_truth.json, else 'currency units')."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark, or an Ibis URL."),
+    since: str | None = typer.Option(None, "--since", metavar="DATE", help="Diagnose the contacts that start on "
+                                     "or after this date or instant (2026-03-01, 2026-03-01T08:00; UTC unless it "
+                                     "says otherwise)."),
+    until: str | None = typer.Option(None, "--until", metavar="DATE", help="... and before this one; a date alone "
+                                     "includes that whole day (--since 2026-01-01 --until 2026-03-31 is Q1)."),
     validate: bool | None = typer.Option(None, "--validate/--no-validate", help="Diagnose only rows that pass the "
                                          "data contract, and say how many were rejected by which rules (default: "
                                          "validate when --mapping is given; contract-typed data is read as it is)."),
@@ -46,6 +53,7 @@ def diagnose(
     from cxscale.journey import DiagnosisOptions, dump_draft, render_html
     from cxscale.journey import diagnose as run_diagnosis
 
+    start, end = _moment("--since", since), _moment("--until", until, day_end=True)
     con = connect(engine) if engine or "://" not in data else None  # a URL names its own engine
     options = DiagnosisOptions(window_days=window_days)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
@@ -56,7 +64,8 @@ def diagnose(
             progress.update(task, description="validating the data against the contract")
         dataset = load(data, mapping=mapping, con=con, validate=checking)
         result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts, mapping=mapping,
-                               progress=lambda label: progress.update(task, description=label))
+                               progress=lambda label: progress.update(task, description=label), since=start,
+                               until=end)
     if html:
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(result, top=max(top, 15)), encoding="utf-8")
@@ -72,6 +81,21 @@ def diagnose(
         console.print(f"HTML report: [bold]{html}[/]")
     if use_cases:
         console.print(f"use-case drafts: [bold]{use_cases}[/] ({len(result.use_cases)} files)")
+
+
+def _moment(option: str, text: str | None, day_end: bool = False) -> datetime | None:
+    """An option's date (YYYY-MM-DD) or ISO 8601 instant; with day_end, a date alone means the end of that day (the
+    next midnight: --until is exclusive, and a date names the whole day)."""
+    if text is None:
+        return None
+    try:
+        if len(text.strip()) == 10:
+            day = date.fromisoformat(text.strip())
+            return datetime.combine(day + timedelta(days=1 if day_end else 0), time())
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise SpecError(f"{option} {text!r}: not a date (YYYY-MM-DD) or an ISO 8601 instant "
+                        "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
 
 
 def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis

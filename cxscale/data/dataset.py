@@ -6,6 +6,7 @@ Measurement and diagnosis receive a Dataset and only ever build expressions on i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import ibis
@@ -47,6 +48,35 @@ class Dataset:
         keeps (diagnosis reads a few customers' contacts again this way)."""
         lean = self.unwindowed.get(name)
         return self.table(name) if lean is None else lean
+
+    def during(self, since: datetime | None = None, until: datetime | None = None) -> Dataset:
+        """The dataset with its interactions narrowed to the contacts that start at or after `since` and before
+        `until` (either may be None: open; naive datetimes are UTC), as a filter the engine pushes into the scan.
+        The other tables are kept whole: an outcome after the period can still follow a contact within it."""
+        if since is None and until is None:
+            return self
+        since, until = (None if m is None else m.astimezone(UTC) if m.tzinfo else m.replace(tzinfo=UTC)
+                        for m in (since, until))
+        if since is not None and until is not None and since >= until:
+            raise DataError(f"{self.source}: the period is empty: since {since.isoformat()} is not before until "
+                            f"{until.isoformat()}")
+
+        def within(t: ibis.Table) -> ibis.Table:
+            kind = t.started_at.type()
+            if not kind.is_timestamp():
+                raise DataError(f"{self.source}: interactions.started_at is {kind}, not a timestamp: it cannot be "
+                                "narrowed to a period")
+
+            def at(utc: datetime) -> ibis.Value:
+                return ibis.literal(utc if kind.timezone else utc.replace(tzinfo=None), type=kind)
+
+            keep = [t.started_at >= at(since)] if since is not None else []
+            keep += [t.started_at < at(until)] if until is not None else []
+            return t.filter(*keep)
+
+        tables = {**self.tables, "interactions": within(self.interactions)}
+        lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}
+        return Dataset(self.con, tables, self.source, list(self.notes), self.report, lean)
 
     @property
     def interactions(self) -> ibis.Table:

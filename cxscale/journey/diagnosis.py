@@ -158,15 +158,19 @@ def input_notes(dataset: Dataset, mapping: str | None = None) -> list[str]:
 
 def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency: str | None = None,
              use_cases: int = 3, progress: Callable[[str], None] | None = None,
-             mapping: str | None = None) -> Diagnosis:
+             mapping: str | None = None, since: datetime | None = None, until: datetime | None = None) -> Diagnosis:
     """Diagnose the journeys in `dataset`: friction and cost per intent x stage, flows, ranked hotspots and
     `use_cases` use-case drafts for the top hotspots. `progress` is called with a short label before each step.
 
     Load raw exports with `load(path, mapping, validate=True)`: then only rows passing the data contract are
     diagnosed and the notes say how many were rejected and by which rules (`mapping`, the mapping name or file, is
     only named in the command those notes suggest). An unvalidated dataset is diagnosed as it is, and the notes say
-    so."""
+    so.
+
+    since/until narrow the diagnosis to the contacts that start at or after `since` and before `until` (Dataset.during;
+    naive datetimes are UTC); the period and the notes say so."""
     options = options or DiagnosisOptions()
+    dataset = dataset.during(since, until)
     step = progress or (lambda _label: None)
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
     # The dimension codes are materialised once with the plain sums (Ibis cache: a temporary table on DuckDB, a
@@ -184,7 +188,8 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     sequenced = None
     try:
         if not codes.size:
-            raise DataError(f"{dataset.source}: interactions table is empty; nothing to diagnose")
+            selected = f" {_selection(since, until)}" if since or until else ""
+            raise DataError(f"{dataset.source}: interactions table has no contacts{selected}; nothing to diagnose")
         step("sequencing each customer's contacts")
         sequenced = sequence(interactions, options, codes)
         step("friction and cost signals per episode")
@@ -198,7 +203,8 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     step("ranking hotspots")
     start, end = float(sums["ts_min"].min()), float(sums["ts_max"].max())
     days = max((end - start) / DAY_SECONDS, 1.0)
-    period = {"start": _iso(start), "end": _iso(end), "days": days}
+    period: dict[str, Any] = {"start": _iso(start), "end": _iso(end), "days": days}
+    period.update({k: _utc_iso(v) for k, v in (("since", since), ("until", until)) if v is not None})
     factor = DAYS_PER_YEAR / days
     currency = currency or source_currency(dataset.source) or DEFAULT_CURRENCY
     hotspots = rank_hotspots(sums, options, factor, currency)
@@ -207,6 +213,12 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     notes = input_notes(dataset, mapping) + [n for n in dataset.notes if n not in counted]
     if outcomes is None:
         notes.append("no outcomes table: failures after contact (e.g. no-shows) are unavailable")
+    if since is not None or until is not None:
+        notes.append(f"diagnosed the contacts {_selection(since, until)} alone: money per year is annualised from "
+                     "them")
+    if since is not None:
+        notes.append("contacts before the period are not read: a repeat of a need first raised before it counts as "
+                     "the start of an episode (left-censoring)")
     notes.append("episodes whose window reaches past the end of the data count as resolved (right-censoring)")
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
@@ -231,6 +243,18 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         finally:
             narrowed.interactions.release()
     return diagnosis
+
+
+def _utc_iso(moment: datetime) -> str:
+    """A datetime as the document writes instants (naive datetimes are UTC)."""
+    return _iso((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+
+def _selection(since: datetime | None, until: datetime | None) -> str:
+    """The period selected, in words: "from A to B (exclusive)", "from A" or "before B"."""
+    if since is not None and until is not None:
+        return f"from {_utc_iso(since)} to {_utc_iso(until)} (exclusive)"
+    return f"from {_utc_iso(since)}" if since is not None else f"before {_utc_iso(until)}" if until else ""
 
 
 def _at(t: Any, intent: str, journey_stage: str) -> Any:

@@ -18,6 +18,10 @@ class Period(OpenModel):
     start: str = Field(description="first contact's start, ISO 8601 UTC")
     end: str = Field(description="last contact's start, ISO 8601 UTC")
     days: float = Field(description="days between start and end, at least 1")
+    since: str | None = Field(None, description="when a period was selected (--since): its start, ISO 8601 UTC; "
+                              "contacts from it on were diagnosed")
+    until: str | None = Field(None, description="when a period was selected (--until): its end, ISO 8601 UTC, "
+                              "exclusive")
 
 
 class ScoreWeights(OpenModel):

@@ -7,7 +7,7 @@ import pytest
 from cxscale.contract import TABLES
 from cxscale.data import load
 from cxscale.errors import ContractError
-from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv
+from tests.data.conftest import GOOD_ASSIGNMENTS, GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv
 
 
 def test_every_contract_column_is_present_with_contract_types(good_folder):
@@ -46,6 +46,24 @@ def test_without_window_columns_leaves_only_the_derived_resolution_null(good_fol
     assert [{**r, "resolved": None} for r in full] == rows
     # A table without a derived window column is the table itself.
     assert ds.without_window_columns("outcomes") is ds.outcomes
+
+
+def test_during_narrows_the_interactions_to_a_period_and_keeps_the_other_tables(good_folder):
+    from datetime import datetime, timedelta, timezone
+
+    ds = load(good_folder)
+    # 12:00 at UTC+2 is 10:00 UTC: i1 starts at the bound (kept), i4 on the 20th is after the end.
+    since = datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=2)))
+    period = ds.during(since, datetime(2026, 1, 20))
+    for table in (period.interactions, period.without_window_columns("interactions")):
+        assert sorted(table.interaction_id.to_pyarrow().to_pylist()) == ["i1", "i2", "i3"]
+    # The resolution is still derived from every contact: i1's repeat is i2.
+    rows = {r["interaction_id"]: r["resolved"] for r in period.interactions.to_pyarrow().to_pylist()}
+    assert rows["i1"] is False
+    assert period.assignments.count().to_pyarrow().as_py() == len(GOOD_ASSIGNMENTS)
+    assert ds.during() is ds
+    later = ds.during(since + timedelta(seconds=1))
+    assert "i1" not in later.interactions.interaction_id.to_pyarrow().to_pylist()
 
 
 def test_validated_load_never_shows_a_bad_row(tmp_path):
