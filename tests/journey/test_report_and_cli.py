@@ -111,6 +111,18 @@ def test_since_and_until_diagnose_the_period_as_if_the_data_held_it_alone(world,
 
 
 @pytest.mark.parametrize(("args", "says"), [
+    (["--since", "2026-02-01", "--until", "2026-02-28"], "from 2026-02-01 00:00 to 2026-03-01 00:00 (exclusive) UTC"),
+    (["--until", "2026-02-28"], "period selected: before 2026-03-01 00:00 UTC"),
+    (["--since", "2026-02-01T06:30+01:00"], "period selected: from 2026-02-01 05:30 UTC"),
+])
+def test_the_html_report_says_which_period_was_selected(world, tmp_path, args, says):
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["diagnose", "--data", str(world), "--drafts", "0", "--html", str(report), *args])
+    assert result.exit_code == 0, result.output
+    assert says in report.read_text()
+
+
+@pytest.mark.parametrize(("args", "says"), [
     (["--since", "2026-02-30"], "--since '2026-02-30': not a date"),
     (["--until", "last week"], "--until 'last week': not a date"),
     (["--since", "2026-03-01", "--until", "2026-02-01"], "the period is empty"),
