@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -98,6 +99,24 @@ def _moment(option: str, text: str | None, day_end: bool = False) -> datetime | 
                         "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
 
 
+def _share(field: str) -> Callable[[dict], str]:
+    return lambda baseline: fmt_share(baseline.get(field), 1)
+
+
+#: The hotspot table's signal columns: heading, the baseline field behind it, the kind of friction (opportunities.
+#: FRICTION_RATES, or low_csat) that marks its cell in red, and how a cell shows the value.
+SIGNAL_COLUMNS: list[tuple[str, str, str, Callable[[dict], str]]] = [
+    ("repeat\n7d", "repeat_contact_rate_7d", "repeat_contacts", _share("repeat_contact_rate_7d")),
+    ("trans-\nfer", "transfer_rate", "transfers", _share("transfer_rate")),
+    ("long\nwait", "long_wait_rate", "long_waits", _share("long_wait_rate")),
+    ("fail-\nure", "failure_rate", "outcome_failures", _share("failure_rate")),
+    ("CSAT", "csat_mean", "low_csat", lambda b: "-" if b.get("csat_mean") is None else f"{b['csat_mean']:.2f}"),
+]
+
+#: Kinds of friction without a column of their own, named under the hotspot.
+KIND_WORDS = {"channel_switching": "channel switching"}
+
+
 def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
     k, cur, o = result.annualisation_factor, result.currency, result.overall
     cost, avoidable = (o.get("cost") or 0.0) * k, (o.get("avoidable_cost") or 0.0) * k
@@ -112,20 +131,30 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
         "repeat contacts, channel switches and transfers a resolved first contact would not have needed."
     )
     table = Table(title=f"Top {min(top, len(result.hotspots))} hotspots (intent x journey stage; money in {cur} "
-                  "per year)", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+                  "per year)", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  collapse_padding=True, pad_edge=False)
+    shown = result.hotspots[:top]
+    # The signals the data has: a column that would be empty on every row (no transfers, no CSAT in the source) is
+    # left out, and the failures after contact (no-shows) show when the data has outcomes.
+    signals = [(head, kind, cell) for head, field, kind, cell in SIGNAL_COLUMNS
+               if field == "repeat_contact_rate_7d" or any(h["baseline"].get(field) is not None for h in shown)]
+    flagged = {kind for _, kind, _ in signals}
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("hotspot (main channel)", min_width=16, overflow="fold")
-    for col in ("contacts", "repeat\n7d", "trans-\nfer", "CSAT", "avoid-\nable", "score"):
+    table.add_column("hotspot (main channel)", min_width=14, overflow="fold")
+    for col in ("con-\ntacts", *(head for head, _, _ in signals), "avoid-\nable", "score"):
         table.add_column(col, justify="right", no_wrap=True)
-    for h in result.hotspots[:top]:
-        kinds = f"\n[dim]{', '.join(h['kinds'])}[/]" if h["kinds"] else ""
+    for h in shown:
+        other = [KIND_WORDS.get(k, k.replace("_", " ")) for k in h["kinds"] if k not in flagged]
+        kinds = f"\n[red]{', '.join(other)}[/]" if other else ""
         table.add_row(
             str(h["rank"]), f"[bold]{h['intent']}[/]\n{h['journey_stage']} ({h['channel']}){kinds}",
-            f"{h['volume']:,}", fmt_share(h["repeat_contact_rate"], 1), fmt_share(h["transfer_rate"], 1),
-            "-" if h["csat_mean"] is None else f"{h['csat_mean']:.2f}", fmt_number(h["avoidable_cost_per_year"]),
-            f"{h['score']:.1f}",
+            f"{h['volume']:,}",
+            *(f"[bold red]{cell(h['baseline'])}[/]" if kind in h["kinds"] else cell(h["baseline"])
+              for _, kind, cell in signals),
+            fmt_number(h["avoidable_cost_per_year"]), f"{h['score']:.1f}",
         )
     console.print(table)
+    console.print(_legend(o.get("csat_mean")))
     if result.use_cases:
         drafts = Table(title="Use-case drafts", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
         for col in ("use case", "metric", "baseline", "target", "pilot window"):
@@ -140,6 +169,15 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
     for note in result.notes:
         style = "yellow" if note in rejected else "dim"
         console.print(f"[{style}]note: {note}[/]", highlight=False, soft_wrap=True)
+
+
+def _legend(csat_mean: float | None) -> str:
+    """What a red cell of the hotspot table means (opportunities.KIND_RATIO and its gaps)."""
+    from cxscale.journey.opportunities import KIND_MIN_GAP, KIND_RATIO, LOW_CSAT_GAP
+
+    csat = "" if csat_mean is None else f"; CSAT {LOW_CSAT_GAP:g} or more below the overall {csat_mean:.2f}"
+    return (f"[dim]red: a rate at least {KIND_RATIO:g}x the overall rate and {100 * KIND_MIN_GAP:g} points above "
+            f"it{csat}[/]")
 
 
 def _rejection_notes(result) -> list[str]:  # noqa: ANN001 - a Diagnosis

@@ -30,8 +30,11 @@ FRICTION_RATES = {
     "failure_rate": "outcome_failures",
 }
 
-#: A rate at least this many times the overall rate (and 2 points above it) marks a kind of friction.
+#: A rate at least KIND_RATIO times the overall rate and KIND_MIN_GAP above it (a share: 0.02 is 2 points) marks a
+#: kind of friction; a CSAT mean LOW_CSAT_GAP points below the overall mean marks low_csat.
 KIND_RATIO = 1.25
+KIND_MIN_GAP = 0.02
+LOW_CSAT_GAP = 0.3
 
 
 def _num(x: object) -> float | None:
@@ -74,9 +77,9 @@ def _kinds(row: dict, overall: dict) -> list[str]:
     kinds = []
     for rate, kind in FRICTION_RATES.items():
         v, base = row[rate], overall[rate]
-        if pd.notna(v) and pd.notna(base) and v >= KIND_RATIO * base and v - base >= 0.02:
+        if pd.notna(v) and pd.notna(base) and v >= KIND_RATIO * base and v - base >= KIND_MIN_GAP:
             kinds.append(kind)
-    if pd.notna(row["csat_mean"]) and pd.notna(overall["csat_mean"]) and row["csat_mean"] <= overall["csat_mean"] - 0.3:
+    if pd.notna(row["csat_mean"]) and pd.notna(overall["csat_mean"]) and row["csat_mean"] <= overall["csat_mean"] - LOW_CSAT_GAP:
         kinds.append("low_csat")
     return kinds
 

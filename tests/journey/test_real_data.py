@@ -51,3 +51,18 @@ def test_helpdesk_flows_show_the_most_common_activity_sequences():
     top = d.flows["intent"][0]
     assert top.count > 1000 and top.median_seconds is not None
     assert d.period["days"] > 365
+
+
+def test_the_noshow_table_shows_the_failures_after_contact_and_no_empty_column():
+    """The terminal table has a column for each signal the data has: no-shows after contact, not transfers or
+    CSAT, which the appointment data lacks."""
+    from typer.testing import CliRunner
+
+    from cxscale.cli import app
+
+    result = CliRunner().invoke(app, ["diagnose", "--data", str(shared_data("noshow", "noshow_appointments.csv")),
+                                      "--mapping", "noshow", "--drafts", "0"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    header = result.stdout[result.stdout.index("hotspot (main channel)") - 200:].splitlines()[:6]
+    assert any("fail-" in line for line in header) and any("repeat" in line for line in header)
+    assert not any("trans-" in line or "CSAT" in line or "wait" in line for line in header)

@@ -45,10 +45,30 @@ def test_json_output_follows_the_diagnosis_schema(world):
 
 
 def test_tables_name_the_top_hotspot_and_the_money_at_stake(world):
-    result = CliRunner().invoke(app, ["diagnose", "--data", str(world), "--currency", "EUR"])
+    result = CliRunner().invoke(app, ["diagnose", "--data", str(world), "--currency", "EUR"], env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
     assert "billing_dispute" in result.stdout
     assert "avoidable" in result.stdout and "EUR" in result.stdout
+    # A column per signal the data has: transfers and CSAT, but no waits and no outcomes in this world.
+    header = "\n".join(result.stdout[result.stdout.index("hotspot (main channel)") - 200:].splitlines()[:6])
+    assert "trans-" in header and "CSAT" in header and "wait" not in header and "fail-" not in header
+    assert "red: a rate at least 1.25x the overall rate" in result.stdout
+
+
+def test_the_table_fits_an_80_column_terminal_with_every_signal(tmp_path):
+    """The simulated world has all five signals; at 80 columns every column still shows whole."""
+    from cxscale.simulate import simulate
+
+    world = tmp_path / "w"
+    simulate("support", customers=3000, seed=3, out=world)
+    result = CliRunner().invoke(app, ["diagnose", "--data", str(world), "--drafts", "0"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if "hotspot (main" in line)
+    header = lines[head] + lines[head + 1]
+    for column in ("con-", "tacts", "repeat", "trans-", "long", "fail-", "CSAT", "avoid-", "able", "score"):
+        assert column in header, column
+    assert max(len(line.rstrip()) for line in lines[head:head + 12]) <= 80
 
 
 def test_the_html_report_holds_three_well_formed_charts_and_the_hotspot_table(world, tmp_path):
