@@ -14,7 +14,7 @@ import ibis
 
 from cxscale.data import load, validate
 from cxscale.engine import connect
-from cxscale.journey import diagnose, dump_draft, render_html
+from cxscale.journey import diagnose, render_html, write_drafts
 from cxscale.measure.html import write_html
 from cxscale.measure.readout import Readout, readout
 from cxscale.measure.spec import load_spec
@@ -90,9 +90,7 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     files["diagnosis_html"] = str(out / "diagnosis.html")
     files["diagnosis_json"] = str(out / "diagnosis.json")
     drafts = out / "use_cases"
-    drafts.mkdir(exist_ok=True)
-    for draft in diagnosis.use_cases:
-        (drafts / f"{draft['id']}.yaml").write_text(dump_draft(draft))
+    write_drafts(diagnosis.use_cases, drafts)
     files["use_case_drafts"] = str(drafts)
 
     tell("measure")

@@ -51,7 +51,7 @@ def diagnose(
     """
     from cxscale.data import load
     from cxscale.engine import connect
-    from cxscale.journey import DiagnosisOptions, dump_draft, render_html
+    from cxscale.journey import DiagnosisOptions, render_html, write_drafts
     from cxscale.journey import diagnose as run_diagnosis
 
     start, end = _moment("--since", since), _moment("--until", until, day_end=True)
@@ -71,9 +71,7 @@ def diagnose(
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(result, top=max(top, 15)), encoding="utf-8")
     if use_cases:
-        use_cases.mkdir(parents=True, exist_ok=True)
-        for draft in result.use_cases:
-            (use_cases / f"{draft['id']}.yaml").write_text(dump_draft(draft), encoding="utf-8")
+        write_drafts(result.use_cases, use_cases)
     if json_out:
         print_json(result.to_dict(top=top))
         return
@@ -81,7 +79,8 @@ def diagnose(
     if html:
         console.print(f"HTML report: [bold]{html}[/]")
     if use_cases:
-        console.print(f"use-case drafts: [bold]{use_cases}[/] ({len(result.use_cases)} files)")
+        console.print(f"use-case drafts: [bold]{use_cases}[/] ({len(result.use_cases)} drafts and their pilot "
+                      "specs, <id>.pilot.yaml)")
 
 
 def _moment(option: str, text: str | None, day_end: bool = False) -> datetime | None:

@@ -7,7 +7,7 @@ from cxscale.journey.flows import Flow, directly_follows, discover_flows, flow_g
 from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.report import render_html
 from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
-from cxscale.journey.usecase import draft_use_case, dump_draft
+from cxscale.journey.usecase import draft_use_case, dump_draft, write_drafts
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -28,4 +28,5 @@ __all__ = [
     "top_flows",
     "touchpoint",
     "UseCaseDraft",
+    "write_drafts",
 ]

@@ -232,13 +232,13 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         # Each pilot plan reads its touchpoint's contacts a few times: read the top touchpoints' contacts once and
         # plan over that small cached table instead of the whole data each time.
         step("reading the top touchpoints' contacts")
-        metrics = [choose_metric(h)[0] for h in top]
+        metrics = [choose_metric(h).metric for h in top]
         narrowed = touchpoints(dataset, [(h["intent"], h["journey_stage"]) for h in top], metrics)
         try:
             for h in top:
                 step(f"planning a pilot for {h['intent']} at {h['journey_stage']}")
-                metric, _unit, rel, _verb = choose_metric(h)
-                plan = plan_window(narrowed, h, metric, rel)
+                suggestion = choose_metric(h)
+                plan = plan_window(narrowed, h, suggestion.metric, suggestion.change)
                 diagnosis.use_cases.append(draft_use_case(h, period, currency, dataset.source, plan=plan))
         finally:
             narrowed.interactions.release()

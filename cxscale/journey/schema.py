@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from cxscale.documents import Num, OpenModel
+from cxscale.measure.spec import PilotSpec
 
 
 class Period(OpenModel):
@@ -250,6 +251,31 @@ class PilotWindow(OpenModel):
     baseline_per_unit: Num = None
 
 
+class Mechanism(OpenModel):
+    capability: Literal["real_time_guidance", "after_contact_summaries", "routing", "proactive_outreach"] = Field(
+        description="the agent capability that would act at the touchpoint")
+    summary: str = Field(description="what it would do there, in words")
+
+
+class HarmLimit(OpenModel):
+    relative: float = Field(description="the worst tolerated change, relative, in the metric's bad direction")
+
+
+class Guardrail(OpenModel):
+    metric: str = Field(description="a metric of the catalog that must not get worse")
+    max_harm: HarmLimit
+    baseline: Num = Field(description="its value at the touchpoint (null for a per-customer metric the diagnosis "
+                                      "does not measure)")
+
+
+class Owners(OpenModel):
+    """One accountable person per role; null until named (a use case leaves draft only with all three)."""
+
+    technology: str | None
+    operations: str | None
+    commercial: str | None
+
+
 class DraftSource(OpenModel):
     diagnosis: str
     hotspot_rank: int
@@ -270,6 +296,12 @@ class UseCaseDraft(OpenModel):
     money_at_stake: MoneyAtStake
     pilot_window: PilotWindow | None
     source: DraftSource
+    # Added within draft_version 1 (2026-11-25): absent from drafts written before.
+    mechanism: Mechanism | None = None
+    guardrails: list[Guardrail] | None = Field(None, description="suggested, the ones the data can measure")
+    owners: Owners | None = None
+    pilot_spec: PilotSpec | None = Field(None, description="the pilot spec `cxscale measure` reads once the pilot "
+                                         "has run (docs/pilot-spec.md)")
 
 
 class DiagnosisDocument(OpenModel):

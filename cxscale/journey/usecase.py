@@ -8,6 +8,8 @@ portfolio's use-case spec exists; its fields are meant to carry over.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -16,14 +18,59 @@ from cxscale.journey.planning import pilot_window
 
 DRAFT_VERSION = 1
 
-#: Per friction kind: (business metric, unit, suggested relative change, what the pilot would do).
-METRIC_FOR_KIND: dict[str, tuple[str, str, float, str]] = {
-    "repeat_contacts": ("repeat_contact_rate_7d", "share 0-1", -0.20, "Cut repeat contacts"),
-    "channel_switching": ("repeat_contact_rate_7d", "share 0-1", -0.20, "Resolve in the first channel"),
-    "transfers": ("transfer_rate", "share 0-1", -0.25, "Route right first time"),
-    "outcome_failures": ("no_show_rate", "share 0-1", -0.30, "Prevent failures after contact"),
-    "low_csat": ("csat_mean", "points on a 1-5 scale", 0.05, "Raise satisfaction"),
-    "long_waits": ("cost_to_serve", "currency per contact", -0.10, "Shorten waits and cost to serve"),
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What a draft proposes for one kind of friction: the business metric (a catalog metric) with its unit and
+    suggested relative change, the title's verb, and the mechanism: the agent capability that would act at the
+    touchpoint (real_time_guidance, after_contact_summaries, routing, proactive_outreach) and how, in words
+    ({intent}, {stage} and {channel} are filled in)."""
+
+    metric: str
+    unit: str
+    change: float
+    verb: str
+    capability: str
+    mechanism: str
+
+
+#: Per friction kind, what a draft proposes.
+SUGGESTION_FOR_KIND: dict[str, Suggestion] = {
+    "repeat_contacts": Suggestion(
+        "repeat_contact_rate_7d", "share 0-1", -0.20, "Cut repeat contacts", "real_time_guidance",
+        "Real-time guidance for the agents who take {intent} at {stage}: the answer and the next step that resolve "
+        "the need at the first contact, so the customer does not come back."),
+    "channel_switching": Suggestion(
+        "repeat_contact_rate_7d", "share 0-1", -0.20, "Resolve in the first channel", "real_time_guidance",
+        "A complete answer for {intent} at {stage} in the channel the customer starts in ({channel}): guidance "
+        "for agents and the same answer in self-service, so the need is not raised again elsewhere."),
+    "transfers": Suggestion(
+        "transfer_rate", "share 0-1", -0.25, "Route right first time", "routing",
+        "Routing of {intent} at {stage} to the skill that resolves it, from the intent detected at the start of "
+        "the contact, instead of a transfer after it."),
+    "outcome_failures": Suggestion(
+        "no_show_rate", "share 0-1", -0.30, "Prevent failures after contact", "proactive_outreach",
+        "Proactive outreach after {intent} at {stage}: a reminder before the appointment with an easy way to "
+        "confirm, move or cancel it."),
+    "low_csat": Suggestion(
+        "csat_mean", "points on a 1-5 scale", 0.05, "Raise satisfaction", "real_time_guidance",
+        "Real-time guidance for {intent} at {stage}: what the customer needs to hear and the fix, with the "
+        "after-contact summary sent to the customer."),
+    "long_waits": Suggestion(
+        "cost_to_serve", "currency per contact", -0.10, "Shorten waits and cost to serve", "routing",
+        "A callback instead of the queue for {intent} at {stage} in {channel} when the wait is long, and the "
+        "simple cases answered in self-service."),
+}
+
+#: Suggested guardrails per primary metric: (catalog metric, max_harm as a relative change in its bad direction,
+#: the hotspot baseline field that tells whether the data has it; None: always). The pilot spec keeps those whose
+#: baseline the data has.
+GUARDRAILS_FOR_METRIC: dict[str, list[tuple[str, float, str | None]]] = {
+    "repeat_contact_rate_7d": [("csat_mean", -0.03, "csat_mean"), ("aht", 0.10, "aht_seconds")],
+    "transfer_rate": [("csat_mean", -0.03, "csat_mean"), ("repeat_contact_rate_7d", 0.05, "repeat_contact_rate_7d")],
+    "no_show_rate": [("contacts_per_customer", 0.10, None), ("csat_mean", -0.03, "csat_mean")],
+    "csat_mean": [("cost_to_serve", 0.05, None), ("aht", 0.10, "aht_seconds")],
+    "cost_to_serve": [("csat_mean", -0.03, "csat_mean"), ("repeat_contact_rate_7d", 0.05, "repeat_contact_rate_7d")],
 }
 
 #: Baseline field in a hotspot for each metric, and its standard deviation field for means (None: a proportion).
@@ -35,24 +82,37 @@ _BASELINE = {
     "cost_to_serve": ("cost_per_contact", "cost_sd"),
 }
 
+#: Who must own a use case before it leaves draft: one person each from technology, operations and commercial.
+OWNER_ROLES = ("technology", "operations", "commercial")
+
 
 def _slug(*parts: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
 
 
-def choose_metric(hotspot: dict) -> tuple[str, str, float, str]:
-    """(business metric, unit, suggested relative change, verb) for a hotspot, from its first friction kind whose
-    baseline the data has; without kinds, from the largest part of its avoidable cost."""
+def choose_metric(hotspot: dict) -> Suggestion:
+    """What to propose for a hotspot: from its first friction kind whose baseline the data has; without kinds, from
+    the largest part of its avoidable cost."""
     for kind in hotspot.get("kinds", []):
-        metric = METRIC_FOR_KIND[kind]
-        if hotspot["baseline"].get(_BASELINE[metric[0]][0]) is not None:
-            return metric
+        suggestion = SUGGESTION_FOR_KIND[kind]
+        if hotspot["baseline"].get(_BASELINE[suggestion.metric][0]) is not None:
+            return suggestion
     parts = hotspot["avoidable_cost_parts"]
     if (parts["transfers"] or 0) > (parts["repeat_contacts"] or 0) + (parts["channel_switches"] or 0):
-        return METRIC_FOR_KIND["transfers"]
+        return SUGGESTION_FOR_KIND["transfers"]
     if hotspot["baseline"].get("repeat_contact_rate_7d"):
-        return METRIC_FOR_KIND["repeat_contacts"]
-    return METRIC_FOR_KIND["long_waits"]
+        return SUGGESTION_FOR_KIND["repeat_contacts"]
+    return SUGGESTION_FOR_KIND["long_waits"]
+
+
+def _guardrails(metric: str, baseline: dict) -> list[dict[str, Any]]:
+    """The suggested guardrails the data can measure, with their baselines at the touchpoint."""
+    out = []
+    for name, harm, field in GUARDRAILS_FOR_METRIC[metric]:
+        if field is None or baseline.get(field) is not None:
+            out.append({"metric": name, "max_harm": {"relative": harm},
+                        "baseline": None if field is None else baseline[field]})
+    return out
 
 
 def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alpha: float = 0.05,
@@ -62,7 +122,8 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
     plan: the pilot window from the measurement engine's power calculation (see diagnosis.plan_window); without
     it the window comes from a normal approximation over the touchpoint's contacts (cxscale/journey/planning.py).
     """
-    metric, unit, rel, verb = choose_metric(hotspot)
+    suggestion = choose_metric(hotspot)
+    metric, unit, rel, verb = suggestion.metric, suggestion.unit, suggestion.change, suggestion.verb
     field, sd_field = _BASELINE[metric]
     baseline = hotspot["baseline"][field]
     sd = hotspot["baseline"].get(sd_field) if sd_field else None
@@ -78,9 +139,12 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
                   "power": w.power, "method": w.method}
     where = f"{hotspot['intent']} at {hotspot['journey_stage']}"
     per_year = hotspot["avoidable_cost_per_year"] or 0.0
+    draft_id = _slug("uc", hotspot["intent"], hotspot["journey_stage"], metric)
+    guardrails = _guardrails(metric, hotspot["baseline"])
+    measurement_days = (plan or {}).get("measurement_days") or 28
     return {
         "draft_version": DRAFT_VERSION,
-        "id": _slug("uc", hotspot["intent"], hotspot["journey_stage"], metric),
+        "id": draft_id,
         "title": f"{verb} for {where}",
         "status": "draft",
         "problem": (
@@ -92,6 +156,8 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
         "evidence": list(hotspot["evidence"]),
         "journey_touchpoint": {"intent": hotspot["intent"], "journey_stage": hotspot["journey_stage"],
                                "channel": hotspot["channel"], "channel_share": hotspot["channel_share"]},
+        "mechanism": {"capability": suggestion.capability, "summary": suggestion.mechanism.format(
+            intent=hotspot["intent"], stage=hotspot["journey_stage"], channel=hotspot["channel"])},
         "business_metric": {"name": metric, "unit": unit, "baseline": baseline,
                             "direction": "increase" if rel > 0 else "decrease",
                             "baseline_period": {"start": period["start"], "end": period["end"]}},
@@ -99,7 +165,19 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
         "money_at_stake": {"avoidable_cost_per_year": per_year, "currency": currency,
                            "estimated_savings_per_year_at_target": round(per_year * abs(rel), 2)
                            if metric in ("repeat_contact_rate_7d", "transfer_rate", "cost_to_serve") else None},
+        "guardrails": guardrails,
+        "owners": dict.fromkeys(OWNER_ROLES),
         "pilot_window": window,
+        # What `cxscale measure` reads once the pilot has run (docs/pilot-spec.md): customer-randomised 50/50, the
+        # business metric with its target, the guardrails, the measurement window of the plan.
+        "pilot_spec": {
+            "spec_version": 1, "pilot": draft_id, "description": f"{verb} for {where} (draft from a diagnosis)",
+            "design": "randomised", "unit": "customer",
+            "primary": {"metric": metric, "target": {"relative": rel}},
+            "guardrails": [{"metric": g["metric"], "max_harm": dict(g["max_harm"])} for g in guardrails],
+            "windows": {"pre_days": 28, "post_days": int(measurement_days)},
+            "value": {"currency": currency},
+        },
         "source": {"diagnosis": source, "hotspot_rank": hotspot["rank"]},
     }
 
@@ -107,3 +185,19 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
 def dump_draft(draft: dict[str, Any]) -> str:
     """The draft as YAML text (keys in the order written)."""
     return yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=110)
+
+
+def write_drafts(drafts: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """Write each draft as `<id>.yaml` into `folder`, and beside it its pilot spec as `<id>.pilot.yaml`, the file
+    `cxscale measure` reads once the pilot has run. Returns the drafts' paths."""
+    from cxscale.measure.spec import PilotSpec, dump_spec
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for draft in drafts:
+        path = folder / f"{draft['id']}.yaml"
+        path.write_text(dump_draft(draft), encoding="utf-8")
+        if draft.get("pilot_spec") is not None:
+            dump_spec(PilotSpec.model_validate(draft["pilot_spec"]), folder / f"{draft['id']}.pilot.yaml")
+        written.append(path)
+    return written

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from cxscale.cli import app
 from cxscale.documents import unknown_fields
 from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
+from cxscale.measure.spec import load_spec
 from tests.journey.tables import mini_world
 
 HOTSPOT_KEYS = {"intent", "journey_stage", "channel", "volume", "repeat_contact_rate", "transfer_rate", "csat_mean",
@@ -84,10 +85,14 @@ def test_the_html_report_holds_three_well_formed_charts_and_the_hotspot_table(wo
     assert titles[2].startswith("Journey flows")
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "billing_dispute" in html and "<table>" in html
-    files = sorted(drafts.glob("*.yaml"))
+    files = sorted(f for f in drafts.glob("*.yaml") if not f.name.endswith(".pilot.yaml"))
     assert len(files) == 3
     for f in files:
-        assert unknown_fields(UseCaseDraft.model_validate(yaml.safe_load(f.read_text()))) == []
+        draft = UseCaseDraft.model_validate(yaml.safe_load(f.read_text()))
+        assert unknown_fields(draft) == []
+        # Beside each draft, its pilot spec as a file `cxscale measure` reads.
+        assert load_spec(drafts / f"{draft.id}.pilot.yaml") == draft.pilot_spec
+    assert "3 drafts and their pilot specs" in " ".join(result.stdout.split())
 
 
 def test_missing_data_is_one_red_line_and_exit_code_one(tmp_path):

@@ -65,3 +65,11 @@ def test_a_draft_without_a_power_plan_still_follows_the_draft_schema(document):
     draft["status"] = "approved"
     with pytest.raises(ValidationError, match="status"):
         UseCaseDraft.model_validate(draft)
+
+
+def test_a_draft_written_before_the_mechanism_and_pilot_spec_still_follows_the_format(document):
+    """Fields are only added within draft_version 1: a draft without the later ones is still a draft."""
+    older = {k: v for k, v in document["use_cases"][0].items()
+             if k not in ("mechanism", "guardrails", "owners", "pilot_spec")}
+    draft = assert_follows(UseCaseDraft, older)
+    assert draft.pilot_spec is None and draft.owners is None
