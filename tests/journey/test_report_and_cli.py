@@ -85,6 +85,11 @@ def test_the_html_report_holds_three_well_formed_charts_and_the_hotspot_table(wo
     assert titles[2].startswith("Journey flows")
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "billing_dispute" in html and "<table>" in html
+    # Each use-case draft as a card: the capability, the guardrail in words, the owners still to be named.
+    drafts_part = html[html.index('id="use-case-drafts"'):]
+    assert drafts_part.count('<div class="uc">') == 3
+    assert "real time guidance" in drafts_part and "operations: to be named" in drafts_part
+    assert re.search(r"csat_mean\s+\(now [\d.]+\) may fall\s+by at most 3%", drafts_part)
     files = sorted(f for f in drafts.glob("*.yaml") if not f.name.endswith(".pilot.yaml"))
     assert len(files) == 3
     for f in files:
