@@ -88,6 +88,9 @@ INTERACTIONS = Table(
         Column("wait_seconds", "float64", False, "Queue wait before an agent answered, in seconds.", minimum=0,
                range_rule="negative_duration",
                when_missing="Null: long-wait friction is unavailable."),
+        Column("abandoned", "boolean", False, "The customer left before being served: hung up in the queue, or "
+               "left a chat or message unanswered.",
+               when_missing="Null: the abandonment rate is unavailable; long waits stand in for it."),
         Column("transferred", "boolean", False, "Whether the contact was transferred.",
                when_missing="Null: transfer rate is unavailable."),
         Column("resolved", "boolean", False, "Whether the need was resolved by this contact.",

@@ -10,6 +10,11 @@ bumps the version. The models of the documents cxscale writes therefore accept f
 producer's additions, kept in `model_extra`), and `unknown_fields` lists them; the tests require it to list none
 for what cxscale itself writes, so the models describe every field. The pilot spec, which people write, is strict
 instead: an unknown key there is a typo and is refused.
+
+Lists of names that grow with the product (a hotspot's kinds of friction, a draft mechanism's capability) are open in
+the same way: a name may be added within a version, so the models type them as names (documenting the known ones)
+and a reader treats a name it does not know as a label. Closed sets whose meaning a reader acts on (a verdict, a
+guardrail status, a design) are enumerated, and a new value there bumps the version.
 """
 
 from __future__ import annotations

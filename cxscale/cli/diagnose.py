@@ -108,6 +108,7 @@ SIGNAL_COLUMNS: list[tuple[str, str, str, Callable[[dict], str]]] = [
     ("repeat\n7d", "repeat_contact_rate_7d", "repeat_contacts", _share("repeat_contact_rate_7d")),
     ("trans-\nfer", "transfer_rate", "transfers", _share("transfer_rate")),
     ("long\nwait", "long_wait_rate", "long_waits", _share("long_wait_rate")),
+    ("aban-\ndon", "abandonment_rate", "abandonment", _share("abandonment_rate")),
     ("fail-\nure", "failure_rate", "outcome_failures", _share("failure_rate")),
     ("CSAT", "csat_mean", "low_csat", lambda b: "-" if b.get("csat_mean") is None else f"{b['csat_mean']:.2f}"),
 ]

@@ -51,6 +51,7 @@ _OPTIONAL = {
     "handle_seconds": "float64",
     "wait_seconds": "float64",
     "transferred": "boolean",
+    "abandoned": "boolean",
     "csat": "float64",
     "cost": "float64",
 }
@@ -100,6 +101,7 @@ def base_contacts(interactions: ir.Table) -> ir.Table:
         handle_seconds=handle,
         wait_seconds=_col(t, "wait_seconds"),
         transferred=_col(t, "transferred"),
+        abandoned=_col(t, "abandoned"),
         csat=_col(t, "csat"),
         cost=_col(t, "cost").fill_null(rate_card_cost(channel, handle)),
     )

@@ -39,6 +39,8 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar
         # Two numeric tests per row instead of one test of the channel's name per row (a quarter of the coding scan).
         "long_waits_sync": _sum_if(c.wait_seconds > options.long_wait_seconds),
         "long_waits_async": _sum_if(c.wait_seconds > options.async_long_wait_seconds),
+        "abandons": _sum_if(c.abandoned.fill_null(False)),
+        "abandon_known": c.abandoned.count(),
         "handle_seconds": c.handle_seconds.sum(),
         "handle_known": c.handle_seconds.count(),
         "csat_sum": c.csat.sum(),
@@ -122,6 +124,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     """Signals at a coarser grain (e.g. ["intent", "journey_stage"]) from the finest-grain sums.
 
     Output columns: volume (contacts), repeat_contact_rate_<N>d, transfer_rate, channel_switch_rate, long_wait_rate,
+    abandonment_rate (share of contacts with a known `abandoned` that were abandoned),
     wait_mean_seconds, aht_seconds, time_to_resolution_seconds (mean per episode), contacts_per_episode,
     first_contact_resolution (share of episodes closed by their first contact), csat_mean, csat_sd,
     detractor_share, failure_rate (share of contacts followed by a failure outcome), cost, cost_per_contact and
@@ -142,6 +145,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out["transfer_rate"] = _ratio(v["transfers"], v["transfer_known"])
     out["channel_switch_rate"] = _ratio(v["channel_switches"], v["contacts"])
     out["long_wait_rate"] = _ratio(v["long_waits"], v["wait_known"])
+    out["abandonment_rate"] = _ratio(v["abandons"], v["abandon_known"])
     out["wait_mean_seconds"] = _ratio(v["wait_seconds"], v["wait_known"])
     out["aht_seconds"] = _ratio(v["handle_seconds"], v["handle_known"])
     out["episodes"] = v["episodes"].astype("int64")

@@ -4,7 +4,7 @@ score = 100 * sum_k w_k * x_k / sum_k w_k over the components k the data support
 by the largest value among the candidate hotspots:
 - avoidable_cost: avoidable cost per year (currency);
 - friction: mean of the friction rates the data has (7-day repeat contacts, transfers, channel switches, long
-  waits, failures after contact; shares 0-1);
+  waits, abandonment, failures after contact; shares 0-1);
 - csat_damage: CSAT points below the overall mean times contacts (points x contacts; 0 when at or above the mean);
 - volume: contacts.
 Every hotspot carries its components (the points each one adds to the score), its baseline values and evidence.
@@ -27,6 +27,7 @@ FRICTION_RATES = {
     "transfer_rate": "transfers",
     "channel_switch_rate": "channel_switching",
     "long_wait_rate": "long_waits",
+    "abandonment_rate": "abandonment",
     "failure_rate": "outcome_failures",
 }
 
@@ -92,7 +93,7 @@ def _evidence(row: dict, overall: dict, annualise: float, currency: str) -> list
     ev = [f"{int(row['volume']):,} contacts ({_pct(row['volume'] / overall['volume'])} of all) in the period"]
     for rate, label in (("repeat_contact_rate_7d", "7-day repeat-contact rate"), ("transfer_rate", "transfer rate"),
                         ("channel_switch_rate", "channel-switch rate"), ("long_wait_rate", "long-wait rate"),
-                        ("failure_rate", "failure after contact")):
+                        ("abandonment_rate", "abandonment rate"), ("failure_rate", "failure after contact")):
         if pd.notna(row[rate]) and pd.notna(overall[rate]):
             ratio = f" ({row[rate] / overall[rate]:.1f}x)" if overall[rate] > 0 else ""
             ev.append(f"{label} {_pct(row[rate])} vs {_pct(overall[rate])} overall{ratio}")
@@ -109,7 +110,8 @@ def _evidence(row: dict, overall: dict, annualise: float, currency: str) -> list
 
 BASELINE_FIELDS = (
     "repeat_contact_rate_7d", "repeat_contact_rate_14d", "repeat_contact_rate_30d", "transfer_rate",
-    "channel_switch_rate", "long_wait_rate", "wait_mean_seconds", "aht_seconds", "time_to_resolution_seconds",
+    "channel_switch_rate", "long_wait_rate", "abandonment_rate", "wait_mean_seconds", "aht_seconds",
+    "time_to_resolution_seconds",
     "contacts_per_episode", "first_contact_resolution", "csat_mean", "csat_sd", "csat_responses", "detractor_share",
     "failure_rate", "episodes", "cost_per_contact", "cost_sd",
 )

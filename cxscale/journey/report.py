@@ -72,6 +72,7 @@ def render_html(d: Diagnosis, top: int = 15) -> str:
         hotspots=d.hotspots[:top], use_cases=d.use_cases,
         breakdowns=[("Friction by journey stage", "journey_stage", d.signals("journey_stage")[:top]),
                     ("Friction by site", "site", d.signals("site")[:top])], notes=d.notes, weights=weights, friction_rates=rates,
+        abandonment=o.get("abandonment_rate") is not None,
         num=fmt_number, share=fmt_share, yaml=dump_draft,
         short={"avoidable_cost": "cost", "friction": "friction", "csat_damage": "csat", "volume": "vol"},
     )

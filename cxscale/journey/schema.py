@@ -78,6 +78,8 @@ class Signals(OpenModel):
     avoidable_cost_repeat: Num
     avoidable_cost_switch: Num
     avoidable_cost_transfer: Num
+    abandonment_rate: Num = Field(None, description="abandoned contacts / contacts with a known `abandoned` (added "
+                                  "within version 1: absent from older documents)")
     avoidable_cost: Num
 
 
@@ -143,6 +145,7 @@ class Baseline(OpenModel):
     episodes: int
     cost_per_contact: Num
     cost_sd: Num
+    abandonment_rate: Num = Field(None, description="added within version 1: absent from older documents")
 
 
 class HotspotChannel(OpenModel):
@@ -154,8 +157,14 @@ class HotspotChannel(OpenModel):
     avoidable_cost: Num
 
 
-FrictionKind = Literal["repeat_contacts", "transfers", "channel_switching", "long_waits", "outcome_failures",
-                       "low_csat"]
+#: The kinds of friction a hotspot can show (opportunities.FRICTION_RATES and low_csat). An open list: a kind may
+#: be added within version 1 (abandonment was, on 2026-11-25), so `kinds` is typed as names and a reader treats a
+#: kind it does not know as a label (cxscale/documents.py).
+FRICTION_KINDS = ("repeat_contacts", "transfers", "channel_switching", "long_waits", "abandonment",
+                  "outcome_failures", "low_csat")
+
+#: The agent capabilities a use-case draft's mechanism names. An open list, like FRICTION_KINDS.
+CAPABILITIES = ("real_time_guidance", "after_contact_summaries", "routing", "proactive_outreach")
 ScoreComponent = Literal["avoidable_cost", "friction", "csat_damage", "volume"]
 
 
@@ -179,7 +188,8 @@ class Hotspot(OpenModel):
     score: float = Field(ge=0, le=100)
     score_components: dict[ScoreComponent, float] = Field(description="the points each component adds")
     score_inputs: dict[ScoreComponent, Num] = Field(description="each component's value before scaling")
-    kinds: list[FrictionKind]
+    kinds: list[str] = Field(description="kinds of friction, among: " + ", ".join(FRICTION_KINDS)
+                             + " (an open list: a reader tolerates a kind it does not know)")
     baseline: Baseline
     evidence: list[str]
     channels: list[HotspotChannel]
@@ -252,8 +262,8 @@ class PilotWindow(OpenModel):
 
 
 class Mechanism(OpenModel):
-    capability: Literal["real_time_guidance", "after_contact_summaries", "routing", "proactive_outreach"] = Field(
-        description="the agent capability that would act at the touchpoint")
+    capability: str = Field(description="the agent capability that would act at the touchpoint, among: "
+                            + ", ".join(CAPABILITIES) + " (an open list)")
     summary: str = Field(description="what it would do there, in words")
 
 

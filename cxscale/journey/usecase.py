@@ -56,6 +56,10 @@ SUGGESTION_FOR_KIND: dict[str, Suggestion] = {
         "csat_mean", "points on a 1-5 scale", 0.05, "Raise satisfaction", "real_time_guidance",
         "Real-time guidance for {intent} at {stage}: what the customer needs to hear and the fix, with the "
         "after-contact summary sent to the customer."),
+    "abandonment": Suggestion(
+        "abandonment_rate", "share 0-1", -0.30, "Answer before customers give up", "routing",
+        "A callback or a self-service answer offered to customers about {intent} at {stage} in {channel} while "
+        "they wait, before they give up and contact again."),
     "long_waits": Suggestion(
         "cost_to_serve", "currency per contact", -0.10, "Shorten waits and cost to serve", "routing",
         "A callback instead of the queue for {intent} at {stage} in {channel} when the wait is long, and the "
@@ -71,6 +75,7 @@ GUARDRAILS_FOR_METRIC: dict[str, list[tuple[str, float, str | None]]] = {
     "no_show_rate": [("contacts_per_customer", 0.10, None), ("csat_mean", -0.03, "csat_mean")],
     "csat_mean": [("cost_to_serve", 0.05, None), ("aht", 0.10, "aht_seconds")],
     "cost_to_serve": [("csat_mean", -0.03, "csat_mean"), ("repeat_contact_rate_7d", 0.05, "repeat_contact_rate_7d")],
+    "abandonment_rate": [("csat_mean", -0.03, "csat_mean"), ("cost_to_serve", 0.05, None)],
 }
 
 #: Baseline field in a hotspot for each metric, and its standard deviation field for means (None: a proportion).
@@ -80,6 +85,7 @@ _BASELINE = {
     "no_show_rate": ("failure_rate", None),
     "csat_mean": ("csat_mean", "csat_sd"),
     "cost_to_serve": ("cost_per_contact", "cost_sd"),
+    "abandonment_rate": ("abandonment_rate", None),
 }
 
 #: Who must own a use case before it leaves draft: one person each from technology, operations and commercial.

@@ -297,6 +297,7 @@ class SchedulingWorld:
             "site": labels(SITES, np.maximum(c["site"], 0), assisted),
             "handle_seconds": floats(np.round(c["handle"], 1)),
             "wait_seconds": floats(np.round(c["wait"], 1)),
+            "abandoned": pa.nulls(n, pa.bool_()),  # not simulated (docs/simulator.md#limits): unknown
             "transferred": pa.array(c["transferred"]),
             "resolved": pa.array(c["resolved"]),
             "csat": floats(c["csat"], c["rated"]),

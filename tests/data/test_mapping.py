@@ -180,3 +180,18 @@ def test_a_rejected_row_in_a_second_part_names_that_part(tmp_path):
     assert [(e["source"], e["row"]) for e in result.examples] == [("export.csv (call)", 2),
                                                                   ("export.csv (follow_up)", 2)]
     assert "export.csv (call):2" in result.message
+
+
+def test_an_abandoned_flag_maps_like_any_boolean_and_a_bad_value_is_rejected(tmp_path):
+    """An ACD export's abandoned-call flag (Y/N) feeds the contract's abandoned column; a value that is neither is a
+    rejected row, counted, never silently read as false."""
+    header = [*EXPORT_HEADER, "Abandoned"]
+    rows = [[*EXPORT[0], "Y"], [*EXPORT[1], "N"], [*EXPORT[2], "maybe"]]
+    mapping = MAPPING + "      abandoned: Abandoned\n"
+    write_csv(tmp_path / "export.csv", header, rows)
+    (tmp_path / "crm.yaml").write_text(mapping)
+    report = validate(tmp_path, mapping=tmp_path / "crm.yaml")
+    ds = load(tmp_path, mapping=tmp_path / "crm.yaml", validate=True)
+    kept = {r["interaction_id"]: r["abandoned"] for r in ds.interactions.to_pyarrow().to_pylist()}
+    assert kept == {"t-17": True, "t-18": False}
+    assert report.tables["interactions"].rows_rejected == 1

@@ -8,7 +8,8 @@ from cxscale.errors import SpecError
 from cxscale.metrics import MetricDef, builtin_catalog, load_catalog
 
 AGREED = ["cost_to_serve", "contacts_per_customer", "repeat_contact_rate_7d", "repeat_contact_rate_14d",
-          "repeat_contact_rate_30d", "resolution_rate", "csat_mean", "csat_top2box", "aht", "transfer_rate",
+          "repeat_contact_rate_30d", "resolution_rate", "csat_mean", "csat_top2box", "aht", "abandonment_rate",
+          "transfer_rate",
           "no_show_rate", "conversion_rate", "revenue_per_customer", "containment_rate"]
 
 
