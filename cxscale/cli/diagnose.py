@@ -140,7 +140,7 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
                if field == "repeat_contact_rate_7d" or any(h["baseline"].get(field) is not None for h in shown)]
     flagged = {kind for _, kind, _ in signals}
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("hotspot (main channel)", min_width=14, overflow="fold")
+    table.add_column("hotspot (main channel)", min_width=10, overflow="fold")
     for col in ("con-\ntacts", *(head for head, _, _ in signals), "avoid-\nable", "score"):
         table.add_column(col, justify="right", no_wrap=True)
     for h in shown:
