@@ -334,3 +334,21 @@ def test_the_cli_measures_and_diagnoses_a_postgres_url(warehouse):
     res = runner.invoke(app, ["diagnose", "--data", server.url("world"), "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["engine"] == "postgres"
+
+
+def test_a_period_of_a_postgres_table_is_diagnosed_like_the_same_period_on_duckdb(warehouse):
+    """--since/--until become a filter on started_at that PostgreSQL runs (a literal of its timestamp type)."""
+    from datetime import datetime, timedelta
+
+    from cxscale.journey import diagnose
+
+    server, files = warehouse
+    whole = diagnose(load(files / "world"), use_cases=0)
+    start = datetime.fromisoformat(whole.period["start"].replace("Z", "+00:00")) + timedelta(days=20)
+    since, until = start, start + timedelta(days=30)
+    on_pg = diagnose(load(server.url("world")), use_cases=0, since=since, until=until)
+    on_duckdb = diagnose(load(files / "world"), use_cases=0, since=since, until=until)
+    assert 0 < on_pg.overall["volume"] == on_duckdb.overall["volume"] < whole.overall["volume"]
+    assert on_pg.period == on_duckdb.period and on_pg.period["since"] < on_pg.period["start"]
+    assert [(h["intent"], h["journey_stage"], h["volume"]) for h in on_pg.hotspots] == \
+        [(h["intent"], h["journey_stage"], h["volume"]) for h in on_duckdb.hotspots]
