@@ -49,21 +49,19 @@ class Options(OpenModel):
     score_weights: ScoreWeights
 
 
-class Signals(OpenModel):
-    """Every signal of a set of contacts (docs/diagnosis.md#signals). Rates are shares 0-1, times in seconds, money
-    over the data's period in the document's currency; null where the data lacks the column behind it."""
+class Baseline(OpenModel):
+    """The hotspot's measured values, the baseline a pilot there would be judged against. Rates are shares 0-1,
+    times in seconds, money over the data's period in the document's currency; null where the data lacks the column
+    behind it."""
 
-    volume: int = Field(description="contacts")
     repeat_contact_rate_7d: Num
     repeat_contact_rate_14d: Num
     repeat_contact_rate_30d: Num
-    repeat_contact_rate: Num = Field(description="the 7-day rate")
     transfer_rate: Num
     channel_switch_rate: Num
     long_wait_rate: Num
     wait_mean_seconds: Num
     aht_seconds: Num
-    episodes: int
     time_to_resolution_seconds: Num
     contacts_per_episode: Num
     first_contact_resolution: Num
@@ -72,14 +70,23 @@ class Signals(OpenModel):
     csat_responses: int
     detractor_share: Num
     failure_rate: Num
-    cost: Num
+    episodes: int
     cost_per_contact: Num
     cost_sd: Num
+    abandonment_rate: Num = Field(None, description="abandoned contacts / contacts with a known `abandoned` (added "
+                                  "within version 1: absent from older documents)")
+
+
+class Signals(Baseline):
+    """Every signal of a set of contacts (docs/diagnosis.md#signals): the baseline's, and the volume, the cost and
+    its avoidable parts."""
+
+    volume: int = Field(description="contacts")
+    repeat_contact_rate: Num = Field(description="the 7-day rate")
+    cost: Num
     avoidable_cost_repeat: Num
     avoidable_cost_switch: Num
     avoidable_cost_transfer: Num
-    abandonment_rate: Num = Field(None, description="abandoned contacts / contacts with a known `abandoned` (added "
-                                  "within version 1: absent from older documents)")
     avoidable_cost: Num
 
 
@@ -121,31 +128,6 @@ class AvoidableCostParts(OpenModel):
     repeat_contacts: Num
     channel_switches: Num
     transfers: Num
-
-
-class Baseline(OpenModel):
-    """The hotspot's measured values, the baseline a pilot there would be judged against."""
-
-    repeat_contact_rate_7d: Num
-    repeat_contact_rate_14d: Num
-    repeat_contact_rate_30d: Num
-    transfer_rate: Num
-    channel_switch_rate: Num
-    long_wait_rate: Num
-    wait_mean_seconds: Num
-    aht_seconds: Num
-    time_to_resolution_seconds: Num
-    contacts_per_episode: Num
-    first_contact_resolution: Num
-    csat_mean: Num
-    csat_sd: Num
-    csat_responses: int
-    detractor_share: Num
-    failure_rate: Num
-    episodes: int
-    cost_per_contact: Num
-    cost_sd: Num
-    abandonment_rate: Num = Field(None, description="added within version 1: absent from older documents")
 
 
 class HotspotChannel(OpenModel):
