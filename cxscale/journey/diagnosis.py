@@ -10,7 +10,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,8 +168,15 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     so.
 
     since/until narrow the diagnosis to the contacts that start at or after `since` and before `until` (Dataset.during;
-    naive datetimes are UTC); the period and the notes say so."""
+    naive datetimes are UTC); the period and the notes say so. The window_days before `since` are read as context:
+    a contact there is counted nowhere, but a contact of the period that repeats it is a repeat (and may switch
+    channel), as in the whole data."""
     options = options or DiagnosisOptions()
+    since_ts = None
+    if since is not None:
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        since_ts = math.floor(since.timestamp())
+    context = dataset.during(None if since is None else since - timedelta(days=options.window_days), until)
     dataset = dataset.during(since, until)
     step = progress or (lambda _label: None)
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
@@ -182,18 +189,18 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     # those small results (docs/diagnosis.md#passes).
     # Diagnosis reads no column derived by a window, and without one a filter reaches the scan (sequence rereads a
     # few customers' contacts).
-    interactions = dataset.without_window_columns("interactions")
+    interactions = context.without_window_columns("interactions")
     step("coding intents, stages, channels and sites")
-    codes = code_cells(interactions, options)
+    codes = code_cells(interactions, options, since_ts)
     sequenced = None
     try:
-        if not codes.size:
+        if not codes.size or (since_ts is not None and not codes.frame["contacts"].sum()):
             selected = f" {_selection(since, until)}" if since or until else ""
             raise DataError(f"{dataset.source}: interactions table has no contacts{selected}; nothing to diagnose")
         step("sequencing each customer's contacts")
-        sequenced = sequence(interactions, options, codes)
+        sequenced = sequence(interactions, options, codes, since_ts=since_ts)
         step("friction and cost signals per episode")
-        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced)
+        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced, since_ts)
         step("directly-follows graphs of intents, stages and channels")
         flows = graphs_of_steps(sequenced.steps, tuple(FLOW_DIMENSIONS), options.top_flows, codes)
     finally:
@@ -217,8 +224,8 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         notes.append(f"diagnosed the contacts {_selection(since, until)} alone: money per year is annualised from "
                      "them")
     if since is not None:
-        notes.append("contacts before the period are not read: a repeat of a need first raised before it counts as "
-                     "the start of an episode (left-censoring)")
+        notes.append(f"the {options.window_days} days before the period are read as context only, so a contact of "
+                     "the period that repeats one of them counts as a repeat, as in the whole data")
     notes.append("episodes whose window reaches past the end of the data count as resolved (right-censoring)")
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")

@@ -22,37 +22,40 @@ GRAIN = ["intent", "journey_stage", "channel", "site"]
 T = TypeVar("T", ir.Table, pd.DataFrame)
 
 
-def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1) -> ir.NumericScalar:
-    return ibis.cases((cond, value), else_=0).sum()
+def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1,
+            where: ir.BooleanValue | None = None) -> ir.NumericScalar:
+    return ibis.cases((cond if where is None else cond & where, value), else_=0).sum()
 
 
-def plain_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
+def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue | None = None) -> dict[str, ir.Scalar]:
     """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost and the data's period.
     Reads the contact view (contacts.contact_view). Every group must be within one channel: long waits are counted
-    against both thresholds, and with_long_waits keeps the channel's count."""
+    against both thresholds, and with_long_waits keeps the channel's count. `where`: count only the contacts it
+    holds for (a selected period read with context before it: passes.code_cells)."""
+    w = where
     return {
-        "contacts": c.count(),
-        "transfers": _sum_if(c.transferred.fill_null(False)),
-        "transfer_known": c.transferred.count(),
-        "wait_seconds": c.wait_seconds.sum(),
-        "wait_known": c.wait_seconds.count(),
+        "contacts": c.count(where=w),
+        "transfers": _sum_if(c.transferred.fill_null(False), where=w),
+        "transfer_known": c.transferred.count(where=w),
+        "wait_seconds": c.wait_seconds.sum(where=w),
+        "wait_known": c.wait_seconds.count(where=w),
         # Two numeric tests per row instead of one test of the channel's name per row (a quarter of the coding scan).
-        "long_waits_sync": _sum_if(c.wait_seconds > options.long_wait_seconds),
-        "long_waits_async": _sum_if(c.wait_seconds > options.async_long_wait_seconds),
-        "abandons": _sum_if(c.abandoned.fill_null(False)),
-        "abandon_known": c.abandoned.count(),
-        "handle_seconds": c.handle_seconds.sum(),
-        "handle_known": c.handle_seconds.count(),
-        "csat_sum": c.csat.sum(),
-        "csat_sum_sq": (c.csat * c.csat).sum(),
-        "csat_known": c.csat.count(),
-        "detractors": _sum_if(c.csat <= options.csat_detractor_max),
-        "cost": c.cost.sum(),
-        "cost_sum_sq": (c.cost * c.cost).sum(),
-        "cost_transferred": _sum_if(c.transferred.fill_null(False), c.cost),
+        "long_waits_sync": _sum_if(c.wait_seconds > options.long_wait_seconds, where=w),
+        "long_waits_async": _sum_if(c.wait_seconds > options.async_long_wait_seconds, where=w),
+        "abandons": _sum_if(c.abandoned.fill_null(False), where=w),
+        "abandon_known": c.abandoned.count(where=w),
+        "handle_seconds": c.handle_seconds.sum(where=w),
+        "handle_known": c.handle_seconds.count(where=w),
+        "csat_sum": c.csat.sum(where=w),
+        "csat_sum_sq": (c.csat * c.csat).sum(where=w),
+        "csat_known": c.csat.count(where=w),
+        "detractors": _sum_if(c.csat <= options.csat_detractor_max, where=w),
+        "cost": c.cost.sum(where=w),
+        "cost_sum_sq": (c.cost * c.cost).sum(where=w),
+        "cost_transferred": _sum_if(c.transferred.fill_null(False), c.cost, where=w),
         # Converted once per group, not per row.
-        "ts_min": epoch_seconds(c.started_at.min()),
-        "ts_max": epoch_seconds(c.started_at.max()),
+        "ts_min": epoch_seconds(c.started_at.min(where=w)),
+        "ts_max": epoch_seconds(c.started_at.max(where=w)),
     }
 
 

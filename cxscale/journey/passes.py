@@ -70,10 +70,20 @@ PAYLOAD = ("handle_seconds", "transferred", "cost")
 SEQUENCED = ("customer_key", "ts", "cell", *PAYLOAD)
 
 
-def code_cells(interactions: ir.Table, options: DiagnosisOptions) -> CellCodes:
+def code_cells(interactions: ir.Table, options: DiagnosisOptions, since_ts: int | None = None) -> CellCodes:
     """The cell codes (codes.cell_codes) with the plain sums per cell (friction.plain_metrics), from one grouped
-    scan. Release them when done."""
-    return cell_codes(contact_view(interactions), lambda c: plain_metrics(c, options))
+    scan. Release them when done. since_ts: the contacts before it (epoch seconds) are context, read to code and
+    sequence them but not summed (a cell seen only there has 0 contacts)."""
+    return cell_codes(contact_view(interactions), lambda c: plain_metrics(c, options, where=_from(c, since_ts)))
+
+
+def _from(t: ir.Table, since_ts: int | None) -> ir.BooleanValue | None:
+    """The contacts of `t` that count when the contacts before since_ts are context only; None: all of them."""
+    return None if since_ts is None else t.ts >= since_ts
+
+
+def _counted(t: ir.Table, since_ts: int | None) -> ir.Table:
+    return t if since_ts is None else t.filter(t.ts >= since_ts)
 
 
 @dataclass
@@ -129,11 +139,13 @@ class Sequenced:
 LISTED_TIED = 5_000
 
 
-def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes, episodes: bool = True) -> Sequenced:
+def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes, episodes: bool = True,
+             since_ts: int | None = None) -> Sequenced:
     """Sequence each customer's contacts by start alone (one window, which also marks the contacts that may share
     their intent), cache every contact with its next one, and redo the customers with simultaneous contacts with
     the interaction_id tie-break (their contacts read once more, cached). episodes=False: for the flows alone (the
-    window carries the keys only, and `sharing` is None)."""
+    window carries the keys only, and `sharing` is None). since_ts: the steps keep only the contacts from it on (the
+    earlier ones are context: they order and mark the others, and `sharing` still holds them)."""
     c = contact_view(interactions, codes)
     columns = SEQUENCED if episodes else ("customer_key", "ts", "cell")
     s = with_journey_steps(c.select(*columns), codes, order=BY_START, same_need=episodes)
@@ -143,7 +155,7 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
     first = first.cache()
     # next_cell is null exactly when there is no next contact (every contact has a cell): a cheaper test than the gap.
     steps = first.filter(first.next_cell.notnull())
-    out = Sequenced(steps.select(*STEP_COLUMNS), cached=[first])
+    out = Sequenced(_counted(steps, since_ts).select(*STEP_COLUMNS), cached=[first])
     if episodes:
         out.sharing = sharing = first.filter(first.may_share_need).select(*SEQUENCED)
     try:
@@ -190,9 +202,9 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
         else:
             exact = with_journey_steps(tied_contacts.select("customer_key", *TIED_ORDER, "cell"), codes,
                                        order=TIED_ORDER)
-            exact = exact.filter(exact.next_cell.notnull()).select(*STEP_COLUMNS).cache()
+            exact = _counted(exact.filter(exact.next_cell.notnull()), since_ts).select(*STEP_COLUMNS).cache()
             out.cached.append(exact)
-            rest = steps.filter(~steps.customer_key.isin(tied.keys)).select(*STEP_COLUMNS)
+            rest = _counted(steps.filter(~steps.customer_key.isin(tied.keys)), since_ts).select(*STEP_COLUMNS)
             # Materialised: the graphs read the steps once each, and a union read three times streams slower.
             out.steps = rest.union(_like(exact, rest)).cache()
             out.cached.append(out.steps)
@@ -278,25 +290,28 @@ def _like(t: ir.Table, other: ir.Table) -> ir.Table:
 
 
 def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
-                   outcomes: ir.Table | None = None, sequenced: Sequenced | None = None) -> pd.DataFrame:
+                   outcomes: ir.Table | None = None, sequenced: Sequenced | None = None,
+                   since_ts: int | None = None) -> pd.DataFrame:
     """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
     sums from `codes` (code_cells), the episode sums from one customer x intent window over `sequenced.sharing` (by
     start alone) and `sequenced.need_contacts` (with the tie-break), and with outcomes the failure sums from one more
     window. Every other contact shares its intent with no other contact of its customer: its episode sums follow
     from the plain sums (friction.LONELY_EPISODE_SUMS), so they are added per cell without reading those contacts.
-    Without `sequenced`, every contact goes through the window with the tie-break."""
+    Without `sequenced`, every contact goes through the window with the tie-break. since_ts: as in code_cells, the
+    contacts before it only inform the others' episodes, and cells seen only there are left out."""
     if "cost_transferred" not in codes.table.columns:
         raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
     c = contact_view(interactions, codes)
     if sequenced is None:
-        episodes = _episode_columns(with_same_need(c.select(*SEQUENCED, *ORDER), options, codes), options)
+        episodes = _episode_columns(_counted(with_same_need(c.select(*SEQUENCED, *ORDER), options, codes), since_ts),
+                                    options)
     else:
         if sequenced.sharing is None:
             raise ValueError("diagnosis_sums needs the contacts sequenced with episodes=True")
         inputs = [with_same_need(sequenced.sharing, options, codes, order=BY_START)]
         if sequenced.need_contacts is not None:
             inputs.append(with_same_need(sequenced.need_contacts, options, codes, order=TIED_ORDER))
-        first, *rest = [_episode_columns(t, options) for t in inputs]
+        first, *rest = [_episode_columns(_counted(t, since_ts), options) for t in inputs]
         episodes = ibis.union(first, *[_like(t, first) for t in rest])
     # What the windowed contacts take of the plain sums behind LONELY_EPISODE_SUMS: the rest of each is the lonely
     # contacts'.
@@ -305,10 +320,12 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     sums_per_cell = [episodes.group_by("cell").aggregate(
         **episode_metrics(episodes, options), **{f"windowed_{k}": v for k, v in windowed.items()})]
     if outcomes is not None and "outcome" in outcomes.columns:
-        f = with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options)
+        f = _counted(with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options), since_ts)
         sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))
     sums = with_long_waits(codes.frame.drop(columns=[f"{d}_code" for d in DIMENSIONS] + ["key_"], errors="ignore"),
                            options)
+    if since_ts is not None:
+        sums = sums[sums["contacts"] > 0].reset_index(drop=True)  # cells seen only in the context before the period
     for part in sums_per_cell:
         sums = sums.merge(part.to_pandas(), on="cell", how="left", validate="one_to_one")
     episode_sums = list(episode_metrics(episodes, options))
