@@ -173,7 +173,7 @@ def test_cell_codes_are_mixed_radix_and_decode_to_every_dimension(duckdb_con):
 
 
 @pytest.mark.parametrize("tied", [False, True])
-def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_contacts(duckdb_con, tmp_path, tied):
+def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_contacts(engine, tmp_path, tied):
     """diagnose(since=, until=) reads window_days before `since` as context: every sum and flow equals the enriched
     view over all the data before `until`, restricted to the contacts from `since` on; cells seen only in the
     context are left out. Ties included (the context's simultaneous contacts order the period's too)."""
@@ -182,23 +182,23 @@ def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_
     from cxscale.data.dataset import Dataset
     from cxscale.journey import diagnose
 
-    df = mini_world()
+    df = mini_world(customers=600)
     df = _with_ties(df) if tied else df
     # A cell seen only before the period: it must not show up (0 contacts).
     df.loc[(df.started_at < "2026-01-20") & (df.index % 50 == 0), "journey_stage"] = "context_only_stage"
-    t = _load(duckdb_con, tmp_path, "period", df)
+    t = _load(engine, tmp_path, "period", df)
     since, until = datetime(2026, 1, 25, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
     whole = t.filter(t.started_at < until)
     enriched = enriched_contacts(whole, OPTIONS)
     expected = _sorted(friction_sums(enriched.filter(enriched.started_at >= since), OPTIONS).to_pandas())
-    d = diagnose(Dataset(duckdb_con, {"interactions": t}, "period"), OPTIONS, use_cases=0, since=since, until=until)
+    d = diagnose(Dataset(engine, {"interactions": t}, "period"), OPTIONS, use_cases=0, since=since, until=until)
     got = _sorted(d.sums)[expected.columns]
     pd.testing.assert_frame_equal(expected, got, check_dtype=False)
     assert "context_only_stage" not in set(got.journey_stage)
     flows = flow_graphs(enriched.filter(enriched.started_at >= since), tuple(FLOW_DIMENSIONS), OPTIONS.top_flows)
     assert d.flows == flows
     # Without the context, the repeats of needs raised in the week before the period would open new episodes.
-    alone = diagnose(Dataset(duckdb_con, {"interactions": t.filter(t.started_at >= since)}, "alone"), OPTIONS,
+    alone = diagnose(Dataset(engine, {"interactions": t.filter(t.started_at >= since)}, "alone"), OPTIONS,
                      use_cases=0, until=until)
     assert d.overall["volume"] == alone.overall["volume"]
     assert d.overall["episodes"] < alone.overall["episodes"]
