@@ -102,19 +102,16 @@ def _share(field: str) -> Callable[[dict], str]:
     return lambda baseline: fmt_share(baseline.get(field), 1)
 
 
-#: The hotspot table's signal columns: heading, the baseline field behind it, the kind of friction (opportunities.
-#: FRICTION_RATES, or low_csat) that marks its cell in red, and how a cell shows the value.
-SIGNAL_COLUMNS: list[tuple[str, str, str, Callable[[dict], str]]] = [
-    ("repeat\n7d", "repeat_contact_rate_7d", "repeat_contacts", _share("repeat_contact_rate_7d")),
-    ("trans-\nfer", "transfer_rate", "transfers", _share("transfer_rate")),
-    ("long\nwait", "long_wait_rate", "long_waits", _share("long_wait_rate")),
-    ("aban-\ndon", "abandonment_rate", "abandonment", _share("abandonment_rate")),
-    ("fail-\nure", "failure_rate", "outcome_failures", _share("failure_rate")),
-    ("CSAT", "csat_mean", "low_csat", lambda b: "-" if b.get("csat_mean") is None else f"{b['csat_mean']:.2f}"),
+#: The hotspot table's signal columns: heading, the baseline field behind it, and how a cell shows the value. A cell
+#: is red when the hotspot shows the kind of friction its field reveals (opportunities.FRICTION_RATES; CSAT: low_csat).
+SIGNAL_COLUMNS: list[tuple[str, str, Callable[[dict], str]]] = [
+    ("repeat\n7d", "repeat_contact_rate_7d", _share("repeat_contact_rate_7d")),
+    ("trans-\nfer", "transfer_rate", _share("transfer_rate")),
+    ("long\nwait", "long_wait_rate", _share("long_wait_rate")),
+    ("aban-\ndon", "abandonment_rate", _share("abandonment_rate")),
+    ("fail-\nure", "failure_rate", _share("failure_rate")),
+    ("CSAT", "csat_mean", lambda b: "-" if b.get("csat_mean") is None else f"{b['csat_mean']:.2f}"),
 ]
-
-#: Kinds of friction without a column of their own, named under the hotspot.
-KIND_WORDS = {"channel_switching": "channel switching"}
 
 
 def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
@@ -136,7 +133,10 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
     shown = result.hotspots[:top]
     # The signals the data has: a column that would be empty on every row (no transfers, no CSAT in the source) is
     # left out, and the failures after contact (no-shows) show when the data has outcomes.
-    signals = [(head, kind, cell) for head, field, kind, cell in SIGNAL_COLUMNS
+    from cxscale.journey.opportunities import FRICTION_RATES
+
+    kind_of = {**FRICTION_RATES, "csat_mean": "low_csat"}
+    signals = [(head, kind_of[field], cell) for head, field, cell in SIGNAL_COLUMNS
                if field == "repeat_contact_rate_7d" or any(h["baseline"].get(field) is not None for h in shown)]
     flagged = {kind for _, kind, _ in signals}
     table.add_column("#", justify="right", no_wrap=True)
@@ -144,7 +144,7 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
     for col in ("con-\ntacts", *(head for head, _, _ in signals), "avoid-\nable", "score"):
         table.add_column(col, justify="right", no_wrap=True)
     for h in shown:
-        other = [KIND_WORDS.get(k, k.replace("_", " ")) for k in h["kinds"] if k not in flagged]
+        other = [k.replace("_", " ") for k in h["kinds"] if k not in flagged]
         kinds = f"\n[red]{', '.join(other)}[/]" if other else ""
         table.add_row(
             str(h["rank"]), f"[bold]{h['intent']}[/]\n{h['journey_stage']} ({h['channel']}){kinds}",

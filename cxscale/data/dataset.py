@@ -16,6 +16,11 @@ from cxscale.contract import TABLES
 from cxscale.errors import DataError
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime in UTC; a naive one is taken to be UTC already (the contract's time zone)."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass
 class Dataset:
     """Contract-named, contract-typed tables present in a source (missing optional columns derived or null)."""
@@ -55,8 +60,7 @@ class Dataset:
         The other tables are kept whole: an outcome after the period can still follow a contact within it."""
         if since is None and until is None:
             return self
-        since, until = (None if m is None else m.astimezone(UTC) if m.tzinfo else m.replace(tzinfo=UTC)
-                        for m in (since, until))
+        since, until = (None if m is None else as_utc(m) for m in (since, until))
         if since is not None and until is not None and since >= until:
             raise DataError(f"{self.source}: the period is empty: since {since.isoformat()} is not before until "
                             f"{until.isoformat()}")

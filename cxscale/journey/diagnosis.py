@@ -18,7 +18,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from cxscale.data.dataset import Dataset
+from cxscale.data.dataset import Dataset, as_utc
 from cxscale.engine import backend_name
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.contacts import DAY_SECONDS, UNKNOWN
@@ -174,7 +174,7 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     options = options or DiagnosisOptions()
     since_ts = None
     if since is not None:
-        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        since = as_utc(since)
         since_ts = math.floor(since.timestamp())
     context = dataset.during(None if since is None else since - timedelta(days=options.window_days), until)
     dataset = dataset.during(since, until)
@@ -254,7 +254,7 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
 
 def _utc_iso(moment: datetime) -> str:
     """A datetime as the document writes instants (naive datetimes are UTC)."""
-    return _iso((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+    return _iso(as_utc(moment).timestamp())
 
 
 def _selection(since: datetime | None, until: datetime | None) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from cxscale.journey.planning import pilot_window
+from cxscale.measure.spec import PilotSpec, dump_spec
 
 DRAFT_VERSION = 1
 
@@ -196,8 +197,6 @@ def dump_draft(draft: dict[str, Any]) -> str:
 def write_drafts(drafts: list[dict[str, Any]], folder: Path) -> list[Path]:
     """Write each draft as `<id>.yaml` into `folder`, and beside it its pilot spec as `<id>.pilot.yaml`, the file
     `cxscale measure` reads once the pilot has run. Returns the drafts' paths."""
-    from cxscale.measure.spec import PilotSpec, dump_spec
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for draft in drafts:
