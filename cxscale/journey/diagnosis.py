@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cxscale.data.dataset import Dataset, as_utc
-from cxscale.engine import backend_name
+from cxscale.engine import backend_name, epoch_seconds
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.contacts import DAY_SECONDS, UNKNOWN
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
@@ -191,7 +191,8 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     # few customers' contacts).
     interactions = context.without_window_columns("interactions")
     step("coding intents, stages, channels and sites")
-    codes = code_cells(interactions, options, since_ts)
+    horizon_ts = follow_up_horizon(interactions)
+    codes = code_cells(interactions, options, since_ts, horizon_ts)
     sequenced = None
     try:
         if not codes.size or (since_ts is not None and not codes.frame["contacts"].sum()):
@@ -200,7 +201,7 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         step("sequencing each customer's contacts")
         sequenced = sequence(interactions, options, codes, since_ts=since_ts)
         step("friction and cost signals per episode")
-        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced, since_ts)
+        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced, since_ts, horizon_ts)
         step("directly-follows graphs of intents, stages and channels")
         flows = graphs_of_steps(sequenced.steps, tuple(FLOW_DIMENSIONS), options.top_flows, codes)
     finally:
@@ -226,7 +227,18 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     if since is not None:
         notes.append(f"the {options.window_days} days before the period are read as context only, so a contact of "
                      "the period that repeats one of them counts as a repeat, as in the whole data")
-    notes.append("episodes whose window reaches past the end of the data count as resolved (right-censoring)")
+    notes.append(f"an N-day repeat-contact rate counts only contacts that started at least N days before the last "
+                 f"contact ({period['end']}), and first-contact resolution only episodes opened at least "
+                 f"{options.window_days} days before it: a contact after the data could still repeat the others "
+                 "(right-censoring)")
+    unknown = [d for d in sorted({*options.repeat_windows_days, options.window_days})
+               if not sums[f"followed_{d}d" if d in options.repeat_windows_days else "followed_window"].sum()]
+    if unknown:
+        rates = [str(d) for d in unknown if d in options.repeat_windows_days]
+        what = [f"the {_words(rates, '-')}-day repeat-contact rate{'s' if len(rates) > 1 else ''}"] if rates else []
+        what += ["first-contact resolution"] if options.window_days in unknown else []
+        notes.append(f"no contact started {unknown[0]} days or more before the last one: {_words(what)} "
+                     f"{'are' if len(rates) > 1 or len(what) > 1 else 'is'} unknown")
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
     diagnosis = Diagnosis(
@@ -250,6 +262,19 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         finally:
             narrowed.interactions.release()
     return diagnosis
+
+
+def follow_up_horizon(interactions: Any) -> int | None:
+    """The follow-up horizon: the start of the last contact read, in whole epoch seconds (friction.followed); None
+    for no contacts. One aggregate, which DuckDB answers from Parquet statistics when no filter applies."""
+    value = epoch_seconds(interactions.started_at.max()).to_pyarrow().as_py()
+    return None if value is None else int(value)
+
+
+def _words(items: list[str], suffix: str = "") -> str:
+    """"a", "a and b", "a, b and c" (each but the last followed by `suffix`, e.g. "7-, 14- and 30")."""
+    head = [f"{item}{suffix}" for item in items[:-1]]
+    return f"{', '.join(head)} and {items[-1]}" if head else items[-1]
 
 
 def _utc_iso(moment: datetime) -> str:

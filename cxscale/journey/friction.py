@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cxscale.engine import epoch_seconds
+from cxscale.journey.contacts import DAY_SECONDS
 from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
@@ -27,14 +28,31 @@ def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1,
     return ibis.cases((cond if where is None else cond & where, value), else_=0).sum()
 
 
-def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue | None = None) -> dict[str, ir.Scalar]:
-    """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost and the data's period.
+def followed(ts: ir.IntegerValue, horizon_ts: int | None, days: int) -> ir.BooleanValue | None:
+    """Whether a contact starting at `ts` (epoch seconds) has `days` whole days of data after it, up to the follow-up
+    horizon (the start of the last contact read, epoch seconds): only then is a repeat within `days` observable
+    (docs/diagnosis.md#censoring). None when there is no horizon: every contact counts as followed."""
+    return None if horizon_ts is None else ts <= horizon_ts - days * DAY_SECONDS
+
+
+def _both(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> ir.BooleanValue | None:
+    return a if b is None else b if a is None else a & b
+
+
+def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue | None = None,
+                  horizon_ts: int | None = None) -> dict[str, ir.Scalar]:
+    """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost, the data's period, and
+    how many contacts have each repeat window (and the episode window) of data after them before `horizon_ts`
+    (`followed_<N>d`, `followed_window`: the denominators of the repeat rates and of first-contact resolution).
     Reads the contact view (contacts.contact_view). Every group must be within one channel: long waits are counted
     against both thresholds, and with_long_waits keeps the channel's count. `where`: count only the contacts it
     holds for (a selected period read with context before it: passes.code_cells)."""
     w = where
     return {
         "contacts": c.count(where=w),
+        **{f"followed_{d}d": c.count(where=_both(w, followed(c.ts, horizon_ts, d)))
+           for d in options.repeat_windows_days},
+        "followed_window": c.count(where=_both(w, followed(c.ts, horizon_ts, options.window_days))),
         "transfers": _sum_if(c.transferred.fill_null(False), where=w),
         "transfer_known": c.transferred.count(where=w),
         "wait_seconds": c.wait_seconds.sum(where=w),
@@ -71,18 +89,26 @@ def with_long_waits(sums: T, options: DiagnosisOptions) -> T:
         "long_waits_sync", "long_waits_async")
 
 
-def episode_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scalar]:
+def episode_metrics(c: ir.Table, options: DiagnosisOptions, horizon_ts: int | None = None) -> dict[str, ir.Scalar]:
     """The sums over episodes: repeats, channel switches, episodes and their resolution, and the avoidable cost of
-    repeats, switches and transferred first contacts. Reads contacts.with_same_need's columns."""
+    repeats, switches and transferred first contacts. Reads contacts.with_same_need's columns and `ts`.
+
+    With a follow-up horizon (plain_metrics), `repeats_<N>d` counts only contacts with N days of data after them, and
+    `followed_episodes` / `followed_first_contact_resolutions` only episodes whose first contact has the episode
+    window after it: a contact near the end of the data may yet be repeated, after the data (right-censoring)."""
     same_channel_repeat = c.is_repeat & ~c.channel_switch
     first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
+    opened = _both(c.is_episode_start, followed(c.ts, horizon_ts, options.window_days))
     return {
-        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"]) for d in options.repeat_windows_days},
+        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"], where=followed(c.ts, horizon_ts, d))
+           for d in options.repeat_windows_days},
         "repeat_contacts": _sum_if(c.is_repeat),
         "channel_switches": _sum_if(c.channel_switch),
         "episodes": _sum_if(c.is_episode_start),
         "episode_ends": _sum_if(c.is_episode_end),
         "first_contact_resolutions": _sum_if(c.is_episode_start & c.is_episode_end),
+        "followed_episodes": _sum_if(opened),
+        "followed_first_contact_resolutions": _sum_if(opened & c.is_episode_end),
         # Time to resolution telescopes: first-to-last contact of an episode is the sum of its within-episode gaps,
         # plus the handle time of its closing contact.
         "resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap)
@@ -98,6 +124,7 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions) -> dict[str, ir.Scal
 #: handle time (the time to resolution of a one-contact episode) or their cost when transferred (plain_metrics'
 #: `cost_transferred`); passes.diagnosis_sums adds them per cell without sorting those contacts.
 LONELY_EPISODE_SUMS = {"episodes": "contacts", "episode_ends": "contacts", "first_contact_resolutions": "contacts",
+                       "followed_episodes": "followed_window", "followed_first_contact_resolutions": "followed_window",
                        "resolution_seconds": "handle_seconds", "cost_transferred_first": "cost_transferred"}
 
 
@@ -107,12 +134,14 @@ def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
             "failure_known": c.failure_follows.count()}
 
 
-def friction_sums(enriched: ir.Table, options: DiagnosisOptions) -> ir.Table:
+def friction_sums(enriched: ir.Table, options: DiagnosisOptions, horizon_ts: int | None = None) -> ir.Table:
     """The grouped aggregation of the enriched view (contacts.enriched_contacts): additive sums per intent x stage x
     channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
-    ts_min/ts_max in epoch seconds. passes.diagnosis_sums computes the same sums in narrower queries over integer codes."""
+    ts_min/ts_max in epoch seconds. horizon_ts: the follow-up horizon (plain_metrics). passes.diagnosis_sums computes
+    the same sums in narrower queries over integer codes."""
     c = enriched
-    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options), **episode_metrics(c, options),
+    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options, horizon_ts=horizon_ts),
+                                       **episode_metrics(c, options, horizon_ts),
                                        **failure_metrics(c))
     return with_long_waits(sums, options)
 
@@ -143,7 +172,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out: dict[str, object] = {b: g[b].to_numpy() for b in by}
     out["volume"] = v["contacts"].astype("int64")
     for d in options.repeat_windows_days:
-        out[f"repeat_contact_rate_{d}d"] = _ratio(v[f"repeats_{d}d"], v["contacts"])
+        out[f"repeat_contact_rate_{d}d"] = _ratio(v[f"repeats_{d}d"], v[f"followed_{d}d"])
     out["repeat_contact_rate"] = out[f"repeat_contact_rate_{options.repeat_windows_days[0]}d"]
     out["transfer_rate"] = _ratio(v["transfers"], v["transfer_known"])
     out["channel_switch_rate"] = _ratio(v["channel_switches"], v["contacts"])
@@ -154,7 +183,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out["episodes"] = v["episodes"].astype("int64")
     out["time_to_resolution_seconds"] = _ratio(v["resolution_seconds"], v["episode_ends"])
     out["contacts_per_episode"] = _ratio(v["contacts"], v["episodes"])
-    out["first_contact_resolution"] = _ratio(v["first_contact_resolutions"], v["episodes"])
+    out["first_contact_resolution"] = _ratio(v["followed_first_contact_resolutions"], v["followed_episodes"])
     out["csat_mean"] = _ratio(v["csat_sum"], v["csat_known"])
     out["csat_sd"] = _sd(v["csat_sum"], v["csat_sum_sq"], v["csat_known"])
     out["csat_responses"] = v["csat_known"].astype("int64")

@@ -54,9 +54,12 @@ class Baseline(OpenModel):
     times in seconds, money over the data's period in the document's currency; null where the data lacks the column
     behind it."""
 
-    repeat_contact_rate_7d: Num
-    repeat_contact_rate_14d: Num
-    repeat_contact_rate_30d: Num
+    repeat_contact_rate_7d: Num = Field(description="share of contacts followed by a same-intent contact of the "
+                                       "customer within 7 days, among the contacts that started at least 7 days "
+                                       "before period.end (right-censoring, docs/diagnosis.md#censoring); null when "
+                                       "none did")
+    repeat_contact_rate_14d: Num = Field(description="as repeat_contact_rate_7d, within 14 days")
+    repeat_contact_rate_30d: Num = Field(description="as repeat_contact_rate_7d, within 30 days")
     transfer_rate: Num
     channel_switch_rate: Num
     long_wait_rate: Num
@@ -64,7 +67,8 @@ class Baseline(OpenModel):
     aht_seconds: Num
     time_to_resolution_seconds: Num
     contacts_per_episode: Num
-    first_contact_resolution: Num
+    first_contact_resolution: Num = Field(description="share of episodes closed by their first contact, among the "
+                                          "episodes opened at least options.window_days before period.end")
     csat_mean: Num
     csat_sd: Num
     csat_responses: int

@@ -9,6 +9,7 @@ import pytest
 from cxscale.journey import DiagnosisOptions, enriched_contacts
 from cxscale.journey.codes import DIMENSIONS, cell_codes
 from cxscale.journey.contacts import base_contacts, journey_steps
+from cxscale.journey.diagnosis import follow_up_horizon
 from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, flow_graphs, graphs_of_steps
 from cxscale.journey.friction import GRAIN, friction_sums
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
@@ -49,7 +50,8 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
     contacts). `tied` / `need_tied`: whether the data must have such customers / such contacts about one intent.
     Also checks that the customer x intent window gets every contact that shares its intent with another contact of
     the same customer, and leaves out at least one that does not."""
-    codes = code_cells(t, OPTIONS)
+    horizon = follow_up_horizon(t)
+    codes = code_cells(t, OPTIONS, horizon_ts=horizon)
     seq = sequence(t, OPTIONS, codes)
     try:
         assert tied is None or (seq.n_tied > 0) == tied
@@ -60,9 +62,10 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
         if seq.need_contacts is not None:
             windowed += int(seq.need_contacts.count().to_pyarrow().as_py())
         assert sharing <= windowed < len(df)
-        by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS).to_pandas())
+        by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS, horizon).to_pandas())
+        assert (by_name["followed_30d"] < by_name["contacts"]).any()  # the horizon leaves the last contacts out
         for sequenced in (None, seq):
-            by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced))[by_name.columns]
+            by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced, horizon_ts=horizon))[by_name.columns]
             pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
         dims = tuple(FLOW_DIMENSIONS)
         # A small limit cuts through edges of equal count: they must still rank by name, not by code.
@@ -190,7 +193,8 @@ def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_
     since, until = datetime(2026, 1, 25, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
     whole = t.filter(t.started_at < until)
     enriched = enriched_contacts(whole, OPTIONS)
-    expected = _sorted(friction_sums(enriched.filter(enriched.started_at >= since), OPTIONS).to_pandas())
+    horizon = follow_up_horizon(whole)
+    expected = _sorted(friction_sums(enriched.filter(enriched.started_at >= since), OPTIONS, horizon).to_pandas())
     d = diagnose(Dataset(engine, {"interactions": t}, "period"), OPTIONS, use_cases=0, since=since, until=until)
     got = _sorted(d.sums)[expected.columns]
     pd.testing.assert_frame_equal(expected, got, check_dtype=False)
@@ -205,10 +209,10 @@ def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_
     assert any("read as context only" in n for n in d.notes)
     # The reference path (every contact through the window with the tie-break) gives the same sums.
     codes = code_cells(whole.filter(whole.started_at >= since - timedelta(days=7)), OPTIONS,
-                       int(since.timestamp()))
+                       int(since.timestamp()), horizon)
     try:
         reference = diagnosis_sums(whole.filter(whole.started_at >= since - timedelta(days=7)), OPTIONS, codes,
-                                   since_ts=int(since.timestamp()))
+                                   since_ts=int(since.timestamp()), horizon_ts=horizon)
         pd.testing.assert_frame_equal(expected, _sorted(reference)[expected.columns], check_dtype=False)
     finally:
         codes.release()

@@ -55,6 +55,29 @@ def test_signals_per_intent_match_the_hand_count(tiny_sums):
     assert tech["transfer_rate"] == pytest.approx(0.0)  # i5's unknown transfer is left out of the denominator
 
 
+def test_with_a_follow_up_horizon_contacts_too_close_to_it_leave_the_repeat_rates_and_resolution(duckdb_con):
+    """Right-censoring: the last contact (i4) starts on day 21. A contact counts in the N-day repeat rate only if it
+    started at least N days before that, and an episode in first-contact resolution only if it opened at least
+    window_days (7) before it; volume, episodes and cost keep every contact."""
+    from cxscale.journey.diagnosis import follow_up_horizon
+
+    t = duckdb_con.create_table("tiny_h", tiny_interactions())
+    horizon = follow_up_horizon(t)
+    assert horizon == int(tiny_interactions()["started_at"].max().timestamp())
+    sums = friction_sums(enriched_contacts(t, OPTIONS), OPTIONS, horizon).to_pandas()
+    billing = rollup(sums, ["intent"], OPTIONS).set_index("intent").loc["billing"]
+    # Followed 7 and 14 days: i1 (repeated by i2 on day 2) and i2 (next billing contact 18 days later); not i3.
+    assert billing["repeat_contact_rate_7d"] == pytest.approx(1 / 2)
+    assert billing["repeat_contact_rate_14d"] == pytest.approx(1 / 2)
+    assert billing["repeat_contact_rate_30d"] != billing["repeat_contact_rate_30d"]  # none followed 30 days: NaN
+    # Episode 1 (i1, day 0) was not closed by its first contact; episode 2 (i3, day 20) is too recent to tell.
+    assert billing["first_contact_resolution"] == pytest.approx(0.0)
+    assert billing["volume"] == 3 and billing["episodes"] == 2 and billing["cost"] == pytest.approx(24.0)
+    tech = rollup(sums, ["intent"], OPTIONS).set_index("intent").loc["tech"]
+    assert tech["repeat_contact_rate_7d"] == pytest.approx(0.0)  # i5 (day 0) alone is followed
+    assert tech["first_contact_resolution"] == pytest.approx(1.0)
+
+
 def test_rollups_from_the_finest_grain_equal_a_direct_aggregation(duckdb_con):
     df = mini_world(customers=300)
     t = duckdb_con.create_table("mini", df)
