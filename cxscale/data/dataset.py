@@ -82,6 +82,23 @@ class Dataset:
         lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}
         return Dataset(self.con, tables, self.source, list(self.notes), self.report, lean)
 
+    def at(self, values: dict[str, list[str]]) -> Dataset:
+        """The dataset with its interactions narrowed to the contacts whose every column in `values` holds one of
+        the listed values (a null counts as "unknown", as in the diagnosis): a pilot spec's scope. Other tables are
+        kept whole."""
+        if not values:
+            return self
+
+        def within(t: ibis.Table) -> ibis.Table:
+            missing = sorted(set(values) - set(t.columns))
+            if missing:
+                raise DataError(f"{self.source}: interactions has no column {', '.join(missing)} to narrow to")
+            return t.filter(*[t[c].cast("string").fill_null("unknown").isin(list(v)) for c, v in values.items()])
+
+        tables = {**self.tables, "interactions": within(self.interactions)}
+        lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}
+        return Dataset(self.con, tables, self.source, list(self.notes), self.report, lean)
+
     @property
     def interactions(self) -> ibis.Table:
         return self.table("interactions")

@@ -27,7 +27,7 @@ from cxscale.journey.friction import rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
 from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
-from cxscale.journey.usecase import choose_metric, draft_use_case
+from cxscale.journey.usecase import choose_metric, draft_use_case, touchpoint_scope
 
 SCHEMA_VERSION = 1
 DAYS_PER_YEAR = 365.25
@@ -317,9 +317,8 @@ def touchpoints(dataset: Dataset, pairs: list[tuple[str, str]], metrics: list[st
 
 def touchpoint(dataset: Dataset, intent: str, journey_stage: str) -> Dataset:
     """The dataset narrowed to one intent x stage: its contacts, and the outcomes of the customers who made them."""
-    t = dataset.interactions
-    tables = dict(dataset.tables)
-    tables["interactions"] = t.filter(_at(t, intent, journey_stage))
+    at = dataset.at(touchpoint_scope(intent, journey_stage))
+    tables = dict(at.tables)
     if "outcomes" in tables:
         o = tables["outcomes"]
         tables["outcomes"] = o.filter(o.customer_id.isin(tables["interactions"].customer_id))

@@ -97,6 +97,11 @@ def _slug(*parts: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
 
 
+def touchpoint_scope(intent: str, journey_stage: str) -> dict[str, list[str]]:
+    """A pilot spec's scope (PilotSpec.scope) for one intent x stage: the contacts its readout and its plan read."""
+    return {"intent": [intent], "journey_stage": [journey_stage]}
+
+
 def choose_metric(hotspot: dict) -> Suggestion:
     """What to propose for a hotspot: from its first friction kind whose baseline the data has; without kinds, from
     the largest part of its avoidable cost."""
@@ -180,6 +185,7 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
         "pilot_spec": {
             "spec_version": 1, "pilot": draft_id, "description": f"{verb} for {where} (draft from a diagnosis)",
             "design": "randomised", "unit": "customer",
+            "scope": touchpoint_scope(hotspot["intent"], hotspot["journey_stage"]),
             "primary": {"metric": metric, "target": {"relative": rel}},
             "guardrails": [{"metric": g["metric"], "max_harm": dict(g["max_harm"])} for g in guardrails],
             "windows": {"pre_days": 28, "post_days": int(measurement_days)},

@@ -94,7 +94,9 @@ class Readout:
         s = self.spec
         doc = {
             "schema_version": SCHEMA_VERSION, "pilot": s.pilot, "design": s.design, "unit": s.unit,
-            "analysis_unit": s.analysis_unit or s.unit, "arms": s.arms, "control": s.control, "n": self.n,
+            "analysis_unit": s.analysis_unit or s.unit,
+            "scope": s.scope.values() if s.scope is not None else None,
+            "arms": s.arms, "control": s.control, "n": self.n,
             "windows": {"pre_days": s.windows.pre_days, "post_days": s.windows.post_days},
             "window_complete": self.window_complete,
             "options": s.options.model_dump(),
@@ -203,6 +205,6 @@ def annual_value_of(ds: Dataset, spec: PilotSpec, metrics: list[MetricReadout]) 
     if spec.value.units_per_year:
         units, source = spec.value.units_per_year, "spec value.units_per_year"
     else:
-        units, source = units_in_data(ds, spec.analysis_unit or spec.unit)
+        units, source = units_in_data(ds, spec.analysis_unit or spec.unit, scoped=spec.scope is not None)
     return annual_value(best.metric, best.effect, best.arm, spec.windows.post_days, units, source,
                         spec.value.currency)

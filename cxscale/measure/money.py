@@ -43,13 +43,16 @@ class AnnualValue:
                 "basis": self.basis}
 
 
-def units_in_data(ds: Dataset, analysis_unit: str) -> tuple[float, str]:
-    """How many analysis units the data holds (the base the effect scales to), and where that number comes from."""
-    if analysis_unit == "customer" and ds.has("customers"):
+def units_in_data(ds: Dataset, analysis_unit: str, scoped: bool = False) -> tuple[float, str]:
+    """How many analysis units the data holds (the base the effect scales to), and where that number comes from.
+    scoped: `ds` holds a pilot spec's scope (Dataset.at): the units with a contact there, whom a rollout at the
+    touchpoint reaches, not the customers table."""
+    if analysis_unit == "customer" and ds.has("customers") and not scoped:
         return float(ds.customers.count().to_pyarrow().as_py()), "rows of the customers table"
     key = {"customer": "customer_id", "agent": "agent_id", "site": "site"}[analysis_unit]
     t: ir.Table = ds.interactions
-    return float(t[key].nunique().to_pyarrow().as_py()), f"distinct {key} in interactions"
+    where = " within the spec's scope" if scoped else ""
+    return float(t[key].nunique().to_pyarrow().as_py()), f"distinct {key} in interactions{where}"
 
 
 def annual_value(metric: MetricDef, effect: Effect, arm: str, post_days: int, units_per_year: float,

@@ -114,6 +114,8 @@ def compare(ps: PilotStats, spec: PilotSpec, roles: list[tuple[str, MetricRef, M
 def readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> Readout:
     """Read out a pilot: one engine query for all metrics' per-arm statistics, then effects, verdict and money."""
     catalog = catalog or builtin_catalog()
+    if spec.scope is not None:
+        data = data.at(spec.scope.values())
     roles = metric_roles(spec, catalog)
     warnings = spec_warnings(spec, catalog)
     if spec.design == "rollout":

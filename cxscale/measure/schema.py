@@ -132,6 +132,9 @@ class ReadoutDocument(OpenModel):
     design: Literal["randomised", "rollout"]
     unit: str
     analysis_unit: str
+    scope: dict[str, list[str]] | None = Field(None, description="the spec's scope: the interaction metrics read only "
+                                               "these contacts (docs/pilot-spec.md#scope); null: every contact of the "
+                                               "units (added within version 1: absent from older documents)")
     arms: list[str]
     control: str
     n: dict[str, int] = Field(description="units assigned per arm")

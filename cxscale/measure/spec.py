@@ -55,6 +55,27 @@ class Windows(_Strict):
     post_days: int = Field(28, ge=1)
 
 
+class Scope(_Strict):
+    """The touchpoint a pilot acts on: its metrics of the interactions table read only the contacts whose every field
+    given here is one of its values (a missing intent or stage is "unknown", as in the diagnosis). Repeats are then
+    repeats within the scope. Outcome metrics are not narrowed: they count the outcomes of the pilot's units."""
+
+    intent: list[str] | None = Field(None, min_length=1)
+    journey_stage: list[str] | None = Field(None, min_length=1)
+    channel: list[str] | None = Field(None, min_length=1)
+    site: list[str] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _some(self) -> Scope:
+        if not self.values():
+            raise ValueError("a scope names at least one of intent, journey_stage, channel or site")
+        return self
+
+    def values(self) -> dict[str, list[str]]:
+        """The fields given, by column."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class Options(_Strict):
     alpha: float = Field(0.05, gt=0, lt=0.5)
     cuped: bool = True
@@ -95,6 +116,9 @@ class PilotSpec(_Strict):
     treatments: list[str] = Field(default_factory=lambda: ["treatment"], min_length=1)
     #: Expected share of units per arm for the sample-ratio-mismatch check; None = equal split.
     expected_split: dict[str, float] | None = None
+    #: The touchpoint whose contacts the interaction metrics read (added within version 1); None = every contact of
+    #: the pilot's units.
+    scope: Scope | None = None
     primary: MetricRef
     guardrails: list[MetricRef] = Field(default_factory=list)
     secondary: list[MetricRef] = Field(default_factory=list)

@@ -20,10 +20,11 @@ _SECONDS_PER_DAY = 86400.0
 
 
 def add_virtual_columns(interactions: ir.Table, needed: set[str]) -> ir.Table:
-    """Add the virtual columns in `needed` (days to the customer's next / since the previous contact, in days).
+    """Add the virtual columns in `needed` (days to the customer's next / since the previous contact, days of data
+    after the contact; VIRTUAL_COLUMNS).
 
-    They need a window over each customer's contacts ordered by time, so they are added only when a metric reads
-    them (the repeat-contact rates)."""
+    The first two need a window over each customer's contacts ordered by time, the last the table's latest start, so
+    they are added only when a metric reads them (the repeat-contact rates)."""
     wanted = needed & set(VIRTUAL_COLUMNS)
     if not wanted:
         return interactions
@@ -35,6 +36,8 @@ def add_virtual_columns(interactions: ir.Table, needed: set[str]) -> ir.Table:
         cols["days_to_next_contact"] = (epoch.lead().over(w) - epoch) / _SECONDS_PER_DAY
     if "days_since_previous_contact" in wanted:
         cols["days_since_previous_contact"] = (epoch - epoch.lag().over(w)) / _SECONDS_PER_DAY
+    if "days_of_data_after" in wanted:
+        cols["days_of_data_after"] = (epoch_float(t.started_at.max().as_scalar()) - epoch) / _SECONDS_PER_DAY
     return t.mutate(**cols)
 
 

@@ -24,6 +24,8 @@ from cxscale.metrics import expressions
 VIRTUAL_COLUMNS: dict[str, str] = {
     "days_to_next_contact": "days until the same customer's next contact (any channel); null if none follows",
     "days_since_previous_contact": "days since the same customer's previous contact; null for the first",
+    "days_of_data_after": "days from the contact's start to the last contact's start in the data: a repeat within "
+                          "N days is observable only when this is at least N (right-censoring)",
 }
 
 MetricType = Literal["sum", "count", "mean", "proportion", "ratio"]

@@ -93,3 +93,35 @@ def test_metric_reading_a_column_the_data_lacks_names_metric_and_column(world, d
     ds = Dataset(ds.con, {**ds.tables, "interactions": ds.interactions.drop("csat")}, source="shop.csv")
     with pytest.raises(DataError, match="shop.csv: interactions: metric csat_top2box reads column\\(s\\) csat"):
         pilot_stats(ds, _spec(), [builtin_catalog().get("csat_top2box")])
+
+
+def test_a_scoped_readout_reads_only_the_contacts_at_its_touchpoint(world):
+    """scope narrows the interaction metrics to the touchpoint's contacts (repeats within it, data end included) and
+    leaves the outcome metrics whole."""
+    from cxscale.measure.readout import readout
+
+    spec = PilotSpec.model_validate({
+        "pilot": "p1", "scope": {"channel": ["voice"]}, "windows": {"pre_days": PRE, "post_days": POST},
+        "primary": {"metric": "repeat_contact_rate_7d", "target": {"relative": -0.1}},
+        "secondary": [{"metric": "cost_to_serve"}, {"metric": "no_show_rate"}], "options": {"cuped": False}})
+    doc = readout(spec, load(world)).to_json()
+    assert doc["scope"] == {"channel": ["voice"]}
+    assert doc["value"]["units_source"] == "distinct customer_id in interactions within the spec's scope"
+    got = {m["name"]: m for m in doc["metrics"]}
+    for name, channels in (("repeat_contact_rate_7d", ["voice"]), ("cost_to_serve", ["voice"]),
+                           ("no_show_rate", None)):
+        bf = brute_force(world, name, PRE, POST, channels=channels)
+        for arm in ("control", "treatment"):
+            s = bf[arm]
+            want = s["num_sum"] / s["den_sum"] if "num_sum" in s else s["y_sum"] / s["n"]
+            assert got[name][arm] == pytest.approx(want, rel=1e-9), (name, arm)
+    whole = brute_force(world, "cost_to_serve", PRE, POST)["control"]
+    assert got["cost_to_serve"]["control"] != pytest.approx(whole["y_sum"] / whole["n"])
+
+
+def test_a_scope_must_name_something_and_nothing_unknown():
+    base = {"pilot": "p1", "primary": {"metric": "aht", "target": {"relative": -0.05}}}
+    for scope, message in (({}, "at least one of intent"), ({"intent": []}, "at least 1 item"),
+                           ({"queue": ["a"]}, "Extra inputs")):
+        with pytest.raises(ValueError, match=message):
+            PilotSpec.model_validate({**base, "scope": scope})

@@ -78,15 +78,19 @@ def _rows_in(df: pd.DataFrame, key: str, ts: str, unit_id: str, at: pd.Timestamp
 
 
 def brute_force(root: Path, metric: str, pre_days: int, post_days: int, unit: str = "customer",
-                clustered: bool = False) -> dict[str, dict[str, float]]:
+                clustered: bool = False, channels: list[str] | None = None) -> dict[str, dict[str, float]]:
     """Per-arm sums computed unit by unit with plain loops. Keys: n, and y_sum/y_sq/x_sum/x_sq/xy or
-    num_sum/num_sq/den_sum/den_sq/numden (post) depending on the metric type."""
+    num_sum/num_sq/den_sum/den_sq/numden (post) depending on the metric type. channels: only the interactions in
+    those channels exist (a pilot spec's scope)."""
     a = pd.read_parquet(root / "assignments.parquet")
     it = pd.read_parquet(root / "interactions.parquet")
+    if channels is not None:
+        it = it[it["channel"].isin(channels)]
     oc = pd.read_parquet(root / "outcomes.parquet")
     it = it.sort_values(["customer_id", "started_at", "interaction_id"])
     nxt = it.groupby("customer_id")["started_at"].shift(-1)
     it["days_to_next_contact"] = (nxt - it["started_at"]) / pd.Timedelta(days=1)
+    it["days_of_data_after"] = (it["started_at"].max() - it["started_at"]) / pd.Timedelta(days=1)
     key = {"customer": "customer_id", "agent": "agent_id", "site": "site"}[unit]
 
     def per_unit(rows: pd.DataFrame) -> tuple[float, float] | float:
@@ -103,7 +107,8 @@ def brute_force(root: Path, metric: str, pre_days: int, post_days: int, unit: st
             res = r["resolved"].dropna()
             return float(res.sum()), float(len(res))
         if metric == "repeat_contact_rate_7d":
-            return float((r["days_to_next_contact"] <= 7).sum()), float(len(r))
+            followed = r["days_of_data_after"] >= 7  # a repeat within 7 days is in the data
+            return float(((r["days_to_next_contact"] <= 7) & followed).sum()), float(followed.sum())
         if metric == "csat_top2box":
             c = r["csat"].dropna()
             return float((c >= 4).sum()), float(len(c))
