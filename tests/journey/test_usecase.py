@@ -10,6 +10,7 @@ import yaml
 from cxscale.data.dataset import Dataset
 from cxscale.journey import diagnose, draft_use_case, dump_draft
 from cxscale.journey.planning import pilot_window, sample_size_per_arm
+from cxscale.metrics import builtin_catalog
 from tests.journey.tables import mini_world
 
 
@@ -56,6 +57,7 @@ def test_the_draft_pilot_window_comes_from_the_measurement_engines_power_plan(to
     d, _draft, ds = top_draft
     # Every draft, planned over the top touchpoints' cached contacts, equals the plan over the whole data.
     assert len(d.use_cases) == 3
+    checked = 0
     for h, draft in zip(d.hotspots, d.use_cases, strict=False):
         plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), draft["business_metric"]["name"],
                                 draft["target"]["relative_change"])
@@ -63,6 +65,16 @@ def test_the_draft_pilot_window_comes_from_the_measurement_engines_power_plan(to
         assert "plan_pilot" in w["method"]
         assert w["sample_size_per_arm"] == plan.n_per_arm
         assert w["days"] == math.ceil(plan.days_total)
+        # The draft's pilot spec is scoped to the touchpoint: its readout reads the contacts the plan read, so the
+        # plan's baseline is the metric as the readout will compute it.
+        scope = draft["pilot_spec"]["scope"]
+        assert scope == {"intent": [h["intent"]], "journey_stage": [h["journey_stage"]]}
+        metric = draft["business_metric"]["name"]
+        if builtin_catalog().get(metric).source == "interactions":
+            assert w["baseline_per_unit"] == pytest.approx(
+                power.plan_pilot(ds.at(scope), metric, draft["target"]["relative_change"]).baseline, rel=1e-12)
+            checked += 1
+    assert checked
 
 
 def test_without_a_power_plan_the_window_follows_from_the_touchpoint_volume(top_draft):
