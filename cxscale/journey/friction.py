@@ -14,7 +14,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from cxscale.engine import epoch_seconds
+from cxscale.engine import epoch_seconds, instant
 from cxscale.journey.contacts import DAY_SECONDS
 from cxscale.journey.options import DiagnosisOptions
 
@@ -35,6 +35,12 @@ def followed(ts: ir.IntegerValue, horizon_ts: int | None, days: int) -> ir.Boole
     return None if horizon_ts is None else ts <= horizon_ts - days * DAY_SECONDS
 
 
+def _followed_from_start(started_at: ir.TimestampValue, horizon_ts: int | None, days: int) -> ir.BooleanValue | None:
+    """followed() of the contact view's `ts`, read from started_at itself: the same contacts, without converting
+    each start to epoch seconds in the coding scan (a third of its time for four windows)."""
+    return None if horizon_ts is None else started_at < instant(started_at, horizon_ts - days * DAY_SECONDS + 1)
+
+
 def _both(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> ir.BooleanValue | None:
     return a if b is None else b if a is None else a & b
 
@@ -50,9 +56,9 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue
     w = where
     return {
         "contacts": c.count(where=w),
-        **{f"followed_{d}d": c.count(where=_both(w, followed(c.ts, horizon_ts, d)))
+        **{f"followed_{d}d": c.count(where=_both(w, _followed_from_start(c.started_at, horizon_ts, d)))
            for d in options.repeat_windows_days},
-        "followed_window": c.count(where=_both(w, followed(c.ts, horizon_ts, options.window_days))),
+        "followed_window": c.count(where=_both(w, _followed_from_start(c.started_at, horizon_ts, options.window_days))),
         "transfers": _sum_if(c.transferred.fill_null(False), where=w),
         "transfer_known": c.transferred.count(where=w),
         "wait_seconds": c.wait_seconds.sum(where=w),

@@ -29,7 +29,6 @@ sums, never read again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -38,7 +37,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from cxscale.engine import backend_name
+from cxscale.engine import backend_name, instant
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
     BY_START,
@@ -82,8 +81,9 @@ def code_cells(interactions: ir.Table, options: DiagnosisOptions, since_ts: int 
 
 
 def _from(t: ir.Table, since_ts: int | None) -> ir.BooleanValue | None:
-    """The contacts of `t` that count when the contacts before since_ts are context only; None: all of them."""
-    return None if since_ts is None else t.ts >= since_ts
+    """The contacts of the contact view `t` that count when the contacts before since_ts are context only (its `ts`
+    at least since_ts, read from started_at: engine.instant); None: all of them."""
+    return None if since_ts is None else t.started_at >= instant(t.started_at, since_ts)
 
 
 def _counted(t: ir.Table, since_ts: int | None) -> ir.Table:
@@ -254,11 +254,8 @@ def _tied_contacts(c: ir.Table, first: ir.Table, tied: Tied, seconds: list[int],
     with fewer or more than the cache holds there, or with more seconds, every contact of the tied customers is read
     again, filtered on their key."""
     if len(seconds) <= REREAD_SECONDS:
-        kind = c.started_at.type()
-
         def at(second: int) -> ir.Value:
-            instant = datetime.fromtimestamp(second, UTC)
-            return ibis.literal(instant if kind.timezone else instant.replace(tzinfo=None), type=kind)
+            return instant(c.started_at, second)
 
         # A union of single ranges, not an OR: only a conjunction on one column reaches the scan. The test of `ts`
         # keeps the result exact whatever the engine makes of the literals' time zone.
