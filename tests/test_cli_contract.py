@@ -198,7 +198,7 @@ CXSCALE_ERRORS = {
         lambda w: ["measure", str(_bad_spec(w, "secondary:\n- metric: cost_to_sevre\n"))], "cost_to_sevre"),
     "measure a missing spec": (lambda w: ["measure", str(w / "pilots" / "nope.yaml")], "nope.yaml"),
     "schema of an unknown document": (lambda w: ["schema", "dashboard"], "dashboard"),
-    "measure power without a metric": (lambda w: ["measure", "power", "--data", str(w)], "--metric"),
+    "measure power without a metric": (lambda w: ["measure", "power", "--data", str(w)], "--spec FILE or --metric"),
     "measure a spec outside a world without --data": (
         lambda w: ["measure", str(_outside_spec(w))], "--data PATH"),
 }

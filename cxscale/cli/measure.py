@@ -21,19 +21,36 @@ def _fmt(v: float | None, pct: bool = False) -> str:
     return f"{v:+.1%}" if pct else f"{v:,.4g}"
 
 
-def _power(data: str | None, metric: str | None, target: float | None, unit: str, window_days: int,
-           days: float | None, mapping: str | None, engine: str | None, as_json: bool) -> None:
+def _power(data: str | None, metric: str | None, target: float | None, unit: str | None, window_days: int | None,
+           days: float | None, mapping: str | None, engine: str | None, as_json: bool,
+           spec_file: Path | None = None) -> None:
     from cxscale.measure.power import plan_pilot
     from cxscale.measure.run import open_data
 
+    scope = None
+    if spec_file is not None:  # the spec's primary metric, relative target, unit, post window and scope
+        from cxscale.measure.spec import load_spec
+
+        spec = load_spec(spec_file)
+        metric = metric or spec.primary.metric
+        relative = spec.primary.target.relative if spec.primary.target else None
+        if target is None and relative is None:
+            raise SpecError(f"{spec_file}: the primary target is absolute; give --target as a relative change "
+                            "(e.g. -0.05) to plan for it")
+        target = relative if target is None else target
+        unit, window_days = unit or spec.unit, window_days or spec.windows.post_days
+        scope = spec.scope.values() if spec.scope is not None else None
     if data is None or metric is None or target is None:
-        raise SpecError("cxscale measure power needs --metric NAME --data PATH --target SHARE (e.g. -0.05)")
-    plan = plan_pilot(open_data(data, mapping, engine), metric, target, unit=unit, window_days=window_days,
-                      days=days)
+        raise SpecError("cxscale measure power needs --data PATH and either --spec FILE or --metric NAME "
+                        "--target SHARE (e.g. -0.05)")
+    plan = plan_pilot(open_data(data, mapping, engine), metric, target, unit=unit or "customer",
+                      window_days=window_days or 28, days=days, scope=scope)
     if as_json:
-        print_json(plan.to_json())
+        print_json({**plan.to_json(), "scope": scope})
         return
-    console.print(f"[bold]{plan.metric}[/]: baseline {plan.baseline:,.4g} per {plan.unit}, sd {plan.sd_per_unit:,.4g}")
+    where = "" if not scope else " within " + ", ".join(f"{k} {', '.join(v)}" for k, v in scope.items())
+    console.print(f"[bold]{plan.metric}[/]{where}: baseline {plan.baseline:,.4g} per {plan.unit}, "
+                  f"sd {plan.sd_per_unit:,.4g}")
     console.print(f"to detect {plan.target_relative:+.1%} ({plan.mde_abs:,.4g}) at alpha {plan.alpha:g}, "
                   f"power {plan.power:.0%}: [bold]{plan.n_per_arm:,}[/] units per arm, {plan.n_total:,} in total")
     if plan.days_total is not None:
@@ -47,7 +64,8 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
 @app.command(epilog="Examples:\n\n  cxscale measure out/world/pilots/proactive_alerts.yaml\n\n"
                     "  cxscale measure spec.yaml --data data/ --json\n\n"
                     "  cxscale measure spec.yaml --data data/ --html readout.html\n\n"
-                    "  cxscale measure power --metric cost_to_serve --data data/ --target -0.05")
+                    "  cxscale measure power --metric cost_to_serve --data data/ --target -0.05\n\n"
+                    "  cxscale measure power --spec out/demo/use_cases/<id>.pilot.yaml --data out/demo/world")
 def measure(
     spec: str = typer.Argument(..., help="Pilot spec YAML, or the word `power` to plan a pilot."),
     data: str | None = typer.Option(None, "--data", "-d", help="Data folder/file or an Ibis URL "
@@ -60,17 +78,22 @@ def measure(
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark or an Ibis URL."),
     metric: str | None = typer.Option(None, "--metric", help="power: the metric to plan for."),
     target: float | None = typer.Option(None, "--target", help="power: relative change to detect (-0.05 = -5%)."),
-    unit: str = typer.Option("customer", "--unit", help="power: unit of randomisation."),
-    window_days: int = typer.Option(28, "--window-days", help="power: measurement window in days."),
+    unit: str | None = typer.Option(None, "--unit", help="power: unit of randomisation (default customer, or the "
+                                                           "spec's)."),
+    window_days: int | None = typer.Option(None, "--window-days", help="power: measurement window in days (default "
+                                                                       "28, or the spec's post_days)."),
     days: float | None = typer.Option(None, "--days", help="power: also the minimum detectable effect when "
                                                            "enrolling for this many days."),
+    plan_spec: Path | None = typer.Option(None, "--spec", help="power: plan for this pilot spec (its primary metric "
+                                                               "and relative target, unit, post window and scope; "
+                                                               "e.g. a use-case draft's <id>.pilot.yaml)."),
 ) -> None:
     """Read out a pilot in business terms: effect per metric with CI, SRM check, guardrails, verdict, annual value.
 
     `cxscale measure power` instead sizes a pilot: units and days to detect a target change of a metric.
     """
     if spec == "power":
-        _power(data, metric, target, unit, window_days, days, mapping, engine, as_json)
+        _power(data, metric, target, unit, window_days, days, mapping, engine, as_json, plan_spec)
         return
     from cxscale.measure.html import write_html
     from cxscale.measure.run import measure_spec

@@ -62,11 +62,15 @@ class PilotPlan:
 
 def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float, *, unit: str = "customer",
                window_days: int = 28, alpha: float = 0.05, power: float = 0.8, arms: int = 2,
-               catalog: Catalog | None = None, days: float | None = None) -> PilotPlan:
+               catalog: Catalog | None = None, days: float | None = None,
+               scope: dict[str, list[str]] | None = None) -> PilotPlan:
     """Units per arm, total units and days of traffic to detect `target_relative` (share: -0.05 = 5% lower);
-    with `days`, also the minimum detectable effect when enrolling for that many days."""
+    with `days`, also the minimum detectable effect when enrolling for that many days. scope: a pilot spec's scope
+    (Scope.values()): the interactions narrowed as its readout narrows them."""
     if target_relative == 0:
         raise SpecError("target_relative must be non-zero (e.g. -0.05 for a 5% reduction)")
+    if scope:
+        data = data.at(scope)
     m = metric if isinstance(metric, MetricDef) else (catalog or builtin_catalog()).get(metric)
     if unit not in UNIT_TYPES:
         raise SpecError(f"unit {unit!r} is not one of {', '.join(UNIT_TYPES)}")
