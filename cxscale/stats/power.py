@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from scipy import optimize
-
 from cxscale.stats._effect import check_alpha
 from cxscale.stats.dist import nct_cdf, nct_sf, norm_cdf, norm_isf, norm_ppf, norm_sf, t_isf
 from cxscale.stats.models import PowerResult
@@ -98,6 +96,8 @@ def power_plan(
 
     def var_t(delta: float) -> float:
         return vf * (p1 + delta) * (1 - p1 - delta) if proportion else var_c
+
+    from scipy import optimize  # here, not at import: scipy.optimize takes a quarter of a second to load
 
     if effect_abs is not None:
         delta = abs(effect_abs)
