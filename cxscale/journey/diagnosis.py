@@ -23,7 +23,7 @@ from cxscale.engine import backend_name, epoch_seconds
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.contacts import DAY_SECONDS, UNKNOWN
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
-from cxscale.journey.friction import rollup
+from cxscale.journey.friction import Span, rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
 from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
@@ -177,7 +177,7 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         since = as_utc(since)
         since_ts = math.floor(since.timestamp())
     context = dataset.during(None if since is None else since - timedelta(days=options.window_days), until)
-    dataset = dataset.during(since, until)
+    whole, dataset = dataset, dataset.during(since, until)
     step = progress or (lambda _label: None)
     outcomes = dataset.outcomes if dataset.has("outcomes") else None
     # The dimension codes are materialised once with the plain sums (Ibis cache: a temporary table on DuckDB, a
@@ -191,8 +191,14 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     # few customers' contacts).
     interactions = context.without_window_columns("interactions")
     step("coding intents, stages, channels and sites")
-    horizon_ts = follow_up_horizon(interactions)
-    codes = code_cells(interactions, options, since_ts, horizon_ts)
+    span = data_span(interactions)
+    if span is not None and since_ts is not None:
+        # The context is read from since - window_days: every contact of the period has that much data before it,
+        # unless the data itself starts later.
+        first = data_span(whole.without_window_columns("interactions"))
+        assert first is not None
+        span = Span(max(first.first_ts, since_ts - options.window_days * DAY_SECONDS), span.last_ts)
+    codes = code_cells(interactions, options, since_ts, span)
     sequenced = None
     try:
         if not codes.size or (since_ts is not None and not codes.frame["contacts"].sum()):
@@ -201,7 +207,7 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         step("sequencing each customer's contacts")
         sequenced = sequence(interactions, options, codes, since_ts=since_ts)
         step("friction and cost signals per episode")
-        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced, since_ts, horizon_ts)
+        sums = diagnosis_sums(interactions, options, codes, outcomes, sequenced, since_ts, span)
         step("directly-follows graphs of intents, stages and channels")
         flows = graphs_of_steps(sequenced.steps, tuple(FLOW_DIMENSIONS), options.top_flows, codes)
     finally:
@@ -227,18 +233,9 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     if since is not None:
         notes.append(f"the {options.window_days} days before the period are read as context only, so a contact of "
                      "the period that repeats one of them counts as a repeat, as in the whole data")
-    notes.append(f"an N-day repeat-contact rate counts only contacts that started at least N days before the last "
-                 f"contact ({period['end']}), and first-contact resolution only episodes opened at least "
-                 f"{options.window_days} days before it: a contact after the data could still repeat the others "
-                 "(right-censoring)")
-    unknown = [d for d in sorted({*options.repeat_windows_days, options.window_days})
-               if not sums[f"followed_{d}d" if d in options.repeat_windows_days else "followed_window"].sum()]
-    if unknown:
-        rates = [str(d) for d in unknown if d in options.repeat_windows_days]
-        what = [f"the {_words(rates, '-')}-day repeat-contact rate{'s' if len(rates) > 1 else ''}"] if rates else []
-        what += ["first-contact resolution"] if options.window_days in unknown else []
-        notes.append(f"no contact started {unknown[0]} days or more before the last one: {_words(what)} "
-                     f"{'are' if len(rates) > 1 or len(what) > 1 else 'is'} unknown")
+    if span is not None:
+        notes.append(_censoring_note(span, options))
+        notes += _unknown_rates_note(sums, options)
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
     diagnosis = Diagnosis(
@@ -264,11 +261,34 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     return diagnosis
 
 
-def follow_up_horizon(interactions: Any) -> int | None:
-    """The follow-up horizon: the start of the last contact read, in whole epoch seconds (friction.followed); None
-    for no contacts. One aggregate, which DuckDB answers from Parquet statistics when no filter applies."""
-    value = epoch_seconds(interactions.started_at.max()).to_pyarrow().as_py()
-    return None if value is None else int(value)
+def _censoring_note(span: Span, options: DiagnosisOptions) -> str:
+    w = options.window_days
+    return (f"near the ends of the data a contact's neighbours may lie outside it, so an N-day repeat-contact rate "
+            f"counts only contacts that started at least N days before the last contact ({_iso(span.last_ts)}), the "
+            f"channel-switch rate only contacts at least {w} days after the first ({_iso(span.first_ts)}), and "
+            f"first-contact resolution only episodes opened at least {w} days from both (censoring)")
+
+
+def _unknown_rates_note(sums: pd.DataFrame, options: DiagnosisOptions) -> list[str]:
+    """A note naming the rates no contact is far enough from the data's ends to measure, if any."""
+    windows = [str(d) for d in options.repeat_windows_days if not sums[f"followed_{d}d"].sum()]
+    what = [f"the {_words(windows, '-')}-day repeat-contact rate{'s' if len(windows) > 1 else ''}"] if windows else []
+    what += ["the channel-switch rate"] if not sums["preceded_window"].sum() else []
+    what += ["first-contact resolution"] if not sums["observed_window"].sum() else []
+    if not what:
+        return []
+    plural = len(windows) > 1 or len(what) > 1
+    return [f"the data is too short for {_words(what)}: no contact is far enough from its ends, so "
+            f"{'they are' if plural else 'it is'} unknown"]
+
+
+def data_span(interactions: Any) -> Span | None:
+    """The starts of the first and the last contact read, in whole epoch seconds (friction.Span); None for no
+    contacts. One query of two aggregates, which DuckDB answers from Parquet statistics when no filter applies."""
+    t = interactions
+    row = t.aggregate(first=epoch_seconds(t.started_at.min()), last=epoch_seconds(t.started_at.max()))
+    got = row.to_pyarrow().to_pylist()[0]
+    return None if got["first"] is None else Span(int(got["first"]), int(got["last"]))
 
 
 def _words(items: list[str], suffix: str = "") -> str:

@@ -7,6 +7,7 @@ over at most a few thousand rows. Rates are ratios of those sums (docs/diagnosis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 import ibis
@@ -28,17 +29,42 @@ def _sum_if(cond: ir.BooleanValue, value: ir.NumericValue | int = 1,
     return ibis.cases((cond if where is None else cond & where, value), else_=0).sum()
 
 
-def followed(ts: ir.IntegerValue, horizon_ts: int | None, days: int) -> ir.BooleanValue | None:
-    """Whether a contact starting at `ts` (epoch seconds) has `days` whole days of data after it, up to the follow-up
-    horizon (the start of the last contact read, epoch seconds): only then is a repeat within `days` observable
-    (docs/diagnosis.md#censoring). None when there is no horizon: every contact counts as followed."""
-    return None if horizon_ts is None else ts <= horizon_ts - days * DAY_SECONDS
+@dataclass(frozen=True)
+class Span:
+    """What the data can show of each contact's neighbours: the starts of the first and the last contact read, in
+    whole epoch seconds (diagnosis.data_span). A contact within N days of either end may have a neighbour the data
+    does not hold (docs/diagnosis.md#censoring)."""
+
+    first_ts: int
+    last_ts: int
 
 
-def _followed_from_start(started_at: ir.TimestampValue, horizon_ts: int | None, days: int) -> ir.BooleanValue | None:
+def followed(ts: ir.IntegerValue, span: Span | None, days: int) -> ir.BooleanValue | None:
+    """Whether a contact starting at `ts` (epoch seconds) has `days` whole days of data after it: only then is a
+    repeat within `days` observable. None when there is no span: every contact counts."""
+    return None if span is None else ts <= span.last_ts - days * DAY_SECONDS
+
+
+def preceded(ts: ir.IntegerValue, span: Span | None, days: int) -> ir.BooleanValue | None:
+    """Whether a contact starting at `ts` has `days` whole days of data before it: only then is it known whether it
+    repeats an earlier contact. None when there is no span."""
+    return None if span is None else ts >= span.first_ts + days * DAY_SECONDS
+
+
+def observed(ts: ir.IntegerValue, span: Span | None, days: int) -> ir.BooleanValue | None:
+    """preceded() and followed(): `days` of data on both sides of the contact."""
+    return _both(preceded(ts, span, days), followed(ts, span, days))
+
+
+def _followed_from_start(started_at: ir.TimestampValue, span: Span | None, days: int) -> ir.BooleanValue | None:
     """followed() of the contact view's `ts`, read from started_at itself: the same contacts, without converting
     each start to epoch seconds in the coding scan (a third of its time for four windows)."""
-    return None if horizon_ts is None else started_at < instant(started_at, horizon_ts - days * DAY_SECONDS + 1)
+    return None if span is None else started_at < instant(started_at, span.last_ts - days * DAY_SECONDS + 1)
+
+
+def _preceded_from_start(started_at: ir.TimestampValue, span: Span | None, days: int) -> ir.BooleanValue | None:
+    """preceded() read from started_at (`ts >= k` holds exactly when started_at >= instant(k))."""
+    return None if span is None else started_at >= instant(started_at, span.first_ts + days * DAY_SECONDS)
 
 
 def _both(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> ir.BooleanValue | None:
@@ -46,19 +72,24 @@ def _both(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> ir.BooleanVal
 
 
 def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue | None = None,
-                  horizon_ts: int | None = None) -> dict[str, ir.Scalar]:
+                  span: Span | None = None) -> dict[str, ir.Scalar]:
     """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost, the data's period, and
-    how many contacts have each repeat window (and the episode window) of data after them before `horizon_ts`
-    (`followed_<N>d`, `followed_window`: the denominators of the repeat rates and of first-contact resolution).
-    Reads the contact view (contacts.contact_view). Every group must be within one channel: long waits are counted
-    against both thresholds, and with_long_waits keeps the channel's count. `where`: count only the contacts it
-    holds for (a selected period read with context before it: passes.code_cells)."""
+    what the data's `span` shows of the contacts' neighbours: the contacts with each repeat window of data after
+    them (`followed_<N>d`, the repeat rates' denominators), with the episode window before them (`preceded_window`,
+    the channel-switch rate's) and on both sides (`observed_window`, what first-contact resolution counts of the
+    contacts alone with their intent). Reads the contact view (contacts.contact_view). Every group must be within
+    one channel: long waits are counted against both thresholds, and with_long_waits keeps the channel's count.
+    `where`: count only the contacts it holds for (a selected period read with context before it:
+    passes.code_cells)."""
     w = where
+    before = _preceded_from_start(c.started_at, span, options.window_days)
     return {
         "contacts": c.count(where=w),
-        **{f"followed_{d}d": c.count(where=_both(w, _followed_from_start(c.started_at, horizon_ts, d)))
+        **{f"followed_{d}d": c.count(where=_both(w, _followed_from_start(c.started_at, span, d)))
            for d in options.repeat_windows_days},
-        "followed_window": c.count(where=_both(w, _followed_from_start(c.started_at, horizon_ts, options.window_days))),
+        "preceded_window": c.count(where=_both(w, before)),
+        "observed_window": c.count(where=_both(_both(w, before),
+                                               _followed_from_start(c.started_at, span, options.window_days))),
         "transfers": _sum_if(c.transferred.fill_null(False), where=w),
         "transfer_known": c.transferred.count(where=w),
         "wait_seconds": c.wait_seconds.sum(where=w),
@@ -95,26 +126,30 @@ def with_long_waits(sums: T, options: DiagnosisOptions) -> T:
         "long_waits_sync", "long_waits_async")
 
 
-def episode_metrics(c: ir.Table, options: DiagnosisOptions, horizon_ts: int | None = None) -> dict[str, ir.Scalar]:
+def episode_metrics(c: ir.Table, options: DiagnosisOptions, span: Span | None = None) -> dict[str, ir.Scalar]:
     """The sums over episodes: repeats, channel switches, episodes and their resolution, and the avoidable cost of
     repeats, switches and transferred first contacts. Reads contacts.with_same_need's columns and `ts`.
 
-    With a follow-up horizon (plain_metrics), `repeats_<N>d` counts only contacts with N days of data after them, and
-    `followed_episodes` / `followed_first_contact_resolutions` only episodes whose first contact has the episode
-    window after it: a contact near the end of the data may yet be repeated, after the data (right-censoring)."""
+    With the data's span (plain_metrics), the rates' numerators count only what the data can show: `repeats_<N>d`
+    the contacts with N days of data after them (a contact near the end may yet be repeated after the data),
+    `preceded_channel_switches` the contacts with the episode window before them (one near the start may repeat a
+    contact before the data), and `observed_episodes` / `observed_first_contact_resolutions` the episodes whose first
+    contact has the episode window on both sides."""
     same_channel_repeat = c.is_repeat & ~c.channel_switch
     first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
-    opened = _both(c.is_episode_start, followed(c.ts, horizon_ts, options.window_days))
+    before = preceded(c.ts, span, options.window_days)
+    opened = _both(c.is_episode_start, observed(c.ts, span, options.window_days))
     return {
-        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"], where=followed(c.ts, horizon_ts, d))
+        **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"], where=followed(c.ts, span, d))
            for d in options.repeat_windows_days},
         "repeat_contacts": _sum_if(c.is_repeat),
         "channel_switches": _sum_if(c.channel_switch),
+        "preceded_channel_switches": _sum_if(c.channel_switch, where=before),
         "episodes": _sum_if(c.is_episode_start),
         "episode_ends": _sum_if(c.is_episode_end),
         "first_contact_resolutions": _sum_if(c.is_episode_start & c.is_episode_end),
-        "followed_episodes": _sum_if(opened),
-        "followed_first_contact_resolutions": _sum_if(opened & c.is_episode_end),
+        "observed_episodes": _sum_if(opened),
+        "observed_first_contact_resolutions": _sum_if(opened & c.is_episode_end),
         # Time to resolution telescopes: first-to-last contact of an episode is the sum of its within-episode gaps,
         # plus the handle time of its closing contact.
         "resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap)
@@ -130,7 +165,7 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions, horizon_ts: int | No
 #: handle time (the time to resolution of a one-contact episode) or their cost when transferred (plain_metrics'
 #: `cost_transferred`); passes.diagnosis_sums adds them per cell without sorting those contacts.
 LONELY_EPISODE_SUMS = {"episodes": "contacts", "episode_ends": "contacts", "first_contact_resolutions": "contacts",
-                       "followed_episodes": "followed_window", "followed_first_contact_resolutions": "followed_window",
+                       "observed_episodes": "observed_window", "observed_first_contact_resolutions": "observed_window",
                        "resolution_seconds": "handle_seconds", "cost_transferred_first": "cost_transferred"}
 
 
@@ -140,14 +175,14 @@ def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
             "failure_known": c.failure_follows.count()}
 
 
-def friction_sums(enriched: ir.Table, options: DiagnosisOptions, horizon_ts: int | None = None) -> ir.Table:
+def friction_sums(enriched: ir.Table, options: DiagnosisOptions, span: Span | None = None) -> ir.Table:
     """The grouped aggregation of the enriched view (contacts.enriched_contacts): additive sums per intent x stage x
     channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
-    ts_min/ts_max in epoch seconds. horizon_ts: the follow-up horizon (plain_metrics). passes.diagnosis_sums computes
-    the same sums in narrower queries over integer codes."""
+    ts_min/ts_max in epoch seconds. span: the data's span (plain_metrics). passes.diagnosis_sums computes the same
+    sums in narrower queries over integer codes."""
     c = enriched
-    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options, horizon_ts=horizon_ts),
-                                       **episode_metrics(c, options, horizon_ts),
+    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options, span=span),
+                                       **episode_metrics(c, options, span),
                                        **failure_metrics(c))
     return with_long_waits(sums, options)
 
@@ -181,7 +216,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
         out[f"repeat_contact_rate_{d}d"] = _ratio(v[f"repeats_{d}d"], v[f"followed_{d}d"])
     out["repeat_contact_rate"] = out[f"repeat_contact_rate_{options.repeat_windows_days[0]}d"]
     out["transfer_rate"] = _ratio(v["transfers"], v["transfer_known"])
-    out["channel_switch_rate"] = _ratio(v["channel_switches"], v["contacts"])
+    out["channel_switch_rate"] = _ratio(v["preceded_channel_switches"], v["preceded_window"])
     out["long_wait_rate"] = _ratio(v["long_waits"], v["wait_known"])
     out["abandonment_rate"] = _ratio(v["abandons"], v["abandon_known"])
     out["wait_mean_seconds"] = _ratio(v["wait_seconds"], v["wait_known"])
@@ -189,7 +224,7 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out["episodes"] = v["episodes"].astype("int64")
     out["time_to_resolution_seconds"] = _ratio(v["resolution_seconds"], v["episode_ends"])
     out["contacts_per_episode"] = _ratio(v["contacts"], v["episodes"])
-    out["first_contact_resolution"] = _ratio(v["followed_first_contact_resolutions"], v["followed_episodes"])
+    out["first_contact_resolution"] = _ratio(v["observed_first_contact_resolutions"], v["observed_episodes"])
     out["csat_mean"] = _ratio(v["csat_sum"], v["csat_known"])
     out["csat_sd"] = _sd(v["csat_sum"], v["csat_sum_sq"], v["csat_known"])
     out["csat_responses"] = v["csat_known"].astype("int64")

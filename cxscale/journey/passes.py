@@ -50,9 +50,10 @@ from cxscale.journey.contacts import (
 )
 from cxscale.journey.friction import (
     LONELY_EPISODE_SUMS,
+    Span,
     episode_metrics,
     failure_metrics,
-    followed,
+    observed,
     plain_metrics,
     with_long_waits,
 )
@@ -71,13 +72,12 @@ SEQUENCED = ("customer_key", "ts", "cell", *PAYLOAD)
 
 
 def code_cells(interactions: ir.Table, options: DiagnosisOptions, since_ts: int | None = None,
-               horizon_ts: int | None = None) -> CellCodes:
+               span: Span | None = None) -> CellCodes:
     """The cell codes (codes.cell_codes) with the plain sums per cell (friction.plain_metrics), from one grouped
     scan. Release them when done. since_ts: the contacts before it (epoch seconds) are context, read to code and
-    sequence them but not summed (a cell seen only there has 0 contacts). horizon_ts: the follow-up horizon
-    (friction.followed)."""
+    sequence them but not summed (a cell seen only there has 0 contacts). span: the data's span (friction.Span)."""
     return cell_codes(contact_view(interactions),
-                      lambda c: plain_metrics(c, options, where=_from(c, since_ts), horizon_ts=horizon_ts))
+                      lambda c: plain_metrics(c, options, where=_from(c, since_ts), span=span))
 
 
 def _from(t: ir.Table, since_ts: int | None) -> ir.BooleanValue | None:
@@ -292,15 +292,15 @@ def _like(t: ir.Table, other: ir.Table) -> ir.Table:
 
 def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
                    outcomes: ir.Table | None = None, sequenced: Sequenced | None = None,
-                   since_ts: int | None = None, horizon_ts: int | None = None) -> pd.DataFrame:
+                   since_ts: int | None = None, span: Span | None = None) -> pd.DataFrame:
     """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
     sums from `codes` (code_cells), the episode sums from one customer x intent window over `sequenced.sharing` (by
     start alone) and `sequenced.need_contacts` (with the tie-break), and with outcomes the failure sums from one more
     window. Every other contact shares its intent with no other contact of its customer: its episode sums follow
     from the plain sums (friction.LONELY_EPISODE_SUMS), so they are added per cell without reading those contacts.
     Without `sequenced`, every contact goes through the window with the tie-break. since_ts: as in code_cells, the
-    contacts before it only inform the others' episodes, and cells seen only there are left out. horizon_ts: the
-    follow-up horizon, the same as code_cells'."""
+    contacts before it only inform the others' episodes, and cells seen only there are left out. span: the data's
+    span, the same as code_cells'."""
     if "cost_transferred" not in codes.table.columns:
         raise ValueError("diagnosis_sums needs the codes of code_cells, which carry the plain sums")
     c = contact_view(interactions, codes)
@@ -319,9 +319,9 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
     # contacts'.
     windowed = {"contacts": episodes.count(), "handle_seconds": episodes.handle_seconds.fill_null(0.0).sum(),
                 "cost_transferred": ibis.cases((episodes.transferred.fill_null(False), episodes.cost), else_=0).sum(),
-                "followed_window": episodes.count(where=followed(episodes.ts, horizon_ts, options.window_days))}
+                "observed_window": episodes.count(where=observed(episodes.ts, span, options.window_days))}
     sums_per_cell = [episodes.group_by("cell").aggregate(
-        **episode_metrics(episodes, options, horizon_ts), **{f"windowed_{k}": v for k, v in windowed.items()})]
+        **episode_metrics(episodes, options, span), **{f"windowed_{k}": v for k, v in windowed.items()})]
     if outcomes is not None and "outcome" in outcomes.columns:
         f = _counted(with_failures(c.select("customer_key", "started_at", "ts", "cell"), outcomes, options), since_ts)
         sums_per_cell.append(f.group_by("cell").aggregate(**failure_metrics(f)))

@@ -61,14 +61,17 @@ class Baseline(OpenModel):
     repeat_contact_rate_14d: Num = Field(description="as repeat_contact_rate_7d, within 14 days")
     repeat_contact_rate_30d: Num = Field(description="as repeat_contact_rate_7d, within 30 days")
     transfer_rate: Num
-    channel_switch_rate: Num
+    channel_switch_rate: Num = Field(description="share of contacts that repeat a same-intent contact in another "
+                                     "channel, among the contacts at least options.window_days after the data's "
+                                     "start (docs/diagnosis.md#censoring)")
     long_wait_rate: Num
     wait_mean_seconds: Num
     aht_seconds: Num
     time_to_resolution_seconds: Num
     contacts_per_episode: Num
     first_contact_resolution: Num = Field(description="share of episodes closed by their first contact, among the "
-                                          "episodes opened at least options.window_days before period.end")
+                                          "episodes opened at least options.window_days from both ends of the data "
+                                          "(docs/diagnosis.md#censoring)")
     csat_mean: Num
     csat_sd: Num
     csat_responses: int

@@ -9,9 +9,9 @@ import pytest
 from cxscale.journey import DiagnosisOptions, enriched_contacts
 from cxscale.journey.codes import DIMENSIONS, cell_codes
 from cxscale.journey.contacts import base_contacts, journey_steps
-from cxscale.journey.diagnosis import follow_up_horizon
+from cxscale.journey.diagnosis import data_span
 from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, flow_graphs, graphs_of_steps
-from cxscale.journey.friction import GRAIN, friction_sums
+from cxscale.journey.friction import GRAIN, Span, friction_sums
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
@@ -50,8 +50,8 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
     contacts). `tied` / `need_tied`: whether the data must have such customers / such contacts about one intent.
     Also checks that the customer x intent window gets every contact that shares its intent with another contact of
     the same customer, and leaves out at least one that does not."""
-    horizon = follow_up_horizon(t)
-    codes = code_cells(t, OPTIONS, horizon_ts=horizon)
+    span = data_span(t)
+    codes = code_cells(t, OPTIONS, span=span)
     seq = sequence(t, OPTIONS, codes)
     try:
         assert tied is None or (seq.n_tied > 0) == tied
@@ -62,10 +62,12 @@ def _compare(t, o=None, tied: bool | None = None, need_tied: bool | None = None)
         if seq.need_contacts is not None:
             windowed += int(seq.need_contacts.count().to_pyarrow().as_py())
         assert sharing <= windowed < len(df)
-        by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS, horizon).to_pandas())
-        assert (by_name["followed_30d"] < by_name["contacts"]).any()  # the horizon leaves the last contacts out
+        by_name = _sorted(friction_sums(enriched_contacts(t, OPTIONS, o), OPTIONS, span).to_pandas())
+        # The span leaves the last contacts out of the repeat rates and the first ones out of the switch rate.
+        assert (by_name["followed_30d"] < by_name["contacts"]).any()
+        assert (by_name["preceded_window"] < by_name["contacts"]).any()
         for sequenced in (None, seq):
-            by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced, horizon_ts=horizon))[by_name.columns]
+            by_code = _sorted(diagnosis_sums(t, OPTIONS, codes, o, sequenced, span=span))[by_name.columns]
             pd.testing.assert_frame_equal(by_name, by_code, check_dtype=False)
         dims = tuple(FLOW_DIMENSIONS)
         # A small limit cuts through edges of equal count: they must still rank by name, not by code.
@@ -193,8 +195,10 @@ def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_
     since, until = datetime(2026, 1, 25, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
     whole = t.filter(t.started_at < until)
     enriched = enriched_contacts(whole, OPTIONS)
-    horizon = follow_up_horizon(whole)
-    expected = _sorted(friction_sums(enriched.filter(enriched.started_at >= since), OPTIONS, horizon).to_pandas())
+    # The span diagnose uses: from the context's start (the data starts earlier) to the last contact before `until`.
+    span = Span(int((since - timedelta(days=7)).timestamp()), data_span(whole).last_ts)
+    assert data_span(t).first_ts < span.first_ts
+    expected = _sorted(friction_sums(enriched.filter(enriched.started_at >= since), OPTIONS, span).to_pandas())
     d = diagnose(Dataset(engine, {"interactions": t}, "period"), OPTIONS, use_cases=0, since=since, until=until)
     got = _sorted(d.sums)[expected.columns]
     pd.testing.assert_frame_equal(expected, got, check_dtype=False)
@@ -209,10 +213,10 @@ def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_
     assert any("read as context only" in n for n in d.notes)
     # The reference path (every contact through the window with the tie-break) gives the same sums.
     codes = code_cells(whole.filter(whole.started_at >= since - timedelta(days=7)), OPTIONS,
-                       int(since.timestamp()), horizon)
+                       int(since.timestamp()), span)
     try:
         reference = diagnosis_sums(whole.filter(whole.started_at >= since - timedelta(days=7)), OPTIONS, codes,
-                                   since_ts=int(since.timestamp()), horizon_ts=horizon)
+                                   since_ts=int(since.timestamp()), span=span)
         pd.testing.assert_frame_equal(expected, _sorted(reference)[expected.columns], check_dtype=False)
     finally:
         codes.release()

@@ -55,27 +55,37 @@ def test_signals_per_intent_match_the_hand_count(tiny_sums):
     assert tech["transfer_rate"] == pytest.approx(0.0)  # i5's unknown transfer is left out of the denominator
 
 
-def test_with_a_follow_up_horizon_contacts_too_close_to_it_leave_the_repeat_rates_and_resolution(duckdb_con):
-    """Right-censoring: the last contact (i4) starts on day 21. A contact counts in the N-day repeat rate only if it
-    started at least N days before that, and an episode in first-contact resolution only if it opened at least
-    window_days (7) before it; volume, episodes and cost keep every contact."""
-    from cxscale.journey.diagnosis import follow_up_horizon
+def test_near_the_ends_of_the_data_contacts_leave_the_rates_they_cannot_show(duckdb_con):
+    """Censoring, worked by hand: tiny_interactions plus a contact on day 40 (c3), so the data spans days 0-40. An
+    N-day repeat rate counts the contacts of day 40 - N or earlier; the channel-switch rate those of day 7 or later
+    (a contact in the first week may repeat one before the data); first-contact resolution the episodes opened on
+    days 7-33. Volume, episodes and cost keep every contact."""
+    from cxscale.journey.diagnosis import data_span
+    from cxscale.journey.friction import Span
+    from tests.journey.tables import DAY, T0
 
-    t = duckdb_con.create_table("tiny_h", tiny_interactions())
-    horizon = follow_up_horizon(t)
-    assert horizon == int(tiny_interactions()["started_at"].max().timestamp())
-    sums = friction_sums(enriched_contacts(t, OPTIONS), OPTIONS, horizon).to_pandas()
-    billing = rollup(sums, ["intent"], OPTIONS).set_index("intent").loc["billing"]
-    # Followed 7 and 14 days: i1 (repeated by i2 on day 2) and i2 (next billing contact 18 days later); not i3.
-    assert billing["repeat_contact_rate_7d"] == pytest.approx(1 / 2)
-    assert billing["repeat_contact_rate_14d"] == pytest.approx(1 / 2)
-    assert billing["repeat_contact_rate_30d"] != billing["repeat_contact_rate_30d"]  # none followed 30 days: NaN
-    # Episode 1 (i1, day 0) was not closed by its first contact; episode 2 (i3, day 20) is too recent to tell.
-    assert billing["first_contact_resolution"] == pytest.approx(0.0)
+    df = tiny_interactions()
+    df.loc[len(df)] = ["i6", "c3", T0 + 40 * DAY, "chat", "tech", "use", 2.0, False, 4.0]
+    t = duckdb_con.create_table("tiny_span", df)
+    span = data_span(t)
+    assert span == Span(int(T0.timestamp()), int((T0 + 40 * DAY).timestamp()))
+    by = rollup(friction_sums(enriched_contacts(t, OPTIONS), OPTIONS, span).to_pandas(), ["intent"], OPTIONS)
+    billing, tech = by.set_index("intent").loc["billing"], by.set_index("intent").loc["tech"]
+    # Followed 7 and 14 days: i1 (repeated by i2 on day 2), i2 (next billing contact 18 days later), i3 (none).
+    assert billing["repeat_contact_rate_7d"] == pytest.approx(1 / 3)
+    assert billing["repeat_contact_rate_14d"] == pytest.approx(1 / 3)
+    assert billing["repeat_contact_rate_30d"] == pytest.approx(1.0)  # i1 and i2 alone, both repeated within 30 days
+    # Preceded by a week of data: i3 alone, which repeats nothing (i2's switch on day 2 is not counted).
+    assert billing["channel_switch_rate"] == pytest.approx(0.0)
+    # Observed on both sides: i3 (day 20) opens and closes its episode; episode 1 (day 0) is too early to tell.
+    assert billing["first_contact_resolution"] == pytest.approx(1.0)
     assert billing["volume"] == 3 and billing["episodes"] == 2 and billing["cost"] == pytest.approx(24.0)
-    tech = rollup(sums, ["intent"], OPTIONS).set_index("intent").loc["tech"]
-    assert tech["repeat_contact_rate_7d"] == pytest.approx(0.0)  # i5 (day 0) alone is followed
-    assert tech["first_contact_resolution"] == pytest.approx(1.0)
+    assert tech["repeat_contact_rate_7d"] == pytest.approx(0.0)  # i4 and i5; i6 (day 40) is not followed
+    assert tech["first_contact_resolution"] == pytest.approx(1.0)  # i4
+    # Without the span every contact counts, the censored ones as not repeated.
+    plain = rollup(friction_sums(enriched_contacts(t, OPTIONS), OPTIONS).to_pandas(), ["intent"], OPTIONS)
+    assert plain.set_index("intent").loc["billing", "repeat_contact_rate_30d"] == pytest.approx(2 / 3)
+    assert plain.set_index("intent").loc["billing", "channel_switch_rate"] == pytest.approx(1 / 3)
 
 
 def test_rollups_from_the_finest_grain_equal_a_direct_aggregation(duckdb_con):
