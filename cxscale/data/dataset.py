@@ -82,18 +82,34 @@ class Dataset:
         lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}
         return Dataset(self.con, tables, self.source, list(self.notes), self.report, lean)
 
-    def at(self, values: dict[str, list[str]]) -> Dataset:
+    def at(self, values: dict[str, list[str]], check: bool = True) -> Dataset:
         """The dataset with its interactions narrowed to the contacts whose every column in `values` holds one of
         the listed values (a null counts as "unknown", as in the diagnosis): a pilot spec's scope. Other tables are
-        kept whole."""
+        kept whole. check: a value no contact holds (a typo would otherwise leave a metric without data) is a
+        DataError naming it and the values the column has (one grouped query per column)."""
         if not values:
             return self
+
+        def named(t: ibis.Table, column: str) -> ibis.Value:
+            return t[column].cast("string").fill_null("unknown")
 
         def within(t: ibis.Table) -> ibis.Table:
             missing = sorted(set(values) - set(t.columns))
             if missing:
                 raise DataError(f"{self.source}: interactions has no column {', '.join(missing)} to narrow to")
-            return t.filter(*[t[c].cast("string").fill_null("unknown").isin(list(v)) for c, v in values.items()])
+            return t.filter(*[named(t, c).isin(list(v)) for c, v in values.items()])
+
+        if check:
+            t = self.without_window_columns("interactions")
+            for column, wanted in values.items():
+                if column not in t.columns:
+                    continue  # within() names it
+                found = t.select(v=named(t, column)).distinct().limit(1000).to_pyarrow().column("v").to_pylist()
+                absent = [v for v in wanted if v not in found]
+                if absent:
+                    shown = ", ".join(sorted(found)[:12]) + (", ..." if len(found) > 12 else "")
+                    raise DataError(f"{self.source}: no interaction has {column} {', '.join(map(repr, absent))} "
+                                    f"(scope); its values: {shown}")
 
         tables = {**self.tables, "interactions": within(self.interactions)}
         lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}

@@ -337,7 +337,7 @@ def touchpoints(dataset: Dataset, pairs: list[tuple[str, str]], metrics: list[st
 
 def touchpoint(dataset: Dataset, intent: str, journey_stage: str) -> Dataset:
     """The dataset narrowed to one intent x stage: its contacts, and the outcomes of the customers who made them."""
-    at = dataset.at(touchpoint_scope(intent, journey_stage))
+    at = dataset.at(touchpoint_scope(intent, journey_stage), check=False)  # names taken from the data
     tables = dict(at.tables)
     if "outcomes" in tables:
         o = tables["outcomes"]

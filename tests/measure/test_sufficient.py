@@ -125,3 +125,13 @@ def test_a_scope_must_name_something_and_nothing_unknown():
                            ({"queue": ["a"]}, "Extra inputs")):
         with pytest.raises(ValueError, match=message):
             PilotSpec.model_validate({**base, "scope": scope})
+
+
+def test_a_scope_value_no_contact_holds_is_an_error_naming_it_and_the_values_found(world):
+    from cxscale.measure.readout import readout
+
+    spec = PilotSpec.model_validate({"pilot": "p1", "scope": {"channel": ["voice", "voise"]},
+                                     "primary": {"metric": "aht", "target": {"relative": -0.05}}})
+    with pytest.raises(DataError, match=r"no interaction has channel 'voise' \(scope\); its values: chat, email, "
+                                        r"self_service, voice"):
+        readout(spec, load(world))
