@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cxscale.charts.effects import EffectRow, effect_chart
 from cxscale.measure.readout import Readout
+from cxscale.measure.spec import PilotSpec
 
 
 def _num(v: float | None, pct: bool = False) -> str:
@@ -64,7 +65,7 @@ td:first-child,th:first-child{{text-align:left}} .verdict{{font-size:1.3rem;font
 <h1>Pilot readout: {escape(r.spec.pilot)}</h1>
 <p>{escape(r.spec.description)}</p>
 <p class="verdict">Verdict: {escape(r.verdict)}</p><p>{escape(r.reason)}</p>
-<p>Design {escape(r.spec.design)}, unit {escape(r.spec.unit)}; units per arm
+<p>Design {escape(r.spec.design)}, unit {escape(r.spec.unit)}{escape(_scope_text(r.spec))}; units per arm
 {escape(", ".join(f"{arm} {n:,}" for arm, n in r.n.items()))};
 {_srm_text(srm)}</p>
 {value}
@@ -74,6 +75,13 @@ td:first-child,th:first-child{{text-align:left}} .verdict{{font-size:1.3rem;font
 <p><small>cxscale readout schema {doc['schema_version']}; data: {escape(r.source)}</small></p>
 </body></html>
 """
+
+
+def _scope_text(spec: PilotSpec) -> str:
+    """", contacts at intent X, journey_stage Y" for a scoped spec (docs/pilot-spec.md#scope); "" without a scope."""
+    if spec.scope is None:
+        return ""
+    return ", contacts at " + "; ".join(f"{k} {', '.join(v)}" for k, v in spec.scope.values().items())
 
 
 def write_html(r: Readout, path: str | Path) -> Path:

@@ -88,3 +88,15 @@ def test_power_plans_for_a_pilot_spec_within_its_scope(world, tmp_path):
     res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world), "--target", "-0.3",
                               "--json"])
     assert json.loads(res.stdout)["target_relative"] == -0.3
+
+
+def test_a_scoped_readout_says_so_in_the_json_the_page_and_its_money(world, tmp_path):
+    spec = tmp_path / "scoped.yaml"
+    spec.write_text((world / "pilots" / "p1.yaml").read_text() + "scope: {channel: [voice, chat]}\n")
+    out = tmp_path / "scoped.html"
+    res = runner.invoke(app, ["measure", str(spec), "--data", str(world), "--html", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["scope"] == {"channel": ["voice", "chat"]}
+    assert doc["value"]["units_source"].endswith("within the spec's scope")
+    assert "unit customer, contacts at channel voice, chat;" in out.read_text()
