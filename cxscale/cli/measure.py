@@ -112,7 +112,9 @@ def measure(
 
 def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxscale --help` fast
     s = r.spec
-    console.print(f"[bold]Pilot {s.pilot}[/] ({s.design}, unit {s.unit}); units per arm: "
+    from cxscale.measure.html import scope_text
+
+    console.print(f"[bold]Pilot {s.pilot}[/] ({s.design}, unit {s.unit}{scope_text(s)}); units per arm: "
                   + ", ".join(f"{a} {n:,}" for a, n in r.n.items()))
     if r.srm_p_value is None:
         console.print("sample-ratio check: not applicable (not randomised)")

@@ -65,7 +65,7 @@ td:first-child,th:first-child{{text-align:left}} .verdict{{font-size:1.3rem;font
 <h1>Pilot readout: {escape(r.spec.pilot)}</h1>
 <p>{escape(r.spec.description)}</p>
 <p class="verdict">Verdict: {escape(r.verdict)}</p><p>{escape(r.reason)}</p>
-<p>Design {escape(r.spec.design)}, unit {escape(r.spec.unit)}{escape(_scope_text(r.spec))}; units per arm
+<p>Design {escape(r.spec.design)}, unit {escape(r.spec.unit)}{escape(scope_text(r.spec))}; units per arm
 {escape(", ".join(f"{arm} {n:,}" for arm, n in r.n.items()))};
 {_srm_text(srm)}</p>
 {value}
@@ -77,7 +77,7 @@ td:first-child,th:first-child{{text-align:left}} .verdict{{font-size:1.3rem;font
 """
 
 
-def _scope_text(spec: PilotSpec) -> str:
+def scope_text(spec: PilotSpec) -> str:
     """", contacts at intent X, journey_stage Y" for a scoped spec (docs/pilot-spec.md#scope); "" without a scope."""
     if spec.scope is None:
         return ""
