@@ -95,16 +95,16 @@ def test_metric_reading_a_column_the_data_lacks_names_metric_and_column(world, d
         pilot_stats(ds, _spec(), [builtin_catalog().get("csat_top2box")])
 
 
-def test_a_scoped_readout_reads_only_the_contacts_at_its_touchpoint(world):
+def test_a_scoped_readout_reads_only_the_contacts_at_its_touchpoint(engine, world):
     """scope narrows the interaction metrics to the touchpoint's contacts (repeats within it, data end included) and
-    leaves the outcome metrics whole."""
+    leaves the outcome metrics whole, on every engine."""
     from cxscale.measure.readout import readout
 
     spec = PilotSpec.model_validate({
         "pilot": "p1", "scope": {"channel": ["voice"]}, "windows": {"pre_days": PRE, "post_days": POST},
         "primary": {"metric": "repeat_contact_rate_7d", "target": {"relative": -0.1}},
         "secondary": [{"metric": "cost_to_serve"}, {"metric": "no_show_rate"}], "options": {"cuped": False}})
-    doc = readout(spec, load(world)).to_json()
+    doc = readout(spec, load(world, con=engine)).to_json()
     assert doc["scope"] == {"channel": ["voice"]}
     assert doc["value"]["units_source"] == "distinct customer_id in interactions within the spec's scope"
     got = {m["name"]: m for m in doc["metrics"]}
