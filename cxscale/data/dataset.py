@@ -5,6 +5,7 @@ Measurement and diagnosis receive a Dataset and only ever build expressions on i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,11 @@ from ibis.backends import BaseBackend
 
 from cxscale.contract import TABLES
 from cxscale.errors import DataError
+
+
+def named(t: ibis.Table, column: str) -> ibis.Value:
+    """A dimension column as the diagnosis names its values: text, a missing value "unknown"."""
+    return t[column].cast("string").fill_null("unknown")
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -78,9 +84,7 @@ class Dataset:
             keep += [t.started_at < at(until)] if until is not None else []
             return t.filter(*keep)
 
-        tables = {**self.tables, "interactions": within(self.interactions)}
-        lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}
-        return Dataset(self.con, tables, self.source, list(self.notes), self.report, lean)
+        return self._narrowed(within)
 
     def at(self, values: dict[str, list[str]], check: bool = True) -> Dataset:
         """The dataset with its interactions narrowed to the contacts whose every column in `values` holds one of
@@ -89,9 +93,6 @@ class Dataset:
         DataError naming it and the values the column has (one grouped query per column)."""
         if not values:
             return self
-
-        def named(t: ibis.Table, column: str) -> ibis.Value:
-            return t[column].cast("string").fill_null("unknown")
 
         def within(t: ibis.Table) -> ibis.Table:
             missing = sorted(set(values) - set(t.columns))
@@ -111,6 +112,10 @@ class Dataset:
                     raise DataError(f"{self.source}: no interaction has {column} {', '.join(map(repr, absent))} "
                                     f"(scope); its values: {shown}")
 
+        return self._narrowed(within)
+
+    def _narrowed(self, within: Callable[[ibis.Table], ibis.Table]) -> Dataset:
+        """The dataset with `within` applied to its interactions (and to their lean copy); other tables whole."""
         tables = {**self.tables, "interactions": within(self.interactions)}
         lean = {n: within(t) if n == "interactions" else t for n, t in self.unwindowed.items()}
         return Dataset(self.con, tables, self.source, list(self.notes), self.report, lean)

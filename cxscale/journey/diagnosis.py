@@ -18,10 +18,10 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from cxscale.data.dataset import Dataset, as_utc
+from cxscale.data.dataset import Dataset, as_utc, named
 from cxscale.engine import backend_name, epoch_seconds
 from cxscale.errors import CxscaleError, DataError
-from cxscale.journey.contacts import DAY_SECONDS, UNKNOWN
+from cxscale.journey.contacts import DAY_SECONDS
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
 from cxscale.journey.friction import Span, rollup
 from cxscale.journey.opportunities import overall_signals, rank_hotspots
@@ -311,8 +311,7 @@ def _selection(since: datetime | None, until: datetime | None) -> str:
 
 def _at(t: Any, intent: str, journey_stage: str) -> Any:
     """Contacts at one intent x stage, a missing value matching "unknown" as in the diagnosis."""
-    return ((t.intent.cast("string").fill_null(UNKNOWN) == intent)
-            & (t.journey_stage.cast("string").fill_null(UNKNOWN) == journey_stage))
+    return (named(t, "intent") == intent) & (named(t, "journey_stage") == journey_stage)
 
 
 #: What a pilot plan reads from interactions besides its metric's columns: the contact (its id orders simultaneous
