@@ -266,7 +266,8 @@ def _censoring_note(span: Span, options: DiagnosisOptions) -> str:
     return (f"near the ends of the data a contact's neighbours may lie outside it, so an N-day repeat-contact rate "
             f"counts only contacts that started at least N days before the last contact ({_iso(span.last_ts)}), the "
             f"channel-switch rate only contacts at least {w} days after the first ({_iso(span.first_ts)}), and "
-            f"first-contact resolution only episodes opened at least {w} days from both (censoring)")
+            f"first-contact resolution, contacts per episode and time to resolution only contacts and episodes at "
+            f"least {w} days from both (censoring)")
 
 
 def _unknown_rates_note(sums: pd.DataFrame, options: DiagnosisOptions) -> list[str]:
@@ -274,7 +275,8 @@ def _unknown_rates_note(sums: pd.DataFrame, options: DiagnosisOptions) -> list[s
     windows = [str(d) for d in options.repeat_windows_days if not sums[f"followed_{d}d"].sum()]
     what = [f"the {_words(windows, '-')}-day repeat-contact rate{'s' if len(windows) > 1 else ''}"] if windows else []
     what += ["the channel-switch rate"] if not sums["preceded_window"].sum() else []
-    what += ["first-contact resolution"] if not sums["observed_window"].sum() else []
+    what += ["first-contact resolution", "contacts per episode", "time to resolution"] \
+        if not sums["observed_window"].sum() else []
     if not what:
         return []
     plural = len(windows) > 1 or len(what) > 1

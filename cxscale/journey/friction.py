@@ -77,7 +77,7 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue
     what the data's `span` shows of the contacts' neighbours: the contacts with each repeat window of data after
     them (`followed_<N>d`, the repeat rates' denominators), with the episode window before them (`preceded_window`,
     the channel-switch rate's) and on both sides (`observed_window`, what first-contact resolution counts of the
-    contacts alone with their intent). Reads the contact view (contacts.contact_view). Every group must be within
+    contacts alone with their intent, and `observed_handle_seconds` their time to resolution). Reads the contact view (contacts.contact_view). Every group must be within
     one channel: long waits are counted against both thresholds, and with_long_waits keeps the channel's count.
     `where`: count only the contacts it holds for (a selected period read with context before it:
     passes.code_cells)."""
@@ -101,6 +101,9 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue
         "abandon_known": c.abandoned.count(where=w),
         "handle_seconds": c.handle_seconds.sum(where=w),
         "handle_known": c.handle_seconds.count(where=w),
+        # What a lone contact adds to the observed time to resolution (LONELY_EPISODE_SUMS).
+        "observed_handle_seconds": c.handle_seconds.sum(where=_both(_both(w, before), _followed_from_start(
+            c.started_at, span, options.window_days))),
         "csat_sum": c.csat.sum(where=w),
         "csat_sum_sq": (c.csat * c.csat).sum(where=w),
         "csat_known": c.csat.count(where=w),
@@ -133,12 +136,15 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions, span: Span | None = 
     With the data's span (plain_metrics), the rates' numerators count only what the data can show: `repeats_<N>d`
     the contacts with N days of data after them (a contact near the end may yet be repeated after the data),
     `preceded_channel_switches` the contacts with the episode window before them (one near the start may repeat a
-    contact before the data), and `observed_episodes` / `observed_first_contact_resolutions` the episodes whose first
-    contact has the episode window on both sides."""
+    contact before the data), `observed_episodes` / `observed_first_contact_resolutions` the episodes whose first
+    contact has the episode window on both sides, and `observed_resolution_seconds` / `observed_episode_ends` the
+    time to resolution and the episode ends of the contacts with that window on both sides: near an end an episode is
+    cut short, while in the middle of the data their ratio is the mean time to resolution (docs/diagnosis.md#censoring)."""
     same_channel_repeat = c.is_repeat & ~c.channel_switch
     first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
     before = preceded(c.ts, span, options.window_days)
-    opened = _both(c.is_episode_start, observed(c.ts, span, options.window_days))
+    seen = observed(c.ts, span, options.window_days)
+    opened = _both(c.is_episode_start, seen)
     return {
         **{f"repeats_{d}d": _sum_if(c[f"repeat_{d}d"], where=followed(c.ts, span, d))
            for d in options.repeat_windows_days},
@@ -154,6 +160,9 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions, span: Span | None = 
         # plus the handle time of its closing contact.
         "resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap)
         + _sum_if(c.is_episode_end, c.handle_seconds.fill_null(0.0)),
+        "observed_resolution_seconds": _sum_if(c.is_repeat, c.prev_same_gap, where=seen)
+        + _sum_if(c.is_episode_end, c.handle_seconds.fill_null(0.0), where=seen),
+        "observed_episode_ends": _sum_if(c.is_episode_end, where=seen),
         "cost_repeat": _sum_if(same_channel_repeat, c.cost),
         "cost_switch": _sum_if(c.channel_switch, c.cost),
         "cost_transferred_first": _sum_if(first_transferred, c.cost),
@@ -166,11 +175,13 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions, span: Span | None = 
 #: `cost_transferred`); passes.diagnosis_sums adds them per cell without sorting those contacts.
 LONELY_EPISODE_SUMS = {"episodes": "contacts", "episode_ends": "contacts", "first_contact_resolutions": "contacts",
                        "observed_episodes": "observed_window", "observed_first_contact_resolutions": "observed_window",
-                       "resolution_seconds": "handle_seconds", "cost_transferred_first": "cost_transferred"}
+                       "resolution_seconds": "handle_seconds", "cost_transferred_first": "cost_transferred",
+                       "observed_episode_ends": "observed_window", "observed_resolution_seconds": "observed_handle_seconds"}
 
 
 def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
-    """Contacts followed by a failure outcome, and contacts where that is known (contacts.with_failures)."""
+    """Contacts followed by a failure outcome, and contacts where that is known (contacts.with_failures). Every
+    contact counts: the outcomes' horizon is not the contacts' (docs/diagnosis.md#censoring)."""
     return {"failures_following": _sum_if(c.failure_follows.fill_null(False)),
             "failure_known": c.failure_follows.count()}
 
@@ -222,8 +233,8 @@ def rollup(sums: pd.DataFrame, by: list[str], options: DiagnosisOptions) -> pd.D
     out["wait_mean_seconds"] = _ratio(v["wait_seconds"], v["wait_known"])
     out["aht_seconds"] = _ratio(v["handle_seconds"], v["handle_known"])
     out["episodes"] = v["episodes"].astype("int64")
-    out["time_to_resolution_seconds"] = _ratio(v["resolution_seconds"], v["episode_ends"])
-    out["contacts_per_episode"] = _ratio(v["contacts"], v["episodes"])
+    out["time_to_resolution_seconds"] = _ratio(v["observed_resolution_seconds"], v["observed_episode_ends"])
+    out["contacts_per_episode"] = _ratio(v["observed_window"], v["observed_episodes"])
     out["first_contact_resolution"] = _ratio(v["observed_first_contact_resolutions"], v["observed_episodes"])
     out["csat_mean"] = _ratio(v["csat_sum"], v["csat_known"])
     out["csat_sd"] = _sd(v["csat_sum"], v["csat_sum_sq"], v["csat_known"])

@@ -317,9 +317,11 @@ def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: Cel
         episodes = ibis.union(first, *[_like(t, first) for t in rest])
     # What the windowed contacts take of the plain sums behind LONELY_EPISODE_SUMS: the rest of each is the lonely
     # contacts'.
+    seen = observed(episodes.ts, span, options.window_days)
     windowed = {"contacts": episodes.count(), "handle_seconds": episodes.handle_seconds.fill_null(0.0).sum(),
                 "cost_transferred": ibis.cases((episodes.transferred.fill_null(False), episodes.cost), else_=0).sum(),
-                "observed_window": episodes.count(where=observed(episodes.ts, span, options.window_days))}
+                "observed_window": episodes.count(where=seen),
+                "observed_handle_seconds": episodes.handle_seconds.fill_null(0.0).sum(where=seen)}
     sums_per_cell = [episodes.group_by("cell").aggregate(
         **episode_metrics(episodes, options, span), **{f"windowed_{k}": v for k, v in windowed.items()})]
     if outcomes is not None and "outcome" in outcomes.columns:

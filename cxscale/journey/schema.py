@@ -67,8 +67,12 @@ class Baseline(OpenModel):
     long_wait_rate: Num
     wait_mean_seconds: Num
     aht_seconds: Num
-    time_to_resolution_seconds: Num
-    contacts_per_episode: Num
+    time_to_resolution_seconds: Num = Field(description="mean seconds from an episode's first contact to the end of "
+                                            "its last, from the contacts at least options.window_days from both "
+                                            "ends of the data (docs/diagnosis.md#censoring)")
+    contacts_per_episode: Num = Field(description="mean contacts per episode, from the contacts and episodes at "
+                                      "least options.window_days from both ends of the data "
+                                      "(docs/diagnosis.md#censoring)")
     first_contact_resolution: Num = Field(description="share of episodes closed by their first contact, among the "
                                           "episodes opened at least options.window_days from both ends of the data "
                                           "(docs/diagnosis.md#censoring)")

@@ -45,8 +45,10 @@ def test_ticket_diagnosis_leaves_out_the_rejected_rows_and_counts_them():
     # about a day, so no contact has 7 days of data after it: the repeat rates are unknown, not 0 (right-censoring).
     assert d.sums["repeat_contacts"].sum() == 0
     assert d.period["days"] < 7 and d.overall["repeat_contact_rate_7d"] is None
+    assert d.overall["contacts_per_episode"] is None and d.overall["time_to_resolution_seconds"] is None
     assert any(n.startswith("the data is too short for the 7-, 14- and 30-day repeat-contact rates, the "
-                            "channel-switch rate and first-contact resolution") for n in d.notes)
+                            "channel-switch rate, first-contact resolution, contacts per episode and time to "
+                            "resolution") for n in d.notes)
 
 
 def test_helpdesk_flows_show_the_most_common_activity_sequences():
