@@ -27,31 +27,34 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
     from cxscale.measure.power import plan_pilot
     from cxscale.measure.run import open_data
 
-    scope = None
-    if spec_file is not None:  # the spec's primary metric, relative target, unit, post window and scope
+    scope, absolute = None, None
+    if spec_file is not None:  # the spec's primary metric, target, unit, post window and scope
         from cxscale.measure.spec import load_spec
 
         spec = load_spec(spec_file)
         metric = metric or spec.primary.metric
-        relative = spec.primary.target.relative if spec.primary.target else None
-        if target is None and relative is None:
-            raise SpecError(f"{spec_file}: the primary target is absolute; give --target as a relative change "
-                            "(e.g. -0.05) to plan for it")
-        target = relative if target is None else target
+        given = spec.primary.target
+        if target is None and given is None:
+            raise SpecError(f"{spec_file}: the primary metric has no target; give --target as a relative change "
+                            "(e.g. -0.05) to plan for one")
+        if target is None and given is not None:
+            target, absolute = given.relative, given.absolute
         unit, window_days = unit or spec.unit, window_days or spec.windows.post_days
         scope = spec.scope.values() if spec.scope is not None else None
-    if data is None or metric is None or target is None:
+    if data is None or metric is None or (target is None and absolute is None):
         raise SpecError("cxscale measure power needs --data PATH and either --spec FILE or --metric NAME "
                         "--target SHARE (e.g. -0.05)")
-    plan = plan_pilot(open_data(data, mapping, engine), metric, target, unit=unit or "customer",
-                      window_days=window_days or 28, days=days, scope=scope)
+    plan = plan_pilot(open_data(data, mapping, engine), metric, target, target_absolute=absolute,
+                      unit=unit or "customer", window_days=window_days or 28, days=days, scope=scope)
     if as_json:
         print_json({**plan.to_json(), "scope": scope})
         return
     where = "" if not scope else " within " + ", ".join(f"{k} {', '.join(v)}" for k, v in scope.items())
     console.print(f"[bold]{plan.metric}[/]{where}: baseline {plan.baseline:,.4g} per {plan.unit}, "
                   f"sd {plan.sd_per_unit:,.4g}")
-    console.print(f"to detect {plan.target_relative:+.1%} ({plan.mde_abs:,.4g}) at alpha {plan.alpha:g}, "
+    change = f"{plan.target_relative:+.1%} ({plan.mde_abs:,.4g})" if plan.target_absolute is None else \
+        f"{plan.target_absolute:+,.4g} ({plan.target_relative:+.1%})"
+    console.print(f"to detect {change} at alpha {plan.alpha:g}, "
                   f"power {plan.power:.0%}: [bold]{plan.n_per_arm:,}[/] units per arm, {plan.n_total:,} in total")
     if plan.days_total is not None:
         console.print(f"about {plan.units_per_day:,.0f} {plan.unit}s per day -> {plan.days_to_enrol:,.0f} days to "

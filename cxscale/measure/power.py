@@ -55,20 +55,27 @@ class PilotPlan:
     mde_days: float | None = None
     mde_relative_at_days: float | None = None
     mde_abs_at_days: float | None = None
+    #: The target as given in metric units (plan_pilot(..., target_absolute=...)); target_relative is it over the
+    #: baseline. None for a relative target.
+    target_absolute: float | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
-def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float, *, unit: str = "customer",
-               window_days: int = 28, alpha: float = 0.05, power: float = 0.8, arms: int = 2,
-               catalog: Catalog | None = None, days: float | None = None,
-               scope: dict[str, list[str]] | None = None) -> PilotPlan:
-    """Units per arm, total units and days of traffic to detect `target_relative` (share: -0.05 = 5% lower);
-    with `days`, also the minimum detectable effect when enrolling for that many days. scope: a pilot spec's scope
-    (Scope.values()): the interactions narrowed as its readout narrows them."""
-    if target_relative == 0:
-        raise SpecError("target_relative must be non-zero (e.g. -0.05 for a 5% reduction)")
+def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | None = None, *,
+               target_absolute: float | None = None, unit: str = "customer", window_days: int = 28,
+               alpha: float = 0.05, power: float = 0.8, arms: int = 2, catalog: Catalog | None = None,
+               days: float | None = None, scope: dict[str, list[str]] | None = None) -> PilotPlan:
+    """Units per arm, total units and days of traffic to detect `target_relative` (share: -0.05 = 5% lower) or
+    `target_absolute` (metric units, as a pilot spec's `target: {absolute: ...}`: -0.02 = two points lower for a
+    rate; planned as that change over the baseline); with `days`, also the minimum detectable effect when enrolling
+    for that many days. scope: a pilot spec's scope (Scope.values()): the interactions narrowed as its readout
+    narrows them."""
+    if (target_relative is None) == (target_absolute is None):
+        raise SpecError("give one target: target_relative (e.g. -0.05 for 5% lower) or target_absolute (metric units)")
+    if (target_relative if target_absolute is None else target_absolute) == 0:
+        raise SpecError("the target must be non-zero (e.g. -0.05 for a 5% reduction)")
     if scope:
         data = data.at(scope)
     m = metric if isinstance(metric, MetricDef) else (catalog or builtin_catalog()).get(metric)
@@ -86,7 +93,7 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float, *
     start = ibis.literal(end) - ibis.interval(days=window_days) + ibis.interval(seconds=1)
     units = events.filter(events[key].notnull()).select(unit_id=events[key]).distinct()
     synthetic = units.mutate(arm=ibis.literal("baseline"), assigned_at=start.cast(ts.type()))
-    target = Target(relative=target_relative)
+    target = Target(relative=target_relative, absolute=target_absolute)
     spec = PilotSpec(pilot="__plan__", unit=unit, primary=MetricRef(metric=m.name, target=target),  # type: ignore[arg-type]
                      windows=Windows(pre_days=0, post_days=window_days), control="baseline")
     ps = pilot_stats(data, spec, [m], cuped=False, winsorize=None, assignments=synthetic)
@@ -101,6 +108,12 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float, *
     else:
         assert isinstance(s, MeanStats)
         baseline, sd = s.mean, math.sqrt(s.variance)
+    if target_absolute is not None:
+        if baseline == 0:
+            raise DataError(f"{data.source}: {m.name} has a zero baseline over the last {window_days} days: an "
+                            "absolute target is no relative change of it; no sample size can be computed")
+        target_relative = target_absolute / baseline
+    assert target_relative is not None
     mde = abs(target_relative * baseline)
     if not (sd > 0 and mde > 0):
         raise DataError(f"{data.source}: {m.name} has no variation or a zero baseline over the last {window_days} "
@@ -119,4 +132,4 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float, *
         mde_rel, mde_abs = float(plan.mde_rel), float(plan.mde_abs)
     return PilotPlan(m.name, unit, baseline, sd, target_relative, mde, alpha, power, arms, n_arm, n_arm * arms,
                      n_units, per_day, days_enrol, days_enrol + window_days if days_enrol is not None else None,
-                     window_days, days, mde_rel, mde_abs)
+                     window_days, days, mde_rel, mde_abs, target_absolute)

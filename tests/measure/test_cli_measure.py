@@ -88,6 +88,14 @@ def test_power_plans_for_a_pilot_spec_within_its_scope(world, tmp_path):
     res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world), "--target", "-0.3",
                               "--json"])
     assert json.loads(res.stdout)["target_relative"] == -0.3
+    # An absolute target (metric units: two points off the rate) plans as that change over the baseline.
+    spec.write_text(spec.read_text().replace("{relative: -0.2}", "{absolute: -0.02}"))
+    res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world)])
+    assert res.exit_code == 0, res.output
+    assert f"to detect -0.02 ({-0.02 / want.baseline:+.1%})" in " ".join(res.stdout.split())
+    res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world), "--json"])
+    plan = json.loads(res.stdout)
+    assert plan["target_absolute"] == -0.02 and plan["target_relative"] == pytest.approx(-0.02 / want.baseline)
 
 
 def test_a_scoped_readout_says_so_in_the_json_the_page_and_its_money(world, tmp_path):

@@ -40,8 +40,20 @@ def test_sample_size_agrees_with_statsmodels(world, duckdb_con):
 
 
 def test_zero_target_is_refused(world, duckdb_con):
-    with pytest.raises(SpecError, match="target_relative must be non-zero"):
+    with pytest.raises(SpecError, match="the target must be non-zero"):
         plan_pilot(load(world, con=duckdb_con), "aht", 0.0)
+    with pytest.raises(SpecError, match="give one target"):
+        plan_pilot(load(world, con=duckdb_con), "aht", -0.1, target_absolute=-10.0)
+
+
+def test_an_absolute_target_plans_as_that_change_over_the_baseline(world, duckdb_con):
+    """A spec's `target: {absolute: -30}` on aht (seconds) is the relative change -30 / baseline: the same units
+    per arm, and the plan keeps the target as given."""
+    ds = load(world, con=duckdb_con)
+    relative = plan_pilot(ds, "aht", -0.10)
+    absolute = plan_pilot(ds, "aht", target_absolute=-0.10 * relative.baseline)
+    assert absolute.target_relative == pytest.approx(-0.10) and absolute.n_per_arm == relative.n_per_arm
+    assert absolute.target_absolute == pytest.approx(-0.10 * relative.baseline) and relative.target_absolute is None
 
 
 def test_enrolling_for_the_planned_days_detects_exactly_the_target(world, duckdb_con):
