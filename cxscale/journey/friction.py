@@ -76,20 +76,21 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue
     """The sums that need no neighbour: volume, transfers, waits, handle time, CSAT, cost, the data's period, and
     what the data's `span` shows of the contacts' neighbours: the contacts with each repeat window of data after
     them (`followed_<N>d`, the repeat rates' denominators), with the episode window before them (`preceded_window`,
-    the channel-switch rate's) and on both sides (`observed_window`, what first-contact resolution counts of the
-    contacts alone with their intent, and `observed_handle_seconds` their time to resolution). Reads the contact view (contacts.contact_view). Every group must be within
-    one channel: long waits are counted against both thresholds, and with_long_waits keeps the channel's count.
+    the channel-switch rate's) and on both sides (`observed_window`, what first-contact resolution and contacts per
+    episode count of the contacts alone with their intent, and `observed_handle_seconds`, their time to resolution).
+    Reads the contact view (contacts.contact_view). Every group must be within one channel: long waits are counted
+    against both thresholds, and with_long_waits keeps the channel's count.
     `where`: count only the contacts it holds for (a selected period read with context before it:
     passes.code_cells)."""
     w = where
     before = _preceded_from_start(c.started_at, span, options.window_days)
+    seen = _both(_both(w, before), _followed_from_start(c.started_at, span, options.window_days))
     return {
         "contacts": c.count(where=w),
         **{f"followed_{d}d": c.count(where=_both(w, _followed_from_start(c.started_at, span, d)))
            for d in options.repeat_windows_days},
         "preceded_window": c.count(where=_both(w, before)),
-        "observed_window": c.count(where=_both(_both(w, before),
-                                               _followed_from_start(c.started_at, span, options.window_days))),
+        "observed_window": c.count(where=seen),
         "transfers": _sum_if(c.transferred.fill_null(False), where=w),
         "transfer_known": c.transferred.count(where=w),
         "wait_seconds": c.wait_seconds.sum(where=w),
@@ -102,8 +103,7 @@ def plain_metrics(c: ir.Table, options: DiagnosisOptions, where: ir.BooleanValue
         "handle_seconds": c.handle_seconds.sum(where=w),
         "handle_known": c.handle_seconds.count(where=w),
         # What a lone contact adds to the observed time to resolution (LONELY_EPISODE_SUMS).
-        "observed_handle_seconds": c.handle_seconds.sum(where=_both(_both(w, before), _followed_from_start(
-            c.started_at, span, options.window_days))),
+        "observed_handle_seconds": c.handle_seconds.sum(where=seen),
         "csat_sum": c.csat.sum(where=w),
         "csat_sum_sq": (c.csat * c.csat).sum(where=w),
         "csat_known": c.csat.count(where=w),
@@ -138,8 +138,9 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions, span: Span | None = 
     `preceded_channel_switches` the contacts with the episode window before them (one near the start may repeat a
     contact before the data), `observed_episodes` / `observed_first_contact_resolutions` the episodes whose first
     contact has the episode window on both sides, and `observed_resolution_seconds` / `observed_episode_ends` the
-    time to resolution and the episode ends of the contacts with that window on both sides: near an end an episode is
-    cut short, while in the middle of the data their ratio is the mean time to resolution (docs/diagnosis.md#censoring)."""
+    time to resolution and the episode ends of the contacts with that window on both sides: near an end an episode
+    is cut short, while in the middle of the data their ratio is the mean time to resolution
+    (docs/diagnosis.md#censoring)."""
     same_channel_repeat = c.is_repeat & ~c.channel_switch
     first_transferred = ~c.is_repeat & c.transferred.fill_null(False)
     before = preceded(c.ts, span, options.window_days)
@@ -176,7 +177,8 @@ def episode_metrics(c: ir.Table, options: DiagnosisOptions, span: Span | None = 
 LONELY_EPISODE_SUMS = {"episodes": "contacts", "episode_ends": "contacts", "first_contact_resolutions": "contacts",
                        "observed_episodes": "observed_window", "observed_first_contact_resolutions": "observed_window",
                        "resolution_seconds": "handle_seconds", "cost_transferred_first": "cost_transferred",
-                       "observed_episode_ends": "observed_window", "observed_resolution_seconds": "observed_handle_seconds"}
+                       "observed_episode_ends": "observed_window",
+                       "observed_resolution_seconds": "observed_handle_seconds"}
 
 
 def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
