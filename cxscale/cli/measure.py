@@ -34,10 +34,10 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
         spec = load_spec(spec_file)
         metric = metric or spec.primary.metric
         given = spec.primary.target
-        if target is None and given is None:
-            raise SpecError(f"{spec_file}: the primary metric has no target; give --target as a relative change "
-                            "(e.g. -0.05) to plan for one")
-        if target is None and given is not None:
+        if target is None:
+            if given is None:
+                raise SpecError(f"{spec_file}: the primary metric has no target; give --target as a relative "
+                                "change (e.g. -0.05) to plan for one")
             target, absolute = given.relative, given.absolute
         unit, window_days = unit or spec.unit, window_days or spec.windows.post_days
         scope = spec.scope.values() if spec.scope is not None else None
