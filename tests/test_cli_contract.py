@@ -5,6 +5,7 @@
 - every command that produces results takes `--json` and prints one strict JSON document on stdout.
 - a CxscaleError (bad input the user can fix) exits 1 with exactly one readable line on stderr, no traceback.
 - a usage mistake (unknown option) exits 2.
+- on an 80-column terminal (a pipe, a CI log) the tables for people cut no cell short: names fold, never end in "…".
 
 Everything runs on one tiny simulated world (2,000 customers) so the file stays fast.
 """
@@ -161,6 +162,25 @@ def test_measure_power_json_is_one_plan_document(world):
     assert res.exit_code == 0, res.output
     plan = _strict_json(res.stdout)
     assert plan["metric"] == "cost_to_serve" and plan["n_per_arm"] > 0
+
+
+@pytest.mark.parametrize("args", [
+    ("simulate", "--customers", "300", "--out", "{tmp}/small"),
+    ("validate", "{world}"),
+    ("diagnose", "--data", "{world}", "--top", "5", "--use-cases", "{tmp}/drafts"),
+    ("measure", "{world}/pilots/ivr_greeting.yaml"),
+    ("measure", "{world}/pilots/callback_rollout.yaml"),
+    ("measure", "power", "--metric", "contacts_per_customer", "--data", "{world}", "--target", "-0.05"),
+    ("schema",),
+], ids=["simulate", "validate", "diagnose-with-drafts", "measure-randomised", "measure-rollout", "measure-power",
+        "schema"])
+def test_tables_for_people_fit_80_columns_without_cutting_a_cell(world, tmp_path, args):
+    res = runner.invoke(app, [a.format(world=world, tmp=tmp_path) for a in args],
+                        env={**ENV, "COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    assert "\u2026" not in res.stdout, res.stdout
+    table_lines = [line for line in res.stdout.splitlines() if line[:1] in " │┃┏┡└━─" and line.strip()]
+    assert max(map(len, table_lines), default=0) <= 80
 
 
 def test_demo_json_is_one_document_with_every_step(tmp_path):

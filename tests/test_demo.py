@@ -34,8 +34,16 @@ def test_demo_runs_the_whole_pipeline_from_a_relative_folder(tmp_path, monkeypat
 
 
 def test_demo_prints_tables_for_people(tmp_path):
-    result = CliRunner().invoke(app, ["demo", "--customers", "3000", "--out", str(tmp_path / "d")])
+    # 80 columns: what a pipe or a CI log gets. Every cell must be whole there: folded onto a second line if need
+    # be, never cut short with an ellipsis.
+    result = CliRunner().invoke(app, ["demo", "--customers", "3000", "--out", str(tmp_path / "d")],
+                                env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     for heading in ("the world", "validated against the data contract", "where the journey breaks",
                     "pilots measured in business terms"):
         assert heading in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "\u2026" not in result.stdout
+    truth = json.loads((tmp_path / "d" / "world" / "ground_truth.json").read_text())
+    for pilot in truth["pilots"]:
+        assert pilot["pilot"] in result.stdout

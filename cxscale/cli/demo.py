@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 
 import typer
+from rich import box
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -68,31 +70,41 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
         table.add_row(name, f"{t['rows_read']:,}", f"{t['rows_accepted']:,}", f"{t['rows_rejected']:,}")
     console.print(table)
     d = result.diagnosis
-    hot = Table(title=f"3. where the journey breaks (top hotspots, money per year in {d['currency']})")
-    for col in ("#", "intent", "stage", "contacts", "repeat 7d", "transfer", "CSAT", "avoidable/yr", "score"):
-        hot.add_column(col, justify="right" if col not in ("intent", "stage") else "left")
+    # Laid out for 80 columns (a pipe, a CI log): names fold onto a second line rather than being cut short.
+    hot = Table(title=f"3. where the journey breaks (top hotspots, money per year in {d['currency']})",
+                box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
+    hot.add_column("#", justify="right", no_wrap=True)
+    hot.add_column("intent\nstage", min_width=10, overflow="fold")
+    for col in ("con-\ntacts", "repeat\n7d", "trans-\nfer", "CSAT", "avoid-\nable/yr", "score"):
+        hot.add_column(col, justify="right", no_wrap=True)
     for i, h in enumerate(d["hotspots"][:5], 1):
-        hot.add_row(str(i), h["intent"], h["journey_stage"], f"{h['volume']:,}", f"{h['repeat_contact_rate']:.1%}",
-                    f"{h['transfer_rate']:.1%}", f"{h['csat_mean']:.2f}" if h["csat_mean"] is not None else "n/a",
-                    _money(h.get("avoidable_cost_per_year"), ""), f"{h['score']:.2f}")
+        hot.add_row(str(i), f"[bold]{escape(h['intent'])}[/]\n{escape(h['journey_stage'])}", f"{h['volume']:,}",
+                    f"{h['repeat_contact_rate']:.1%}", f"{h['transfer_rate']:.1%}",
+                    f"{h['csat_mean']:.2f}" if h["csat_mean"] is not None else "n/a",
+                    _money(h.get("avoidable_cost_per_year"), ""), f"{h['score']:.1f}")
     console.print(hot)
-    pilots = Table(title=f"4. pilots measured in business terms (value per year in {currency})")
-    for col in ("pilot", "primary metric", "effect [95% CI]", "value/yr [95% CI]", "verdict"):
-        pilots.add_column(col, no_wrap=col in ("pilot", "verdict"))
+    pilots = Table(title=f"4. pilots measured in business terms (value per year in {currency})",
+                   box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
+    pilots.add_column("pilot\nprimary metric", overflow="fold")
+    for col in ("effect\n[95% CI]", "value/yr\n[95% CI]"):
+        pilots.add_column(col, justify="right", no_wrap=True)
+    pilots.add_column("verdict", no_wrap=True)
     for r in result.readouts:
         doc = r.to_json()
         m = next((x for x in doc["metrics"] if x["role"] == "primary"), None)
         effect = "n/a"
-        if m and m["effect_rel"] is not None and m["ci_rel"][0] is not None:
-            effect = f"{m['effect_rel']:+.1%} [{m['ci_rel'][0] * 100:+.1f}, {m['ci_rel'][1] * 100:+.1f}]"
+        if m and m["effect_rel"] is not None:
+            effect = f"{m['effect_rel']:+.1%}"
+            if m["ci_rel"][0] is not None:
+                effect += f"\n[{m['ci_rel'][0] * 100:+.1f}, {m['ci_rel'][1] * 100:+.1f}]"
         value = doc.get("value") or {}
         annual, ci = value.get("annual"), value.get("ci") or [None, None]
         money = "n/a"
         if annual is not None and math.isfinite(annual):
-            money = _k(annual) + (f" [{_k(ci[0])}, {_k(ci[1])}]" if None not in ci else "")
+            money = _k(annual) + (f"\n[{_k(ci[0])}, {_k(ci[1])}]" if None not in ci else "")
         style = _VERDICT_STYLE.get(doc["verdict"], "")
-        name = doc["pilot"] + (" (rollout)" if doc["design"] == "rollout" else "")
-        pilots.add_row(name, m["name"] if m else "n/a", effect, money,
+        name = f"[bold]{escape(doc['pilot'])}[/]" + (" (rollout)" if doc["design"] == "rollout" else "")
+        pilots.add_row(f"{name}\n{m['name'] if m else 'n/a'}", escape(effect), escape(money),
                        f"[{style}]{doc['verdict']}[/]" if style else doc["verdict"])
     console.print(pilots)
     console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "

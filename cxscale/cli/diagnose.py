@@ -156,14 +156,17 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
     console.print(table)
     console.print(_legend(o.get("csat_mean")))
     if result.use_cases:
-        drafts = Table(title="Use-case drafts", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
-        for col in ("use case", "metric", "baseline", "target", "pilot window"):
-            drafts.add_column(col)
+        drafts = Table(title="Use-case drafts", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                       collapse_padding=True, pad_edge=False)
+        drafts.add_column("use case", overflow="fold")
+        drafts.add_column("metric", overflow="fold")
+        drafts.add_column("baseline\ntarget", justify="right", no_wrap=True)
+        drafts.add_column("pilot\nwindow", justify="right", no_wrap=True)
         for u in result.use_cases:
             w = u["pilot_window"]
-            drafts.add_row(u["title"], u["business_metric"]["name"], f"{u['business_metric']['baseline']:.4g}",
-                           f"{u['target']['value']:.4g}",
-                           f"{w['days']} days ({w['sample_size_per_arm']:,}/arm)" if w else "-")
+            drafts.add_row(u["title"], u["business_metric"]["name"],
+                           f"{u['business_metric']['baseline']:.4g}\n{u['target']['value']:.4g}",
+                           f"{w['days']} days\n{w['sample_size_per_arm']:,}/arm" if w else "-")
         console.print(drafts)
     rejected = set(_rejection_notes(result))
     for note in result.notes:

@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 
 import typer
+from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from cxscale.cli._app import app, console, print_json
@@ -15,10 +17,12 @@ _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bol
                   "watch": "yellow", "ok": "green"}
 
 
-def _fmt(v: float | None, pct: bool = False) -> str:
+def _fmt(v: float | None, pct: bool = False, sign: bool = False) -> str:
+    """A number for the terminal: a percentage with its sign (pct), one decimal with its sign (sign: percentage
+    points of an interval whose header says %), else 4 significant digits."""
     if v is None or not math.isfinite(v):
         return "n/a"
-    return f"{v:+.1%}" if pct else f"{v:,.4g}"
+    return f"{v:+.1%}" if pct else f"{v:+.1f}" if sign else f"{v:,.4g}"
 
 
 def _power(data: str | None, metric: str | None, target: float | None, unit: str | None, window_days: int | None,
@@ -124,21 +128,29 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
     else:
         srm = "[green]ok[/]" if r.srm_ok else "[bold red]FAILED: verdict blocked[/]"
         console.print(f"sample-ratio check: p = {r.srm_p_value:.3g} {srm}")
-    t = Table(show_lines=False)
-    for col in ("metric", "role", "arm", "control", "treatment", "effect [CI]", "relative [CI]", "p (adj.)",
-                "target", "verdict"):
-        t.add_column(col, justify="left" if col in ("metric", "role", "arm", "verdict") else "right")
+    # Two lines per cell keep the table within 80 columns (a pipe, a CI log), where the absolute effects are left to
+    # --json and the page; wide names fold, never cut short.
+    wide = console.width >= 100
+    t = Table(box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
+    t.add_column("metric\nrole", min_width=12, overflow="fold")
+    for col in ("control\ntreatment", "relative\n[95% CI]", *(["absolute\n[95% CI]"] if wide else []), "p\n(adj.)",
+                "target"):
+        t.add_column(col, justify="right", overflow="fold")
+    t.add_column("verdict", no_wrap=True)
+    arms = {m.arm for m in r.metrics}
     for m in r.metrics:
         e = m.effect
         tgt = ref = m.ref.target if m.role == "primary" else m.ref.max_harm
         tgt_txt = "" if ref is None else (_fmt(ref.relative, True) if ref.relative is not None else _fmt(ref.absolute))
         if m.role == "primary" and tgt is not None:
-            tgt_txt += " reached" if m.target_reached else " not reached"
+            tgt_txt += "\nreached" if m.target_reached else "\nmissed"
         style = _VERDICT_STYLE.get(m.verdict, "")
-        t.add_row(m.metric.name, m.role, m.arm, _fmt(m.control), _fmt(m.treatment),
-                  f"{_fmt(e.effect_abs)} [{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}]",
-                  f"{_fmt(e.effect_rel, True)} [{_fmt(e.ci_rel[0], True)}, {_fmt(e.ci_rel[1], True)}]",
-                  f"{e.p_value:.2g} ({m.p_value_adjusted:.2g})", tgt_txt,
+        role = m.role + (f", {m.arm}" if len(arms) > 1 else "")
+        ci_rel = [_fmt(None if v is None else v * 100, sign=True) for v in e.ci_rel]
+        absolute = [escape(f"{_fmt(e.effect_abs)}\n[{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}]")] if wide else []
+        t.add_row(f"[bold]{escape(m.metric.name)}[/]\n{role}", f"{_fmt(m.control)}\n{_fmt(m.treatment)}",
+                  escape(f"{_fmt(e.effect_rel, True)}\n[{ci_rel[0]}, {ci_rel[1]}]"), *absolute,
+                  f"{e.p_value:.2g}\n({m.p_value_adjusted:.2g})", tgt_txt,
                   f"[{style}]{m.verdict}[/]" if style else m.verdict)
     console.print(t)
     style = _VERDICT_STYLE.get(r.verdict, "bold")

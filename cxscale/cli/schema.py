@@ -34,7 +34,7 @@ def schema_command(
             return
         table = Table(title="Versioned documents (cxscale schema NAME prints one's JSON Schema)")
         for col in ("name", "version", "what", "model"):
-            table.add_column(col, justify="right" if col == "version" else "left")
+            table.add_column(col, justify="right" if col == "version" else "left", overflow="fold")
         for r in rows:
             table.add_row(r["name"], str(r["version"]), r["what"], r["model"])
         console.print(table)

@@ -56,7 +56,7 @@ def simulate_command(
                   f"currency {result.ground_truth['currency']}")
     pilots = Table(title="planted pilots (true effects in ground_truth.json)")
     for col in ("pilot", "design", "unit", "start", "true effects (relative)"):
-        pilots.add_column(col)
+        pilots.add_column(col, overflow="fold")
     for p in s["pilots"]:
         effects = ", ".join(f"{m} {e['relative']:+.1%}" for m, e in p["true_effects"].items())
         pilots.add_row(p["pilot"], p["design"], p["unit"], p["start"][:10], effects)
