@@ -104,7 +104,7 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
             money = _k(annual) + (f"\n[{_k(ci[0])}, {_k(ci[1])}]" if None not in ci else "")
         style = _VERDICT_STYLE.get(doc["verdict"], "")
         name = f"[bold]{escape(doc['pilot'])}[/]" + (" (rollout)" if doc["design"] == "rollout" else "")
-        pilots.add_row(f"{name}\n{m['name'] if m else 'n/a'}", escape(effect), escape(money),
+        pilots.add_row(f"{name}\n{escape(m['name']) if m else 'n/a'}", escape(effect), escape(money),
                        f"[{style}]{doc['verdict']}[/]" if style else doc["verdict"])
     console.print(pilots)
     console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "

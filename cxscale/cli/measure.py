@@ -148,7 +148,7 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
         role = m.role + (f", {m.arm}" if len(arms) > 1 else "")
         ci_rel = [_fmt(None if v is None else v * 100, sign=True) for v in e.ci_rel]
         absolute = [escape(f"{_fmt(e.effect_abs)}\n[{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}]")] if wide else []
-        t.add_row(f"[bold]{escape(m.metric.name)}[/]\n{role}", f"{_fmt(m.control)}\n{_fmt(m.treatment)}",
+        t.add_row(f"[bold]{escape(m.metric.name)}[/]\n{escape(role)}", f"{_fmt(m.control)}\n{_fmt(m.treatment)}",
                   escape(f"{_fmt(e.effect_rel, True)}\n[{ci_rel[0]}, {ci_rel[1]}]"), *absolute,
                   f"{e.p_value:.2g}\n({m.p_value_adjusted:.2g})", tgt_txt,
                   f"[{style}]{m.verdict}[/]" if style else m.verdict)
