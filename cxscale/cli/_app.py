@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -44,3 +45,10 @@ def print_json(document: Any) -> None:
     """Write one JSON document to stdout (for machines: no colour, no wrapping)."""
     sys.stdout.write(json.dumps(document, indent=2, default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
+
+
+def relative_interval(ci: Any) -> str:
+    """A relative effect's confidence interval for a table whose header says %: "[-6.9, +1.9]" (percentage points,
+    one decimal; n/a for a bound that is missing or not finite)."""
+    lo, hi = (f"{v * 100:+.1f}" if v is not None and math.isfinite(v) else "n/a" for v in ci)
+    return f"[{lo}, {hi}]"

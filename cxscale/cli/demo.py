@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json
+from cxscale.cli._app import app, console, print_json, relative_interval
 
 _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow"}
 
@@ -96,7 +96,7 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
         if m and m["effect_rel"] is not None:
             effect = f"{m['effect_rel']:+.1%}"
             if m["ci_rel"][0] is not None:
-                effect += f"\n[{m['ci_rel'][0] * 100:+.1f}, {m['ci_rel'][1] * 100:+.1f}]"
+                effect += f"\n{relative_interval(m['ci_rel'])}"
         value = doc.get("value") or {}
         annual, ci = value.get("annual"), value.get("ci") or [None, None]
         money = "n/a"

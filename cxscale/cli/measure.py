@@ -10,19 +10,17 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json
+from cxscale.cli._app import app, console, print_json, relative_interval
 from cxscale.errors import SpecError
 
 _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow", "breached": "red",
                   "watch": "yellow", "ok": "green"}
 
 
-def _fmt(v: float | None, pct: bool = False, sign: bool = False) -> str:
-    """A number for the terminal: a percentage with its sign (pct), one decimal with its sign (sign: percentage
-    points of an interval whose header says %), else 4 significant digits."""
+def _fmt(v: float | None, pct: bool = False) -> str:
     if v is None or not math.isfinite(v):
         return "n/a"
-    return f"{v:+.1%}" if pct else f"{v:+.1f}" if sign else f"{v:,.4g}"
+    return f"{v:+.1%}" if pct else f"{v:,.4g}"
 
 
 def _power(data: str | None, metric: str | None, target: float | None, unit: str | None, window_days: int | None,
@@ -146,10 +144,9 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
             tgt_txt += "\nreached" if m.target_reached else "\nmissed"
         style = _VERDICT_STYLE.get(m.verdict, "")
         role = m.role + (f", {m.arm}" if len(arms) > 1 else "")
-        ci_rel = [_fmt(None if v is None else v * 100, sign=True) for v in e.ci_rel]
         absolute = [escape(f"{_fmt(e.effect_abs)}\n[{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}]")] if wide else []
         t.add_row(f"[bold]{escape(m.metric.name)}[/]\n{escape(role)}", f"{_fmt(m.control)}\n{_fmt(m.treatment)}",
-                  escape(f"{_fmt(e.effect_rel, True)}\n[{ci_rel[0]}, {ci_rel[1]}]"), *absolute,
+                  escape(f"{_fmt(e.effect_rel, True)}\n{relative_interval(e.ci_rel)}"), *absolute,
                   f"{e.p_value:.2g}\n({m.p_value_adjusted:.2g})", tgt_txt,
                   f"[{style}]{m.verdict}[/]" if style else m.verdict)
     console.print(t)
