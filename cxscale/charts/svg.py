@@ -7,6 +7,7 @@ picture works in an HTML report, a PDF and the web app.
 from __future__ import annotations
 
 import math
+import unicodedata
 from html import escape
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
@@ -63,6 +64,56 @@ def text(x: float, y: float, s: object, size: float = 12, anchor: str = "start",
         extra += f' dominant-baseline="{baseline}"'
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
             f'font-weight="{weight}"{extra}>{esc(s)}</text>')
+
+
+# Advance widths (1/1000 em) of the printable ASCII characters in DejaVu Sans and DejaVu Sans Bold, the fonts Linux
+# browsers pick for system-ui and the widest of the usual sans-serif fonts: a width measured with them is an upper
+# bound on other systems (Segoe UI, Helvetica, Roboto are narrower), so text laid out by it is never clipped.
+_WIDTHS = (
+    "318 401 460 838 636 950 780 275 390 390 500 838 318 361 318 337 636 636 636 636 636 636 636 636 636 636 337 337 "
+    "838 838 838 531 1000 684 686 698 770 632 575 775 752 295 295 656 557 863 748 787 603 787 695 635 611 732 684 989 "
+    "685 611 685 390 337 390 838 500 500 613 635 550 635 615 352 635 634 278 278 579 278 974 634 612 635 635 411 521 "
+    "392 634 592 818 592 592 525 636 337 636 838")
+_BOLD = (
+    "348 456 521 838 696 1002 872 306 457 457 523 838 380 415 380 365 696 696 696 696 696 696 696 696 696 696 400 400 "
+    "838 838 838 580 1000 774 762 734 830 683 683 821 837 372 372 775 637 995 837 850 733 850 770 720 682 812 774 1103 "
+    "771 724 725 457 365 457 838 500 500 675 716 593 716 678 435 716 712 343 343 665 343 1042 712 687 716 716 493 595 "
+    "478 712 652 924 645 652 582 712 365 712 838")
+_EM = {False: [int(w) for w in _WIDTHS.split()], True: [int(w) for w in _BOLD.split()]}
+
+
+def text_width(s: object, size: float = 12, bold: bool = False) -> float:
+    """Width in px of `s` set in `size` px sans-serif (an upper bound, see _WIDTHS); other characters count as
+    wide as "M", East Asian wide ones as one em."""
+    table = _EM[bold]
+    em = 0
+    for ch in str(s):
+        c = ord(ch)
+        if 32 <= c < 127:
+            em += table[c - 32]
+        else:
+            em += 1000 if unicodedata.east_asian_width(ch) in ("W", "F") else table[ord("M") - 32]
+    return em * size / 1000
+
+
+def wrap(label: object, max_width: float, size: float = 12, bold: bool = False) -> list[str]:
+    """`label` in lines no wider than `max_width` px: broken at spaces, then after underscores, then anywhere."""
+    lines: list[str] = []
+    for word in str(label).split():
+        if lines and text_width(lines[-1] + " " + word, size, bold) <= max_width:
+            lines[-1] += " " + word
+            continue
+        while text_width(word, size, bold) > max_width:
+            cut = max((i + 1 for i, ch in enumerate(word) if ch == "_" and text_width(word[: i + 1], size, bold)
+                       <= max_width), default=0)
+            if cut == 0:  # no underscore early enough: as many characters as fit (at least one)
+                cut = max(1, max((i for i in range(1, len(word) + 1) if text_width(word[:i], size, bold)
+                                  <= max_width), default=1))
+            lines.append(word[:cut])
+            word = word[cut:]
+        if word:
+            lines.append(word)
+    return lines or [""]
 
 
 def truncate(label: object, limit: int = 22) -> str:

@@ -1,80 +1,118 @@
-"""The readout page: one self-contained HTML file (inline CSS and SVG chart; no JavaScript, no CDN)."""
+"""The readout page: one self-contained HTML file (template cxscale/templates/readout.html: inline CSS and SVG chart;
+no JavaScript, no CDN). Every number is formatted in its metric's unit by cxscale.format; each metric shows its
+target (or, for a guardrail, the tolerated harm) and whether it was reached (or the guardrail's status)."""
 
 from __future__ import annotations
 
 import math
-from html import escape
 from pathlib import Path
+from typing import Any
 
+from markupsafe import Markup
+
+from cxscale import format as fmt
 from cxscale.charts.effects import EffectRow, effect_chart
-from cxscale.measure.readout import Readout
-from cxscale.measure.spec import PilotSpec
+from cxscale.measure.judge import SCHEMA_VERSION, MetricReadout, Readout
+from cxscale.measure.spec import PilotSpec, Target
+from cxscale.templates import render as render_template
+
+_GOOD, _BAD = {"proven"}, {"harmful", "blocked"}
 
 
-def _num(v: float | None, pct: bool = False) -> str:
-    if v is None or not math.isfinite(v):
-        return "n/a"
-    return f"{v:+.2%}" if pct else f"{v:,.4g}"
-
-
-def _srm_text(srm: dict) -> str:
-    if srm["p_value"] is None:
-        return "SRM check not applicable (not randomised)."
-    return f"SRM check p = {srm['p_value']:.3g} ({'ok' if srm['ok'] else 'FAILED: verdict blocked'})."
+def _harm(m: MetricReadout) -> float | None:
+    """A guardrail's tolerated relative harm, signed the bad way (the verdict compares with its size)."""
+    h = m.ref.max_harm
+    if m.role != "guardrail" or h is None or h.relative is None:
+        return None
+    return abs(h.relative) if m.metric.direction == "lower" else -abs(h.relative)
 
 
 def chart_rows(r: Readout) -> list[EffectRow]:
-    """One chart row per metric and treatment arm, relative scale; the primary's target is drawn."""
+    """One chart row per metric and treatment arm, relative scale, with its target and tolerated harm."""
     multi = len(r.spec.treatments) > 1
     rows = []
     for m in r.metrics:
-        target = m.ref.target.relative if (m.role == "primary" and m.ref.target) else None
+        target = m.ref.target.relative if (m.role != "guardrail" and m.ref.target) else None
         label = f"{m.metric.name} ({m.role}{', ' + m.arm if multi else ''})"
         rows.append(EffectRow(label, m.effect.effect_rel, *m.effect.ci_rel, verdict=m.verdict, target=target,
-                              direction=m.metric.direction))
+                              direction=m.metric.direction, harm=_harm(m)))
     return rows
 
 
+def _target(t: Target | None, unit: fmt.Unit) -> str:
+    if t is None:
+        return ""
+    return fmt.relative(t.relative) if t.relative is not None else unit.change(t.absolute)
+
+
+def _tolerated(m: MetricReadout, u: fmt.Unit) -> str:
+    """A guardrail's tolerated harm, signed the bad way (the verdict compares the estimate with its size)."""
+    h = m.ref.max_harm
+    if h is None:
+        return "none tolerated"
+    size = abs(h.relative if h.relative is not None else h.absolute or 0.0)
+    bad = size if m.metric.direction == "lower" else -size
+    return fmt.relative(bad) if h.relative is not None else u.change(bad)
+
+
+def _reached(m: MetricReadout) -> tuple[str, str]:
+    """(text, css class) of the reached / status cell."""
+    if m.role == "guardrail":
+        return m.guardrail_status or m.verdict, m.guardrail_status or ""
+    if m.ref.target is None or m.target_reached is None:
+        return "no target", ""
+    if not math.isfinite(m.effect.effect_abs):
+        return "no estimate", ""
+    if m.target_reached_ci:
+        return "yes, whole CI", "yes"
+    return ("estimate only", "partial") if m.target_reached else ("no", "no")
+
+
+def metric_row(m: MetricReadout, currency: str, multi: bool) -> dict[str, Any]:
+    """The strings of one table row."""
+    e = m.effect
+    u = fmt.unit(m.metric.unit_label, m.metric.type, currency)
+    control = m.control if m.control is not None else e.control
+    treatment = m.treatment if m.treatment is not None else e.treatment
+    target = _tolerated(m, u) if m.role == "guardrail" else _target(m.ref.target, u) or "none"
+    reached, reached_class = _reached(m)
+    p_adj = m.p_value_adjusted
+    return {
+        "name": m.metric.name, "description": m.metric.description, "technical": m.metric.kind == "technical",
+        "role": m.role, "arm": m.arm if multi else "",
+        "control": u.level(control), "treatment": u.level(treatment),
+        "change": u.change(e.effect_abs), "change_ci": fmt.interval(*e.ci_abs, u.change),
+        "relative": fmt.relative(e.effect_rel), "relative_ci": fmt.interval(*e.ci_rel, fmt.relative),
+        "p": fmt.p_value(e.p_value),
+        "p_adjusted": f"adj. {fmt.p_value(p_adj)}" if fmt.p_value(p_adj) != fmt.p_value(e.p_value) else "",
+        "target": target, "reached": reached, "reached_class": reached_class,
+        "verdict": m.verdict, "reason": m.reason,
+    }
+
+
+def _srm(r: Readout) -> dict[str, Any]:
+    if r.srm_p_value is None:
+        return {"text": "SRM check: not applicable (not randomised).", "failed": False}
+    split = "units per arm match the planned split" if r.srm_ok else "units per arm do not match the planned split"
+    return {"text": f"SRM check: p = {fmt.p_value(r.srm_p_value)}, {split}.", "failed": not r.srm_ok}
+
+
 def render(r: Readout) -> str:
-    doc = r.to_json()
-    head = ("<tr><th>metric</th><th>role</th><th>arm</th><th>control</th><th>treatment</th><th>effect</th>"
-            "<th>CI</th><th>relative</th><th>relative CI</th><th>p (adj.)</th><th>verdict</th></tr>")
-    body = []
-    for m in r.metrics:
-        e = m.effect
-        body.append(
-            f"<tr><td>{escape(m.metric.name)}</td><td>{m.role}</td><td>{escape(m.arm)}</td>"
-            f"<td>{_num(m.control)}</td><td>{_num(m.treatment)}</td><td>{_num(e.effect_abs)}</td>"
-            f"<td>[{_num(e.ci_abs[0])}, {_num(e.ci_abs[1])}]</td><td>{_num(e.effect_rel, True)}</td>"
-            f"<td>[{_num(e.ci_rel[0], True)}, {_num(e.ci_rel[1], True)}]</td>"
-            f"<td>{m.effect.p_value:.3g} ({m.p_value_adjusted:.3g})</td><td>{escape(m.verdict)}</td></tr>")
-    value = ""
+    """The whole page as an HTML string."""
+    currency = r.spec.value.currency
+    multi = len(r.spec.treatments) > 1
+    value = None
     if r.value:
         v = r.value
-        value = (f"<p><b>Annual value:</b> {v.annual:,.0f} {escape(v.currency)} per year "
-                 f"(CI {v.ci[0]:,.0f} to {v.ci[1]:,.0f}). <small>{escape(v.basis)}</small></p>")
-    warnings = "".join(f"<li>{escape(w)}</li>" for w in r.warnings)
-    srm = doc["srm"]
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Readout: {escape(r.spec.pilot)}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:2rem auto;max-width:980px;color:#24292f}}
-table{{border-collapse:collapse;font-size:13px}} td,th{{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:right}}
-td:first-child,th:first-child{{text-align:left}} .verdict{{font-size:1.3rem;font-weight:600}}
-</style></head><body>
-<h1>Pilot readout: {escape(r.spec.pilot)}</h1>
-<p>{escape(r.spec.description)}</p>
-<p class="verdict">Verdict: {escape(r.verdict)}</p><p>{escape(r.reason)}</p>
-<p>Design {escape(r.spec.design)}, unit {escape(r.spec.unit)}{escape(scope_text(r.spec))}; units per arm
-{escape(", ".join(f"{arm} {n:,}" for arm, n in r.n.items()))};
-{_srm_text(srm)}</p>
-{value}
-{effect_chart(chart_rows(r))}
-<table>{head}{''.join(body)}</table>
-{f'<h2>Warnings</h2><ul>{warnings}</ul>' if warnings else ''}
-<p><small>cxscale readout schema {doc['schema_version']}; data: {escape(r.source)}</small></p>
-</body></html>
-"""
+        value = {"annual": fmt.money(v.annual, v.currency),
+                 "ci": f"{fmt.interval(*v.ci, lambda x: fmt.money(x, ''))} {v.currency}", "basis": v.basis}
+    return render_template(
+        "readout.html", pilot=r.spec.pilot, description=r.spec.description, verdict=r.verdict, reason=r.reason,
+        verdict_class="good" if r.verdict in _GOOD else "bad" if r.verdict in _BAD else "warn",
+        design=r.spec.design, unit=r.spec.unit, scope=scope_text(r.spec),
+        units=", ".join(f"{arm} {fmt.count(n)}" for arm, n in r.n.items()), srm=_srm(r), value=value,
+        chart=Markup(effect_chart(chart_rows(r), width=1000)), metrics=[metric_row(m, currency, multi) for m in r.metrics],
+        warnings=r.warnings, schema_version=SCHEMA_VERSION, source=r.source)
 
 
 def scope_text(spec: PilotSpec) -> str:
@@ -88,5 +126,5 @@ def write_html(r: Readout, path: str | Path) -> Path:
     """Write the readout page to `path` and return it."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(render(r))
+    p.write_text(render(r), encoding="utf-8")
     return p
