@@ -59,9 +59,9 @@ def _reached(m: MetricReadout) -> tuple[str, str]:
     """(text, css class) of the reached / status cell."""
     if m.role == "guardrail":
         return m.guardrail_status or m.verdict, m.guardrail_status or ""
-    if m.ref.target is None or m.target_reached is None:
+    if m.ref.target is None:
         return "no target", ""
-    if not math.isfinite(m.effect.effect_abs):
+    if not math.isfinite(m.effect.effect_abs) or m.target_reached is None:
         return "no estimate", ""
     if m.target_reached_ci:
         return "yes, whole CI", "yes"

@@ -71,6 +71,12 @@ def test_a_metric_without_an_estimate_reads_n_a(arms):
     csat_b = _rows(arms)[("csat_mean", "treatment_b")]
     assert csat_b["treatment"] == "n/a" and csat_b["change"] == "n/a | n/a" and csat_b["reached"] == "watch"
     assert "no estimate" in render(arms)  # in the chart
+    nan = math.nan
+    blank = [dataclasses.replace(m, effect=dataclasses.replace(m.effect, effect_abs=nan, ci_abs=(nan, nan)),
+                                 target_reached=None, target_reached_ci=None) if m.role == "primary" else m
+             for m in arms.metrics]
+    primary = _rows(dataclasses.replace(arms, metrics=blank))[("cost_to_serve", "treatment")]
+    assert (primary["target"], primary["reached"]) == (f"{M}5.0%", "no estimate")
 
 
 def test_an_unbounded_relative_interval_reads_unbounded_and_nothing_reads_nan_or_inf(arms):
