@@ -154,7 +154,10 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
     console.print(f"Verdict: [{style}]{r.verdict}[/]. {r.reason}")
     if r.value:
         v = r.value
-        console.print(f"Annual value ({v.metric}, {v.arm}): [bold]{v.annual:,.0f} {v.currency}[/] per year "
+        once = v.nature == "one_off" and v.periods_per_year == 1
+        console.print(f"{'Value of one campaign' if once else 'Annual value'} ({escape(v.metric)}, {escape(v.arm)}): "
+                      f"[bold]{v.annual:,.0f} {escape(v.currency)}[/]{'' if once else ' per year'} "
                       f"(CI {v.ci[0]:,.0f} to {v.ci[1]:,.0f})")
+        console.print(f"[dim]basis: {escape(v.basis)}[/]")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {w}")
