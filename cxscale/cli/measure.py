@@ -69,10 +69,12 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
 @app.command(epilog="Examples:\n\n  cxscale measure out/world/pilots/proactive_alerts.yaml\n\n"
                     "  cxscale measure spec.yaml --data data/ --json\n\n"
                     "  cxscale measure spec.yaml --data data/ --html readout.html\n\n"
+                    "  cxscale measure hillstrom --data ../shared/data/hillstrom --mapping hillstrom\n\n"
                     "  cxscale measure power --metric cost_to_serve --data data/ --target -0.05\n\n"
                     "  cxscale measure power --spec out/demo/use_cases/<id>.pilot.yaml --data out/demo/world")
 def measure(
-    spec: str = typer.Argument(..., help="Pilot spec YAML, or the word `power` to plan a pilot."),
+    spec: str = typer.Argument(..., help="Pilot spec YAML, a shipped spec's name (hillstrom), or the word `power` "
+                                          "to plan a pilot."),
     data: str | None = typer.Option(None, "--data", "-d", help="Data folder/file or an Ibis URL "
                                     "(postgres://user@host/db/schema); defaults to the world folder when SPEC sits "
                                     "in DIR/pilots/."),

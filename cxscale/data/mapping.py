@@ -121,7 +121,7 @@ def shipped_mappings() -> list[str]:
 def resolve_mapping_path(name_or_path: str | Path) -> Path:
     """A mapping file path from a shipped name (`noshow`) or a path."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    if p.suffix in (".yaml", ".yml") or p.is_file():
         if not p.exists():
             raise SpecError(f"{p}: mapping file not found")
         return p

@@ -167,11 +167,17 @@ def shipped_specs() -> list[str]:
 def resolve_spec_path(name_or_path: str | Path) -> Path:
     """A pilot spec's file from a path, or from the name of a shipped spec (`hillstrom`) when no such file exists."""
     p = Path(name_or_path)
-    if p.exists() or p.suffix in (".yaml", ".yml") or p.name != str(name_or_path):
+    if p.is_file():
         return p
+    name = p.name == str(name_or_path) and p.suffix not in (".yaml", ".yml")
     shipped = SHIPPED_SPECS / f"{p.name}.pilot.yaml"
-    if shipped.exists():
+    if name and shipped.exists():
         return shipped
+    if p.is_dir():
+        raise SpecError(f"{p}: is a folder, not a pilot spec file (shipped specs load by name: "
+                        f"{', '.join(shipped_specs())})")
+    if not name:
+        return p  # read_yaml says it is not found
     raise SpecError(f"pilot spec {str(name_or_path)!r} is neither a file nor a shipped spec "
                     f"(shipped: {', '.join(shipped_specs())})")
 
