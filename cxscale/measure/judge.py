@@ -7,7 +7,7 @@ guardrails, the overall verdict and the money. Randomised pilots (cxscale.measur
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxscale.data.dataset import Dataset
@@ -208,12 +208,18 @@ def annual_value_of(ds: Dataset, spec: PilotSpec, metrics: list[MetricReadout]) 
         return None
     best = money[0]
     analysis_unit = spec.analysis_unit or spec.unit
+    enrolled = units_in_pilot(ds, spec.pilot, spec.unit, analysis_unit) if ds.has("assignments") else None
     if v.units_per_year:
         units, source = v.units_per_year, "spec value.units_per_year"
-    elif v.nature == "one_off" and ds.has("assignments"):
-        units = units_in_pilot(ds, spec.pilot, spec.unit, analysis_unit)
-        source = f"the pilot's {analysis_unit}s in every arm: the list one campaign reaches"
+    elif v.nature == "one_off" and enrolled is not None:
+        units, source = enrolled, f"the pilot's {analysis_unit}s in every arm: the list one campaign reaches"
     else:
         units, source = units_in_data(ds, analysis_unit, scoped=spec.scope is not None)
-    return annual_value(best.metric, best.effect, best.arm, spec.windows.post_days, units, source, v.currency,
-                        v.nature, v.repeats_per_year)
+    value = annual_value(best.metric, best.effect, best.arm, spec.windows.post_days, units, source, v.currency,
+                         v.nature, v.repeats_per_year, None if v.units_per_year else enrolled)
+    if best.role == "primary":
+        return value
+    # A guardrail's or secondary's money is not the pilot's verdict: say which and how sure it is.
+    caveat = (f"; {best.metric.name} is a {best.role} metric, {best.verdict} (adjusted p = "
+              f"{best.p_value_adjusted:.2g}); the CI is its effect's, not adjusted for multiplicity")
+    return replace(value, role=best.role, basis=value.basis + caveat)

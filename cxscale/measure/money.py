@@ -55,6 +55,8 @@ class AnnualValue:
     periods_per_year: float = 1.0
     #: Good-direction effect per unit per period, in currency.
     effect_per_unit: float = 0.0
+    #: The money metric's role in the spec: primary, guardrail or secondary.
+    role: str = "primary"
 
     @property
     def warning(self) -> str | None:
@@ -65,7 +67,7 @@ class AnnualValue:
         return {"annual": self.annual, "ci": list(self.ci), "currency": self.currency, "metric": self.metric,
                 "arm": self.arm, "units_per_year": self.units_per_year, "units_source": self.units_source,
                 "basis": self.basis, "nature": self.nature, "nature_stated": self.nature_stated,
-                "periods_per_year": self.periods_per_year, "effect_per_unit": self.effect_per_unit}
+                "periods_per_year": self.periods_per_year, "effect_per_unit": self.effect_per_unit, "role": self.role}
 
 
 def units_in_data(ds: Dataset, analysis_unit: str, scoped: bool = False) -> tuple[float, str]:
@@ -101,9 +103,10 @@ def periods(nature: str | None, post_days: int, repeats_per_year: float | None) 
 
 def annual_value(metric: MetricDef, effect: Effect, arm: str, post_days: int, units_per_year: float,
                  units_source: str, currency: str, nature: str | None = None,
-                 repeats_per_year: float | None = None) -> AnnualValue:
+                 repeats_per_year: float | None = None, enrolled: float | None = None) -> AnnualValue:
     """Annualise a per-unit, per-window effect on a money metric (sum type: currency per unit per window) by the
-    pilot's nature: recurring (None: not stated, read as recurring) or one_off."""
+    pilot's nature: recurring (None: not stated, read as recurring) or one_off. enrolled: the pilot's units, which
+    the basis names when the value extrapolates beyond them."""
     sign = -1.0 if metric.direction == "lower" else 1.0
     per_year, how_often = periods(nature, post_days, repeats_per_year)
     scale = sign * per_year * units_per_year
@@ -111,6 +114,9 @@ def annual_value(metric: MetricDef, effect: Effect, arm: str, post_days: int, un
     basis = (f"{'reduction' if sign < 0 else 'increase'} of {metric.name} per unit over {post_days} days "
              f"({abs(effect.effect_abs):.4g} {currency}) x {how_often} x {units_per_year:,.0f} units "
              f"({units_source})")
+    if enrolled is not None and enrolled < units_per_year:
+        basis += (f"; the pilot enrolled {enrolled:,.0f} of them, and the value assumes all {units_per_year:,.0f} "
+                  "are like them (set value.units_per_year to the eligible units otherwise)")
     if nature is None:
         basis += "; value.nature not stated, read as recurring"
     return AnnualValue(effect.effect_abs * scale, (lo, hi), currency, metric.name, arm, units_per_year,

@@ -133,6 +133,8 @@ class AnnualMoney(OpenModel):
     periods_per_year: float | None = Field(None, description="times a year the per-unit effect counts: 365 / "
                                            "post_days when recurring, the repeats of a one-off (1 = one campaign)")
     effect_per_unit: Num = Field(None, description="good-direction effect per unit per period, in currency")
+    role: Literal["primary", "guardrail", "secondary"] | None = Field(
+        None, description="the money metric's role: a guardrail's or secondary's value is not the pilot's verdict")
 
 
 class ReadoutDocument(OpenModel):

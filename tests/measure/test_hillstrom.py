@@ -139,7 +139,7 @@ def test_the_documented_command_values_one_campaign_over_the_customers_it_reache
 
     res = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
-    assert "Value of one campaign (revenue_per_customer, mens_email): 49,269 USD (CI " in res.stdout
+    assert "Value of one campaign (revenue_per_customer, secondary, mens_email): 49,269 USD (CI " in res.stdout
     assert "per year" not in res.stdout
 
 

@@ -71,6 +71,8 @@ def test_a_recurring_effect_is_annualised_every_window_over_the_units_served(wor
     assert v.periods_per_year == pytest.approx(365 / POST)
     assert v.annual == pytest.approx(-r.primary[0].effect.effect_abs * 365 / POST * v.units_per_year, rel=1e-12)
     assert r.warnings == [] and v.nature_stated
+    # the extrapolation beyond the 3,000 customers the effect was measured on is said, not hidden
+    assert f"the pilot enrolled {PILOT_UNITS:,} of them" in v.basis
     _identity_holds(v)
 
 
@@ -81,6 +83,20 @@ def test_a_spec_that_does_not_state_its_nature_is_read_as_recurring_with_a_warni
     assert r.value.nature == "recurring" and r.value.nature_stated is False
     assert NATURE_UNSTATED in r.warnings and NATURE_UNSTATED in r.to_json()["warnings"]
     assert "value.nature not stated" in r.value.basis and r.to_json()["value"]["nature_stated"] is False
+
+
+def test_money_of_a_secondary_metric_says_its_role_and_its_verdict(world, duckdb_con):
+    """The money of a secondary is not the pilot's verdict: its basis says so with the adjusted p-value, since its CI
+    (the effect's, unadjusted) may exclude 0 where the adjusted test does not."""
+    spec = PilotSpec(pilot="p1", primary=MetricRef(metric="csat_mean", target=Target(relative=0.05)),
+                     secondary=[MetricRef(metric="cost_to_serve")], windows=Windows(pre_days=14, post_days=POST),
+                     value=Value(nature="recurring"))
+    r = readout(spec, load(world, con=duckdb_con))
+    m = next(m for m in r.metrics if m.metric.name == "cost_to_serve")
+    assert r.value.metric == "cost_to_serve" and r.value.role == "secondary"
+    assert f"cost_to_serve is a secondary metric, {m.verdict} (adjusted p = {m.p_value_adjusted:.2g})" in r.value.basis
+    assert assert_follows(ReadoutDocument, r.to_json()).value.role == "secondary"
+    assert _read(world, duckdb_con, nature="recurring").value.role == "primary"
 
 
 def test_a_one_off_handle_time_counts_one_post_window_of_contacts(world, duckdb_con):
