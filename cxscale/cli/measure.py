@@ -69,10 +69,12 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
 @app.command(epilog="Examples:\n\n  cxscale measure out/world/pilots/proactive_alerts.yaml\n\n"
                     "  cxscale measure spec.yaml --data data/ --json\n\n"
                     "  cxscale measure spec.yaml --data data/ --html readout.html\n\n"
+                    "  cxscale measure hillstrom --data ../shared/data/hillstrom --mapping hillstrom\n\n"
                     "  cxscale measure power --metric cost_to_serve --data data/ --target -0.05\n\n"
                     "  cxscale measure power --spec out/demo/use_cases/<id>.pilot.yaml --data out/demo/world")
 def measure(
-    spec: str = typer.Argument(..., help="Pilot spec YAML, or the word `power` to plan a pilot."),
+    spec: str = typer.Argument(..., help="Pilot spec YAML, a shipped spec's name (hillstrom), or the word `power` "
+                                          "to plan a pilot."),
     data: str | None = typer.Option(None, "--data", "-d", help="Data folder/file or an Ibis URL "
                                     "(postgres://user@host/db/schema); defaults to the world folder when SPEC sits "
                                     "in DIR/pilots/."),
@@ -154,7 +156,12 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
     console.print(f"Verdict: [{style}]{r.verdict}[/]. {r.reason}")
     if r.value:
         v = r.value
-        console.print(f"Annual value ({v.metric}, {v.arm}): [bold]{v.annual:,.0f} {v.currency}[/] per year "
+        once = v.nature == "one_off" and v.periods_per_year == 1
+        role = "" if v.role == "primary" else f", {v.role}"
+        console.print(f"{'Value of one campaign' if once else 'Annual value'} ({escape(v.metric)}{role}, "
+                      f"{escape(v.arm)}): "
+                      f"[bold]{v.annual:,.0f} {escape(v.currency)}[/]{'' if once else ' per year'} "
                       f"(CI {v.ci[0]:,.0f} to {v.ci[1]:,.0f})")
+        console.print(f"[dim]basis: {escape(v.basis)}[/]")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {w}")

@@ -113,14 +113,15 @@ _Loader.add_implicit_resolver(
 
 
 def shipped_mappings() -> list[str]:
-    """Names of the mapping files shipped with cxscale (cxscale/data/mappings/*.yaml)."""
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+    """Names of the mapping files shipped with cxscale (cxscale/data/mappings/*.yaml; the *.pilot.yaml beside them
+    are pilot specs, cxscale.measure.spec.shipped_specs)."""
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml") if not p.name.endswith(".pilot.yaml"))
 
 
 def resolve_mapping_path(name_or_path: str | Path) -> Path:
     """A mapping file path from a shipped name (`noshow`) or a path."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    if p.suffix in (".yaml", ".yml") or p.is_file():
         if not p.exists():
             raise SpecError(f"{p}: mapping file not found")
         return p

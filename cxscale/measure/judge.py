@@ -7,12 +7,12 @@ guardrails, the overall verdict and the money. Randomised pilots (cxscale.measur
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxscale.data.dataset import Dataset
 from cxscale.measure import effects, verdict
-from cxscale.measure.money import AnnualValue, annual_value, handle_time_value, units_in_data
+from cxscale.measure.money import AnnualValue, annual_value, handle_time_value, units_in_data, units_in_pilot
 from cxscale.measure.spec import MetricRef, PilotSpec
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import Effect
@@ -80,6 +80,10 @@ class Readout:
     source: str
     window_complete: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.value is not None and self.value.warning and self.value.warning not in self.warnings:
+            self.warnings.append(self.value.warning)  # the money rests on an assumed nature (docs/readout.md#money)
 
     @property
     def srm_ok(self) -> bool:
@@ -192,19 +196,30 @@ def overall(metrics: list[MetricReadout], srm_ok: bool) -> tuple[str, str]:
 
 def annual_value_of(ds: Dataset, spec: PilotSpec, metrics: list[MetricReadout]) -> AnnualValue | None:
     """Money for the primary metric when it is money (else the first money metric), or through the rate card
-    when the primary is a handle time."""
+    when the primary is a handle time; annualised by the spec's value.nature (docs/readout.md#money)."""
     money = [m for m in metrics if m.metric.is_money and m.metric.type == "sum"]
     primary = metrics[0] if metrics and metrics[0].role == "primary" else None
+    v = spec.value
     if primary is not None and primary not in money and primary.metric.unit_label == "seconds" \
             and primary.metric.is_ratio and primary.metric.source == "interactions" and ds.has("assignments"):
         return handle_time_value(ds, primary.metric, primary.effect, primary.arm, spec.pilot, spec.unit,
-                                 spec.value.currency)
+                                 v.currency, v.nature, spec.windows.post_days, v.repeats_per_year)
     if not money:
         return None
     best = money[0]
-    if spec.value.units_per_year:
-        units, source = spec.value.units_per_year, "spec value.units_per_year"
+    analysis_unit = spec.analysis_unit or spec.unit
+    enrolled = units_in_pilot(ds, spec.pilot, spec.unit, analysis_unit) if ds.has("assignments") else None
+    if v.units_per_year:
+        units, source = v.units_per_year, "spec value.units_per_year"
+    elif v.nature == "one_off" and enrolled is not None:
+        units, source = enrolled, f"the pilot's {analysis_unit}s in every arm: the list one campaign reaches"
     else:
-        units, source = units_in_data(ds, spec.analysis_unit or spec.unit, scoped=spec.scope is not None)
-    return annual_value(best.metric, best.effect, best.arm, spec.windows.post_days, units, source,
-                        spec.value.currency)
+        units, source = units_in_data(ds, analysis_unit, scoped=spec.scope is not None)
+    value = annual_value(best.metric, best.effect, best.arm, spec.windows.post_days, units, source, v.currency,
+                         v.nature, v.repeats_per_year, None if v.units_per_year else enrolled)
+    if best.role == "primary":
+        return value
+    # A guardrail's or secondary's money is not the pilot's verdict: say which and how sure it is.
+    caveat = (f"; {best.metric.name} is a {best.role} metric, {best.verdict} (adjusted p = "
+              f"{best.p_value_adjusted:.2g}); the CI is its effect's, not adjusted for multiplicity")
+    return replace(value, role=best.role, basis=value.basis + caveat)

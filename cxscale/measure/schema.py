@@ -119,9 +119,22 @@ class AnnualMoney(OpenModel):
     currency: str
     metric: str
     arm: str
-    units_per_year: float
+    units_per_year: float = Field(description="the units the per-unit effect applies to (a one-off: the units one "
+                                  "campaign reaches; handle time: handled contacts)")
     units_source: str
-    basis: str
+    basis: str = Field(description="the computation in words")
+    # Added within version 1 (absent from older documents): annual = effect_per_unit x units_per_year x
+    # periods_per_year.
+    nature: Literal["recurring", "one_off"] | None = Field(
+        None, description="the spec's value.nature: recurring (annualised every post window) or one_off (one "
+                          "campaign's effect, repeats_per_year times)")
+    nature_stated: bool | None = Field(None, description="false: the spec did not state its nature and recurring "
+                                                         "was assumed (the readout warns)")
+    periods_per_year: float | None = Field(None, description="times a year the per-unit effect counts: 365 / "
+                                           "post_days when recurring, the repeats of a one-off (1 = one campaign)")
+    effect_per_unit: Num = Field(None, description="good-direction effect per unit per period, in currency")
+    role: Literal["primary", "guardrail", "secondary"] | None = Field(
+        None, description="the money metric's role: a guardrail's or secondary's value is not the pilot's verdict")
 
 
 class ReadoutDocument(OpenModel):

@@ -16,6 +16,8 @@ from cxscale.errors import SpecError
 from cxscale.yamlfile import read_yaml
 
 SPEC_VERSION: Literal[1] = 1
+#: Pilot specs shipped beside their mappings (cxscale/data/mappings/NAME.pilot.yaml), loaded by NAME.
+SHIPPED_SPECS = Path(__file__).resolve().parent.parent / "data" / "mappings"
 
 
 class _Strict(BaseModel):
@@ -89,11 +91,25 @@ class Options(_Strict):
 
 
 class Value(_Strict):
-    """How to turn the effect into money per year."""
+    """How to turn the effect into money per year (docs/pilot-spec.md#value)."""
 
     currency: str = "EUR"
-    #: Units per year to scale the per-unit effect; None = derive from the data's volumes.
+    #: The units the per-unit effect applies to; None = derive from the data (recurring: the analysis units in the
+    #: data; one_off: the pilot's units in every arm). For a one-off, the units one campaign reaches.
     units_per_year: float | None = Field(None, gt=0)
+    #: recurring: the effect per unit recurs every post window (cost to serve, handle time) and is annualised;
+    #: one_off: a single intervention (a campaign) whose value is its post window's effect, counted
+    #: repeats_per_year times. None = not stated: read as recurring, and the readout warns (added within version 1).
+    nature: Literal["recurring", "one_off"] | None = None
+    #: one_off only: how many times a year the intervention will be run; None = once (the value of one campaign).
+    repeats_per_year: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _repeats_for_one_off(self) -> Value:
+        if self.repeats_per_year is not None and self.nature != "one_off":
+            raise ValueError("repeats_per_year applies to nature: one_off only (a recurring effect already counts "
+                             "every post window of the year)")
+        return self
 
 
 class PilotSpec(_Strict):
@@ -143,9 +159,32 @@ class PilotSpec(_Strict):
         return self
 
 
+def shipped_specs() -> list[str]:
+    """Names of the pilot specs shipped with cxscale (`hillstrom`: the e-mail experiment's, beside its mapping)."""
+    return sorted(p.name.removesuffix(".pilot.yaml") for p in SHIPPED_SPECS.glob("*.pilot.yaml"))
+
+
+def resolve_spec_path(name_or_path: str | Path) -> Path:
+    """A pilot spec's file from a path, or from the name of a shipped spec (`hillstrom`) when no such file exists."""
+    p = Path(name_or_path)
+    if p.is_file():
+        return p
+    name = p.name == str(name_or_path) and p.suffix not in (".yaml", ".yml")
+    shipped = SHIPPED_SPECS / f"{p.name}.pilot.yaml"
+    if name and shipped.exists():
+        return shipped
+    if p.is_dir():
+        raise SpecError(f"{p}: is a folder, not a pilot spec file (shipped specs load by name: "
+                        f"{', '.join(shipped_specs())})")
+    if not name:
+        return p  # read_yaml says it is not found
+    raise SpecError(f"pilot spec {str(name_or_path)!r} is neither a file nor a shipped spec "
+                    f"(shipped: {', '.join(shipped_specs())})")
+
+
 def load_spec(path: str | Path) -> PilotSpec:
-    """Read and validate a pilot spec; errors name the file and the field."""
-    p = Path(path)
+    """Read and validate a pilot spec (a file, or a shipped spec's name); errors name the file and the field."""
+    p = resolve_spec_path(path)
     raw = read_yaml(p, "pilot spec")
     if not isinstance(raw, dict):
         raise SpecError(f"{p}: a pilot spec is a YAML mapping with at least pilot, primary.metric, primary.target")

@@ -132,7 +132,7 @@ class SchedulingWorld:
             primary=MetricRef(metric="no_show_rate", target=Target(relative=-0.10)),
             guardrails=[MetricRef(metric="cost_to_serve", max_harm=Target(relative=0.05))],
             secondary=[MetricRef(metric="contacts_per_customer")],
-            windows=Windows(pre_days=PRE_DAYS, post_days=POST_DAYS), value=Value(currency=self.currency, units_per_year=None))
+            windows=Windows(pre_days=PRE_DAYS, post_days=POST_DAYS), value=Value(currency=self.currency, nature="recurring"))
         return [PilotPlan(spec, self.period.at(REMINDER_START_DAY), MECHANISM)]
 
     def unit_assignments(self) -> pa.Table:

@@ -84,7 +84,7 @@ def specs(currency: str = "EUR") -> dict[str, PilotSpec]:
              description: str) -> PilotSpec:
         return PilotSpec(pilot=s.name, description=description, design=s.design, unit=s.unit, primary=primary,
                          guardrails=guardrails, secondary=secondary,
-                         windows=Windows(pre_days=s.pre_days, post_days=s.post_days), value=Value(currency=currency, units_per_year=None))
+                         windows=Windows(pre_days=s.pre_days, post_days=s.post_days), value=Value(currency=currency, nature="recurring"))
 
     return {
         ALERTS.name: spec(ALERTS, _ref("cost_to_serve", -0.05), [_ref("csat_mean", harm=-0.02)],

@@ -4,12 +4,17 @@ published figures."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+from typer.testing import CliRunner
 
+from cxscale.cli import app
 from cxscale.measure.readout import readout
 from cxscale.measure.schema import ReadoutDocument
 from cxscale.measure.spec import MetricRef, Options, PilotSpec, Target, Value, Windows
@@ -31,6 +36,7 @@ metrics:
 """
 
 OUTCOMES = {"visit_rate": "visit", "conversion_rate": "conversion", "revenue_per_customer": "spend"}
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +100,54 @@ def test_mens_email_figures_match_the_published_ones(hillstrom):
     assert visit.verdict == "proven"
 
 
-def test_spend_lift_is_converted_to_annual_dollars_over_the_customer_base(hillstrom):
+def test_a_spec_silent_on_its_nature_annualises_the_spend_lift_and_warns(hillstrom):
+    """The fixture's spec does not state value.nature: read as recurring (26 two-week windows a year over every
+    customer, as before the field existed), which the readout flags."""
+    from cxscale.measure.money import NATURE_UNSTATED
+
     r, _ = hillstrom
     v = r.value
     spend = _metric(r, "revenue_per_customer", "mens_email")
     assert v.currency == "USD" and v.metric == "revenue_per_customer" and v.arm == "mens_email"
-    assert v.units_per_year == 64_000
+    assert v.units_per_year == 64_000 and v.nature == "recurring" and v.nature_stated is False
     assert v.annual == pytest.approx(spend.effect.effect_abs * 365 / 14 * 64_000)
     assert v.ci[0] < v.annual < v.ci[1]
+    assert NATURE_UNSTATED in r.warnings
+
+
+SHIPPED_SPEC = Path(__file__).resolve().parents[2] / "cxscale" / "data" / "mappings" / "hillstrom.pilot.yaml"
+
+
+@pytest.mark.parametrize("spec", ["hillstrom", str(SHIPPED_SPEC)])
+def test_the_documented_command_values_one_campaign_over_the_customers_it_reached(spec):
+    """docs/readout.md#money: `cxscale measure hillstrom --data ../shared/data/hillstrom --mapping hillstrom` (or the
+    shipped file's path) reads the experiment out and states the money of one e-mail campaign, not a year of them."""
+    folder = shared_data("hillstrom")
+    args = ["measure", spec, "--data", str(folder), "--mapping", "hillstrom"]
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    raw = pd.read_csv(folder / "hillstrom.csv")
+    lift = raw.loc[raw.segment == "Mens E-Mail", "spend"].mean() - raw.loc[raw.segment == "No E-Mail", "spend"].mean()
+    v = doc["value"]
+    assert (v["metric"], v["arm"], v["currency"]) == ("revenue_per_customer", "mens_email", "USD")
+    assert v["nature"] == "one_off" and v["nature_stated"] is True and v["periods_per_year"] == 1
+    assert v["units_per_year"] == 64_000
+    assert v["annual"] == pytest.approx(lift * 64_000, rel=1e-9) and round(v["annual"]) == 49_269
+    assert v["ci"][0] < v["annual"] < v["ci"][1] and "one campaign" in v["basis"]
+    assert doc["verdict"] == "proven" and doc["window_complete"] is True and doc["warnings"] == []
+
+    res = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "Value of one campaign (revenue_per_customer, secondary, mens_email): 49,269 USD (CI " in res.stdout
+    assert "per year" not in res.stdout
+
+
+def test_the_command_works_from_the_data_folder_whose_subfolder_shares_the_names(monkeypatch):
+    """Run inside ../shared/data, `hillstrom` is also a folder there: the spec and mapping names still mean the
+    shipped files (a folder is never read as a YAML file)."""
+    folder = shared_data("hillstrom")
+    monkeypatch.chdir(folder.parent)
+    res = runner.invoke(app, ["measure", "hillstrom", "--data", "hillstrom", "--mapping", "hillstrom", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["value"]["nature"] == "one_off"
