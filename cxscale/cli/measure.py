@@ -156,11 +156,9 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
     console.print(f"Verdict: [{style}]{r.verdict}[/]. {r.reason}")
     if r.value:
         v = r.value
-        once = v.nature == "one_off" and v.periods_per_year == 1
         role = "" if v.role == "primary" else f", {v.role}"
-        console.print(f"{'Value of one campaign' if once else 'Annual value'} ({escape(v.metric)}{role}, "
-                      f"{escape(v.arm)}): "
-                      f"[bold]{v.annual:,.0f} {escape(v.currency)}[/]{'' if once else ' per year'} "
+        console.print(f"{v.title} ({escape(v.metric)}{role}, {escape(v.arm)}): "
+                      f"[bold]{v.annual:,.0f} {escape(v.currency)}[/]{v.per} "
                       f"(CI {v.ci[0]:,.0f} to {v.ci[1]:,.0f})")
         console.print(f"[dim]basis: {escape(v.basis)}[/]")
     for w in r.warnings:

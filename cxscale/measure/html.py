@@ -105,7 +105,8 @@ def render(r: Readout) -> str:
     if r.value:
         v = r.value
         value = {"annual": fmt.money(v.annual, v.currency),
-                 "ci": f"{fmt.interval(*v.ci, lambda x: fmt.money(x, ''))} {v.currency}", "basis": v.basis}
+                 "ci": f"{fmt.interval(*v.ci, lambda x: fmt.money(x, ''))} {v.currency}", "basis": v.basis,
+                 "title": v.title, "per": v.per}
     return render_template(
         "readout.html", pilot=r.spec.pilot, description=r.spec.description, verdict=r.verdict, reason=r.reason,
         verdict_class="good" if r.verdict in _GOOD else "bad" if r.verdict in _BAD else "warn",

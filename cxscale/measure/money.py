@@ -59,6 +59,20 @@ class AnnualValue:
     role: str = "primary"
 
     @property
+    def once(self) -> bool:
+        """The value of one campaign (a one-off not repeated), not a value per year."""
+        return self.nature == "one_off" and self.periods_per_year == 1
+
+    @property
+    def title(self) -> str:
+        return "Value of one campaign" if self.once else "Annual value"
+
+    @property
+    def per(self) -> str:
+        """What the value is per, for a sentence: '' for one campaign, ' per year' otherwise."""
+        return "" if self.once else " per year"
+
+    @property
     def warning(self) -> str | None:
         """The readout's warning when the annual value rests on an assumed nature."""
         return None if self.nature_stated else NATURE_UNSTATED

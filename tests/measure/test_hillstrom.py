@@ -143,6 +143,16 @@ def test_the_documented_command_values_one_campaign_over_the_customers_it_reache
     assert "per year" not in res.stdout
 
 
+def test_the_readout_page_values_one_campaign_not_a_year(tmp_path):
+    """The page says what the terminal says: the money of one campaign, never 'per year'."""
+    page = tmp_path / "hillstrom.html"
+    res = runner.invoke(app, ["measure", "hillstrom", "--data", str(shared_data("hillstrom")), "--mapping",
+                              "hillstrom", "--html", str(page)])
+    assert res.exit_code == 0, res.output
+    text = page.read_text()
+    assert "Value of one campaign: 49,269 USD" in text and "per year" not in text
+
+
 def test_the_command_works_from_the_data_folder_whose_subfolder_shares_the_names(monkeypatch):
     """Run inside ../shared/data, `hillstrom` is also a folder there: the spec and mapping names still mean the
     shipped files (a folder is never read as a YAML file)."""
