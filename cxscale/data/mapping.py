@@ -113,8 +113,9 @@ _Loader.add_implicit_resolver(
 
 
 def shipped_mappings() -> list[str]:
-    """Names of the mapping files shipped with cxscale (cxscale/data/mappings/*.yaml)."""
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+    """Names of the mapping files shipped with cxscale (cxscale/data/mappings/*.yaml; a NAME.pilot.yaml beside one is
+    a pilot spec for its data, not a mapping)."""
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml") if not p.name.endswith(".pilot.yaml"))
 
 
 def resolve_mapping_path(name_or_path: str | Path) -> Path:
