@@ -36,8 +36,8 @@ NOT_COMPARABLE = "not comparable"
 VERDICTS = (ASSOCIATED, NO_ASSOCIATION, NOT_COMPARABLE)
 
 #: What a stage gate must make of an observational readout (docs/readout.md#observational).
-GATE_RULE = ("association only, never proof: a gate that needs a proven effect must not pass on this readout; it "
-             "can justify a randomised pilot of the change")
+GATE_RULE = ("association only, never proof of an effect: a gate that asks for a demonstrated effect must not pass "
+             "on this readout; it can justify a randomised pilot of the change")
 
 _UNKNOWN = "unknown"
 

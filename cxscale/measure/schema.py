@@ -7,9 +7,9 @@ the published JSON Schema: cxscale/schemas.py.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from cxscale.documents import Num, OpenModel
 
@@ -186,6 +186,14 @@ class ObservationalSection(OpenModel):
 class ReadoutDocument(OpenModel):
     """What `cxscale measure --json` prints (docs/readout.md)."""
 
+    # An observational readout is never causal and never proven (_observational_is_never_proof), in the published
+    # JSON Schema as in the model.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, json_schema_extra={"allOf": [{
+        "if": {"required": ["design"], "properties": {"design": {"const": "observational"}}},
+        "then": {"required": ["causal", "observational"], "properties": {
+            "causal": {"const": False}, "observational": {"type": "object"}, "verdict": {"enum": list(get_args(ObservationalVerdict))}}},
+        "else": {"properties": {"verdict": {"enum": list(get_args(PilotVerdict))}}}}]})
+
     schema_version: Literal[1]
     pilot: str
     design: Literal["randomised", "rollout", "observational"]
@@ -215,3 +223,14 @@ class ReadoutDocument(OpenModel):
                                 "readouts)")
     observational: ObservationalSection | None = Field(None, description="design observational: the naive and "
                                                        "adjusted comparisons (added within version 1)")
+
+    @model_validator(mode="after")
+    def _observational_is_never_proof(self) -> ReadoutDocument:
+        observational = self.design == "observational"
+        if observational and (self.causal is not False or self.observational is None
+                              or self.verdict not in get_args(ObservationalVerdict)):
+            raise ValueError(f"an observational readout has causal: false, its observational section and one of the "
+                             f"verdicts {', '.join(get_args(ObservationalVerdict))} (found {self.verdict!r})")
+        if not observational and self.verdict not in get_args(PilotVerdict):
+            raise ValueError(f"verdict {self.verdict!r} is an observational verdict, but design is {self.design}")
+        return self
