@@ -118,7 +118,8 @@ def _band_labels(edges: list[float], integer: bool) -> list[str]:
 
 
 def _banded(col: ir.NumericValue, edges: list[float], labels: list[str]) -> ir.StringValue:
-    cases = [(col < edges[0], labels[0])]
+    """The band label of each value; a missing value is "unknown" (not the top band, where a CASE would put it)."""
+    cases = [(col.isnull(), _UNKNOWN), (col < edges[0], labels[0])]
     cases += [((col >= lo) & (col < hi), name) for lo, hi, name in zip(edges, edges[1:], labels[1:], strict=False)]
     return ibis.cases(*cases, else_=labels[-1]).cast("string")
 
@@ -154,7 +155,7 @@ def _strata(units: ir.Table, spec: PilotSpec, source: str) -> tuple[ir.StringVal
             edges = computed[c] if isinstance(given, int) else [float(x) for x in given]
             labels = _band_labels(edges, kind.is_integer())
             edges_used[c], order[c] = edges, [*labels, _UNKNOWN]
-            parts.append(_banded(col, edges, labels).fill_null(_UNKNOWN))
+            parts.append(_banded(col, edges, labels))
         else:
             if c in o.bands:
                 raise DataError(f"{source}: customers.{c} is {kind}, not numeric: it has no bands; remove "

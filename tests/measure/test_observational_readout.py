@@ -184,3 +184,13 @@ def test_missing_or_mistyped_observational_columns_are_one_line_naming_them():
         update={"treatment": "risk", "adjust_for": ["treated"], "bands": {}})})
     with pytest.raises(DataError, match=r"customers.risk is int64, not boolean"):
         observational_readout(flipped, ds)
+
+
+def test_a_missing_adjustment_value_is_its_own_unknown_stratum_not_the_top_band():
+    ds = _planted(0, 0.0, n=2_000)
+    c = ds.tables["customers"]
+    ds.tables["customers"] = c.mutate(risk=ibis.ifelse(c.customer_id.isin(["c1", "c2", "c3"]), ibis.null("int64"),
+                                                       c.risk))
+    strata = {s.stratum: s for s in observational_readout(PLANTED, ds).metrics[0].comparison.strata}
+    assert list(strata) == ["0", "1", "2", "3+", "unknown"]
+    assert strata["unknown"].n_treated + strata["unknown"].n_control == 3
