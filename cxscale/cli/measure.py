@@ -103,11 +103,18 @@ def measure(
         _power(data, metric, target, unit, window_days, days, mapping, engine, as_json, plan_spec)
         return
     from cxscale.measure.html import write_html
+    from cxscale.measure.readout import Readout
     from cxscale.measure.run import measure_spec
 
+    if html:
+        from cxscale.measure.spec import load_spec
+
+        if load_spec(spec).design == "observational":
+            raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
+                            "with --json")
     with console.status("reading out the pilot in the engine...", spinner="dots"):
         r = measure_spec(spec, data, mapping, engine, list(metrics))
-    if html:
+    if html and isinstance(r, Readout):
         write_html(r, html)
     if as_json:
         print_json(r.to_json())
@@ -119,6 +126,9 @@ def measure(
 
 def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxscale --help` fast
     s = r.spec
+    if s.design == "observational":
+        _render_observational(r)
+        return
     from cxscale.measure.html import scope_text
 
     console.print(f"[bold]Pilot {s.pilot}[/] ({s.design}, unit {s.unit}{scope_text(s)}); units per arm: "
@@ -163,3 +173,45 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
         console.print(f"[dim]basis: {escape(v.basis)}[/]")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {w}")
+
+
+def _render_observational(r) -> None:  # noqa: ANN001 - ObservationalReadout (docs/readout.md#observational)
+    from cxscale.measure.observational_readout import GATE_RULE
+
+    s, o = r.spec, r.spec.observational
+    console.print(f"[bold]Pilot {escape(s.pilot)}[/] (observational: [bold]not randomised, not causal[/]; unit "
+                  f"{s.unit}); treated = {escape(o.treatment)} true ({escape(s.treatments[0])} "
+                  f"{r.n[s.treatments[0]]:,}), untreated = the others ({escape(s.control)} {r.n[s.control]:,})")
+    for m in r.metrics:
+        c, share = m.comparison, m.metric.unit_label == "share"
+
+        def val(v: float | None, share: bool = share) -> str:
+            return "n/a" if v is None or not math.isfinite(v) else f"{v:.1%}" if share else f"{v:,.4g}"
+
+        def diff(v: float | None, share: bool = share) -> str:
+            return "n/a" if v is None or not math.isfinite(v) else f"{v * 100:+.1f}" if share else f"{v:+,.4g}"
+
+        unit = ", pts" if share else ""
+        t = Table(title=f"{escape(m.metric.name)} ({m.role}) by {escape(c.strata_by)}", box=box.SIMPLE_HEAD,
+                  padding=(0, 1), pad_edge=False, title_justify="left")
+        t.add_column("stratum", overflow="fold")
+        for col in ("n\nuntreated", "n\ntreated", "treated\nshare", "untreated", "treated", f"difference{unit}"):
+            t.add_column(col, justify="right")
+        for st in c.strata:
+            t.add_row(escape(st.stratum), f"{st.n_control:,}", f"{st.n_treated:,}", f"{st.treated_share:.0%}",
+                      val(st.mean_control), val(st.mean_treated), diff(st.difference))
+        console.print(t)
+        side = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        side.add_column("comparison", overflow="fold")
+        for col in ("untreated", "treated", f"difference{unit} [95% CI]"):
+            side.add_column(col, justify="right")
+        for name, e in (("naive: all units", c.naive), (f"adjusted: within {c.strata_by}", c.adjusted)):
+            side.add_row(escape(name), val(e.control), val(e.treatment),
+                         f"{diff(e.effect_abs)} [{diff(e.ci_abs[0])}, {diff(e.ci_abs[1])}]")
+        console.print(side)
+        if m.role != "primary":
+            console.print(f"{escape(m.metric.name)}: [bold]{m.verdict}[/]. {escape(m.reason)}")
+    console.print(f"Verdict: [bold]{r.verdict}[/]. {escape(r.reason)}")
+    console.print(f"causal: [bold]no[/]. For a gate: {GATE_RULE}.")
+    for w in r.warnings:
+        console.print(f"[yellow]warning:[/] {escape(w)}")

@@ -8,6 +8,7 @@ from cxscale.data.dataset import Dataset
 from cxscale.data.loader import load
 from cxscale.engine import connect
 from cxscale.errors import DataError
+from cxscale.measure.observational_readout import ObservationalReadout, observational_readout
 from cxscale.measure.readout import Readout, readout
 from cxscale.measure.spec import load_spec
 from cxscale.metrics.catalog import load_catalog
@@ -54,10 +55,14 @@ def rejection_warnings(ds: Dataset) -> list[str]:
 
 
 def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping: str | None = None,
-                 engine: str | None = None, metric_files: list[str | Path] | None = None) -> Readout:
-    """Read out the pilot described by the spec file on its data."""
+                 engine: str | None = None, metric_files: list[str | Path] | None = None,
+                 ) -> Readout | ObservationalReadout:
+    """Read out the pilot described by the spec file on its data: an observational design as an association
+    (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout)."""
     spec = load_spec(spec_path)
     ds = open_data(resolve_data(spec_path, data), mapping, engine)
-    result = readout(spec, ds, load_catalog(*(metric_files or [])))
+    catalog = load_catalog(*(metric_files or []))
+    result = observational_readout(spec, ds, catalog) if spec.design == "observational" else \
+        readout(spec, ds, catalog)
     result.warnings.extend(rejection_warnings(ds))
     return result

@@ -7,14 +7,16 @@ the published JSON Schema: cxscale/schemas.py.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from cxscale.documents import Num, OpenModel
 
 PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked"]
 GuardrailStatus = Literal["ok", "watch", "breached"]
+#: An observational design's verdicts (docs/readout.md#observational): never "proven", whatever the numbers.
+ObservationalVerdict = Literal["associated (not causal)", "no association found", "not comparable"]
 
 
 class ReadoutWindows(OpenModel):
@@ -137,12 +139,77 @@ class AnnualMoney(OpenModel):
         None, description="the money metric's role: a guardrail's or secondary's value is not the pilot's verdict")
 
 
+class ObservationalEffect(OpenModel):
+    """A difference of the treated minus the untreated (metric units; relative: a share), with its CI."""
+
+    control: Num
+    treatment: Num
+    effect_abs: Num
+    ci_abs: list[Num] = Field(min_length=2, max_length=2)
+    effect_rel: Num
+    ci_rel: list[Num] = Field(min_length=2, max_length=2)
+    p_value: Num
+    method: str
+    alpha: float
+
+
+class ObservationalStratum(OpenModel):
+    """One stratum of the adjustment columns: units and metric value per group, and the treated share (0-1)."""
+
+    stratum: str
+    n_treated: int
+    n_control: int
+    mean_treated: Num
+    mean_control: Num
+    difference: Num = Field(description="treated minus untreated; null when a group is empty")
+    treated_share: Num
+
+
+class ObservationalMetric(OpenModel):
+    """One metric compared naively and within strata; an association, not an effect."""
+
+    name: str
+    role: Literal["primary", "guardrail", "secondary"]
+    kind: Literal["business", "technical"]
+    direction: Literal["lower", "higher"]
+    unit_label: str
+    naive: ObservationalEffect = Field(description="treated minus untreated over all units (confounded)")
+    adjusted: ObservationalEffect = Field(description="within strata, standardised to the strata's units")
+    strata: list[ObservationalStratum]
+    overlap_share: Num = Field(description="share of units in strata where both groups occur (the adjusted "
+                               "comparison uses only those)")
+    verdict: ObservationalVerdict
+    reason: str
+
+
+class ObservationalSection(OpenModel):
+    """design observational: who was treated, what the comparison adjusts for, and the comparisons."""
+
+    treatment: str = Field(description="the customers column that marks treated units")
+    treated: str = Field(description="the treated group's name (the spec's treatments[0])")
+    untreated: str = Field(description="the other units' name (the spec's control)")
+    adjust_for: list[str]
+    bands: dict[str, list[float]] = Field(description="band lower edges per numeric adjustment column (given or "
+                                          "computed quantiles)")
+    at: str | None = Field(description="the customers column each unit's window starts at; null: all its rows")
+    gate: str = Field(description="what a stage gate must treat this readout as")
+    comparisons: list[ObservationalMetric] = Field(description="primary first")
+
+
 class ReadoutDocument(OpenModel):
     """What `cxscale measure --json` prints (docs/readout.md)."""
 
+    # An observational readout is never causal and never proven (_observational_is_never_proof), in the published
+    # JSON Schema as in the model.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, json_schema_extra={"allOf": [{
+        "if": {"required": ["design"], "properties": {"design": {"const": "observational"}}},
+        "then": {"required": ["causal", "observational"], "properties": {
+            "causal": {"const": False}, "observational": {"type": "object"}, "verdict": {"enum": list(get_args(ObservationalVerdict))}}},
+        "else": {"properties": {"verdict": {"enum": list(get_args(PilotVerdict))}}}}]})
+
     schema_version: Literal[1]
     pilot: str
-    design: Literal["randomised", "rollout"]
+    design: Literal["randomised", "rollout", "observational"]
     unit: str
     analysis_unit: str
     scope: dict[str, list[str]] | None = Field(None, description="the spec's scope: the interaction metrics read only "
@@ -155,10 +222,28 @@ class ReadoutDocument(OpenModel):
     window_complete: bool
     options: ReadoutOptions
     srm: Srm
-    verdict: PilotVerdict
+    verdict: PilotVerdict | ObservationalVerdict = Field(description="observational designs have their own "
+                                                         "verdicts, never proven")
     reason: str
-    metrics: list[MetricResult] = Field(description="primary first, then guardrails, then secondaries")
+    metrics: list[MetricResult] = Field(description="primary first, then guardrails, then secondaries; empty for an "
+                                        "observational design (its comparisons are in observational)")
     value: AnnualMoney | None
     warnings: list[str]
     data: str
     caps: dict[str, float] | None = Field(None, description="with winsorising: the cap per metric")
+    causal: bool | None = Field(None, description="false: an observational design, whose numbers are associations "
+                                "and never proof (added within version 1; absent from randomised and rollout "
+                                "readouts)")
+    observational: ObservationalSection | None = Field(None, description="design observational: the naive and "
+                                                       "adjusted comparisons (added within version 1)")
+
+    @model_validator(mode="after")
+    def _observational_is_never_proof(self) -> ReadoutDocument:
+        observational = self.design == "observational"
+        if observational and (self.causal is not False or self.observational is None
+                              or self.verdict not in get_args(ObservationalVerdict)):
+            raise ValueError(f"an observational readout has causal: false, its observational section and one of the "
+                             f"verdicts {', '.join(get_args(ObservationalVerdict))} (found {self.verdict!r})")
+        if not observational and self.verdict not in get_args(PilotVerdict):
+            raise ValueError(f"verdict {self.verdict!r} is an observational verdict, but design is {self.design}")
+        return self

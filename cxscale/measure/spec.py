@@ -7,10 +7,10 @@ consumed by `cxscale measure`, the simulator (which writes one per pilot) and la
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from cxscale.errors import SpecError
 from cxscale.yamlfile import read_yaml
@@ -112,18 +112,64 @@ class Value(_Strict):
         return self
 
 
+#: A band edge in the adjustment column's units (finite; a YAML boolean is not a number).
+Edge = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+
+
+class Observational(_Strict):
+    """Who was treated and what decided it, for a non-randomised comparison (design: observational): columns of the
+    customers table (docs/pilot-spec.md#observational). The readout compares the treated with the others naively and
+    within strata of `adjust_for`; neither comparison is causal (docs/readout.md#observational)."""
+
+    #: Boolean column of the customers table: true = treated (e.g. sms_received); units without a value are left out.
+    treatment: str = Field(min_length=1)
+    #: Columns of the customers table that decided (or go with) who was treated: the strata are their combinations.
+    #: Text and boolean columns are used as they are; numeric columns need bands.
+    adjust_for: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    #: Per numeric adjustment column: band lower edges in its units ([0, 1, 3] -> bands 0, 1-2, 3+ for whole
+    #: numbers; values below the first edge form their own band), or a number of quantile bands (2-20) computed from
+    #: the data in the engine.
+    bands: dict[str, list[Edge] | Annotated[StrictInt, Field(ge=2, le=20)]] = Field(default_factory=dict)
+    #: Optional timestamp column of the customers table (when the unit was treated or not, e.g. its appointment):
+    #: the metrics then read windows.post_days from it. None: every row of the unit counts.
+    at: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Observational:
+        if len(set(self.adjust_for)) < len(self.adjust_for):
+            raise ValueError("adjust_for names a column twice")
+        if self.treatment in self.adjust_for:
+            raise ValueError(f"the treatment column {self.treatment} cannot also be an adjustment column")
+        unknown = sorted(set(self.bands) - set(self.adjust_for))
+        if unknown:
+            raise ValueError(f"bands are given for {', '.join(unknown)}, which adjust_for does not name")
+        for col, edges in self.bands.items():
+            if isinstance(edges, list) and (not edges or any(b <= a for a, b in zip(edges, edges[1:], strict=False))):
+                raise ValueError(f"bands.{col}: give increasing lower edges, e.g. [0, 1, 3, 8], or a number of "
+                                 "quantile bands, e.g. 5")
+        return self
+
+
+#: What a randomised or rollout spec must have: a target for the primary metric, and no observational block.
+_CAUSAL_RULES: dict[str, Any] = {"properties": {"primary": {"required": ["target"], "properties": {"target": {"type": "object"}}}},
+                 "not": {"required": ["observational"]}}
+_IS_OBSERVATIONAL: dict[str, Any] = {"required": ["design"], "properties": {"design": {"const": "observational"}}}
+
+
 class PilotSpec(_Strict):
-    # The primary metric needs its target (_check); the rules between fields' values (arms) are the model's alone.
+    # The primary metric needs its target and only an observational design names observational columns (_check);
+    # the rules between fields' values (arms) are the model's alone.
     model_config = ConfigDict(json_schema_extra={"allOf": [
-        {"properties": {"primary": {"required": ["target"], "properties": {"target": {"type": "object"}}}}}]})
+        {"if": _IS_OBSERVATIONAL, "then": {"required": ["observational"]}, "else": _CAUSAL_RULES}]})
 
     #: Format version; this release reads version 1 only (later versions add fields and bump it).
     spec_version: Literal[1] = SPEC_VERSION
     pilot: str = Field(min_length=1)
     description: str = ""
     #: randomised: units were randomly assigned to arms; rollout: non-randomised (one site or team first), read by
-    #: difference-in-differences against not-yet-treated units.
-    design: Literal["randomised", "rollout"] = "randomised"
+    #: difference-in-differences against not-yet-treated units; observational (added within version 1): treated by
+    #: a rule, not at random, read as an association, never as an effect (the observational block).
+    design: Literal["randomised", "rollout", "observational"] = "randomised"
     #: unit of assignment (what was randomised or rolled out).
     unit: Literal["customer", "agent", "site"] = "customer"
     #: unit of analysis; defaults to the unit of assignment. Variance is always computed at the assignment level.
@@ -141,6 +187,8 @@ class PilotSpec(_Strict):
     windows: Windows = Windows()
     options: Options = Options()
     value: Value = Value()
+    #: design observational only (added within version 1): the treatment and adjustment columns.
+    observational: Observational | None = None
 
     @property
     def arms(self) -> list[str]:
@@ -148,14 +196,34 @@ class PilotSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> PilotSpec:
-        if self.primary.target is None:
-            raise ValueError("primary.target is required: say how much the metric must move (relative or absolute)")
         if self.control in self.treatments:
             raise ValueError(f"arm {self.control!r} is both control and treatment")
+        if self.design == "observational":
+            return self._check_observational()
+        if self.observational is not None:
+            raise ValueError(f"observational: a {self.design} spec compares its arms as assigned and adjusts for "
+                             "nothing; remove the observational block, or set design: observational")
+        if self.primary.target is None:
+            raise ValueError("primary.target is required: say how much the metric must move (relative or absolute)")
         if self.expected_split is not None:
             unknown = set(self.expected_split) - set(self.arms)
             if unknown:
                 raise ValueError(f"expected_split names unknown arms {sorted(unknown)}")
+        return self
+
+    def _check_observational(self) -> PilotSpec:
+        if self.observational is None:
+            raise ValueError("design observational needs the observational block: the customers column that says who "
+                             "was treated and the columns that decided it, e.g. observational: {treatment: "
+                             "sms_received, adjust_for: [lead_days], bands: {lead_days: [0, 1, 3, 8, 15, 31]}}")
+        if self.unit != "customer" or self.analysis_unit not in (None, "customer"):
+            raise ValueError("an observational design compares customers (its columns come from the customers "
+                             "table): set unit: customer")
+        if len(self.treatments) != 1:
+            raise ValueError("an observational design compares two groups: give one name in treatments (the treated "
+                             "group) and one in control (the others)")
+        if self.expected_split is not None:
+            raise ValueError("expected_split: an observational design has no planned split (nothing was randomised)")
         return self
 
 

@@ -66,3 +66,78 @@ def test_stratified_difference_removes_most_of_the_naive_gap_and_is_labelled_not
     w = both["size"].sum(axis=1) / both["size"].sum(axis=1).sum()
     want = float(np.sum(w * (both["mean"][1] - both["mean"][0])))
     assert cmp.adjusted.effect_abs == pytest.approx(want, rel=1e-9)
+
+
+# The pilot spec's observational design (docs/pilot-spec.md#observational)
+
+OBSERVATIONAL = {"pilot": "sms", "design": "observational", "primary": {"metric": "no_show_rate"},
+                 "observational": {"treatment": "sms_received", "adjust_for": ["lead_days"],
+                                   "bands": {"lead_days": [0, 1, 3]}}}
+
+
+def test_an_observational_spec_names_its_treatment_and_adjustment_columns_and_needs_no_target():
+    from cxscale.measure.spec import PilotSpec
+    from tests.contracts import assert_follows
+
+    spec = assert_follows(PilotSpec, OBSERVATIONAL)
+    assert spec.observational.adjust_for == ["lead_days"] and spec.primary.target is None
+    assert_follows(PilotSpec, {**OBSERVATIONAL, "observational": {"treatment": "t", "adjust_for": ["a", "b"],
+                                                                  "bands": {"a": 5}, "at": "seen_at"}})
+
+
+def _obs(**change) -> dict:
+    return {**OBSERVATIONAL, "observational": {**OBSERVATIONAL["observational"], **change}}
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({**OBSERVATIONAL, "observational": None}, "design observational needs the observational block"),
+    ({k: v for k, v in OBSERVATIONAL.items() if k != "observational"}, "design observational needs"),
+    (_obs(adjust_for=[]), "adjust_for"),
+    ({**OBSERVATIONAL, "observational": {"treatment": "sms_received"}}, "adjust_for"),
+    (_obs(adjust_for=["lead_days", "lead_days"]), "names a column twice"),
+    (_obs(adjust_for=["sms_received"], bands={}), "cannot also be an adjustment column"),
+    (_obs(bands={"age": [0, 18]}), "bands are given for age, which adjust_for does not name"),
+    (_obs(bands={"lead_days": [3, 1]}), "increasing lower edges"),
+    (_obs(bands={"lead_days": []}), "increasing lower edges"),
+    (_obs(bands={"lead_days": [0, float("nan")]}), "finite number"),
+    (_obs(bands={"lead_days": [True, 3]}), "valid number"),
+    (_obs(bands={"lead_days": 1}), "greater than or equal to 2"),
+    ({**OBSERVATIONAL, "unit": "agent"}, "set unit: customer"),
+    ({**OBSERVATIONAL, "treatments": ["a", "b"]}, "two groups"),
+    ({**OBSERVATIONAL, "expected_split": {"control": 0.5, "treatment": 0.5}}, "no planned split"),
+])
+def test_an_observational_spec_without_its_columns_or_with_bad_bands_is_refused(spec, message):
+    from pydantic import ValidationError
+
+    from cxscale.measure.spec import PilotSpec
+
+    with pytest.raises(ValidationError, match=message):
+        PilotSpec.model_validate(spec)
+
+
+@pytest.mark.parametrize("design", ["randomised", "rollout"])
+def test_a_randomised_or_rollout_spec_carrying_adjustment_columns_is_refused_by_model_and_schema(design):
+    from pydantic import ValidationError
+
+    from cxscale.measure.spec import PilotSpec
+    from tests.contracts import schema_errors
+
+    spec = {**OBSERVATIONAL, "design": design, "primary": {"metric": "no_show_rate", "target": {"relative": -0.1}}}
+    with pytest.raises(ValidationError, match=f"a {design} spec compares its arms as assigned"):
+        PilotSpec.model_validate(spec)
+    assert schema_errors(PilotSpec, spec)
+    # and the schema still asks the other designs for a target, and the observational one for its block
+    assert schema_errors(PilotSpec, {"pilot": "p", "design": design, "primary": {"metric": "aht"}})
+    assert schema_errors(PilotSpec, {k: v for k, v in OBSERVATIONAL.items() if k != "observational"})
+
+
+def test_a_spec_file_with_an_observational_mistake_is_one_line_naming_the_field(tmp_path):
+    from cxscale.errors import SpecError
+    from cxscale.measure.spec import load_spec
+
+    path = tmp_path / "sms.pilot.yaml"
+    path.write_text("pilot: sms\ndesign: observational\nprimary: {metric: no_show_rate}\n"
+                    "observational: {treatment: sms_received, adjust_for: [lead_days], bands: {lead_days: [0, .inf]}}\n")
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    assert str(path) in str(err.value) and "bands.lead_days" in str(err.value) and "\n" not in str(err.value)
