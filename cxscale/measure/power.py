@@ -38,9 +38,9 @@ from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS, pilot_stats
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats import MeanStats, RatioStats, power_plan
+from cxscale.stats.power import MAX_PILOT_DAYS
 
-#: The longest pilot (enrolment and measurement, days) a plan calls feasible for arriving units (customers).
-MAX_PILOT_DAYS = 365
+__all__ = ["FIXED_UNITS", "MAX_PILOT_DAYS", "PilotPlan", "plan_pilot"]
 #: Unit types that are a fixed population (all assigned at the start): enrolment is not a matter of days.
 FIXED_UNITS = ("agent", "site")
 _DAY = 86400.0
@@ -228,11 +228,14 @@ def _note(p: PilotPlan, curve: _Enrolment, unit_label: str) -> str:
     """The plan in words, every number the one beside it in the plan (unit_label: the metric's unit, "" for
     money, whose currency the plan does not know)."""
     units = f"{p.unit}s"
-    label = f" {unit_label}" if unit_label and unit_label != "share 0-1" else ""
+    label = f" {unit_label}" if unit_label and not unit_label.startswith("share") else ""
     need = f"detecting {p.target_relative:+.1%} ({p.mde_abs:,.4g}{label}) needs {p.n_total:,} {units} " \
            f"({p.n_per_arm:,} per arm)"
     if p.mde_relative_all_units is None:
-        instead = f"{p.units_available:,} {units} are too few to detect any change"
+        instead = "no change at all (too few)"
+    elif p.target_relative < 0 and p.mde_relative_all_units >= 1:
+        instead = (f"only a fall of {p.mde_abs_all_units:,.4g}{label} ({p.mde_relative_all_units:.0%}), more than "
+                   f"the whole baseline: no reduction is detectable")
     else:
         instead = (f"changes of {p.mde_relative_all_units:.1%} ({p.mde_abs_all_units:,.4g}{label}) or more in "
                    f"either direction")
