@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -162,12 +163,19 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
         drafts.add_column("metric", overflow="fold")
         drafts.add_column("baseline\ntarget", justify="right", no_wrap=True)
         drafts.add_column("pilot\nwindow", justify="right", no_wrap=True)
+        unsized = []
         for u in result.use_cases:
-            w = u["pilot_window"]
+            w, size = u["pilot_window"], u.get("pilot_size")
+            infeasible = size is not None and not size["feasible"]
+            if infeasible:
+                unsized.append(f"pilot for {u['id']}: {size['note']}")
             drafts.add_row(u["title"], u["business_metric"]["name"],
                            f"{u['business_metric']['baseline']:.4g}\n{u['target']['value']:.4g}",
-                           f"{w['days']} days\n{w['sample_size_per_arm']:,}/arm" if w else "-")
+                           f"{w['days']} days\n{w['sample_size_per_arm']:,}/arm" if w else
+                           "[yellow]not\nfeasible[/]" if infeasible else "-")
         console.print(drafts)
+        for line in unsized:
+            console.print(f"[yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
     rejected = set(_rejection_notes(result))
     for note in result.notes:
         style = "yellow" if note in rejected else "dim"

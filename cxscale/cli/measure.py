@@ -58,13 +58,14 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
         f"{plan.target_absolute:+,.4g} ({plan.target_relative:+.1%})"
     console.print(f"to detect {change} at alpha {plan.alpha:g}, "
                   f"power {plan.power:.0%}: [bold]{plan.n_per_arm:,}[/] units per arm, {plan.n_total:,} in total")
-    if plan.days_total is not None:
-        console.print(f"about {plan.units_per_day:,.0f} {plan.unit}s per day -> {plan.days_to_enrol:,.0f} days to "
-                      f"enrol + {plan.window_days} days of measurement = [bold]{plan.days_total:,.0f} days[/]")
-    if plan.mde_relative_at_days is not None:
+    head, _, rest = plan.note.partition(": ")  # "not feasible[ within N days]: ..." or "<unit>s are ...: ..."
+    console.print(f"[bold green]feasible:[/] {escape(plan.note)}" if plan.feasible else
+                  f"[bold red]{escape(head)}:[/] {escape(rest)}", highlight=False)
+    if plan.mde_days is not None and plan.fixed_population:
+        console.print(f"{plan.unit}s are a fixed population: enrolling for {plan.mde_days:,.0f} days adds none")
+    elif plan.mde_relative_at_days is not None:
         console.print(f"enrolling for {plan.mde_days:,.0f} days detects changes of "
                       f"{abs(plan.mde_relative_at_days):.1%} ({abs(plan.mde_abs_at_days or 0):,.4g}) or more")
-
 
 @app.command(epilog="Examples:\n\n  cxscale measure out/world/pilots/proactive_alerts.yaml\n\n"
                     "  cxscale measure spec.yaml --data data/ --json\n\n"

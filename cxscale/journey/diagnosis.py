@@ -348,8 +348,9 @@ def touchpoint(dataset: Dataset, intent: str, journey_stage: str) -> Dataset:
 
 def plan_window(dataset: Dataset, hotspot: dict, metric: str, target_relative: float) -> dict | None:
     """The pilot window from the measurement engine's power calculation (cxscale.measure.power.plan_pilot) on the
-    hotspot's touchpoint, customer-randomised; None when it is unavailable or the data cannot support it (the draft
-    then falls back to cxscale/journey/planning.py)."""
+    hotspot's touchpoint, customer-randomised, with its `pilot_size` (feasibility; alone when not feasible); None
+    when it is unavailable or the data cannot support it (the draft then falls back to
+    cxscale/journey/planning.py)."""
     try:
         from cxscale.measure.power import plan_pilot
     except ImportError:
@@ -358,9 +359,13 @@ def plan_window(dataset: Dataset, hotspot: dict, metric: str, target_relative: f
         p = plan_pilot(touchpoint(dataset, hotspot["intent"], hotspot["journey_stage"]), metric, target_relative)
     except (CxscaleError, KeyError, ValueError, ZeroDivisionError):
         return None
-    if p.days_total is None:
-        return None
-    return {"days": math.ceil(p.days_total), "days_to_enrol": math.ceil(p.days_to_enrol or 0),
+    size = {"feasible": p.feasible, "unit": p.unit, "needed": p.n_total, "population": p.population,
+            "units_available": p.units_available, "max_days": p.max_days,
+            "mde_relative_all_units": p.mde_relative_all_units, "mde_abs_all_units": p.mde_abs_all_units,
+            "note": p.note}
+    if p.days_total is None:  # not feasible: no window, the plan's reason and what is detectable instead
+        return {"pilot_size": size}
+    return {"pilot_size": size, "days": math.ceil(p.days_total), "days_to_enrol": math.ceil(p.days_to_enrol or 0),
             "measurement_days": p.window_days, "sample_size_per_arm": p.n_per_arm, "unit": p.unit,
             "units_per_day": round(p.units_per_day, 3), "baseline_per_unit": p.baseline, "split": "50/50",
             "alpha": p.alpha, "power": p.power,

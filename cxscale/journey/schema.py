@@ -254,6 +254,24 @@ class PilotWindow(OpenModel):
     baseline_per_unit: Num = None
 
 
+class PilotSize(OpenModel):
+    """Whether a pilot can detect the target with the units there are (cxscale.measure.power.PilotPlan, or for a
+    window over contacts the contacts of max_days days); when it cannot, the draft has no pilot_window and this
+    says what is detectable instead."""
+
+    feasible: bool = Field(description="the target is detectable within max_days days (customers, contacts) or "
+                           "with the units that exist (agents, sites)")
+    unit: str
+    needed: int = Field(description="units the target needs, all arms")
+    population: int = Field(description="distinct units of the type at the touchpoint in the data")
+    units_available: int = Field(description="the units a pilot can enrol at most (within max_days days)")
+    max_days: int = Field(description="the longest pilot (enrolment and measurement) called feasible, days")
+    mde_relative_all_units: Num = Field(description="the smallest change units_available detect, a positive share "
+                                        "of the baseline (null: none)")
+    mde_abs_all_units: Num = Field(description="the same in metric units")
+    note: str = Field(description="the plan in plain words")
+
+
 class Mechanism(OpenModel):
     capability: str = Field(description="the agent capability that would act at the touchpoint, among: "
                             + ", ".join(CAPABILITIES) + " (an open list)")
@@ -305,6 +323,9 @@ class UseCaseDraft(OpenModel):
     owners: Owners | None = None
     pilot_spec: PilotSpec | None = Field(None, description="the pilot spec `cxscale measure` reads once the pilot "
                                          "has run (docs/pilot-spec.md)")
+    # Added within draft_version 1 (issue 18): absent from drafts written before.
+    pilot_size: PilotSize | None = Field(None, description="whether the target is detectable with the units there "
+                                         "are; pilot_window is null when it is not")
 
 
 class DiagnosisDocument(OpenModel):

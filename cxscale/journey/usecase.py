@@ -7,6 +7,7 @@ portfolio's use-case spec exists; its fields are meant to carry over.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 
 import yaml
 
-from cxscale.journey.planning import pilot_window
+from cxscale.journey.planning import PilotWindow, pilot_window
 from cxscale.measure.spec import PilotSpec, dump_spec
+from cxscale.stats import power_plan
+from cxscale.stats.power import MAX_PILOT_DAYS
 
 DRAFT_VERSION = 1
 
@@ -133,6 +136,8 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
 
     plan: the pilot window from the measurement engine's power calculation (see diagnosis.plan_window); without
     it the window comes from a normal approximation over the touchpoint's contacts (cxscale/journey/planning.py).
+    A pilot that cannot detect the target within MAX_PILOT_DAYS days (or, by agent or site, with the units that
+    exist) gets no window: its `pilot_size` says so and what is detectable instead.
     """
     suggestion = choose_metric(hotspot)
     metric, unit, rel, verb = suggestion.metric, suggestion.unit, suggestion.change, suggestion.verb
@@ -143,12 +148,16 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
     if sd_field is None:
         target = min(max(target, 0.0), 1.0)
     units_per_day = hotspot["volume"] / max(period["days"], 1e-9)
-    window = plan
-    if window is None and baseline and target != baseline and (sd_field is None or sd):
+    plan = dict(plan) if plan is not None else None
+    size = plan.pop("pilot_size", None) if plan is not None else None
+    window = plan if plan and "days" in plan else None
+    if plan is None and baseline and target != baseline and (sd_field is None or sd):
         w = pilot_window(baseline, target, units_per_day, sd=sd, alpha=alpha, power=power)
-        window = {"days": w.window_days, "sample_size_per_arm": w.sample_size_per_arm, "unit": "contact",
-                  "units_per_day": round(w.units_per_day, 2), "split": "50/50", "alpha": w.alpha,
-                  "power": w.power, "method": w.method}
+        size = _contacts_size(w, baseline, rel, sd, hotspot["volume"], alpha, power)
+        if size["feasible"]:
+            window = {"days": w.window_days, "sample_size_per_arm": w.sample_size_per_arm, "unit": "contact",
+                      "units_per_day": round(w.units_per_day, 2), "split": "50/50", "alpha": w.alpha,
+                      "power": w.power, "method": w.method}
     where = f"{hotspot['intent']} at {hotspot['journey_stage']}"
     per_year = hotspot["avoidable_cost_per_year"] or 0.0
     draft_id = _slug("uc", hotspot["intent"], hotspot["journey_stage"], metric)
@@ -180,6 +189,7 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
         "guardrails": guardrails,
         "owners": dict.fromkeys(OWNER_ROLES),
         "pilot_window": window,
+        "pilot_size": size,
         # What `cxscale measure` reads once the pilot has run (docs/pilot-spec.md): customer-randomised 50/50, the
         # business metric with its target, the guardrails, the measurement window of the plan.
         "pilot_spec": {
@@ -193,6 +203,37 @@ def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alph
         },
         "source": {"diagnosis": source, "hotspot_rank": hotspot["rank"]},
     }
+
+
+def _contacts_size(w: PilotWindow, baseline: float, rel: float, sd: float | None, volume: int, alpha: float,
+                   power: float) -> dict[str, Any]:
+    """The pilot size of a fallback window (contacts, which arrive at the period's rate): feasible within
+    MAX_PILOT_DAYS days, else what the contacts of MAX_PILOT_DAYS days would detect."""
+    needed = 2 * w.sample_size_per_arm
+    feasible = w.window_days <= MAX_PILOT_DAYS
+    available = int(MAX_PILOT_DAYS * w.units_per_day)
+    mde_rel = mde_abs = None
+    if available >= 4:
+        flip = sd is None and rel < 0  # a rate's fall of p is a rise of 1 - p
+        p = power_plan(1 - baseline if flip else baseline, sd, n_per_arm=available / 2, alpha=alpha, power=power,
+                       proportion=sd is None)
+        if math.isfinite(p.mde_abs):
+            mde_rel, mde_abs = abs(p.mde_abs / baseline), abs(p.mde_abs)
+    need = f"detecting {rel:+.1%} needs {needed:,} contacts ({w.sample_size_per_arm:,} per arm)"
+    if feasible:
+        note = f"{need}: about {w.window_days:,} days at {w.units_per_day:,.1f} contacts a day"
+    else:
+        if mde_rel is None:
+            instead = "are too few to detect any change"
+        elif rel < 0 and mde_rel >= 1:
+            instead = f"would detect only a fall of {mde_rel:.0%}, more than the whole baseline: no reduction"
+        else:
+            instead = f"would detect changes of {mde_rel:.1%} ({mde_abs:,.4g}) or more in either direction"
+        note = (f"not feasible within {MAX_PILOT_DAYS} days: {need}, about {w.window_days:,} days at "
+                f"{w.units_per_day:,.1f} contacts a day; the {available:,} contacts of {MAX_PILOT_DAYS} days {instead}")
+    return {"feasible": feasible, "unit": "contact", "needed": needed, "population": volume,
+            "units_available": available, "max_days": MAX_PILOT_DAYS, "mde_relative_all_units": mde_rel,
+            "mde_abs_all_units": mde_abs, "note": note}
 
 
 def dump_draft(draft: dict[str, Any]) -> str:

@@ -9,14 +9,24 @@ the sample size comes from cxscale.stats.power_plan (two-sided test, docs/method
 
 (sd of a ratio metric by the delta method; a proportion uses p(1-p) in each arm).
 
-Days of traffic: distinct units active in the baseline window / window_days (units_per_day, an approximation of
-how fast eligible units arrive) -> days to enrol all arms, plus the measurement window itself.
+The plan compares what it needs with the population: the distinct units of the type in the data (within the
+scope). Agents and sites are a fixed population: all units are assigned at the start, so a plan is feasible when
+it needs no more units than exist, and then takes the measurement window alone. Customers arrive over time: the
+days to enrol are the days back from the end of the data whose window holds the customers needed (the observed
+enrolment curve: distinct customers with a contact in the last D days; repeat customers are counted once), and past
+the data's span the rate at which new customers appeared over its last window_days days extends it; such a plan
+is feasible when enrolment and measurement fit in MAX_PILOT_DAYS. Either way the plan says what is detectable with
+every unit a pilot can enrol (mde_relative_all_units: all the agents or sites; the customers who contact within
+MAX_PILOT_DAYS less the measurement window) and states it in `note`.
+
+units_per_day (distinct units active in the baseline window / window_days) is kept as a summary of traffic; it
+overstates how fast new customers arrive over longer windows (a customer who contacts every month is one unit).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import ibis
 
@@ -28,6 +38,12 @@ from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS, pilot_stats
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats import MeanStats, RatioStats, power_plan
+from cxscale.stats.power import MAX_PILOT_DAYS
+
+__all__ = ["FIXED_UNITS", "MAX_PILOT_DAYS", "PilotPlan", "plan_pilot"]
+#: Unit types that are a fixed population (all assigned at the start): enrolment is not a matter of days.
+FIXED_UNITS = ("agent", "site")
+_DAY = 86400.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,22 @@ class PilotPlan:
     #: The target as given in metric units (plan_pilot(..., target_absolute=...)); target_relative is it over the
     #: baseline. None for a relative target.
     target_absolute: float | None = None
+    #: Distinct units of the type in the data (within the scope); whether they are a fixed population (agents,
+    #: sites: assigned at once) rather than arriving over time (customers).
+    population: int | None = None
+    fixed_population: bool | None = None
+    #: Whether the target can be detected with the units available: for a fixed population n_total <= population,
+    #: for customers days_total <= max_days. days_to_enrol and days_total are None when it cannot.
+    feasible: bool | None = None
+    max_days: int | None = None
+    #: The units a pilot can enrol at most (all of a fixed population; the customers who contact within
+    #: max_days - window_days days) and the smallest change they detect split over the arms, as a positive share
+    #: of the baseline and in metric units (None with fewer than 2 per arm or when nothing is detectable).
+    units_available: int | None = None
+    mde_relative_all_units: float | None = None
+    mde_abs_all_units: float | None = None
+    #: The plan in plain words: what it needs against what exists, and what is detectable instead.
+    note: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -119,17 +151,115 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
         raise DataError(f"{data.source}: {m.name} has no variation or a zero baseline over the last {window_days} "
                         f"days (baseline {baseline:.4g}, sd {sd:.4g}); no sample size can be computed")
     proportion = m.type == "proportion" and 0 < baseline < 1
-    n_arm = power_plan(baseline, None if proportion else sd, effect_rel=target_relative, alpha=alpha, power=power,
+    sd_plan = None if proportion else sd
+    n_arm = power_plan(baseline, sd_plan, effect_rel=target_relative, alpha=alpha, power=power,
                        proportion=proportion).n_per_arm
     active = int(events.filter((ts >= start) & events[key].notnull())[key].nunique().to_pyarrow().as_py())
     per_day = active / window_days
-    days_enrol = n_arm * arms / per_day if per_day > 0 else None
-    mde_rel = mde_abs = None
-    if days is not None and per_day > 0:
-        n_days = days * per_day / arms
-        plan = power_plan(baseline, None if proportion else sd, n_per_arm=n_days, alpha=alpha, power=power,
-                          proportion=proportion)
-        mde_rel, mde_abs = float(plan.mde_rel), float(plan.mde_abs)
-    return PilotPlan(m.name, unit, baseline, sd, target_relative, mde, alpha, power, arms, n_arm, n_arm * arms,
+    n_total = n_arm * arms
+    curve = _Enrolment(events, key, ts, end, window_days)
+    fixed = unit in FIXED_UNITS
+
+    def detectable(n: float) -> tuple[float, float] | tuple[None, None]:
+        """The smallest change (positive share, metric units) n units split over the arms detect."""
+        if n / arms < 2:
+            return None, None
+        # A rate's MDE depends on the direction: a fall of p is a rise of 1 - p.
+        flip = proportion and target_relative < 0
+        plan = power_plan(1 - baseline if flip else baseline, sd_plan, n_per_arm=n / arms, alpha=alpha,
+                          power=power, proportion=proportion)
+        if not math.isfinite(plan.mde_abs):
+            return None, None
+        return abs(plan.mde_abs / baseline), abs(plan.mde_abs)
+
+    if fixed:
+        available = curve.population
+        feasible = n_total <= available
+        days_enrol = 0.0 if feasible else None
+    else:
+        available = curve.enrolled(max(MAX_PILOT_DAYS - window_days, 0))
+        days_enrol = curve.days_to(n_total)
+        feasible = days_enrol is not None and days_enrol + window_days <= MAX_PILOT_DAYS
+        if not feasible:
+            days_enrol = None
+    mde_all = detectable(available)
+    mde_rel = mde_at = None
+    if days is not None and not fixed:
+        mde_rel, mde_at = detectable(curve.enrolled(days))
+    plan = PilotPlan(m.name, unit, baseline, sd, target_relative, mde, alpha, power, arms, n_arm, n_total,
                      n_units, per_day, days_enrol, days_enrol + window_days if days_enrol is not None else None,
-                     window_days, days, mde_rel, mde_abs, target_absolute)
+                     window_days, days, mde_rel, mde_at, target_absolute, curve.population, fixed, feasible,
+                     MAX_PILOT_DAYS, available, *mde_all)
+    return replace(plan, note=_note(plan, curve, "" if m.is_money else m.unit_label))
+
+
+class _Enrolment:
+    """How many distinct units a pilot enrolling over the last D days of the data reaches (units with a contact in
+    them), from each unit's first and last contact; past the data's span, extended at the rate new units appeared
+    over its last window_days days. Each question is one small query in the engine."""
+
+    def __init__(self, events: ibis.Table, key: str, ts: ibis.Value, end: object, window_days: int) -> None:
+        self.units = events.filter(events[key].notnull()).group_by(key).aggregate(first=ts.min(), last=ts.max())
+        self.end_ts, self.end = end, ibis.literal(end)
+        first = ts.min().to_pyarrow().as_py()
+        self.span_days = (end - first).total_seconds() / _DAY  # type: ignore[operator]
+        self.population = int(self.units.count().to_pyarrow().as_py())
+        w = min(window_days, self.span_days) or 1.0
+        recent = self.units.filter(self.units["first"] > self.end - ibis.interval(seconds=int(w * _DAY)))
+        self.new_per_day = int(recent.count().to_pyarrow().as_py()) / w
+
+    def enrolled(self, days: float) -> int:
+        if days >= self.span_days:
+            return self.population + int((days - self.span_days) * self.new_per_day)
+        since = self.end - ibis.interval(seconds=int(days * _DAY))
+        return int(self.units.filter(self.units["last"] >= since).count().to_pyarrow().as_py())
+
+    def days_to(self, n: int) -> float | None:
+        """Days back from the end of the data whose window holds n units; None when no new units appear."""
+        if n > self.population:
+            if self.new_per_day <= 0:
+                return None
+            return self.span_days + (n - self.population) / self.new_per_day
+        nth = self.units.order_by(ibis.desc("last")).limit(1, offset=n - 1)["last"].to_pyarrow().to_pylist()[0]
+        return max((self.end_ts - nth).total_seconds() / _DAY, 1 / 24)  # type: ignore[operator]
+
+
+def _note(p: PilotPlan, curve: _Enrolment, unit_label: str) -> str:
+    """The plan in words, every number the one beside it in the plan (unit_label: the metric's unit, "" for
+    money, whose currency the plan does not know)."""
+    units = f"{p.unit}s"
+    label = f" {unit_label}" if unit_label and not unit_label.startswith("share") else ""
+    need = f"detecting {p.target_relative:+.1%} ({p.mde_abs:,.4g}{label}) needs {p.n_total:,} {units} " \
+           f"({p.n_per_arm:,} per arm)"
+    if p.mde_relative_all_units is None:
+        instead = "no change at all (too few)"
+    elif p.target_relative < 0 and p.mde_relative_all_units >= 1:
+        instead = (f"only a fall of {p.mde_abs_all_units:,.4g}{label} ({p.mde_relative_all_units:.0%}), more than "
+                   f"the whole baseline: no reduction is detectable")
+    else:
+        instead = (f"changes of {p.mde_relative_all_units:.1%} ({p.mde_abs_all_units:,.4g}{label}) or more in "
+                   f"either direction")
+    # power_plan is a normal approximation; with few units per arm a t-test needs a larger change.
+    few = " (a normal approximation: with under 30 per arm the test needs more)" \
+        if p.units_available is not None and p.units_available / p.arms < 30 else ""
+    if p.fixed_population:
+        if p.feasible:
+            return (f"{units} are a fixed population: the pilot needs {p.n_total:,} of the {p.population:,} {units} "
+                    f"in the data ({p.n_per_arm:,} per arm), assigned at the start and measured for "
+                    f"{p.window_days} days; all {p.population:,} would detect {instead}{few}")
+        return (f"not feasible: {need} and the data has {p.population:,} (a fixed population); all "
+                f"{p.population:,} enrolled (split over {p.arms} arms) would detect {instead}{few}")
+    if p.feasible:
+        assert p.days_to_enrol is not None
+        if p.days_to_enrol > curve.span_days:
+            where = (f"the data's {curve.span_days:,.0f} days hold {p.population:,} and new ones appeared at "
+                     f"{curve.new_per_day:,.2f} a day")
+        else:
+            where = f"the last {p.days_to_enrol:,.0f} days of the data hold that many"
+        return (f"{need}: about {p.days_to_enrol:,.0f} days to enrol ({where}) + {p.window_days} days of "
+                f"measurement = {p.days_total:,.0f} days")
+    reach = max(p.max_days - p.window_days, 0) if p.max_days is not None else 0
+    rate = f"{curve.new_per_day:,.2f}"
+    return (f"not feasible within {p.max_days} days: {need}; the data's {curve.span_days:,.0f} days hold "
+            f"{p.population:,} {units} and new ones appeared at {rate} a day, so a {reach}-day enrolment reaches "
+            f"{p.units_available:,}, which would detect {instead}{few}")

@@ -13,6 +13,10 @@ from cxscale.stats._effect import check_alpha
 from cxscale.stats.dist import nct_cdf, nct_sf, norm_cdf, norm_isf, norm_ppf, norm_sf, t_isf
 from cxscale.stats.models import PowerResult
 
+#: The longest pilot (enrolment and measurement, days) a plan calls feasible: longer, the business and the data
+#: change under it, and no decision waits that long.
+MAX_PILOT_DAYS = 365
+
 
 def achieved_power(
     effect_abs: float,

@@ -50,31 +50,90 @@ def test_the_top_hotspot_becomes_a_draft_with_a_measured_baseline(top_draft):
     assert draft["evidence"] == h["evidence"]
 
 
-def test_the_draft_pilot_window_comes_from_the_measurement_engines_power_plan(top_draft):
-    power = pytest.importorskip("cxscale.measure.power")
+def _check_drafts_against_plans(d, ds) -> set[bool]:
+    """Every draft, planned over the top touchpoints' cached contacts, equals the plan over the whole data: its
+    window when the plan is feasible, none (and the plan's reason) when not. Returns the feasibilities seen."""
     from cxscale.journey.diagnosis import touchpoint
+    from cxscale.measure import power
 
-    d, _draft, ds = top_draft
-    # Every draft, planned over the top touchpoints' cached contacts, equals the plan over the whole data.
-    assert len(d.use_cases) == 3
-    checked = 0
+    seen = set()
     for h, draft in zip(d.hotspots, d.use_cases, strict=False):
-        plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), draft["business_metric"]["name"],
+        metric, w, size = draft["business_metric"]["name"], draft["pilot_window"], draft["pilot_size"]
+        if size["unit"] == "contact":
+            continue  # the plan could not be made: the window over contacts (test_without_a_power_plan...)
+        plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), metric,
                                 draft["target"]["relative_change"])
-        w = draft["pilot_window"]
-        assert "plan_pilot" in w["method"]
-        assert w["sample_size_per_arm"] == plan.n_per_arm
-        assert w["days"] == math.ceil(plan.days_total)
+        assert size == {"feasible": plan.feasible, "unit": "customer", "needed": plan.n_total,
+                        "population": plan.population, "units_available": plan.units_available,
+                        "max_days": 365, "mde_relative_all_units": plan.mde_relative_all_units,
+                        "mde_abs_all_units": plan.mde_abs_all_units, "note": plan.note}
+        seen.add(plan.feasible)
+        if plan.feasible:
+            assert w["sample_size_per_arm"] == plan.n_per_arm
+            assert w["days"] == math.ceil(plan.days_total) <= 365
+        else:
+            assert w is None and plan.days_total is None and size["note"].startswith("not feasible")
         # The draft's pilot spec is scoped to the touchpoint: its readout reads the contacts the plan read, so the
         # plan's baseline is the metric as the readout will compute it.
         scope = draft["pilot_spec"]["scope"]
         assert scope == {"intent": [h["intent"]], "journey_stage": [h["journey_stage"]]}
-        metric = draft["business_metric"]["name"]
         if builtin_catalog().get(metric).source == "interactions":
-            assert w["baseline_per_unit"] == pytest.approx(
-                power.plan_pilot(ds.at(scope), metric, draft["target"]["relative_change"]).baseline, rel=1e-12)
-            checked += 1
-    assert checked
+            at_scope = power.plan_pilot(ds.at(scope), metric, draft["target"]["relative_change"])
+            assert plan.baseline == pytest.approx(at_scope.baseline, rel=1e-12)
+            if w is not None:
+                assert w["baseline_per_unit"] == plan.baseline
+    return seen
+
+
+def test_the_draft_pilot_window_comes_from_the_measurement_engines_power_plan(top_draft):
+    d, _draft, ds = top_draft
+    assert len(d.use_cases) == 3
+    assert _check_drafts_against_plans(d, ds) == {False}  # 1,500 customers: no -20% is detectable in a year
+
+
+def test_a_larger_world_gets_windows_from_the_power_plan():
+    from cxscale.engine import connect
+
+    con = connect("duckdb")
+    ds = Dataset(con, {"interactions": con.create_table("mini", mini_world(customers=30000))}, "mini")
+    assert _check_drafts_against_plans(diagnose(ds, currency="EUR"), ds) == {True}
+
+
+def test_help_desk_drafts_carry_the_warning_instead_of_a_pilot_of_millions_of_days(tmp_path):
+    """Issue 18: on the help-desk log a draft asked for 1,312,181 customers per arm over 2,161,268 days. A window
+    longer than a year is not feasible: the draft has none, and its pilot_size says so and what the customers a
+    year can enrol would detect, which is power_plan's minimum detectable effect for them."""
+    from typer.testing import CliRunner
+
+    from cxscale.cli import app
+    from cxscale.data import load
+    from cxscale.journey.diagnosis import touchpoint
+    from cxscale.journey.schema import UseCaseDraft
+    from cxscale.measure.power import plan_pilot
+    from cxscale.stats import power_plan
+    from tests.conftest import shared_data
+    from tests.contracts import assert_follows
+
+    data = shared_data("eventlogs")
+    res = CliRunner().invoke(app, ["diagnose", "--data", str(data), "--mapping", "helpdesk", "--use-cases",
+                                   str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    drafts = {p.name: yaml.safe_load(p.read_text()) for p in tmp_path.glob("*.yaml") if ".pilot." not in p.name}
+    draft = drafts["uc-activity-1-help-desk-repeat-contact-rate-7d.yaml"]
+    assert_follows(UseCaseDraft, draft)
+    size = draft["pilot_size"]
+    assert draft["pilot_window"] is None and size["feasible"] is False and size["needed"] > 2_000_000
+    assert size["note"].startswith("not feasible within 365 days") and f"{size['needed']:,} customers" in size["note"]
+    assert all(d["pilot_window"] is None or d["pilot_window"]["days"] <= 365 for d in drafts.values())
+    text = " ".join(res.stdout.split())
+    assert "2161268 days" not in text and f"pilot for {draft['id']}: {size['note']}" in text
+    ds = load(data / "helpdesk.csv", mapping="helpdesk")
+    plan = plan_pilot(touchpoint(ds, "activity_1", "help_desk"), "repeat_contact_rate_7d", -0.2)
+    assert size["units_available"] == plan.units_available < plan.population + 365 * 2  # a year's customers
+    want = power_plan(plan.baseline, plan.sd_per_unit, n_per_arm=plan.units_available / 2)
+    assert size["mde_abs_all_units"] == pytest.approx(want.mde_abs, rel=1e-9)
+    # More than the whole rate: no reduction is detectable, and the note says so rather than "-812%".
+    assert size["mde_relative_all_units"] > 1 and "no reduction is detectable" in size["note"]
 
 
 def test_without_a_power_plan_the_window_follows_from_the_touchpoint_volume(top_draft):
@@ -133,7 +192,7 @@ def test_every_drafts_pilot_spec_is_one_cxscale_measure_reads(top_draft):
         spec = assert_follows(PilotSpec, draft["pilot_spec"])
         assert spec.pilot == draft["id"] and spec.primary.metric == draft["business_metric"]["name"]
         assert spec.primary.target.relative == draft["target"]["relative_change"]
-        assert spec.windows.post_days == draft["pilot_window"]["measurement_days"]
+        assert spec.windows.post_days == ((draft["pilot_window"] or {}).get("measurement_days") or 28)
         assert [g.metric for g in spec.guardrails] == [g["metric"] for g in draft["guardrails"]]
         assert all(m in catalog for m in [spec.primary.metric, *(g.metric for g in spec.guardrails)])
         assert spec_warnings(spec, catalog) == []  # the target moves the metric the good way
@@ -178,3 +237,21 @@ def test_the_documented_example_follows_the_draft_format():
     draft = assert_follows(UseCaseDraft, yaml.safe_load(block))
     assert draft.mechanism is not None and draft.owners is not None and draft.guardrails
     assert_follows(PilotSpec, yaml.safe_load(block)["pilot_spec"])
+
+
+def test_a_window_over_contacts_longer_than_a_year_is_not_feasible():
+    """The fallback over contacts (no power plan) is capped too: 4 contacts a day cannot show a -25% transfer rate
+    within a year, so the draft has no window and says what a year's 1,460 contacts would detect."""
+    from cxscale.stats import power_plan
+
+    hotspot = {"rank": 1, "intent": "i", "journey_stage": "s", "channel": "voice", "channel_share": 1.0,
+               "volume": 236, "score": 50.0, "kinds": ["transfers"], "evidence": [], "avoidable_cost_per_year": 1e4,
+               "avoidable_cost_parts": {"repeat_contacts": 0.0, "channel_switches": 0.0, "transfers": 1.0},
+               "baseline": {"transfer_rate": 0.05}}
+    period = {"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z", "days": 59.0}
+    draft = draft_use_case(hotspot, period, "EUR", "test")
+    size = draft["pilot_size"]
+    assert draft["pilot_window"] is None and size["feasible"] is False and size["units_available"] == 1460
+    assert size["note"].startswith("not feasible within 365 days") and "1,460 contacts of 365 days" in size["note"]
+    want = power_plan(0.95, n_per_arm=730, proportion=True)  # a fall of the 5% rate is a rise of the 95%
+    assert size["mde_abs_all_units"] == pytest.approx(want.mde_abs) and size["mde_relative_all_units"] < 1

@@ -61,11 +61,11 @@ def test_spec_outside_a_world_without_data_says_to_give_data(tmp_path, world):
 
 
 def test_power_subcommand_plans_a_pilot(world):
-    res = runner.invoke(app, ["measure", "power", "--metric", "aht", "--data", str(world), "--target", "-0.05",
+    res = runner.invoke(app, ["measure", "power", "--metric", "aht", "--data", str(world), "--target", "-0.3",
                               "--json"])
     assert res.exit_code == 0, res.output
     plan = json.loads(res.stdout)
-    assert plan["metric"] == "aht" and plan["n_per_arm"] > 0 and plan["days_total"] > 28
+    assert plan["metric"] == "aht" and plan["n_per_arm"] > 0 and plan["feasible"] and plan["days_total"] > 28
 
 
 def test_power_plans_for_a_pilot_spec_within_its_scope(world, tmp_path):

@@ -1,15 +1,22 @@
-"""plan_pilot: baseline from the data in the engine, sample size like statsmodels, days of traffic."""
+"""plan_pilot: baseline from the data in the engine, sample size like statsmodels, days of traffic, and the plan
+against the units that exist (a fixed population of agents or sites; customers arriving over time)."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.power import NormalIndPower
+from typer.testing import CliRunner
 
+from cxscale.cli import app
 from cxscale.data import load
 from cxscale.errors import SpecError
-from cxscale.measure.power import plan_pilot
+from cxscale.measure.power import MAX_PILOT_DAYS, plan_pilot
+from cxscale.simulate import simulate
+from cxscale.stats import power_plan
 from tests.measure.world import write_world
 
 
@@ -35,8 +42,6 @@ def test_sample_size_agrees_with_statsmodels(world, duckdb_con):
     d = abs(plan.mde_abs) / plan.sd_per_unit
     n = NormalIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8, ratio=1.0)
     assert plan.n_per_arm == pytest.approx(np.ceil(n), abs=1)
-    assert plan.days_to_enrol == pytest.approx(plan.n_total / plan.units_per_day)
-    assert plan.days_total == pytest.approx(plan.days_to_enrol + 28)
 
 
 def test_zero_target_is_refused(world, duckdb_con):
@@ -58,8 +63,103 @@ def test_an_absolute_target_plans_as_that_change_over_the_baseline(world, duckdb
 
 def test_enrolling_for_the_planned_days_detects_exactly_the_target(world, duckdb_con):
     ds = load(world, con=duckdb_con)
-    plan = plan_pilot(ds, "cost_to_serve", -0.10, window_days=28)
-    again = plan_pilot(ds, "cost_to_serve", -0.10, window_days=28, days=plan.days_to_enrol)
-    assert abs(again.mde_relative_at_days) == pytest.approx(0.10, rel=0.01)
-    shorter = plan_pilot(ds, "cost_to_serve", -0.10, window_days=28, days=plan.days_to_enrol / 4)
-    assert abs(shorter.mde_relative_at_days) == pytest.approx(0.20, rel=0.02)  # a quarter of the units: 2x MDE
+    plan = plan_pilot(ds, "cost_to_serve", -0.30, window_days=28)
+    assert plan.feasible and plan.days_to_enrol is not None
+    assert plan.days_total == pytest.approx(plan.days_to_enrol + 28)
+    again = plan_pilot(ds, "cost_to_serve", -0.30, window_days=28, days=plan.days_to_enrol)
+    assert abs(again.mde_relative_at_days) == pytest.approx(0.30, rel=0.01)
+
+
+def test_days_to_enrol_customers_are_the_days_whose_contacts_hold_them(world, duckdb_con):
+    """Customers arrive over time, but one who comes back is one unit: the days to enrol are those back from the
+    end of the data whose window holds n_total distinct customers (not n_total / units_per_day, which counts a
+    returning customer again in every window)."""
+    plan = plan_pilot(load(world, con=duckdb_con), "cost_to_serve", -0.50, window_days=28)
+    it = pd.read_parquet(world / "interactions.parquet")
+    end = it.started_at.max()
+
+    def distinct(days: float) -> int:
+        return it[it.started_at >= end - pd.Timedelta(days=days)].customer_id.nunique()
+
+    assert plan.fixed_population is False and plan.population == it.customer_id.nunique()
+    assert distinct(plan.days_to_enrol) >= plan.n_total > distinct(plan.days_to_enrol - 0.01)
+
+
+def test_customers_beyond_a_year_of_enrolment_are_not_feasible(world, duckdb_con):
+    """The world's customers contact within 70 days, and few are new in its last 28: a target needing tens of
+    thousands is not feasible within a year, and the plan says what the customers a year's pilot can enrol would
+    detect instead (those of the data, then the new ones at the rate they appeared in the last 28 days)."""
+    plan = plan_pilot(load(world, con=duckdb_con), "cost_to_serve", -0.05, window_days=28)
+    it = pd.read_parquet(world / "interactions.parquet")
+    first = it.groupby("customer_id").started_at.min()
+    new_per_day = (first > it.started_at.max() - pd.Timedelta(days=28)).sum() / 28
+    span = (it.started_at.max() - it.started_at.min()) / pd.Timedelta(days=1)
+    assert plan.population == it.customer_id.nunique() < plan.n_total
+    assert plan.units_available == plan.population + int((MAX_PILOT_DAYS - 28 - span) * new_per_day)
+    assert not plan.feasible and plan.days_to_enrol is None and plan.days_total is None
+    assert plan.max_days == MAX_PILOT_DAYS and plan.note.startswith(f"not feasible within {MAX_PILOT_DAYS} days")
+    want = power_plan(plan.baseline, plan.sd_per_unit, n_per_arm=plan.units_available / 2)
+    assert plan.mde_relative_all_units == pytest.approx(want.mde_rel, rel=1e-9) and want.mde_rel > 0.05
+    assert f"{plan.mde_relative_all_units:.1%}" in plan.note
+
+
+@pytest.fixture(scope="module")
+def support_world(tmp_path_factory):
+    """The 5,000-customer support world of issue 18 (460 agents at 9 sites)."""
+    out = tmp_path_factory.mktemp("support") / "world"
+    simulate(customers=5000, out=out)
+    return out
+
+
+def test_aht_by_agent_asks_for_no_more_agents_than_exist(support_world, duckdb_con):
+    """Issue 18: -5% of AHT by agent asked for 2,126 agents per arm where 460 exist, to be enrolled over 268 days.
+    A fixed population is assigned at once: the plan is not feasible and says what all 460 agents detect, which is
+    power_plan's (and statsmodels') minimum detectable effect for 230 per arm."""
+    plan = plan_pilot(load(support_world, con=duckdb_con), "aht", -0.05, unit="agent")
+    agents = pd.read_parquet(support_world / "interactions", columns=["agent_id"]).agent_id.nunique()
+    assert plan.population == plan.units_available == agents == 460 and plan.fixed_population
+    assert plan.n_total > agents and not plan.feasible
+    assert plan.days_to_enrol is None and plan.days_total is None
+    assert plan.note.startswith("not feasible") and "4,252 agents" in plan.note and "has 460" in plan.note
+    want = power_plan(plan.baseline, plan.sd_per_unit, n_per_arm=230)
+    assert plan.mde_abs_all_units == pytest.approx(want.mde_abs, rel=1e-9)
+    d = NormalIndPower().solve_power(nobs1=230, alpha=0.05, power=0.8, ratio=1.0)
+    assert plan.mde_abs_all_units == pytest.approx(d * plan.sd_per_unit, rel=1e-4)
+    assert plan.mde_relative_all_units == pytest.approx(plan.mde_abs_all_units / plan.baseline)
+    assert f"{plan.mde_relative_all_units:.1%}" in plan.note and plan.mde_relative_all_units > 0.05
+    # A reachable target needs some of them, at once: the measurement window is the whole pilot.
+    easy = plan_pilot(load(support_world, con=duckdb_con), "aht", -0.20, unit="agent")
+    assert easy.feasible and easy.n_total <= 460 and easy.days_to_enrol == 0 and easy.days_total == 28
+    assert f"{easy.n_total:,} of the 460 agents" in easy.note
+
+
+def test_customers_take_longer_to_enrol_than_the_linear_rate_says(support_world, duckdb_con):
+    """Over 76 days the support world's customers who come back are counted once: the 2,538 customers -20% of AHT
+    needs take longer than n_total / units_per_day (55 days at the 28-day rate), exactly the days whose contacts
+    hold them."""
+    plan = plan_pilot(load(support_world, con=duckdb_con), "aht", -0.20)
+    it = pd.read_parquet(support_world / "interactions", columns=["customer_id", "started_at"])
+
+    def held(days: float) -> int:
+        return it[it.started_at >= it.started_at.max() - pd.Timedelta(days=days)].customer_id.nunique()
+
+    assert plan.feasible and held(plan.days_to_enrol) >= plan.n_total > held(plan.days_to_enrol - 0.01)
+    assert plan.days_to_enrol > 1.3 * plan.n_total / plan.units_per_day
+    assert plan.days_total == pytest.approx(plan.days_to_enrol + 28) and f"{plan.days_total:,.0f} days" in plan.note
+
+
+def test_site_level_power_says_the_nine_sites_cannot_detect_the_target(support_world):
+    """Issue 18: 146 sites per arm where 9 exist, "about 0 sites per day". The text and the JSON say it is not
+    feasible with the 9 sites and what they would detect; no days of traffic for a fixed population."""
+    args = ["measure", "power", "--data", str(support_world), "--metric", "aht", "--unit", "site", "--target",
+            "-0.05"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "per day" not in text and "days to enrol" not in text
+    assert "not feasible:" in text and "the data has 9 (a fixed population)" in text
+    plan = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert plan["population"] == 9 and plan["feasible"] is False and plan["days_total"] is None
+    want = power_plan(plan["baseline"], plan["sd_per_unit"], n_per_arm=4.5)
+    assert plan["mde_relative_all_units"] == pytest.approx(want.mde_rel, rel=1e-9)
+    assert f"{plan['mde_relative_all_units']:.1%}" in text and plan["note"] in text
