@@ -13,7 +13,7 @@ from pydantic import Field
 
 from cxscale.documents import Num, OpenModel
 
-PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked"]
+PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked", "inconclusive by design"]
 GuardrailStatus = Literal["ok", "watch", "breached"]
 
 
