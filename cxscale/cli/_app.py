@@ -49,6 +49,10 @@ def print_json(document: Any) -> None:
 
 def relative_interval(ci: Any) -> str:
     """A relative effect's confidence interval for a table whose header says %: "[-6.9, +1.9]" (percentage points,
-    one decimal; n/a for a bound that is missing or not finite)."""
-    lo, hi = (f"{v * 100:+.1f}" if v is not None and math.isfinite(v) else "n/a" for v in ci)
+    one decimal). Fieller's interval is unbounded when the control level is not distinguishable from 0: an infinite
+    bound, or a missing one (JSON null) beside a finite one, reads "unbounded"; n/a when both are missing."""
+    finite = [v is not None and math.isfinite(v) for v in ci]
+    if not any(finite):
+        return "unbounded" if all(v is not None and math.isinf(v) for v in ci) else "[n/a, n/a]"
+    lo, hi = (f"{v * 100:+.1f}" if ok else "unbounded" for v, ok in zip(ci, finite, strict=True))
     return f"[{lo}, {hi}]"

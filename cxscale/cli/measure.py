@@ -14,6 +14,7 @@ from cxscale.cli._app import app, console, print_json, relative_interval
 from cxscale.errors import SpecError
 
 _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow", "breached": "red",
+                  "inconclusive by design": "yellow",
                   "watch": "yellow", "ok": "green"}
 
 

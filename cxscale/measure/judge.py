@@ -141,6 +141,8 @@ class Comparison:
     treatment: float
     cap: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Why the design cannot reach alpha for this comparison (too few units or clusters), or None.
+    design_limit: str | None = None
 
 
 def judge_all(rows: list[Comparison], spec: PilotSpec, srm_ok: bool, window_complete: bool) -> list[MetricReadout]:
@@ -161,7 +163,7 @@ def judge_all(rows: list[Comparison], spec: PilotSpec, srm_ok: bool, window_comp
     for i, r in enumerate(rows):
         if r.role != "guardrail":
             continue
-        g = verdict.guardrail_status(r.metric, r.effect, r.ref.max_harm)
+        g = verdict.guardrail_status(r.metric, r.effect, r.ref.max_harm, r.design_limit)
         if g.verdict == "breached":
             breached.setdefault(r.arm, []).append(r.metric.name)
         out.append(MetricReadout(r.metric, r.role, r.arm, r.effect, p_adj[i], r.ref, g.verdict, g.reason,
@@ -171,7 +173,7 @@ def judge_all(rows: list[Comparison], spec: PilotSpec, srm_ok: bool, window_comp
             continue
         j = verdict.judge(r.metric, r.effect, p_adj[i], alpha, r.ref.target, srm_ok=srm_ok,
                           window_complete=window_complete,
-                          breached=breached.get(r.arm) if r.role == "primary" else None)
+                          breached=breached.get(r.arm) if r.role == "primary" else None, design_limit=r.design_limit)
         reached, reached_ci = verdict.target_reached(r.metric, r.effect, r.ref.target)
         out.append(MetricReadout(r.metric, r.role, r.arm, r.effect, p_adj[i], r.ref, j.verdict, j.reason, reached,
                                  reached_ci, **common(r)))
@@ -181,12 +183,12 @@ def judge_all(rows: list[Comparison], spec: PilotSpec, srm_ok: bool, window_comp
 
 
 def overall(metrics: list[MetricReadout], srm_ok: bool) -> tuple[str, str]:
-    """The pilot's verdict: blocked on SRM; else proven if any arm's primary is proven; else harmful, inconclusive,
-    not proven yet in that order."""
+    """The pilot's verdict: blocked on SRM; else proven if any arm's primary is proven; else harmful, inconclusive by
+    design, inconclusive, not proven yet in that order."""
     primary = [m for m in metrics if m.role == "primary"]
     if not srm_ok:
         return verdict.BLOCKED, primary[0].reason
-    for v in (verdict.PROVEN, verdict.HARMFUL, verdict.INCONCLUSIVE, verdict.NOT_YET):
+    for v in (verdict.PROVEN, verdict.HARMFUL, verdict.INCONCLUSIVE_BY_DESIGN, verdict.INCONCLUSIVE, verdict.NOT_YET):
         hit = [m for m in primary if m.verdict == v]
         if hit:
             arm = f" (arm {hit[0].arm})" if len(primary) > 1 else ""

@@ -14,7 +14,7 @@ from typing import Any
 
 from cxscale.data.dataset import Dataset
 from cxscale.errors import SpecError
-from cxscale.measure import effects
+from cxscale.measure import effects, verdict
 from cxscale.measure.judge import (
     SCHEMA_VERSION,
     SRM_ALPHA,
@@ -106,8 +106,9 @@ def compare(ps: PilotStats, spec: PilotSpec, roles: list[tuple[str, MetricRef, M
             extra: dict[str, Any] = {}
             if spec.options.bayesian:
                 extra["bayes"] = effects.bayes_summary(e, m.direction == "lower", alpha)
+            limit = verdict.too_few_units({spec.control: c.post.n, arm: t.post.n})
             rows.append(Comparison(role, ref, m, arm, e, c.post.n, t.post.n, _observed(c), _observed(t), t.cap,
-                                   extra))
+                                   extra, limit))
     return judge_all(rows, spec, srm_p >= SRM_ALPHA, window_complete), srm_p
 
 
@@ -128,10 +129,16 @@ def readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> R
     if not complete:
         warnings.append(f"the data ends {end:%Y-%m-%d}, before the post window of the last unit assigned "
                         f"({last:%Y-%m-%d} + {spec.windows.post_days} days) has elapsed")
+    few = verdict.too_few_units(ps.n)
+    if few:
+        small = ", ".join(f"arm {a} has {k} unit{'' if k == 1 else 's'}" for a, k in ps.n.items() if k < 2)
+        warnings.append(f"{small}: too few units to estimate a variance, so no interval or test is possible and the "
+                        f"verdict is {verdict.INCONCLUSIVE_BY_DESIGN}; assign at least 2 units per arm")
     metrics, srm_p = compare(ps, spec, roles, complete)
     if srm_p < SRM_ALPHA:
         warnings.append(f"sample ratio mismatch (p = {srm_p:.2g}): units per arm {ps.n} do not match the planned "
                         "split; the verdict is blocked")
     v, reason = overall(metrics, srm_p >= SRM_ALPHA)
-    return Readout(spec, ps.n, srm_p, metrics, v, reason, annual_value_of(data, spec, metrics), warnings, data.source,
-                   complete, extra={"caps": ps.caps} if ps.caps else {})
+    value = None if few else annual_value_of(data, spec, metrics)  # no money figure without an interval
+    return Readout(spec, ps.n, srm_p, metrics, v, reason, value, warnings, data.source, complete,
+                   extra={"caps": ps.caps} if ps.caps else {})

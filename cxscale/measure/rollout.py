@@ -23,7 +23,7 @@ from cxscale.measure.spec import PilotSpec
 from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
 from cxscale.metrics.definition import MetricDef
-from cxscale.stats import Effect, did, event_study
+from cxscale.stats import Effect, design_limit, did, event_study
 
 _SECONDS_PER_WEEK = 7 * 86400
 
@@ -98,8 +98,10 @@ def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[
         c, est = treated_post - d.effect, d.effect
         lo, hi = float(d.ci[0]), float(d.ci[1])
         rel = est / c if c else float("nan")
-        e = Effect(c, treated_post, est, (lo, hi), rel, (lo / c, hi / c) if c else (rel, rel), d.p_value, d.se,
-                   f"did ({d.method})", alpha, se_rel=d.se / abs(c) if c else float("nan"))
+        rel_lo, rel_hi = sorted((lo / c, hi / c)) if c else (rel, rel)  # sorted: a negative level flips the bounds
+        e = Effect(c, treated_post, est, (lo, hi), rel, (rel_lo, rel_hi), d.p_value, d.se, f"did ({d.method})", alpha,
+                   se_rel=d.se / abs(c) if c else float("nan"))
+        limit = design_limit(d.n_clusters, d.n_treated_clusters, alpha, spec.unit)
         if not es.parallel_trends_ok:
             warnings.append(f"{m.name}: treated and comparison units trended differently before the rollout "
                             f"(event-study pre-trend p = {es.pretrend_p:.2g}); the parallel-trends assumption of "
@@ -111,7 +113,7 @@ def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[
                                  "ci": [list(ci) for ci in es.ci]}}
         for arm in spec.treatments:
             rows.append(Comparison(role, ref, m, arm, e, n.get(spec.control, 0), n.get(arm, 0), c, c + est,
-                                      extra=extra))
+                                   extra=extra, design_limit=limit))
     metrics = judge_all(rows, spec, srm_ok=True, window_complete=True)
     warnings.append("rollout: not randomised; effects are difference-in-differences estimates against the "
                     "comparison units and rest on parallel trends")

@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from cxscale.documents import Num, OpenModel
 
-PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked"]
+PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked", "inconclusive by design"]
 GuardrailStatus = Literal["ok", "watch", "breached"]
 #: An observational design's verdicts (docs/readout.md#observational): never "proven", whatever the numbers.
 ObservationalVerdict = Literal["associated (not causal)", "no association found", "not comparable"]

@@ -5,7 +5,7 @@ Methods, formulas and references: docs/methods.md.
 
 from cxscale.stats.bayes import bayes_effect, bayes_from_effect
 from cxscale.stats.cuped import cuped_effect, cuped_theta
-from cxscale.stats.did import did, event_study
+from cxscale.stats.did import design_limit, did, event_study
 from cxscale.stats.fixed import fixed_effect
 from cxscale.stats.means import mean_effect, proportion_effect
 from cxscale.stats.models import (
@@ -41,6 +41,7 @@ __all__ = [
     "bayes_from_effect",
     "cuped_effect",
     "cuped_theta",
+    "design_limit",
     "did",
     "event_study",
     "fixed_effect",

@@ -6,7 +6,7 @@ push thousands of simulated pilots through the same code the readout uses (docs/
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -56,6 +56,45 @@ def out(x: Num) -> Any:
     return float(a) if a.ndim == 0 else a
 
 
+class Parts(NamedTuple):
+    """What an estimator hands to build_effect: control level, difference, their variances and covariance, df."""
+
+    base: Any
+    diff: Any
+    var_diff: Any
+    var_base: Any
+    cov_diff_base: Any
+    df: Any
+    method: str
+
+
+def fieller_interval(base: Num, diff: Num, var_diff: Num, var_base: Num, cov_db: Num,
+                     q: Num) -> tuple[np.ndarray, np.ndarray]:
+    """Fieller's interval for the lift r = diff/base: every r with (diff - r base)^2 <= q^2 Var(diff - r base).
+
+    That is a r^2 - 2 B r + c <= 0 with a = base^2 - q^2 Var(b), B = diff base - q^2 Cov(d, b),
+    c = diff^2 - q^2 Var(d). r = 0 is in it exactly when c <= 0, i.e. when |diff/se| <= q: the interval excludes 0
+    exactly when the absolute test rejects. a > 0 (the control level is distinguishable from 0 at the same q): a
+    bounded interval around diff/base. a <= 0: unbounded; when c > 0 the set is two rays and the one holding the
+    estimate is returned (the other needs a control level of the opposite sign), else the whole line.
+    Roots as c / t and t / a with t = B + sign(B) sqrt(B^2 - a c), so the root nearest 0 has exactly the sign of c.
+    """
+    base, diff, q = arr(base), arr(diff), arr(q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = base**2 - q**2 * arr(var_base)
+        b = diff * base - q**2 * arr(cov_db)
+        c = diff**2 - q**2 * arr(var_diff)
+        t = b + np.where(b < 0, -1.0, 1.0) * np.sqrt(np.maximum(b**2 - a * c, 0.0))
+        near, far = c / t, t / a
+        low, high = np.minimum(near, far), np.maximum(near, far)
+        up = diff / base > 0
+        # a < 0 < c: the roots have opposite signs; the ray holding the estimate starts at the root on its side
+        lo = np.where(a > 0, low, np.where((c > 0) & up, np.where(near > 0, near, far), -np.inf))
+        hi = np.where(a > 0, high, np.where((c > 0) & ~up, np.where(near < 0, near, far), np.inf))
+    missing = np.isnan(a) | np.isnan(b) | np.isnan(c)
+    return np.where(missing, np.nan, lo), np.where(missing, np.nan, hi)
+
+
 def build_effect(
     base: Num,
     diff: Num,
@@ -69,8 +108,9 @@ def build_effect(
 ) -> Effect:
     """Effect from an absolute difference and the control level it is relative to.
 
-    Relative lift diff/base, its variance by the delta method (docs/methods.md, "Relative lift"):
-    Var(d/b) ~ Var(d)/b^2 + d^2 Var(b)/b^4 - 2 d Cov(d, b)/b^3.
+    The relative lift diff/base gets Fieller's interval with the same quantile as the absolute one, so the two agree
+    on excluding 0 (docs/methods.md, "Relative lift"); se_rel is its delta-method standard error
+    sqrt(Var(d)/b^2 + d^2 Var(b)/b^4 - 2 d Cov(d, b)/b^3), kept for the Bayesian summary.
     half_width_factor replaces the t quantile (sequential intervals use a wider, time-uniform one).
     """
     base, diff, var_diff, var_base, cov_db = arr(base), arr(diff), arr(var_diff), arr(var_base), arr(cov_diff_base)
@@ -81,13 +121,14 @@ def build_effect(
         rel = diff / base
         var_rel = var_diff / base**2 + diff**2 * var_base / base**4 - 2 * diff * cov_db / base**3
         se_rel = np.sqrt(np.maximum(var_rel, 0.0))
+    rel_lo, rel_hi = fieller_interval(base, diff, np.maximum(var_diff, 0.0), var_base, cov_db, q)
     return Effect(
         control=out(base),
         treatment=out(base + diff),
         effect_abs=out(diff),
         ci_abs=(out(diff - q * se), out(diff + q * se)),
         effect_rel=out(rel),
-        ci_rel=(out(rel - q * se_rel), out(rel + q * se_rel)),
+        ci_rel=(out(rel_lo), out(rel_hi)),
         p_value=out(p),
         se_abs=out(se),
         method=method,
@@ -95,3 +136,7 @@ def build_effect(
         se_rel=out(se_rel),
         df=out(df),
     )
+
+
+def effect_from(parts: Parts, alpha: float, half_width_factor: Num | None = None) -> Effect:
+    return build_effect(*parts[:5], alpha, parts.df, parts.method, half_width_factor)

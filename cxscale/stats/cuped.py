@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from cxscale.stats._effect import arr, build_effect, check_alpha
+from cxscale.stats._effect import Parts, arr, check_alpha, effect_from
 from cxscale.stats.models import CupedStats, Effect
 
 
@@ -33,20 +33,7 @@ def cuped_theta(control: CupedStats, treatment: CupedStats) -> np.ndarray:
         return np.where(sxx > 0, (sxy_c + sxy_t) / sxx, 0.0)
 
 
-def cuped_effect(
-    control: CupedStats,
-    treatment: CupedStats,
-    alpha: float = 0.05,
-    se: Literal["robust", "classic"] = "robust",
-) -> Effect:
-    """CUPED-adjusted treatment minus control (metric units) and relative lift against the control mean (share).
-
-    se="robust" (default): per-arm residual variances, Var = s_t^2/n_t + s_c^2/n_c + (xbar_t - xbar_c)^2 Var(theta),
-    Welch-Satterthwaite df; it stays right when the arms' variances differ (like OLS HC standard errors).
-    se="classic": the OLS non-robust SE of the treat coefficient, df = N - 3 (equals statsmodels to 1e-6).
-    Effect.control is the unadjusted control mean, Effect.treatment = control + adjusted effect.
-    """
-    check_alpha(alpha)
+def cuped_parts(control: CupedStats, treatment: CupedStats, se: Literal["robust", "classic"] = "robust") -> Parts:
     if se not in ("robust", "classic"):
         raise ValueError(f"se must be 'robust' or 'classic', got {se!r}")
     nc, myc, mxc, syy_c, sxx_c, sxy_c = _centred(control)
@@ -69,4 +56,21 @@ def cuped_effect(
         var_base = syy_c / (nc - 1) / nc
         # Cov(adjusted diff, control mean) = -Cov(ybar_c - theta xbar_c, ybar_c) (theta held fixed).
         cov_db = -(syy_c - theta * sxy_c) / (nc - 1) / nc
-    return build_effect(myc, diff, var_diff, var_base, cov_db, alpha, df, f"cuped_{se}")
+    return Parts(myc, diff, var_diff, var_base, cov_db, df, f"cuped_{se}")
+
+
+def cuped_effect(
+    control: CupedStats,
+    treatment: CupedStats,
+    alpha: float = 0.05,
+    se: Literal["robust", "classic"] = "robust",
+) -> Effect:
+    """CUPED-adjusted treatment minus control (metric units) and relative lift against the control mean (share).
+
+    se="robust" (default): per-arm residual variances, Var = s_t^2/n_t + s_c^2/n_c + (xbar_t - xbar_c)^2 Var(theta),
+    Welch-Satterthwaite df; it stays right when the arms' variances differ (like OLS HC standard errors).
+    se="classic": the OLS non-robust SE of the treat coefficient, df = N - 3 (equals statsmodels to 1e-6).
+    Effect.control is the unadjusted control mean, Effect.treatment = control + adjusted effect.
+    """
+    check_alpha(alpha)
+    return effect_from(cuped_parts(control, treatment, se), alpha)

@@ -27,6 +27,28 @@ MAX_PERMUTATIONS = 20_000
 PRETREND_WARN_P = 0.10
 
 
+def design_limit(n_clusters: int, n_treated: int, alpha: float = 0.05, unit: str = "unit") -> str | None:
+    """Why no test of a rollout with these clusters can reach alpha, or None when one can (docs/methods.md, "Designs
+    that cannot reach alpha").
+
+    One treated (or one untreated) unit: the effect cannot be told apart from that unit's own change, whose variance a
+    single unit cannot estimate, so every test's level rests on an assumption the data cannot check. Otherwise the
+    assumption-free randomization p-value cannot go below 1/C(G, G_t); above alpha, no reliable test reaches alpha.
+    """
+    n_untreated = n_clusters - n_treated
+    if min(n_treated, n_untreated) < 2:
+        side = "treated" if n_treated < 2 else "untreated"
+        return (f"one {side} {unit}: no test can reach alpha {alpha:g} with one {side} cluster, since the effect "
+                f"cannot be told apart from that {unit}'s own change, whose variance one {unit} cannot estimate; "
+                f"roll out to more {unit}s (or keep more untreated)")
+    floor = 1 / math.comb(n_clusters, n_treated)
+    if floor > alpha:
+        return (f"{n_treated} of {n_clusters} {unit}s treated: even the assumption-free randomization p-value cannot "
+                f"go below 1/{math.comb(n_clusters, n_treated)} = {floor:.3g} > alpha {alpha:g}, and with this few "
+                f"clusters no other test is reliable; add treated or untreated {unit}s")
+    return None
+
+
 def _unit_changes(p: Panel) -> np.ndarray:
     """Per unit: weighted mean of y over post periods minus over pre periods (outcome units); nan if one is empty."""
     g = p.n_units

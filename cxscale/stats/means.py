@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxscale.stats._effect import arr, build_effect, check_alpha, mean_var
+from cxscale.stats._effect import Parts, arr, check_alpha, effect_from, mean_var
 from cxscale.stats.models import Effect, MeanStats
 
 
@@ -22,16 +22,28 @@ def welch_parts(control: MeanStats, treatment: MeanStats) -> tuple[np.ndarray, .
     return mc, mt - mc, vmc, vmt, df
 
 
+def mean_parts(control: MeanStats, treatment: MeanStats) -> Parts:
+    mc, diff, vmc, vmt, df = welch_parts(control, treatment)
+    # Cov(diff, control mean) = -Var(control mean): the arms are independent.
+    return Parts(mc, diff, vmc + vmt, vmc, -vmc, df, "welch")
+
+
+def proportion_parts(control: MeanStats, treatment: MeanStats) -> Parts:
+    nc, nt = arr(control.n), arr(treatment.n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pc, pt = arr(control.sum) / nc, arr(treatment.sum) / nt
+        vmc, vmt = pc * (1 - pc) / nc, pt * (1 - pt) / nt
+    return Parts(pc, pt - pc, vmc + vmt, vmc, -vmc, np.inf, "proportion_z")
+
+
 def mean_effect(control: MeanStats, treatment: MeanStats, alpha: float = 0.05) -> Effect:
     """Treatment minus control mean of a per-unit value, with Welch's unequal-variance t interval and p-value.
 
-    Effect is in the metric's units; relative lift is a share (0.05 = +5%) with a delta-method interval.
+    Effect is in the metric's units; relative lift is a share (0.05 = +5%) with Fieller's interval.
     Agrees with scipy.stats.ttest_ind(equal_var=False). Fields may be arrays (a batch of pilots).
     """
     check_alpha(alpha)
-    mc, diff, vmc, vmt, df = welch_parts(control, treatment)
-    # Cov(diff, control mean) = -Var(control mean): the arms are independent.
-    return build_effect(mc, diff, vmc + vmt, vmc, -vmc, alpha, df, "welch")
+    return effect_from(mean_parts(control, treatment), alpha)
 
 
 def proportion_effect(control: MeanStats, treatment: MeanStats, alpha: float = 0.05) -> Effect:
@@ -41,8 +53,4 @@ def proportion_effect(control: MeanStats, treatment: MeanStats, alpha: float = 0
     Agrees with statsmodels test_proportions_2indep / confint_proportions_2indep(method="wald").
     """
     check_alpha(alpha)
-    nc, nt = arr(control.n), arr(treatment.n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pc, pt = arr(control.sum) / nc, arr(treatment.sum) / nt
-        vmc, vmt = pc * (1 - pc) / nc, pt * (1 - pt) / nt
-    return build_effect(pc, pt - pc, vmc + vmt, vmc, -vmc, alpha, np.inf, "proportion_z")
+    return effect_from(proportion_parts(control, treatment), alpha)

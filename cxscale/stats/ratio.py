@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cxscale.stats._effect import arr, build_effect, check_alpha, cov, mean_var
+from cxscale.stats._effect import Parts, arr, check_alpha, cov, effect_from, mean_var
 from cxscale.stats.models import Effect, RatioStats
 
 
@@ -24,14 +24,18 @@ def ratio_and_variance(s: RatioStats) -> tuple[np.ndarray, np.ndarray]:
     return r, v
 
 
+def ratio_parts(control: RatioStats, treatment: RatioStats) -> Parts:
+    rc, vc = ratio_and_variance(control)
+    rt, vt = ratio_and_variance(treatment)
+    return Parts(rc, rt - rc, vc + vt, vc, -vc, arr(control.n) + arr(treatment.n) - 2, "delta")
+
+
 def ratio_effect(control: RatioStats, treatment: RatioStats, alpha: float = 0.05) -> Effect:
-    """Treatment minus control ratio (metric units), relative lift (share), delta-method intervals.
+    """Treatment minus control ratio (metric units), relative lift (share), delta-method
+    interval for the difference and Fieller's for the lift.
 
     The reference distribution is t with n_control + n_treatment - 2 degrees of freedom (the normal for large n;
     slightly wider with few clusters). Fields may be arrays (a batch of pilots).
     """
     check_alpha(alpha)
-    rc, vc = ratio_and_variance(control)
-    rt, vt = ratio_and_variance(treatment)
-    df = arr(control.n) + arr(treatment.n) - 2
-    return build_effect(rc, rt - rc, vc + vt, vc, -vc, alpha, df, "delta")
+    return effect_from(ratio_parts(control, treatment), alpha)

@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from cxscale.stats._effect import arr, build_effect, check_alpha, out
-from cxscale.stats.fixed import fixed_effect
+from cxscale.stats._effect import arr, check_alpha, effect_from, out
+from cxscale.stats.fixed import fixed_parts
 from cxscale.stats.models import CupedStats, Effect, MeanStats, RatioStats
 
 
@@ -57,25 +57,15 @@ def sequential_effect(
     For a sequence of looks, the running minimum of p and intersection of intervals are also valid.
     """
     check_alpha(alpha)
-    fixed = fixed_effect(control, treatment, alpha)
-    diff, se = arr(fixed.effect_abs), arr(fixed.se_abs)
-    v = se**2
+    parts = fixed_parts(control, treatment)
+    diff, v = arr(parts.diff), np.maximum(arr(parts.var_diff), 0.0)
     n_now = (arr(control.n) + arr(treatment.n)) / 2
     n_plan = n_now if planned_n_per_arm is None else arr(planned_n_per_arm)
     # v scales as 1/n: the estimate's variance at the planned size is v * n_now / n_plan.
     tau2 = optimal_mixture_ratio(alpha) * v * n_now / n_plan
     half = confidence_sequence_half_width(v, tau2, alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = half / se
-    base = arr(fixed.control)
-    se_rel = arr(fixed.se_rel)
-    eff = build_effect(base, diff, v, 0.0, 0.0, alpha, np.inf, "sequential_msprt", half_width_factor=factor)
-    rel = arr(fixed.effect_rel)
-    return dataclasses.replace(
-        eff,
-        treatment=fixed.treatment,
-        p_value=out(always_valid_p(diff, v, tau2)),
-        effect_rel=fixed.effect_rel,
-        ci_rel=(out(rel - factor * se_rel), out(rel + factor * se_rel)),
-        se_rel=fixed.se_rel,
-    )
+        factor = half / np.sqrt(v)
+    # The relative interval is Fieller's with the same time-uniform factor, so it excludes 0 exactly when p < alpha.
+    eff = effect_from(parts._replace(df=np.inf, method="sequential_msprt"), alpha, half_width_factor=factor)
+    return dataclasses.replace(eff, p_value=out(always_valid_p(diff, v, tau2)))

@@ -48,7 +48,9 @@ def test_planted_primary_effects_are_significant_and_their_cis_cover_the_truth(w
     for p, doc, primary, effect in planted:
         lo, hi = primary["ci_abs"]
         assert lo <= effect <= hi, (p["pilot"], effect, lo, hi)
-        assert doc["verdict"] == "proven", (p["pilot"], doc["verdict"], doc["reason"])
+        # a rollout to one site cannot reach alpha whatever its data (docs/methods.md, "Designs that cannot ...")
+        expected = "inconclusive by design" if primary.get("treated_clusters") == 1 else "proven"
+        assert doc["verdict"] == expected, (p["pilot"], doc["verdict"], doc["reason"])
 
 
 def test_every_true_effect_of_every_metric_is_covered_but_rarely_missed(world):
