@@ -134,7 +134,7 @@ def test_a_shipped_spec_loads_by_name_and_an_unknown_name_or_a_folder_is_one_lin
     spec = load_spec("hillstrom")
     assert spec.pilot == "hillstrom_email" and spec.value.nature == "one_off" and spec.value.currency == "USD"
     with pytest.raises(SpecError, match=r"pilot spec 'nosuch' is neither a file nor a shipped spec \(shipped: "
-                                        r"hillstrom\)"):
+                                        r"hillstrom, noshow\)"):
         load_spec("nosuch")
     (tmp_path / "p1").mkdir()
     with pytest.raises(SpecError, match=r"p1: is a folder, not a pilot spec file"):
