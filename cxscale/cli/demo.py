@@ -95,8 +95,7 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
         effect = "n/a"
         if m and m["effect_rel"] is not None:
             effect = f"{m['effect_rel']:+.1%}"
-            if m["ci_rel"][0] is not None:
-                effect += f"\n{relative_interval(m['ci_rel'])}"
+            effect += f"\n{relative_interval(m['ci_rel'])}"
         value = doc.get("value") or {}
         annual, ci = value.get("annual"), value.get("ci") or [None, None]
         money = "n/a"

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cxscale.cli._app import app, console, print_json, relative_interval
 from cxscale.errors import SpecError
+from cxscale.format import p_value
 
 _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow", "breached": "red",
                   "inconclusive by design": "yellow",
@@ -161,7 +162,7 @@ def _render(r) -> None:  # noqa: ANN001 - Readout; imported lazily to keep `cxsc
         absolute = [escape(f"{_fmt(e.effect_abs)}\n[{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}]")] if wide else []
         t.add_row(f"[bold]{escape(m.metric.name)}[/]\n{escape(role)}", f"{_fmt(m.control)}\n{_fmt(m.treatment)}",
                   escape(f"{_fmt(e.effect_rel, True)}\n{relative_interval(e.ci_rel)}"), *absolute,
-                  f"{e.p_value:.2g}\n({m.p_value_adjusted:.2g})", tgt_txt,
+                  f"{p_value(e.p_value)}\n({p_value(m.p_value_adjusted)})", tgt_txt,
                   f"[{style}]{m.verdict}[/]" if style else m.verdict)
     console.print(t)
     style = _VERDICT_STYLE.get(r.verdict, "bold")

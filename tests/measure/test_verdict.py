@@ -250,3 +250,21 @@ def test_pilot_with_one_unit_in_an_arm_says_there_are_too_few_units(tmp_path, du
     assert any("treatment" in w and "1 unit" in w and "too few units to estimate a variance" in w
                for w in r.warnings)
     assert_follows(ReadoutDocument, r.to_json())
+
+
+def test_the_terminal_readout_of_a_one_unit_arm_shows_no_nan(tmp_path):
+    """The table says n/a where no variance exists, and the warning names the arm; never a bare nan."""
+    from typer.testing import CliRunner
+
+    from cxscale.cli import app
+    from cxscale.measure.spec import dump_spec
+    from tests.measure.world import write_world
+
+    root = write_world(tmp_path, n_customers=60, seed=3, unit="site", n_sites=3)
+    spec = PilotSpec(pilot="p1", unit="site", primary=MetricRef(metric="cost_to_serve", target=Target(relative=-0.05)),
+                     secondary=[MetricRef(metric="aht")])
+    dump_spec(spec, tmp_path / "p1.yaml")
+    res = CliRunner().invoke(app, ["measure", str(tmp_path / "p1.yaml"), "--data", str(root)], env={"COLUMNS": "120"})
+    assert res.exit_code == 0, res.output
+    assert "nan" not in res.stdout.lower().replace("n/a", "")
+    assert "inconclusive by design" in res.stdout and "too few units to estimate a variance" in res.stdout
