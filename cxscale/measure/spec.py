@@ -9,17 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from cxscale.documents import StrictModel
 from cxscale.errors import SpecError
-from cxscale.yamlfile import read_yaml
+from cxscale.yamlfile import dump_yaml, read_document
 
 SPEC_VERSION: Literal[1] = 1
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    """Strict reading (cxscale.documents.StrictModel): unknown keys, booleans for numbers, NaN are refused."""
 
 
 class Target(_Strict):
@@ -146,22 +146,18 @@ class PilotSpec(_Strict):
 def load_spec(path: str | Path) -> PilotSpec:
     """Read and validate a pilot spec; errors name the file and the field."""
     p = Path(path)
-    raw = read_yaml(p, "pilot spec")
+    doc = read_document(p, "pilot spec")
+    raw = doc.data
     if not isinstance(raw, dict):
         raise SpecError(f"{p}: a pilot spec is a YAML mapping with at least pilot, primary.metric, primary.target")
     try:
         return PilotSpec.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            msg = err["msg"].removeprefix("Value error, ")
-            where = ".".join(str(x) for x in err["loc"])
-            lines.append(f"{where}: {msg}" if where else msg)
-        raise SpecError(f"{p}: invalid pilot spec: " + "; ".join(lines)) from exc
+        raise SpecError(f"{p}: invalid pilot spec: {doc.explain(exc)}") from exc
 
 
 def dump_spec(spec: PilotSpec, path: str | Path) -> None:
     """Write a spec as YAML (only fields that differ from defaults, plus the essentials)."""
     data = spec.model_dump(mode="json", exclude_defaults=True)
     data = {"spec_version": spec.spec_version, "pilot": spec.pilot, **data}
-    Path(path).write_text(yaml.safe_dump(data, sort_keys=False))
+    Path(path).write_text(dump_yaml(data))
