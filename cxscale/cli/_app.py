@@ -66,9 +66,23 @@ def number_in(low: float, high: float | None = None, *, above: bool = False) -> 
 
 
 def print_json(document: Any) -> None:
-    """Write one JSON document to stdout (for machines: no colour, no wrapping)."""
-    sys.stdout.write(json.dumps(document, indent=2, default=str, allow_nan=False) + "\n")
+    """Write one strict JSON document to stdout (for machines: no colour, no wrapping). A number that is not finite
+    is null: JSON has no NaN or Infinity, and jq and browsers refuse them."""
+    sys.stdout.write(json.dumps(json_ready(document), indent=2, default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
+
+
+def json_ready(value: Any) -> Any:
+    """`value` with every NaN or infinity (Python or NumPy) replaced by None, and NumPy values made Python ones."""
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):  # a NumPy scalar or array, numpy not imported
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def relative_interval(ci: Any) -> str:
