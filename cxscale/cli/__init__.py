@@ -45,6 +45,10 @@ def main() -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
+    if "://" in message or "=" in message:  # a URL or key=value that may hold a password (imports the engine)
+        from cxscale.engine import redact
+
+        message = redact(message)
     err_console.print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
