@@ -142,3 +142,9 @@ def test_the_cli_refuses_a_duplicate_key_in_one_line(tmp_path):
     assert code == 1 and out == "" and "Traceback" not in err
     assert err.strip().splitlines() == [f"error: {path}: primary (line 7): key given twice (first on line 3); YAML "
                                         "would keep the last one silently, so give each key once"]
+
+
+def test_a_window_longer_than_ten_years_is_refused_before_the_engine_overflows(tmp_path):
+    # post_days: 99999999999 reached DuckDB and failed there with a ConversionException traceback.
+    _refused(load_spec, _spec(tmp_path, SPEC + "windows: {post_days: 99999999999}\n"),
+             "windows.post_days (line 7): Input should be less than or equal to 3650")

@@ -51,8 +51,8 @@ class MetricRef(_Strict):
 class Windows(_Strict):
     """Measurement windows, in days, relative to each unit's assigned_at (pre: before, post: from assignment on)."""
 
-    pre_days: int = Field(28, ge=0)
-    post_days: int = Field(28, ge=1)
+    pre_days: int = Field(28, ge=0, le=3650)  # at most ten years, as the CLI's windows (cli/_app.MAX_DAYS)
+    post_days: int = Field(28, ge=1, le=3650)
 
 
 class Scope(_Strict):
