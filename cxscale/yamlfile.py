@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from cxscale.errors import SpecError
@@ -45,11 +46,17 @@ class StrictLoader(yaml.SafeLoader):
     def construct_yaml_int(self, node: ScalarNode) -> int:  # type: ignore[override]
         text = str(self.construct_scalar(node))
         base = {"0o": 8, "0x": 16}.get(text[:2], 10)
-        return int(text[2:] if base != 10 else text, base)
+        try:
+            return int(text[2:] if base != 10 else text, base)
+        except ValueError:  # only reached by an explicit tag: !!int twelve
+            raise ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark) from None
 
     def construct_yaml_float(self, node: ScalarNode) -> float:  # type: ignore[override]
-        text = str(self.construct_scalar(node)).lower()
-        return float(text.replace(".inf", "inf").replace(".nan", "nan"))
+        text = str(self.construct_scalar(node))
+        try:
+            return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+        except ValueError:  # only reached by an explicit tag: !!float twelve
+            raise ConstructorError(None, None, f"{text!r} is not a number", node.start_mark) from None
 
 
 StrictLoader.yaml_implicit_resolvers = {
@@ -150,6 +157,8 @@ def read_document(path: str | Path, what: str, loader: type[yaml.SafeLoader] = S
         raise SpecError(f"{p}: not valid YAML{where}: {problem}") from exc
     except yaml.YAMLError as exc:
         raise SpecError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    except RecursionError as exc:
+        raise SpecError(f"{p}: not a {what}: nested too deeply to read") from exc
     finally:
         reader.dispose()
 
