@@ -19,9 +19,9 @@ guardrail status, a design) are enumerated, and a new value there bumps the vers
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 #: A number a document may leave null: a rate, mean or money amount the data cannot support (no CSAT column, no
 #: outcomes), or a value that is undefined (no data in an arm, a ratio over 0). JSON has no NaN or infinity.
@@ -32,6 +32,33 @@ class OpenModel(BaseModel):
     """A part of a document cxscale writes: fields added by a newer producer are accepted (see unknown_fields)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class StrictModel(BaseModel):
+    """A document people write (pilot spec, metric definition): an unknown key is a typo and is refused, and values
+    are read strictly, so that nothing is silently coerced. A boolean is never a number (`post_days: true`), a
+    number is never text (`pilot: 2024`), a float is never a whole number of days (`post_days: 28.5`, nor 28.0),
+    and NaN or infinity is never a number. Integers are accepted where floats belong, and nested mappings build
+    nested models (checked in tests/test_strict_yaml.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_literal(cls, value: Any, info: ValidationInfo) -> Any:
+        # Strict mode still takes True for Literal[1] (True == 1): `spec_version: true` must not read as version 1.
+        if isinstance(value, bool) and info.field_name is not None:
+            choices = _literal_choices(cls.model_fields[info.field_name].annotation)
+            if choices and not any(isinstance(c, bool) for c in choices):
+                raise ValueError(f"expected one of {', '.join(map(repr, choices))}, not a boolean")
+        return value
+
+
+def _literal_choices(annotation: Any) -> list[Any]:
+    """The values of a Literal[...] annotation, also inside Optional/Union; [] for any other type."""
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    return [c for part in get_args(annotation) if get_origin(part) is Literal for c in get_args(part)]
 
 
 def unknown_fields(model: BaseModel, path: str = "") -> list[str]:

@@ -7,9 +7,11 @@ only aggregates out of the engine.
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -47,11 +49,46 @@ def connect(engine: str | None = None, workspace: str | Path | None = None, thre
     if name == "spark":
         return ibis.pyspark.connect(spark_session())
     if "://" in name:
+        _refuse_a_new_database_file(name)
         try:
             return ibis.connect(name)
-        except Exception as exc:  # any driver error becomes one readable line
-            raise DataError(f"cannot connect to engine {name!r}: {exc}") from exc
-    raise DataError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)} or an Ibis URL like postgres://...")
+        except Exception as exc:  # any driver error becomes one readable line, without the password
+            password = urlsplit(name).password or ""
+            raise DataError(f"cannot connect to engine {redact(name)!r}: "
+                            f"{' '.join(redact(str(exc), password, unquote(password)).split())}") from exc
+    raise DataError(f"unknown engine {redact(name)!r}: use one of {', '.join(ENGINES)} or an Ibis URL like "
+                    "postgres://...")
+
+
+#: The password of a URL (scheme://user:PASSWORD@host) and of a libpq-style key=value connection string.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@/\s]*@")
+_KEY_PASSWORD = re.compile(r"(\b(?:password|passwd|pwd|secret|token|api_key)\s*=\s*)[^\s&;,'\"]+", re.IGNORECASE)
+
+
+def redact(text: str, *secrets: str) -> str:
+    """`text` with every URL's password (postgres://user:***@host/db), every `password=...` value and each of
+    `secrets` replaced by ***: what cxscale prints where a source or a driver's error is shown."""
+    text = _KEY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _refuse_a_new_database_file(url: str) -> None:
+    """DuckDB and SQLite create the database file a URL names when it does not exist; cxscale's commands only read,
+    so a missing file is an error rather than a new empty database (a typo would otherwise leave files behind)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("duckdb", "sqlite", "file"):
+        return
+    # The path as Ibis reads it (ibis.backends.UrlFromPath): netloc and path together, or an in-memory database.
+    path = parts.netloc + parts.path if parts.scheme == "file" else "/".join(
+        p for p in (parts.netloc, parts.path[bool(parts.netloc):]) if p)
+    if path in ("", ":memory:") or path.startswith(("md:", "motherduck:")):
+        return
+    if not Path(path).exists():
+        raise DataError(f"{redact(url)}: no such database file ({Path(path).absolute()}); cxscale reads data and "
+                        "never creates a database")
 
 
 _SPARK = None

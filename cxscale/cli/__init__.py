@@ -7,6 +7,9 @@ Each command lives in its own module (one per pipeline step) and registers on th
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
+
+from rich.markup import escape
 
 from cxscale.cli._app import app, err_console
 from cxscale.errors import CxscaleError
@@ -21,12 +24,33 @@ from cxscale.cli import schema as _schema  # noqa: E402,F401
 
 
 def main() -> None:
-    """Entry point: a CxscaleError becomes one red line and exit code 1; anything else is a bug with a traceback."""
+    """Entry point: a CxscaleError becomes one red line and exit code 1, a usage mistake (unknown option, bad option
+    value) one red line and exit code 2; anything else is a bug with a traceback."""
     try:
-        app()
+        code = app(prog_name="cxscale", standalone_mode=False)
     except CxscaleError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(exc), 1)
+    except Exception as exc:
+        kinds = {k.__name__ for k in type(exc).__mro__}
+        if "NoArgsIsHelpError" in kinds:  # `cxscale measure` with nothing: the help is already printed
+            sys.exit(2)
+        if "ClickException" in kinds:  # Typer's (vendored or not) Click errors: one line, not a Rich panel
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            _fail(exc.format_message() + hint, getattr(exc, "exit_code", 2))  # type: ignore[attr-defined]
+        if "Abort" in kinds:
+            _fail("aborted", 1)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    if "://" in message or "=" in message:  # a URL or key=value that may hold a password (imports the engine)
+        from cxscale.engine import redact
+
+        message = redact(message)
+    err_console.print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 __all__ = ["app", "main"]

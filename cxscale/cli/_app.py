@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -41,10 +42,47 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """cxscale takes customer-experience AI from pilot to scale."""
 
 
+#: The longest window or enrolment an option takes, in days (ten years): beyond it the dates overflow, and no pilot
+#: or repeat window is that long.
+MAX_DAYS = 3650
+
+
+def number_in(low: float, high: float | None = None, *, above: bool = False) -> Callable[[float | None], float | None]:
+    """A Typer callback for a float option: its value must be finite, at least `low` (above it when `above`) and at
+    most `high`; otherwise a usage error saying so (exit 2). Typer's own min/max let NaN and infinity through."""
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"{value} is not a finite number")
+        if value < low or (above and value == low):
+            raise typer.BadParameter(f"must be {'above' if above else 'at least'} {low:g}, found {value:g}")
+        if high is not None and value > high:
+            raise typer.BadParameter(f"must be at most {high:g}, found {value:g}")
+        return value
+
+    return check
+
+
 def print_json(document: Any) -> None:
-    """Write one JSON document to stdout (for machines: no colour, no wrapping)."""
-    sys.stdout.write(json.dumps(document, indent=2, default=str, allow_nan=False) + "\n")
+    """Write one strict JSON document to stdout (for machines: no colour, no wrapping). A number that is not finite
+    is null: JSON has no NaN or Infinity, and jq and browsers refuse them."""
+    sys.stdout.write(json.dumps(json_ready(document), indent=2, default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
+
+
+def json_ready(value: Any) -> Any:
+    """`value` with every NaN or infinity (Python or NumPy) replaced by None, and NumPy values made Python ones."""
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):  # a NumPy scalar or array, numpy not imported
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def relative_interval(ci: Any) -> str:

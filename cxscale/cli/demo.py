@@ -30,7 +30,7 @@ def _k(v: float) -> str:
 def demo_command(
     out: Path = typer.Option(Path("out/demo"), "--out", "-o", help="Folder for the world and every report."),
     customers: int = typer.Option(50_000, "--customers", "-n", min=100, help="Customers in the simulated world."),
-    seed: int = typer.Option(42, "--seed", help="Random seed of the simulated world."),
+    seed: int = typer.Option(42, "--seed", min=0, help="Random seed of the simulated world."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document with every step's result."),
 ) -> None:
     """Run cxscale end to end on a simulated CX world: simulate, validate, diagnose, measure every pilot.

@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxscale.charts.svg import fmt_number, fmt_share
-from cxscale.cli._app import app, console, err_console, print_json
+from cxscale.cli._app import MAX_DAYS, app, console, err_console, print_json
 from cxscale.errors import SpecError
 
 
@@ -30,7 +30,7 @@ def diagnose(
                                           "hotspot into this folder."),
     top: int = typer.Option(10, "--top", min=1, help="Hotspots to show (and to write to JSON)."),
     drafts: int = typer.Option(3, "--drafts", min=0, help="Use-case drafts for the top hotspots."),
-    window_days: int = typer.Option(7, "--window-days", min=1, help="Same-intent contacts within this many days "
+    window_days: int = typer.Option(7, "--window-days", min=1, max=MAX_DAYS, help="Same-intent contacts within this many days "
                                     "form one episode."),
     currency: str | None = typer.Option(None, "--currency", help="Currency label for money (default: the world's "
                                         "ground_truth.json, else 'currency units')."),
@@ -92,11 +92,16 @@ def _moment(option: str, text: str | None, day_end: bool = False) -> datetime | 
     try:
         if len(text.strip()) == 10:
             day = date.fromisoformat(text.strip())
-            return datetime.combine(day + timedelta(days=1 if day_end else 0), time())
-        return datetime.fromisoformat(text.strip())
+            moment = datetime.combine(day, time())
+        else:
+            moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise SpecError(f"{option} {text!r}: not a date (YYYY-MM-DD) or an ISO 8601 instant "
                         "(YYYY-MM-DDTHH:MM[:SS][+HH:MM])") from None
+    # Years 1 and 9999 overflow once shifted to UTC or to the day's end; no contact centre data is that old or new.
+    if not 1900 <= moment.year <= 9998:
+        raise SpecError(f"{option} {text!r}: outside the years 1900 to 9998")
+    return moment + timedelta(days=1) if day_end and len(text.strip()) == 10 else moment
 
 
 def _share(field: str) -> Callable[[dict], str]:

@@ -10,7 +10,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json, relative_interval
+from cxscale.cli._app import MAX_DAYS, app, console, number_in, print_json, relative_interval
 from cxscale.errors import SpecError
 from cxscale.format import p_value
 
@@ -87,13 +87,16 @@ def measure(
     mapping: str | None = typer.Option(None, "--mapping", help="Mapping name or file for the data."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark or an Ibis URL."),
     metric: str | None = typer.Option(None, "--metric", help="power: the metric to plan for."),
-    target: float | None = typer.Option(None, "--target", help="power: relative change to detect (-0.05 = -5%)."),
+    target: float | None = typer.Option(None, "--target", callback=number_in(-1, above=True),
+                                        help="power: relative change to detect (-0.05 = -5%; above -1)."),
     unit: str | None = typer.Option(None, "--unit", help="power: unit of randomisation (default customer, or the "
                                                            "spec's)."),
-    window_days: int | None = typer.Option(None, "--window-days", help="power: measurement window in days (default "
-                                                                       "28, or the spec's post_days)."),
-    days: float | None = typer.Option(None, "--days", help="power: also the minimum detectable effect when "
-                                                           "enrolling for this many days."),
+    window_days: int | None = typer.Option(None, "--window-days", min=1, max=MAX_DAYS,
+                                           help="power: measurement window in days (default 28, or the spec's "
+                                                "post_days)."),
+    days: float | None = typer.Option(None, "--days", callback=number_in(1, MAX_DAYS),
+                                      help="power: also the minimum detectable effect when enrolling for this many "
+                                           f"days (1 to {MAX_DAYS})."),
     plan_spec: Path | None = typer.Option(None, "--spec", help="power: plan for this pilot spec (its primary metric "
                                                                "and relative target, unit, post window and scope; "
                                                                "e.g. a use-case draft's <id>.pilot.yaml)."),

@@ -17,7 +17,7 @@ def simulate_command(
     scenario: str = typer.Option("support", "--scenario", "-s",
                                  help="support (telco/utility contact centre) or scheduling (healthcare appointments)."),
     customers: int = typer.Option(DEFAULT_CUSTOMERS, "--customers", "-n", min=1, help="Number of customers."),
-    seed: int = typer.Option(42, "--seed", help="Random seed: the same seed gives the same world, byte for byte."),
+    seed: int = typer.Option(42, "--seed", min=0, help="Random seed: the same seed gives the same world, byte for byte."),
     out: Path = typer.Option(Path("out/world"), "--out", "-o", help="Folder to write the world to."),
     chunk_customers: int = typer.Option(100_000, "--chunk-customers", min=1,
                                         help="Customers per Parquet part (bounds memory; does not change the data)."),

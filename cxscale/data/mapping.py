@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cxscale.contract import TABLES
 from cxscale.errors import SpecError
 from cxscale.yamlfile import read_yaml
@@ -99,19 +97,6 @@ class Mapping:
         return Path(self.path).parent
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2-style booleans: only true/false are booleans, so value maps can say "Yes": true safely."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
 def shipped_mappings() -> list[str]:
     """Names of the mapping files shipped with cxscale (cxscale/data/mappings/*.yaml; the *.pilot.yaml beside them
     are pilot specs, cxscale.measure.spec.shipped_specs)."""
@@ -135,7 +120,7 @@ def resolve_mapping_path(name_or_path: str | Path) -> Path:
 def load_mapping(name_or_path: str | Path) -> Mapping:
     """Read and check a mapping file; errors name the file and the key."""
     path = resolve_mapping_path(name_or_path)
-    raw = read_yaml(path, "mapping file", _Loader)
+    raw = read_yaml(path, "mapping file")  # strict: YAML 1.2 booleans, so "Yes": true maps text
     return parse_mapping(raw, str(path))
 
 

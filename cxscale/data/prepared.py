@@ -16,6 +16,7 @@ from cxscale.contract import TABLES
 from cxscale.data import readers
 from cxscale.data.mapping import Mapping, identity_part, load_mapping
 from cxscale.data.stage import StagedTable, build_checks, stage_part, union_parts
+from cxscale.engine import redact
 from cxscale.errors import DataError
 
 #: Declared arms: pilot -> arm names (control first).
@@ -81,7 +82,7 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
         if validating:
             st.expr, st.checks = build_checks(name, t, provided, rules, missing, pilots)
         staged[name] = st
-    return Prepared(origin.con, str(path), staged, pilots, m, notes)
+    return Prepared(origin.con, redact(str(path)), staged, pilots, m, notes)  # a URL without its password
 
 
 def _spec_arms(origin: readers.Origin) -> tuple[Arms, list[tuple[str, str]]]:

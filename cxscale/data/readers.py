@@ -14,7 +14,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import TABLES
-from cxscale.engine import backend_name, connect, read_csv_text, reads_files
+from cxscale.engine import backend_name, connect, read_csv_text, reads_files, redact
 from cxscale.errors import DataError
 
 _FILE_SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -45,9 +45,10 @@ def open_origin(path: str | Path, con: BaseBackend | None = None) -> Origin:
     text = str(path)
     if is_url(text):
         if con is not None:
-            raise DataError(f"{text}: a URL names its own engine; do not pass another engine as well")
+            raise DataError(f"{redact(text)}: a URL names its own engine; do not pass another engine as well")
         scheme = text.split("://", 1)[0]
-        return Origin("url", text, connect("spark" if scheme == "spark" else text))
+        # The origin shows where the data is in messages and documents: never with the URL's password.
+        return Origin("url", redact(text), connect("spark" if scheme == "spark" else text))
     p = Path(text)
     if not p.exists():
         raise DataError(f"{p}: no such file or folder")

@@ -9,19 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import ConfigDict, Field, StrictInt, ValidationError, model_validator
 
+from cxscale.documents import StrictModel
 from cxscale.errors import SpecError
-from cxscale.yamlfile import read_yaml
+from cxscale.yamlfile import dump_yaml, read_document
 
 SPEC_VERSION: Literal[1] = 1
 #: Pilot specs shipped beside their mappings (cxscale/data/mappings/NAME.pilot.yaml), loaded by NAME.
 SHIPPED_SPECS = Path(__file__).resolve().parent.parent / "data" / "mappings"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    """Strict reading (cxscale.documents.StrictModel): unknown keys, booleans for numbers, NaN are refused."""
 
 
 class Target(_Strict):
@@ -53,8 +53,8 @@ class MetricRef(_Strict):
 class Windows(_Strict):
     """Measurement windows, in days, relative to each unit's assigned_at (pre: before, post: from assignment on)."""
 
-    pre_days: int = Field(28, ge=0)
-    post_days: int = Field(28, ge=1)
+    pre_days: int = Field(28, ge=0, le=3650)  # at most ten years, as the CLI's windows (cli/_app.MAX_DAYS)
+    post_days: int = Field(28, ge=1, le=3650)
 
 
 class Scope(_Strict):
@@ -253,22 +253,18 @@ def resolve_spec_path(name_or_path: str | Path) -> Path:
 def load_spec(path: str | Path) -> PilotSpec:
     """Read and validate a pilot spec (a file, or a shipped spec's name); errors name the file and the field."""
     p = resolve_spec_path(path)
-    raw = read_yaml(p, "pilot spec")
+    doc = read_document(p, "pilot spec")
+    raw = doc.data
     if not isinstance(raw, dict):
         raise SpecError(f"{p}: a pilot spec is a YAML mapping with at least pilot, primary.metric, primary.target")
     try:
         return PilotSpec.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            msg = err["msg"].removeprefix("Value error, ")
-            where = ".".join(str(x) for x in err["loc"])
-            lines.append(f"{where}: {msg}" if where else msg)
-        raise SpecError(f"{p}: invalid pilot spec: " + "; ".join(lines)) from exc
+        raise SpecError(f"{p}: invalid pilot spec: {doc.explain(exc)}") from exc
 
 
 def dump_spec(spec: PilotSpec, path: str | Path) -> None:
     """Write a spec as YAML (only fields that differ from defaults, plus the essentials)."""
     data = spec.model_dump(mode="json", exclude_defaults=True)
     data = {"spec_version": spec.spec_version, "pilot": spec.pilot, **data}
-    Path(path).write_text(yaml.safe_dump(data, sort_keys=False))
+    Path(path).write_text(dump_yaml(data))

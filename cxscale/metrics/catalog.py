@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from cxscale.errors import SpecError
 from cxscale.metrics.definition import MetricDef
-from cxscale.yamlfile import read_yaml
+from cxscale.yamlfile import read_document
 
 BUILTIN_FILE = Path(__file__).with_name("catalog.yaml")
 
@@ -59,7 +59,8 @@ class Catalog:
 def read_metrics(path: str | Path) -> list[MetricDef]:
     """Read metric definitions from a YAML file; errors name the file, the metric and the field."""
     p = Path(path)
-    raw = read_yaml(p, "metric file")
+    doc = read_document(p, "metric file")
+    raw = doc.data
     items = raw.get("metrics") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         raise SpecError(f"{p}: a metric file is a YAML mapping with a list `metrics:` of definitions "
@@ -70,8 +71,7 @@ def read_metrics(path: str | Path) -> list[MetricDef]:
         try:
             out.append(MetricDef.model_validate(item))
         except ValidationError as exc:
-            lines = [f"{'.'.join(str(x) for x in e['loc']) or '(metric)'}: {e['msg']}" for e in exc.errors()]
-            raise SpecError(f"{p}: metric {name}: " + "; ".join(lines)) from exc
+            raise SpecError(f"{p}: metric {name}: {doc.explain(exc, ('metrics', i))}") from exc
     return out
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from cxscale.contract import TABLES
+from cxscale.documents import StrictModel
 from cxscale.metrics import expressions
 
 #: Columns computed on demand from interactions (only when an expression reads them), in days (float).
@@ -31,7 +32,7 @@ VIRTUAL_COLUMNS: dict[str, str] = {
 MetricType = Literal["sum", "count", "mean", "proportion", "ratio"]
 
 
-class Measure(BaseModel):
+class Measure(StrictModel):
     """What is aggregated: an expression over the source's columns (None = count rows), restricted by a filter."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -40,7 +41,7 @@ class Measure(BaseModel):
     filter: str | None = None
 
 
-class MetricDef(BaseModel):
+class MetricDef(StrictModel):
     """One metric of the catalog. Direction says which way is better; kind separates business from technical."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
