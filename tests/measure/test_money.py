@@ -113,12 +113,12 @@ def test_repeats_without_a_one_off_are_refused_naming_the_key(tmp_path):
     spec = tmp_path / "p.yaml"
     spec.write_text("pilot: p\nprimary: {metric: cost_to_serve, target: {relative: -0.05}}\n"
                     "value: {nature: recurring, repeats_per_year: 4}\n")
-    with pytest.raises(SpecError, match=r"p\.yaml: invalid pilot spec: value: repeats_per_year applies to nature: "
+    with pytest.raises(SpecError, match=r"p\.yaml: invalid pilot spec: value \(line 3\): repeats_per_year applies to nature: "
                                         r"one_off only"):
         load_spec(spec)
     spec.write_text("pilot: p\nprimary: {metric: cost_to_serve, target: {relative: -0.05}}\n"
                     "value: {nature: once}\n")
-    with pytest.raises(SpecError, match=r"value\.nature: Input should be 'recurring' or 'one_off'"):
+    with pytest.raises(SpecError, match=r"value\.nature \(line 3\): Input should be 'recurring' or 'one_off'"):
         load_spec(spec)
 
 
