@@ -12,7 +12,7 @@ import pytest
 from cxscale.data import load
 from cxscale.data.validate import validate
 from cxscale.errors import DataError
-from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, write_csv
+from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER
 from tests.data.hostile import assert_one_line, cli
 
 MAPPING = """
