@@ -143,7 +143,9 @@ def _check_table(st: StagedTable) -> TableReport:
         examples: list[dict[str, Any]] = []
         if not c.whole_table:
             cols = ["_source", "_row", *dict.fromkeys(c.show)]
-            rows = t.filter(c.expr).order_by([t["_source"], t["_row"]]).select(*cols).limit(MAX_EXAMPLES)
+            # Timestamps travel as text: a year-1 value does not survive Spark's conversion to Python.
+            shown = [t[n].cast("string").name(n) if t[n].type().is_timestamp() else t[n] for n in cols]
+            rows = t.filter(c.expr).order_by([t["_source"], t["_row"]]).select(*shown).limit(MAX_EXAMPLES)
             examples = [{"source": r.pop("_source"), "row": r.pop("_row"), "values": r}
                         for r in rows.to_pyarrow().to_pylist()]
         result = RuleResult(c.rule, c.column, n, examples)
