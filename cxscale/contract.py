@@ -162,6 +162,15 @@ DEFAULT_RATE_CARD_OTHER: tuple[float, float] = (1.00, 0.60)
 #: Default window (days) after which a contact with no repeat for the same intent counts as resolved.
 DEFAULT_RESOLUTION_WINDOW_DAYS = 7
 
+#: Plausible timestamps (docs/data-contract.md#plausible-timestamps): from this date (UTC) to this many days after
+#: today, unless a mapping file sets `plausible: {from: ..., to: ...}`. Contact centres and their exports postdate 1970;
+#: a date before it (year 1, 1900: a placeholder or a misread value) or years ahead (2999) is not a contact.
+PLAUSIBLE_FROM = "1970-01-01"
+PLAUSIBLE_DAYS_AHEAD = 366
+
+#: UTC offsets that exist: -12:00 to +14:00 (a "+25:00" is a typo, not a time zone).
+OFFSET_MINUTES_RANGE = (-12 * 60, 14 * 60)
+
 #: Validation rules (docs/data-contract.md#rules): rule id -> what it rejects. Every rejected row names its rules.
 RULES: dict[str, str] = {
     "missing_column": "a required contract column is absent from the source (or from the mapping)",
@@ -169,7 +178,11 @@ RULES: dict[str, str] = {
     "unparseable_timestamp": "a value is not a timestamp",
     "wrong_type": "a value is not of the column's type (number, boolean)",
     "unmapped_value": "a value is not listed in the column's value map",
+    "malformed_row": "the source row cannot be split into the header's columns (wrong number of fields, or an "
+                     "unterminated quote)",
     "duplicate_id": "the row's key repeats an earlier row (the first occurrence is kept)",
+    "non_finite_number": "a number is NaN, infinite, or too large for a 64-bit float (e.g. 1e400)",
+    "implausible_timestamp": "a timestamp lies outside the plausible range",
     "negative_duration": "a duration in seconds is negative",
     "negative_value": "a cost or money value is negative",
     "csat_out_of_range": "CSAT is outside 1-5",

@@ -129,15 +129,46 @@ def _is_spark(con: BaseBackend) -> bool:
     return backend_name(con) == "pyspark"
 
 
-def read_csv_text(con: BaseBackend, location: str, table_name: str | None = None) -> Any:
+def read_csv_text(con: BaseBackend, location: str, table_name: str | None = None, *,
+                  columns: list[str] | None = None, delimiter: str = ",", encoding: str = "utf-8",
+                  skip_malformed: bool = False) -> Any:
     """Register a CSV file (or .csv.gz, or a glob of them) with every column read as text.
 
     Text first, types later: cxscale.data converts columns itself so that a bad value becomes a validation finding
-    (with its row number) instead of a reader crash, and so that DuckDB and Spark see the same columns.
+    (with its row number) instead of a reader crash, and so that DuckDB and Spark see the same columns. `columns`
+    (the header, read by cxscale.data.readers) and `delimiter` fix the dialect on DuckDB, so that a malformed row
+    cannot mislead its sniffer; `skip_malformed` leaves such rows out (csv_rejects() lists them).
     """
     if _is_spark(con):
-        return con.read_csv(location, table_name=table_name, inferSchema=False, header=True)
-    return con.read_csv(location, table_name=table_name, all_varchar=True, header=True)
+        return con.read_csv(location, table_name=table_name, inferSchema=False, header=True, sep=delimiter,
+                            encoding=encoding)
+    if columns is None:
+        return con.read_csv(location, table_name=table_name, all_varchar=True, header=True)
+    return con.read_csv(location, table_name=table_name, **_duckdb_csv(columns, delimiter, encoding),
+                        ignore_errors=skip_malformed)
+
+
+def _duckdb_csv(columns: list[str], delimiter: str, encoding: str) -> dict[str, Any]:
+    # RFC 4180: fields quoted with ", a quote inside doubled; no comment lines.
+    return {"auto_detect": False, "header": True, "columns": {c: "VARCHAR" for c in columns}, "delim": delimiter,
+            "quote": '"', "escape": '"', "encoding": encoding}
+
+
+_REJECTS = iter(range(1, 1 << 62))
+
+
+def csv_rejects(con: BaseBackend, location: str, columns: list[str], delimiter: str = ",",
+                encoding: str = "utf-8") -> Any | None:
+    """The rows of a CSV that cannot be split into its header's columns, as a table (line: 1-based line of the
+    record, the header being line 1; error_type; csv_line), from one scan of the file; None on engines without a
+    rejects table (Spark, warehouses: a malformed row stops the read there)."""
+    if _is_spark(con) or not _is_native(con):
+        return None
+    n = next(_REJECTS)
+    scan = con.read_csv(location, **_duckdb_csv(columns, delimiter, encoding), store_rejects=True,
+                        rejects_table=f"cx_rejects_{n}", rejects_scan=f"cx_reject_scans_{n}")
+    scan.count().execute()
+    return con.table(f"cx_rejects_{n}")
 
 
 def with_row_number(con: BaseBackend, table: Any, name: str = "_row") -> Any:

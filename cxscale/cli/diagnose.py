@@ -43,6 +43,8 @@ def diagnose(
     validate: bool | None = typer.Option(None, "--validate/--no-validate", help="Diagnose only rows that pass the "
                                          "data contract, and say how many were rejected by which rules (default: "
                                          "validate when --mapping is given; contract-typed data is read as it is)."),
+    allow_outside_data: bool = typer.Option(False, "--allow-outside-data", help="Let the mapping's sources lie "
+                                            "outside the data folder and the mapping's folder (docs/mapping.md)."),
 ) -> None:
     """Diagnose the customer journey: where friction and cost are highest, and the money at stake.
 
@@ -64,7 +66,7 @@ def diagnose(
         checking = mapping is not None if validate is None else validate
         if checking:
             progress.update(task, description="validating the data against the contract")
-        dataset = load(data, mapping=mapping, con=con, validate=checking)
+        dataset = load(data, mapping=mapping, con=con, validate=checking, allow_outside_data=allow_outside_data)
         result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts, mapping=mapping,
                                progress=lambda label: progress.update(task, description=label), since=start,
                                until=end)

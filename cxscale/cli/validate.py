@@ -32,6 +32,8 @@ def validate_command(
                                    "'PILOT=control,treatment'. Repeatable."),
     spec: list[Path] = typer.Option([], "--spec", help="Pilot spec file(s) declaring a pilot's arms. Repeatable."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    allow_outside_data: bool = typer.Option(False, "--allow-outside-data", help="Let the mapping's sources lie "
+                                            "outside PATH's folder and the mapping's folder (docs/mapping.md)."),
 ) -> None:
     """Check data against the data contract: rows read, accepted and rejected per table and rule.
 
@@ -47,7 +49,7 @@ def validate_command(
 
     declared: Arms = {**arms_from_specs(list(spec)), **_parse_arms(arms)}
     con = None if is_url(path) else connect(engine)
-    prep = prepare(path, mapping, con, declared, validating=True)
+    prep = prepare(path, mapping, con, declared, validating=True, allow_outside_data=allow_outside_data)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=as_json) as progress:
         task = progress.add_task("validating", total=None)

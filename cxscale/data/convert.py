@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
+from cxscale.contract import OFFSET_MINUTES_RANGE
 from cxscale.data.mapping import _TEMPLATE_FIELD, UNITS, ColumnSpec
 from cxscale.engine import epoch_float, local_to_utc, parse_timestamp, try_cast
 
@@ -148,8 +149,29 @@ def _timestamp(con: BaseBackend, src: ibis.Value, spec: ColumnSpec) -> Converted
         else:
             # No zone given: values with an offset keep it, zone-less values are read as UTC.
             ts, naive = try_cast(con, text, UTC), False
+            ts = ibis.ifelse(_impossible_offset(text), ibis.null(UTC), ts)
     if naive:
         ts = local_to_utc(con, ts, spec.timezone) if spec.timezone else ts.cast(UTC)
     if spec.shift_days:
         ts = ts + ibis.interval(days=spec.shift_days)
     return Converted(ts, raw, "unparseable_timestamp" if raw is not None else None)
+
+
+#: A UTC offset after a time of day: "10:00:00+02:00", "10:00+0530", "10:00:00.5 -03".
+_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)?$"
+
+
+def _impossible_offset(text: ibis.Value) -> ibis.Value:
+    """True where the text ends in a UTC offset that no zone has (beyond -12:00..+14:00, or minutes over 59): the
+    engines would read "+25:00" as a shift of a day (DuckDB) or not at all (Spark); it is a typo either way."""
+    sign, hours, minutes = (text.re_extract(_OFFSET, i) for i in (1, 2, 3))
+    h = _two_digits(hours)
+    m = _two_digits(minutes)
+    total = (h * 60 + m.fill_null(0)) * ibis.ifelse(sign == "-", -1, 1)
+    lo, hi = OFFSET_MINUTES_RANGE
+    return (h.notnull() & ((m.fill_null(0) > 59) | (total < lo) | (total > hi))).fill_null(False)
+
+
+def _two_digits(digits: ibis.Value) -> ibis.Value:
+    """Two digits (or an empty match) as an integer, null when empty."""
+    return ibis.ifelse(digits.length() == 2, digits, ibis.null("string")).cast("int64")

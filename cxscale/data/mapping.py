@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,11 @@ UNITS = {"seconds": 1.0, "milliseconds": 0.001, "minutes": 60.0, "hours": 3600.0
 
 _COLUMN_KEYS = {"from", "value", "template", "seconds_between", "days_between", "type", "format", "timezone", "map", "unit",
                 "shift_days"}
-_PART_KEYS = {"part", "source", "filter", "deduplicate", "columns"}
-_TOP_KEYS = {"mapping_version", "name", "description", "data", "pilots", "tables"}
+_PART_KEYS = {"part", "source", "filter", "deduplicate", "columns", "encoding"}
+_TOP_KEYS = {"mapping_version", "name", "description", "data", "pilots", "tables", "plausible", "encoding"}
+#: Text encodings of CSV sources the engines read (`encoding:` in a mapping), with the names people also write.
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf16": "utf-16", "latin-1": "latin-1",
+             "latin1": "latin-1", "iso-8859-1": "latin-1"}
 _TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
 
 
@@ -78,6 +82,8 @@ class Part:
     filter: tuple[str, str] | None = None
     #: "first": keep the first source row per key (e.g. one customer row per patient from an appointment list).
     deduplicate: str | None = None
+    #: Text encoding of a CSV source (utf-8, utf-16, latin-1); None: the mapping's, else utf-8.
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,8 @@ class Mapping:
     #: Declared arms per pilot (assignments whose arm is not listed are rejected as unknown_arm).
     pilots: dict[str, tuple[str, ...]] = field(default_factory=dict)
     data: str | None = None
+    #: Plausible timestamps (ISO dates or instants, UTC): (from, to); None for a bound keeps the default.
+    plausible: tuple[str | None, str | None] = (None, None)
 
     @property
     def folder(self) -> Path:
@@ -150,8 +158,49 @@ def parse_mapping(raw: Any, path: str) -> Mapping:
         if not isinstance(arms, list) or len(arms) < 2 or not all(isinstance(a, str) and a for a in arms):
             raise SpecError(f"{path}: pilots.{pilot}: list at least two arm names (control first)")
         pilots[str(pilot)] = tuple(arms)
+    encoding = _encoding(path, "encoding", raw.get("encoding"))
+    if encoding:
+        tables = {t: tuple(p if p.encoding else Part(p.name, p.source, p.columns, p.filter, p.deduplicate, encoding)
+                           for p in ps) for t, ps in tables.items()}
     return Mapping(path=path, name=str(raw.get("name") or Path(path).stem), description=str(raw.get("description", "")),
-                   tables=tables, pilots=pilots, data=raw.get("data"))
+                   tables=tables, pilots=pilots, data=raw.get("data"), plausible=_plausible(path, raw.get("plausible")))
+
+
+def _encoding(path: str, where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    name = ENCODINGS.get(str(value).strip().lower())
+    if name is None:
+        raise SpecError(f"{path}: {where}: {value!r} is not an encoding cxscale reads (use utf-8, utf-16 or latin-1; "
+                        "convert other encodings to UTF-8 first, e.g. iconv -f cp1252 -t utf-8)")
+    return name
+
+
+def _plausible(path: str, body: Any) -> tuple[str | None, str | None]:
+    """`plausible: {from: 2015-01-01, to: 2027-12-31}`: the range of timestamps that can be real (UTC)."""
+    if body is None:
+        return (None, None)
+    if not isinstance(body, dict) or not body or set(body) - {"from", "to"}:
+        raise SpecError(f"{path}: plausible: expected {{from: DATE, to: DATE}} (either may be left out)")
+    bounds: list[datetime | None] = []
+    for key in ("from", "to"):
+        value = body.get(key)
+        if value is None:
+            bounds.append(None)
+        elif isinstance(value, datetime):
+            bounds.append(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value)
+        elif isinstance(value, date):
+            bounds.append(datetime(value.year, value.month, value.day))
+        else:
+            try:
+                moment = datetime.fromisoformat(str(value))
+                bounds.append(moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment)
+            except ValueError:
+                raise SpecError(f"{path}: plausible.{key}: expected a date like 2015-01-01, found {value!r}") from None
+    lo, hi = bounds
+    if lo is not None and hi is not None and lo >= hi:
+        raise SpecError(f"{path}: plausible: from ({lo:%Y-%m-%d}) must be before to ({hi:%Y-%m-%d})")
+    return (lo.isoformat() if lo else None, hi.isoformat() if hi else None)
 
 
 def _unknown(path: str, where: str, body: dict, allowed: set[str]) -> None:
@@ -195,7 +244,7 @@ def _part(path: str, where: str, table: str, body: Any, index: int | None) -> Pa
         raise SpecError(f"{path}: {where}.deduplicate: the {table} table has no key to deduplicate on")
     default = table if index is None else f"{table}_{index + 1}"
     return Part(name=str(body.get("part") or default), source=source, columns=columns,
-                filter=filter_, deduplicate=dedup)
+                filter=filter_, deduplicate=dedup, encoding=_encoding(path, f"{where}.encoding", body.get("encoding")))
 
 
 def _text(value: Any) -> str:

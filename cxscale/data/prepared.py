@@ -15,7 +15,7 @@ from ibis.backends import BaseBackend
 from cxscale.contract import TABLES
 from cxscale.data import readers
 from cxscale.data.mapping import Mapping, identity_part, load_mapping
-from cxscale.data.stage import StagedTable, build_checks, stage_part, union_parts
+from cxscale.data.stage import StagedTable, build_checks, plausible_range, stage_part, union_parts
 from cxscale.engine import redact
 from cxscale.errors import DataError
 
@@ -36,9 +36,10 @@ class Prepared:
 
 
 def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: BaseBackend | None = None,
-            arms: Arms | None = None, validating: bool = True) -> Prepared:
+            arms: Arms | None = None, validating: bool = True, allow_outside_data: bool = False) -> Prepared:
     """Stage every contract table found at `path` (through `mapping` when given); with `validating`, attach the
-    checks of every rule. `arms` declares pilot arms in addition to the mapping and DIR/pilots/*.yaml specs."""
+    checks of every rule. `arms` declares pilot arms in addition to the mapping and DIR/pilots/*.yaml specs.
+    `allow_outside_data` lets a mapping's sources lie outside the data and mapping folders."""
     origin = readers.open_origin(path, con)
     m = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping)
     notes = []
@@ -65,12 +66,14 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
     spec_arms, unreadable = _spec_arms(origin)
     notes += [f"{f}: not read for its arms ({why}); its pilot's arms are not checked" for f, why in unreadable]
     pilots = {**spec_arms, **(m.pilots if m else {}), **(arms or {})}
+    plausible = plausible_range(m.plausible if m else (None, None))
     staged: dict[str, StagedTable] = {}
     for name, table_parts in parts.items():
         exprs, rules, missing, labels = [], {}, {}, []
         provided: list[str] = []
         for part in table_parts:
-            expr, part_rules, part_missing, label = stage_part(origin, name, part, folder, validating)
+            expr, part_rules, part_missing, label = stage_part(origin, name, part, folder, validating,
+                                                               allow_outside_data)
             exprs.append(expr)
             rules.update(part_rules)
             missing.update(part_missing)
@@ -80,7 +83,7 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
         t = union_parts(exprs)
         st = StagedTable(name, t, provided, labels)
         if validating:
-            st.expr, st.checks = build_checks(name, t, provided, rules, missing, pilots)
+            st.expr, st.checks = build_checks(name, t, provided, rules, missing, pilots, plausible)
         staged[name] = st
     return Prepared(origin.con, redact(str(path)), staged, pilots, m, notes)  # a URL without its password
 

@@ -6,7 +6,11 @@ number instead of a reader crash. Rows stay in the engine.
 
 from __future__ import annotations
 
+import csv
+import glob
+import gzip
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +18,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import TABLES
-from cxscale.engine import backend_name, connect, read_csv_text, reads_files, redact
+from cxscale.engine import backend_name, connect, csv_rejects, read_csv_text, reads_files, redact
 from cxscale.errors import DataError
 
 _FILE_SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -121,27 +125,42 @@ def _find_in_folder(root: Path, name: str) -> str | None:
     return None
 
 
-def resolve_source(origin: Origin, source: str, mapping_folder: Path | None = None) -> str:
-    """A mapping part's source as a readable location: a file relative to the data path or the mapping file, or a
-    table name on a DuckDB file or URL."""
+def resolve_source(origin: Origin, source: str, mapping_folder: Path | None = None,
+                   allow_outside_data: bool = False) -> str:
+    """A mapping part's source as a readable location: a file inside the data path's folder or the mapping file's
+    folder, or a table name on a DuckDB file or URL. A source elsewhere (absolute, `..`, a glob leaving the folder)
+    is refused unless `allow_outside_data` (docs/mapping.md#where-sources-are-found)."""
     if origin.kind in ("duckdb", "url"):
         return source
     if origin.kind == "file" and Path(origin.path).name == Path(source).name:
         return origin.path
-    if Path(source).is_absolute():
-        return source
-    for base in (origin.base, mapping_folder):
-        if base is None:
-            continue
-        candidate = base / source
-        if candidate.exists() or ("*" in source and any(base.glob(source))):
+    bases = [b for b in (origin.base, mapping_folder) if b is not None]
+    for base in bases:
+        candidate = base / source  # an absolute source is itself
+        matches = [Path(f) for f in glob.glob(str(candidate), recursive=True)] if "*" in source else (
+            [candidate] if candidate.exists() else [])
+        if matches:
+            if not allow_outside_data and not _inside(matches, bases):
+                raise DataError(f"{source}: the mapping's source lies outside the data folder ({origin.base}) and the "
+                                "mapping's folder; copy the file into the data folder, or allow it explicitly "
+                                "(--allow-outside-data)")
             return str(candidate)
-    looked = ", ".join(str(b) for b in (origin.base, mapping_folder) if b is not None)
+    looked = ", ".join(str(b) for b in bases)
     raise DataError(f"{source}: source file not found (looked in {looked}); pass the folder that holds it as PATH")
 
 
-def table(origin: Origin, source: str, table_name: str | None = None) -> ibis.Table:
-    """Open one source on the origin's engine. Files are registered as views; nothing is loaded into Python."""
+def _inside(files: list[Path], bases: list[Path]) -> bool:
+    """Whether every file lies inside one of the folders (links resolved: a link out of the folder is outside)."""
+    roots = [b.resolve() for b in bases]
+    return all(any(f == r or r in f.parents for r in roots) for f in (m.resolve() for m in files))
+
+
+def table(origin: Origin, source: str, table_name: str | None = None, encoding: str | None = None,
+          validating: bool = False) -> ibis.Table:
+    """Open one source on the origin's engine. Files are registered as views; nothing is loaded into Python.
+
+    When `validating`, a CSV row that cannot be split into the header's columns stays in the table as a row with
+    null values and `_malformed` (what is wrong, and the line), numbered with the others in `_row`."""
     con = origin.con
     if origin.kind == "duckdb":
         return con.table(source, database=origin.alias)
@@ -155,19 +174,110 @@ def table(origin: Origin, source: str, table_name: str | None = None) -> ibis.Ta
     location = source
     p = Path(location)
     if p.is_dir():
-        location = _find_in_folder(p.parent, p.name) or str(p / "*.parquet")
+        found = _find_in_folder(p.parent, p.name)
+        if found is None and p.name.endswith(_FILE_SUFFIXES):
+            raise DataError(f"{location}: is a folder, not a file; name the file (or a folder of parts "
+                            f"{p.name}/*.parquet)")
+        location = found or str(p / "*.parquet")
     if ".parquet" in location:
-        return con.read_parquet(location, table_name=table_name)
+        try:
+            return con.read_parquet(location, table_name=table_name)
+        except Exception as exc:  # damaged or not Parquet: one line naming the file
+            raise DataError(f"{label(location)}: cannot read as Parquet ({first_line(exc)}); the file is damaged "
+                            "(e.g. cut short by a copy) or not Parquet: export it again") from exc
+    code = encoding or "utf-8"
+    columns, delimiter = csv_header(location, code)
     try:
-        t = read_csv_text(con, location, table_name)
+        t = read_csv_text(con, location, table_name, columns=columns, delimiter=delimiter, encoding=code,
+                          skip_malformed=validating)
+        rejects = csv_rejects(con, location, columns, delimiter, code) if validating else None
     except Exception as exc:  # reader errors (bad quoting, binary file) become one line naming the file
-        raise DataError(f"{location}: cannot read as CSV: {str(exc).splitlines()[0]}") from exc
-    if len(t.columns) == 1 and any(d in t.columns[0] for d in ",;\t|"):
-        # The reader's sniffer gives up on splitting when rows disagree with the header.
-        raise DataError(f"{location}: cannot split the CSV into columns (the header reads as one column "
-                        f"{t.columns[0][:80]!r}): some rows have more fields than the header or an unclosed quote; "
-                        "fix those rows or export the file again")
-    return t
+        raise DataError(f"{label(location)}: cannot read as CSV: {reader_problem(exc)}") from exc
+    if rejects is None or not int(rejects.count().execute()):
+        return t
+    return _with_malformed_rows(t, rejects)
+
+
+def _with_malformed_rows(t: ibis.Table, rejects: ibis.Table) -> ibis.Table:
+    """The rows read plus one row per malformed record, numbered in file order.
+
+    The reader skipped the malformed records, so the k-th row read is data row k + (malformed records before it).
+    Malformed record i (in file order, data row r_i) comes after r_i - i rows read; a running count over both, in
+    that order, gives every row its number. Only sources with malformed rows pay this window."""
+    good = t.mutate(_k=(ibis.row_number() + 1).cast("float64"), _r=ibis.null("int64"),
+                    _malformed=ibis.null("string"))
+    # One reject per missing column of a short row: one row per record.
+    r = rejects.group_by("line").aggregate(_what=rejects.error_type.min(), _text=rejects.csv_line.min())
+    r = r.select(_r=(r.line - 1).cast("int64"), _what=r._what, _text=r._text)
+    r = r.mutate(_k=(r._r - ibis.row_number().over(order_by=r._r) - 1).cast("float64") + 0.5)
+    # An unclosed quote swallows the rest of the file: show its lines joined by a visible \n.
+    text = r._text.re_replace(r"\s+$", "").re_replace(r"\r?\n", "\\\\n")
+    what = r._what.lower() + ": " + ibis.ifelse(
+        text.length() > 120, text.substr(0, 120) + "...", text)
+    bad = r.select(**{c: ibis.null(t[c].type()) for c in t.columns}, _k=r._k, _r=r._r,
+                   _malformed=what.cast("string"))
+    both = ibis.union(good, bad, distinct=False)
+    before = ibis.ifelse(both._malformed.notnull(), 1, 0).sum().over(
+        ibis.window(order_by=both._k, preceding=None, following=0))
+    row = ibis.ifelse(both._r.notnull(), both._r, both._k.cast("int64") + before)
+    return both.mutate(_row=row.cast("int64")).drop("_k", "_r")
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def reader_problem(exc: BaseException) -> str:
+    """An engine's reader error in words a user can act on (the encoding, a malformed line)."""
+    text = str(exc)
+    if "Invalid unicode" in text or "byte sequence" in text or "MalformedInputException" in text:
+        return ("the file is not UTF-8 text; set its encoding in the mapping file (encoding: latin-1 or utf-16, "
+                "docs/mapping.md#encoding)")
+    m = re.search(r"CSV Error on Line: (\d+)", text)
+    if m and ("Expected Number of Columns" in text or "quote" in text.lower()):
+        return (f"line {m.group(1)} does not split into the header's columns ({first_line(exc)}); `cxscale validate` "
+                "quarantines such rows")
+    return first_line(exc)
+
+
+def csv_header(location: str, encoding: str = "utf-8") -> tuple[list[str], str]:
+    """The column names and the delimiter of a CSV (the first file of a glob), from its first line, read in Python:
+    only the header leaves the file. Raises DataError for an empty file, a gzip that is not gzip, or text that is not
+    in `encoding`."""
+    files = sorted(Path(location).parent.glob(Path(location).name)) if "*" in location else [Path(location)]
+    if not files:
+        raise DataError(f"{location}: no files match")
+    f = files[0]
+    try:
+        with (gzip.open(f, "rb") if f.name.endswith(".gz") else f.open("rb")) as fh:
+            head = fh.read(1 << 16)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{f.name}: cannot read as {'gzip-compressed ' if f.name.endswith('.gz') else ''}CSV "
+                        f"({exc}); check the file (a .gz name on a file that is not compressed?)") from exc
+    if not head.strip():
+        raise DataError(f"{f.name}: the file is empty (no header, no rows)")
+    utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if utf16 and encoding != "utf-16":
+        raise DataError(f"{f.name}: the file is UTF-16 text; set encoding: utf-16 in the mapping file "
+                        "(docs/mapping.md#encoding), or save it as UTF-8")
+    try:
+        text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        line = head[:exc.start].count(b"\n") + 1
+        raise DataError(f"{f.name}: line {line}: byte 0x{head[exc.start]:02X} is not UTF-8 text; set the file's "
+                        "encoding in the mapping file (encoding: latin-1 for Western European exports, or utf-16; "
+                        "docs/mapping.md#encoding)") from None
+    first = text.lstrip("\ufeff").splitlines()[0] if text.lstrip("\ufeff") else ""
+    delimiter = max(",;\t|", key=first.count) if any(d in first for d in ",;\t|") else ","
+    names = [n.strip() for n in next(csv.reader([first], delimiter=delimiter))]
+    empty = [i + 1 for i, n in enumerate(names) if not n]
+    if empty:
+        raise DataError(f"{f.name}: header column {empty[0]} has no name; name every column in the first line")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise DataError(f"{f.name}: the header names column {repeated[0]!r} twice; give every column its own name")
+    return names, delimiter
 
 
 def label(source: str) -> str:

@@ -8,17 +8,18 @@ number), plus for validation the source text of each converted column (`_raw_<co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dt
 
-from cxscale.contract import TABLES, UNIT_TYPES
+from cxscale.contract import PLAUSIBLE_DAYS_AHEAD, PLAUSIBLE_FROM, TABLES, UNIT_TYPES
 from cxscale.data import readers
 from cxscale.data.convert import convert, target_dtype
 from cxscale.data.mapping import Part
-from cxscale.engine import with_row_number
+from cxscale.engine import instant, with_row_number
 from cxscale.errors import SpecError
 
 
@@ -64,16 +65,17 @@ class StagedTable:
 
 
 def stage_part(origin: readers.Origin, table: str, part: Part, mapping_folder: Path | None,
-               validating: bool) -> tuple[ibis.Table, dict[str, str], dict[str, str], str]:
+               validating: bool, allow_outside_data: bool = False
+               ) -> tuple[ibis.Table, dict[str, str], dict[str, str], str]:
     """One part as a table of typed columns (+ helpers when validating).
 
     Returns (table, conversion rules by column, missing columns -> detail, source label).
     """
-    location = readers.resolve_source(origin, part.source, mapping_folder)
+    location = readers.resolve_source(origin, part.source, mapping_folder, allow_outside_data)
     src_label = readers.label(location)
-    r = readers.table(origin, location)
+    r = readers.table(origin, location, encoding=part.encoding, validating=validating)
     numbered = validating or part.deduplicate or any(s.uses_row_number for s in part.columns.values())
-    if numbered:
+    if numbered and "_row" not in r.columns:
         r = with_row_number(origin.con, r)
     if part.filter:
         col, equals = part.filter
@@ -86,7 +88,7 @@ def stage_part(origin: readers.Origin, table: str, part: Part, mapping_folder: P
     helpers: dict[str, ibis.Value] = {}
     rules: dict[str, str] = {}
     missing: dict[str, str] = {}
-    have = ", ".join(c for c in r.columns if c != "_row")
+    have = ", ".join(c for c in r.columns if c not in ("_row", "_malformed"))
     for name, spec in part.columns.items():
         contract_dtype = contract.column(name).dtype if name in contract.column_names else None
         target = target_dtype(spec, contract_dtype, r)
@@ -113,6 +115,8 @@ def stage_part(origin: readers.Origin, table: str, part: Part, mapping_folder: P
     extra = {"_source": ibis.literal(label)}
     if numbered:
         extra["_row"] = r["_row"]
+    if "_malformed" in r.columns:
+        extra["_malformed"] = r["_malformed"]
     staged = r.select(**values, **helpers, **extra)
     if part.deduplicate:
         key = list(contract.key)
@@ -142,10 +146,45 @@ def union_parts(parts: list[ibis.Table]) -> ibis.Table:
     return ibis.union(*aligned, distinct=False)
 
 
+_MAX_FLOAT = 1.7976931348623157e308
+
+
+def plausible_range(bounds: tuple[str | None, str | None] = (None, None),
+                    today: datetime | None = None) -> tuple[datetime, datetime]:
+    """The plausible timestamps, UTC: the mapping's `plausible` bounds (ISO text), else from 1970-01-01 to a year
+    after today (docs/data-contract.md#plausible-timestamps)."""
+    now = today or datetime.now(UTC)
+    lo = datetime.fromisoformat(bounds[0] or PLAUSIBLE_FROM).replace(tzinfo=UTC)
+    hi = datetime.fromisoformat(bounds[1]).replace(tzinfo=UTC) if bounds[1] else (
+        now + timedelta(days=PLAUSIBLE_DAYS_AHEAD)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return lo, hi
+
+
+def value_checks(t: ibis.Table, name: str, plausible: tuple[datetime, datetime],
+                 source: list[str]) -> tuple[list[Check], ibis.Value | None]:
+    """The rules every value of a type obeys, whatever its column: numbers are finite, timestamps plausible.
+    Returns the checks and the non-finite flag (range rules leave those rows to non_finite_number)."""
+    v = t[name]
+    kind = v.type()
+    if kind.is_floating():
+        # Not isinf(): Ibis compiles it to a comparison that never holds on Spark. NaN sorts above every number
+        # on DuckDB, Spark and PostgreSQL, so it fails the bound as infinity does.
+        bad = v.isnan() | ~(v.abs() <= _MAX_FLOAT)
+        return [Check("non_finite_number", name, bad, show=[name, *source])], bad
+    if kind.is_timestamp():
+        lo, hi = plausible
+        out = (v < instant(v, int(lo.timestamp()))) | (v >= instant(v, int(hi.timestamp())))
+        detail = f"plausible from {lo:%Y-%m-%d} to before {hi:%Y-%m-%d}"
+        return [Check("implausible_timestamp", name, out, show=[name, *source], detail=detail)], None
+    return [], None
+
+
 def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str, str], missing: dict[str, str],
-                 pilots: dict[str, tuple[str, ...]]) -> tuple[ibis.Table, list[Check]]:
+                 pilots: dict[str, tuple[str, ...]],
+                 plausible: tuple[datetime, datetime] | None = None) -> tuple[ibis.Table, list[Check]]:
     """The rules of one contract table as checks on the staged table (window columns are added where needed)."""
     contract = TABLES[table]
+    plausible = plausible or plausible_range()
     key = [k for k in contract.key if k in provided and k not in missing]
     if key and len(key) == len(contract.key):
         t = t.mutate(_dup=(ibis.row_number().over(group_by=key, order_by=[t["_source"], t["_row"]]) > 0))
@@ -156,11 +195,19 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
         checks.append(Check("missing_column", name, t[f"_miss_{name}"], detail=detail, whole_table=True))
     for name, rule in rules.items():
         checks.append(Check(rule.rstrip("~"), name, t[f"_bad_{name}"], show=[f"_raw_{name}"]))
+    for name in provided:
+        if name in missing or name in contract.column_names or name not in t.columns:
+            continue
+        source = [f"_raw_{name}"] if name in rules else []
+        checks.extend(value_checks(t, name, plausible, source)[0])
     for col in contract.columns:
         name = col.name
         if name not in provided or name in missing:
             continue
         v = t[name]
+        source = [f"_raw_{name}"] if name in rules else []
+        typed, non_finite = value_checks(t, name, plausible, source)
+        checks.extend(typed)
         if not col.nullable:
             empty = v.isnull()
             if v.type().is_string():
@@ -174,6 +221,8 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
                 out = out | (v < col.minimum)
             if col.maximum is not None:
                 out = out | (v > col.maximum)
+            if non_finite is not None:
+                out = out & ~non_finite
             source = [f"_raw_{name}"] if rules.get(name, "").endswith("~") else []
             checks.append(Check(col.range_rule, name, out, show=[name, *source]))
     if "_dup" in t.columns:
@@ -182,6 +231,11 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
     if table == "assignments":
         checks.extend(_assignment_checks(t, provided, pilots))
     checks = [Check(c.rule, c.column, c.expr.fill_null(False), c.show, c.detail, c.whole_table) for c in checks]
+    if "_malformed" in t.columns:
+        # A row the reader could not split has no values: it breaks that rule alone.
+        whole = t["_malformed"].notnull()
+        checks = [Check(c.rule, c.column, c.expr & ~whole, c.show, c.detail, c.whole_table) for c in checks]
+        checks.insert(0, Check("malformed_row", "(all columns)", whole, show=["_malformed"]))
     return t, checks
 
 

@@ -18,6 +18,7 @@ from ibis.backends import BaseBackend
 from cxscale.contract import RULES
 from cxscale.data.mapping import Mapping
 from cxscale.data.prepared import Arms, Prepared, prepare
+from cxscale.data.readers import reader_problem
 from cxscale.data.stage import StagedTable
 from cxscale.errors import DataError
 
@@ -27,9 +28,14 @@ MAX_EXAMPLES = 5
 HINTS = {
     "missing_column": "add the column to the source or map it in a mapping file (docs/mapping.md)",
     "missing_value": "fill the value in the source",
-    "unparseable_timestamp": "set {column}.format (strptime) or {column}.timezone in the mapping file",
+    "unparseable_timestamp": "set {column}.format (strptime) or {column}.timezone in the mapping file (UTC offsets "
+                             "run from -12:00 to +14:00)",
     "wrong_type": "fix the values or set {column}.type or {column}.map in the mapping file",
     "unmapped_value": "add the values to {column}.map in the mapping file",
+    "malformed_row": "fix the row at the source (quote fields that hold the delimiter) or export the file again",
+    "non_finite_number": "export real numbers; leave the value empty when it is unknown",
+    "implausible_timestamp": "fix the dates at the source, or set plausible: {{from: ..., to: ...}} in the mapping "
+                             "file (docs/mapping.md#plausible-timestamps)",
     "duplicate_id": "make the ids unique; the first occurrence is kept",
     "negative_duration": "check the start and end times the duration comes from",
     "negative_value": "costs and money values cannot be negative",
@@ -98,9 +104,11 @@ class ValidationReport:
 
 
 def validate(path: str | Path, mapping: str | Path | Mapping | None = None, con: BaseBackend | None = None,
-             arms: Arms | None = None, on_table: Callable[[str], None] | None = None) -> ValidationReport:
+             arms: Arms | None = None, on_table: Callable[[str], None] | None = None,
+             allow_outside_data: bool = False) -> ValidationReport:
     """Check the source at `path` (through `mapping`) against the contract; `arms` declares pilot arms."""
-    return validate_prepared(prepare(path, mapping, con, arms, validating=True), on_table)
+    return validate_prepared(prepare(path, mapping, con, arms, validating=True,
+                                     allow_outside_data=allow_outside_data), on_table)
 
 
 def validate_prepared(prep: Prepared, on_table: Callable[[str], None] | None = None) -> ValidationReport:
@@ -119,11 +127,14 @@ def _check_table(st: StagedTable) -> TableReport:
         aggs[f"c{i}"] = _count(c.expr)
     try:
         counts = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-    except Exception as exc:  # a reader error deep in a file (e.g. a ragged CSV line past the sniffed sample)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{', '.join(st.sources)} ({st.name}): the engine could not read the source: {first}") from exc
+    except Exception as exc:  # a reader error deep in a file (bytes in another encoding, a damaged Parquet page)
+        raise DataError(f"{', '.join(st.sources)} ({st.name}): the engine could not read the source: "
+                        f"{reader_problem(exc)}") from exc
     n_read = int(counts["n_read"] or 0)
     n_rejected = int(counts["n_rejected"] or 0)
+    if n_read == 0 and st.name == "interactions":
+        raise DataError(f"{', '.join(st.sources)} (interactions): no rows (the source is empty or has only a header); "
+                        "there is nothing to validate: export the contacts again")
     results = []
     for i, c in enumerate(st.checks):
         n = int(counts[f"c{i}"] or 0)
@@ -132,7 +143,9 @@ def _check_table(st: StagedTable) -> TableReport:
         examples: list[dict[str, Any]] = []
         if not c.whole_table:
             cols = ["_source", "_row", *dict.fromkeys(c.show)]
-            rows = t.filter(c.expr).order_by([t["_source"], t["_row"]]).select(*cols).limit(MAX_EXAMPLES)
+            # Timestamps travel as text: a year-1 value does not survive Spark's conversion to Python.
+            shown = [t[n].cast("string").name(n) if t[n].type().is_timestamp() else t[n] for n in cols]
+            rows = t.filter(c.expr).order_by([t["_source"], t["_row"]]).select(*shown).limit(MAX_EXAMPLES)
             examples = [{"source": r.pop("_source"), "row": r.pop("_row"), "values": r}
                         for r in rows.to_pyarrow().to_pylist()]
         result = RuleResult(c.rule, c.column, n, examples)

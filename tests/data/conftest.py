@@ -56,3 +56,13 @@ def write_good_folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def good_folder(tmp_path: Path) -> Path:
     return write_good_folder(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory) -> Path:
+    """A small simulated support world (1,500 customers, 5 sites), to break for the hostile-input tests."""
+    from cxscale.simulate import simulate
+
+    out = tmp_path_factory.mktemp("hostile") / "world"
+    simulate("support", 1_500, 5, out)
+    return out
