@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# Rich fixes a console's width from COLUMNS when the console is made (on the first import of cxscale.cli). Make it
+# here, with no COLUMNS, so every test's own COLUMNS applies whichever test happens to import the CLI first.
+os.environ.pop("COLUMNS", None)
+import cxscale.cli  # noqa: E402, F401
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CXSCALE_SHARED_DATA", REPO.parent / "shared" / "data"))
 
