@@ -41,7 +41,7 @@ def make_data(size: int, workdir: Path) -> Path:
 
 
 def _spec(root: Path):
-    from cxscale.measure.spec import MetricRef, Options, load_spec
+    from cxscale.documents.pilot_spec import MetricRef, Options, load_spec
 
     spec = load_spec(root / "pilots" / f"{PILOT}.yaml")
     return spec.model_copy(update={

@@ -13,11 +13,11 @@ from typing import Any
 import ibis
 
 from cxscale.data import load, validate
+from cxscale.documents.pilot_spec import load_spec
 from cxscale.engine import connect
 from cxscale.journey import diagnose, render_html, write_drafts
 from cxscale.measure.html import write_html
 from cxscale.measure.readout import Readout, readout
-from cxscale.measure.spec import load_spec
 from cxscale.metrics.catalog import load_catalog
 from cxscale.simulate import SimulationResult, simulate
 

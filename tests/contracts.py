@@ -1,4 +1,4 @@
-"""Checks that what cxscale writes follows its published contract (cxscale/documents.py): the model of its version,
+"""Checks that what cxscale writes follows its published contract (cxscale/documents/base.py): the model of its version,
 and the JSON Schema in docs/schemas/ that a reader in another language validates with."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
 from cxscale.documents import unknown_fields
-from cxscale.schemas import published
+from cxscale.documents.json_schema import published
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -1,4 +1,4 @@
-"""The JSON Schemas in docs/schemas/ are the ones the document models give (cxscale/schemas.py)."""
+"""The JSON Schemas in docs/schemas/ are the ones the document models give (cxscale/documents/json_schema.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.schemas import json_schema, published, schema_text
+from cxscale.documents.json_schema import json_schema, published, schema_text
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-REGENERATE = "python -m cxscale.schemas docs/schemas"
+REGENERATE = "python -m cxscale.documents.json_schema docs/schemas"
 
 
 @pytest.mark.parametrize("name", sorted(published()))
@@ -57,7 +57,7 @@ def test_the_pilot_spec_schema_refuses_a_target_the_model_refuses(primary, where
     of relative or absolute, and the primary metric has one."""
     from pydantic import ValidationError
 
-    from cxscale.measure.spec import PilotSpec
+    from cxscale.documents.pilot_spec import PilotSpec
     from tests.contracts import assert_follows, schema_errors
 
     assert_follows(PilotSpec, SPEC)

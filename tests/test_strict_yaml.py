@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cxscale.data.mapping import load_mapping
+from cxscale.documents.pilot_spec import dump_spec, load_spec
 from cxscale.errors import SpecError
-from cxscale.measure.spec import dump_spec, load_spec
 from cxscale.metrics.catalog import read_metrics
 
 SPEC = """spec_version: 1

@@ -33,7 +33,7 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
 
     scope, absolute = None, None
     if spec_file is not None:  # the spec's primary metric, target, unit, post window and scope
-        from cxscale.measure.spec import load_spec
+        from cxscale.documents.pilot_spec import load_spec
 
         spec = load_spec(spec_file)
         metric = metric or spec.primary.metric
@@ -113,7 +113,7 @@ def measure(
     from cxscale.measure.run import measure_spec
 
     if html:
-        from cxscale.measure.spec import load_spec
+        from cxscale.documents.pilot_spec import load_spec
 
         if load_spec(spec).design == "observational":
             raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "

@@ -23,7 +23,7 @@ def schema_command(
 
     Example: [bold]cxscale schema readout > readout-v1.schema.json[/]
     """
-    from cxscale.schemas import json_schema, published
+    from cxscale.documents.json_schema import json_schema, published
 
     docs = published()
     if name is None:

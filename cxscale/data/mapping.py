@@ -107,7 +107,7 @@ class Mapping:
 
 def shipped_mappings() -> list[str]:
     """Names of the mapping files shipped with cxscale (cxscale/data/mappings/*.yaml; the *.pilot.yaml beside them
-    are pilot specs, cxscale.measure.spec.shipped_specs)."""
+    are pilot specs, cxscale.documents.pilot_spec.shipped_specs)."""
     return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml") if not p.name.endswith(".pilot.yaml"))
 
 

@@ -93,8 +93,8 @@ def _spec_arms(origin: readers.Origin) -> tuple[Arms, list[tuple[str, str]]]:
     spec files that could not be read (a draft there must not stop the data from loading)."""
     if origin.kind != "folder":
         return {}, []
+    from cxscale.documents.pilot_spec import load_spec
     from cxscale.errors import SpecError
-    from cxscale.measure.spec import load_spec
 
     out: Arms = {}
     unreadable: list[tuple[str, str]] = []
@@ -110,6 +110,6 @@ def _spec_arms(origin: readers.Origin) -> tuple[Arms, list[tuple[str, str]]]:
 
 def arms_from_specs(paths: list[str | Path]) -> Arms:
     """Declared arms from pilot spec files (control first)."""
-    from cxscale.measure.spec import load_spec
+    from cxscale.documents.pilot_spec import load_spec
 
     return {s.pilot: tuple(s.arms) for s in (load_spec(p) for p in paths)}

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from cxscale.documents.pilot_spec import PilotSpec, dump_spec
 from cxscale.journey.planning import PilotWindow, pilot_window
-from cxscale.measure.spec import PilotSpec, dump_spec
 from cxscale.stats import power_plan
 from cxscale.stats.power import MAX_PILOT_DAYS
 

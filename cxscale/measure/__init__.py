@@ -1,6 +1,6 @@
 """Pilot measurement: spec -> sufficient statistics in the engine -> effects -> verdict and money (docs/readout.md).
 
-Public entry points, imported lazily so that `cxscale.measure.spec` (used by the simulator and the data loader)
+Public entry points, imported lazily so that `cxscale.documents.pilot_spec` (used by the simulator and the data loader)
 stays light and free of import cycles:
 readout, Readout, ReadoutDocument (the readout JSON as a model), measure_spec, plan_pilot, PilotPlan,
 compare_observational, pilot_stats.
@@ -14,7 +14,7 @@ from typing import Any
 _EXPORTS = {
     "readout": "cxscale.measure.readout",
     "Readout": "cxscale.measure.readout",
-    "ReadoutDocument": "cxscale.measure.schema",
+    "ReadoutDocument": "cxscale.documents.readout",
     "measure_spec": "cxscale.measure.run",
     "plan_pilot": "cxscale.measure.power",
     "PilotPlan": "cxscale.measure.power",

@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from cxscale import format as fmt
 from cxscale.charts.effects import EffectRow, effect_chart
+from cxscale.documents.pilot_spec import PilotSpec, Target
 from cxscale.measure.judge import SCHEMA_VERSION, MetricReadout, Readout
-from cxscale.measure.spec import PilotSpec, Target
 from cxscale.templates import render as render_template
 
 _GOOD, _BAD = {"proven"}, {"harmful", "blocked"}

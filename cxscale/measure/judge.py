@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec
 from cxscale.measure import effects, verdict
 from cxscale.measure.money import AnnualValue, annual_value, handle_time_value, units_in_data, units_in_pilot
-from cxscale.measure.spec import MetricRef, PilotSpec
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import Effect
 

@@ -18,11 +18,11 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.errors import DataError
 from cxscale.measure.judge import SCHEMA_VERSION, SRM_ALPHA, finite_json
 from cxscale.measure.observational import ObservationalComparison, Stats, standardise
 from cxscale.measure.readout import metric_roles, spec_warnings
-from cxscale.measure.spec import PilotSpec
 from cxscale.measure.sufficient import TIME_COLUMN
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates

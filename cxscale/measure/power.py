@@ -32,8 +32,8 @@ import ibis
 
 from cxscale.contract import UNIT_TYPES
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.errors import DataError, SpecError
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS, pilot_stats
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.definition import MetricDef

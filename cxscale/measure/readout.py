@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec
 from cxscale.errors import SpecError
 from cxscale.measure import effects, verdict
 from cxscale.measure.judge import (
@@ -26,7 +27,6 @@ from cxscale.measure.judge import (
     overall,
 )
 from cxscale.measure.rollout import rollout_readout
-from cxscale.measure.spec import MetricRef, PilotSpec
 from cxscale.measure.sufficient import MetricArmStats, PilotStats, pilot_stats
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.definition import MetricDef

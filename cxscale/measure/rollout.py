@@ -16,10 +16,10 @@ import ibis.expr.types as ir
 import numpy as np
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.engine import epoch_float
 from cxscale.errors import DataError, SpecError
 from cxscale.measure.judge import Comparison, Readout, annual_value_of, judge_all, overall
-from cxscale.measure.spec import PilotSpec
 from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
 from cxscale.metrics.definition import MetricDef

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from cxscale.data.dataset import Dataset
 from cxscale.data.loader import load
+from cxscale.documents.pilot_spec import load_spec
 from cxscale.engine import connect
 from cxscale.errors import DataError
 from cxscale.measure.observational_readout import ObservationalReadout, observational_readout
 from cxscale.measure.readout import Readout, readout
-from cxscale.measure.spec import load_spec
 from cxscale.metrics.catalog import load_catalog
 
 

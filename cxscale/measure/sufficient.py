@@ -17,8 +17,8 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.errors import DataError, SpecError
-from cxscale.measure.spec import PilotSpec
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import CupedStats, MeanStats, RatioStats

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from cxscale.measure.spec import Target
+from cxscale.documents.pilot_spec import Target
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import Effect
 

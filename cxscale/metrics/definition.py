@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from cxscale.contract import TABLES
-from cxscale.documents import StrictModel
+from cxscale.documents.base import StrictModel
 from cxscale.metrics import expressions
 
 #: Columns computed on demand from interactions (only when an expression reads them), in days (float).

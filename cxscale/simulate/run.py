@@ -23,8 +23,8 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cxscale.documents.pilot_spec import dump_spec
 from cxscale.errors import CxscaleError
-from cxscale.measure.spec import dump_spec
 from cxscale.simulate import DEFAULT_CUSTOMERS
 from cxscale.simulate.world import RNG_BLOCK, Block, Period, PilotPlan, Truths
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows
 from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows
 
 
 @dataclass(frozen=True)

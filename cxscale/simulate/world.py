@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER, TABLES
-from cxscale.measure.spec import PilotSpec
+from cxscale.documents.pilot_spec import PilotSpec
 
 #: Customers per random stream. Fixed: changing it changes every world, so it is part of the format.
 RNG_BLOCK = 5_000

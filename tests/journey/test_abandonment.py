@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.engine import connect
 from cxscale.journey import diagnose
-from cxscale.journey.schema import DiagnosisDocument
 from tests.contracts import assert_follows
 from tests.journey.tables import mini_world
 
@@ -86,8 +86,9 @@ def test_without_the_column_there_is_no_abandonment_rate_and_no_column_in_the_ta
 
 
 def test_every_kind_and_capability_cxscale_writes_is_a_documented_one(result):
+    from cxscale.documents.diagnosis import FRICTION_KINDS
+    from cxscale.documents.use_case_draft import CAPABILITIES
     from cxscale.journey.opportunities import FRICTION_RATES
-    from cxscale.journey.schema import CAPABILITIES, FRICTION_KINDS
     from cxscale.journey.usecase import SUGGESTION_FOR_KIND
 
     assert set(FRICTION_KINDS) == set(FRICTION_RATES.values()) | {"low_csat"} == set(SUGGESTION_FOR_KIND)

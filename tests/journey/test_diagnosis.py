@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.engine import connect
 from cxscale.errors import DataError
 from cxscale.journey import diagnose
-from cxscale.journey.schema import DiagnosisDocument
 from tests.contracts import assert_follows
 from tests.journey.tables import mini_world, tiny_interactions
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.journey import diagnose
-from cxscale.journey.schema import DiagnosisDocument
 from tests.conftest import shared_data
 from tests.contracts import assert_follows
 

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from cxscale.cli import app
 from cxscale.documents import unknown_fields
-from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
-from cxscale.measure.spec import load_spec
+from cxscale.documents.diagnosis import DiagnosisDocument
+from cxscale.documents.pilot_spec import load_spec
+from cxscale.documents.use_case_draft import UseCaseDraft
 from tests.journey.tables import mini_world
 
 HOTSPOT_KEYS = {"intent", "journey_stage", "channel", "volume", "repeat_contact_rate", "transfer_rate", "csat_mean",

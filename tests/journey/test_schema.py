@@ -10,9 +10,10 @@ from pydantic import ValidationError
 
 from cxscale.data.dataset import Dataset
 from cxscale.documents import unknown_fields
+from cxscale.documents.diagnosis import DiagnosisDocument
+from cxscale.documents.use_case_draft import UseCaseDraft
 from cxscale.engine import connect
 from cxscale.journey import diagnose
-from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
 from tests.contracts import as_published, assert_follows, schema_errors
 from tests.journey.tables import mini_world
 

@@ -107,8 +107,8 @@ def test_help_desk_drafts_carry_the_warning_instead_of_a_pilot_of_millions_of_da
 
     from cxscale.cli import app
     from cxscale.data import load
+    from cxscale.documents.use_case_draft import UseCaseDraft
     from cxscale.journey.diagnosis import touchpoint
-    from cxscale.journey.schema import UseCaseDraft
     from cxscale.measure.power import plan_pilot
     from cxscale.stats import power_plan
     from tests.conftest import shared_data
@@ -181,8 +181,8 @@ def test_a_draft_carries_a_mechanism_guardrails_the_data_measures_and_empty_owne
 
 
 def test_every_drafts_pilot_spec_is_one_cxscale_measure_reads(top_draft):
+    from cxscale.documents.pilot_spec import PilotSpec
     from cxscale.measure.readout import spec_warnings
-    from cxscale.measure.spec import PilotSpec
     from cxscale.metrics import builtin_catalog
     from tests.contracts import assert_follows
 
@@ -206,7 +206,7 @@ def test_every_drafts_pilot_spec_is_one_cxscale_measure_reads(top_draft):
     ("long_waits", "cost_to_serve", "routing", ["csat_mean", "repeat_contact_rate_7d"]),
 ])
 def test_each_kind_of_friction_gets_its_metric_mechanism_and_guardrails(kind, metric, capability, guardrails):
-    from cxscale.measure.spec import PilotSpec
+    from cxscale.documents.pilot_spec import PilotSpec
 
     baseline = {"repeat_contact_rate_7d": 0.3, "transfer_rate": 0.2, "failure_rate": 0.2, "csat_mean": 3.1,
                 "csat_sd": 1.1, "aht_seconds": 400.0, "cost_per_contact": 4.0, "cost_sd": 2.0}
@@ -228,8 +228,8 @@ def test_the_documented_example_follows_the_draft_format():
     import re
     from pathlib import Path
 
-    from cxscale.journey.schema import UseCaseDraft
-    from cxscale.measure.spec import PilotSpec
+    from cxscale.documents.pilot_spec import PilotSpec
+    from cxscale.documents.use_case_draft import UseCaseDraft
     from tests.contracts import assert_follows
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "use-case-draft.md").read_text()

@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from cxscale.data import load
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Scope, Target, Windows
 from cxscale.engine import connect
 from cxscale.measure.judge import Readout
 from cxscale.measure.readout import readout
-from cxscale.measure.spec import MetricRef, PilotSpec, Scope, Target, Windows
 from cxscale.measure.verdict import NO_DATA, NOT_YET
 from tests.measure.world import write_world
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Windows, dump_spec
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Windows, dump_spec
 from tests.measure.world import write_world
 
 runner = CliRunner()

@@ -15,9 +15,9 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 from typer.testing import CliRunner
 
 from cxscale.cli import app
+from cxscale.documents.pilot_spec import MetricRef, Options, PilotSpec, Target, Value, Windows
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.measure.readout import readout
-from cxscale.measure.schema import ReadoutDocument
-from cxscale.measure.spec import MetricRef, Options, PilotSpec, Target, Value, Windows
 from cxscale.metrics import load_catalog
 from tests.conftest import shared_data
 from tests.contracts import assert_follows

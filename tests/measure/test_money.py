@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from cxscale.data import load
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows, load_spec
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import SpecError
 from cxscale.measure.money import NATURE_UNSTATED
 from cxscale.measure.readout import readout
-from cxscale.measure.schema import ReadoutDocument
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows, load_spec
 from tests.contracts import assert_follows
 from tests.measure.world import write_world
 

@@ -76,7 +76,7 @@ OBSERVATIONAL = {"pilot": "sms", "design": "observational", "primary": {"metric"
 
 
 def test_an_observational_spec_names_its_treatment_and_adjustment_columns_and_needs_no_target():
-    from cxscale.measure.spec import PilotSpec
+    from cxscale.documents.pilot_spec import PilotSpec
     from tests.contracts import assert_follows
 
     spec = assert_follows(PilotSpec, OBSERVATIONAL)
@@ -109,7 +109,7 @@ def _obs(**change) -> dict:
 def test_an_observational_spec_without_its_columns_or_with_bad_bands_is_refused(spec, message):
     from pydantic import ValidationError
 
-    from cxscale.measure.spec import PilotSpec
+    from cxscale.documents.pilot_spec import PilotSpec
 
     with pytest.raises(ValidationError, match=message):
         PilotSpec.model_validate(spec)
@@ -119,7 +119,7 @@ def test_an_observational_spec_without_its_columns_or_with_bad_bands_is_refused(
 def test_a_randomised_or_rollout_spec_carrying_adjustment_columns_is_refused_by_model_and_schema(design):
     from pydantic import ValidationError
 
-    from cxscale.measure.spec import PilotSpec
+    from cxscale.documents.pilot_spec import PilotSpec
     from tests.contracts import schema_errors
 
     spec = {**OBSERVATIONAL, "design": design, "primary": {"metric": "no_show_rate", "target": {"relative": -0.1}}}
@@ -132,8 +132,8 @@ def test_a_randomised_or_rollout_spec_carrying_adjustment_columns_is_refused_by_
 
 
 def test_a_spec_file_with_an_observational_mistake_is_one_line_naming_the_field(tmp_path):
+    from cxscale.documents.pilot_spec import load_spec
     from cxscale.errors import SpecError
-    from cxscale.measure.spec import load_spec
 
     path = tmp_path / "sms.pilot.yaml"
     path.write_text("pilot: sms\ndesign: observational\nprimary: {metric: no_show_rate}\n"

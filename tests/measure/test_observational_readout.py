@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from cxscale.cli import app
 from cxscale.data.dataset import Dataset
+from cxscale.documents.pilot_spec import PilotSpec
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import DataError, SpecError
 from cxscale.measure.observational_readout import VERDICTS, observational_readout
-from cxscale.measure.schema import ReadoutDocument
-from cxscale.measure.spec import PilotSpec
 from tests.conftest import shared_data
 from tests.contracts import assert_follows
 

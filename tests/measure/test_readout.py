@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from cxscale.data import load
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.measure.readout import SCHEMA_VERSION, readout
-from cxscale.measure.schema import ReadoutDocument
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Value, Windows
 from tests.contracts import assert_follows, schema_errors
 from tests.measure.world import write_world
 
@@ -107,7 +107,7 @@ def test_readout_is_the_same_on_duckdb_and_spark(effect_world):
 
 
 def test_sequential_option_gives_wider_always_valid_intervals(effect_world, duckdb_con):
-    from cxscale.measure.spec import Options
+    from cxscale.documents.pilot_spec import Options
 
     ds = load(effect_world, con=duckdb_con)
     fixed = readout(_spec(), ds).primary[0].effect
@@ -118,7 +118,7 @@ def test_sequential_option_gives_wider_always_valid_intervals(effect_world, duck
 
 
 def test_bayesian_option_adds_the_probability_that_treatment_is_better(effect_world, duckdb_con):
-    from cxscale.measure.spec import Options
+    from cxscale.documents.pilot_spec import Options
 
     doc = readout(_spec(options=Options(bayesian=True)), load(effect_world, con=duckdb_con)).to_json()
     bayes = doc["metrics"][0]["bayes"]
@@ -127,7 +127,7 @@ def test_bayesian_option_adds_the_probability_that_treatment_is_better(effect_wo
 
 
 def test_winsorised_readout_reports_its_caps_within_the_schema(effect_world, duckdb_con):
-    from cxscale.measure.spec import Options
+    from cxscale.documents.pilot_spec import Options
 
     doc = readout(_spec(options=Options(winsorize=0.95)), load(effect_world, con=duckdb_con)).to_json()
     read = assert_follows(ReadoutDocument, doc)

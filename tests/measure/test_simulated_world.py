@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.measure.run import measure_spec
-from cxscale.measure.schema import ReadoutDocument
 from tests.contracts import assert_follows
 
 CUSTOMERS, SEED = 50_000, 42

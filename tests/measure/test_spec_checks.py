@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cxscale.documents.pilot_spec import load_spec
 from cxscale.errors import SpecError
 from cxscale.measure.readout import spec_warnings
-from cxscale.measure.spec import load_spec
 from cxscale.metrics import load_catalog
 
 BASE = "pilot: p\\nprimary: {metric: cost_to_serve, target: {relative: %s}}\\n"

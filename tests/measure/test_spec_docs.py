@@ -10,8 +10,8 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+from cxscale.documents.pilot_spec import PilotSpec, load_spec
 from cxscale.errors import SpecError
-from cxscale.measure.spec import PilotSpec, load_spec
 from tests.contracts import assert_follows
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "pilot-spec.md"

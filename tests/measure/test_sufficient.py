@@ -7,8 +7,8 @@ import math
 import pytest
 
 from cxscale.data import Dataset, load
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.errors import DataError, SpecError
-from cxscale.measure.spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.measure.sufficient import pilot_stats
 from cxscale.metrics import builtin_catalog
 from tests.measure.world import brute_force, write_world

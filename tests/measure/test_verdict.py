@@ -8,10 +8,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.measure import verdict
 from cxscale.measure.judge import Comparison, judge_all
-from cxscale.measure.schema import ReadoutDocument
-from cxscale.measure.spec import MetricRef, PilotSpec, Target
 from cxscale.metrics import builtin_catalog
 from cxscale.stats import MeanStats, mean_effect, sequential_effect
 from cxscale.stats.models import Effect
@@ -257,7 +257,7 @@ def test_the_terminal_readout_of_a_one_unit_arm_shows_no_nan(tmp_path):
     from typer.testing import CliRunner
 
     from cxscale.cli import app
-    from cxscale.measure.spec import dump_spec
+    from cxscale.documents.pilot_spec import dump_spec
     from tests.measure.world import write_world
 
     root = write_world(tmp_path, n_customers=60, seed=3, unit="site", n_sites=3)

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from cxscale.contract import TABLES
+from cxscale.documents.pilot_spec import load_spec
 from cxscale.errors import CxscaleError
-from cxscale.measure.spec import load_spec
 from cxscale.simulate import simulate
 from cxscale.simulate.world import RNG_BLOCK, contract_schema
 from cxscale.stats.srm import srm_check

@@ -205,7 +205,7 @@ def test_the_placebo_pilot_has_exactly_zero_true_effects(support_world):
 
 
 def test_every_other_pilot_has_a_planted_nonzero_effect_on_its_primary_metric(support_world):
-    from cxscale.measure.spec import load_spec
+    from cxscale.documents.pilot_spec import load_spec
 
     for p in support_world.ground_truth["pilots"]:
         if p["pilot"] == "ivr_greeting":

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from cxscale.documents import StrictModel
+from cxscale.documents.base import StrictModel
 from cxscale.errors import SpecError
 from cxscale.yamlfile import dump_yaml, read_document
 

@@ -1,9 +1,9 @@
 """The base of the versioned documents cxscale writes, and how their versions change.
 
 Portfolio gates, proof points and the dashboard read what the analytical core writes: the readout JSON (`cxscale
-measure --json`, cxscale/measure/schema.py), the diagnosis JSON (`cxscale diagnose --json`) and the use-case drafts
-(`--use-cases DIR`, both cxscale/journey/schema.py), and the pilot spec people write (cxscale/measure/spec.py). Each
-has a Pydantic model and a JSON Schema in docs/schemas/ (cxscale/schemas.py).
+measure --json`, cxscale/documents/readout.py), the diagnosis JSON (`cxscale diagnose --json`) and the use-case drafts
+(`--use-cases DIR`, both cxscale/documents/diagnosis.py), and the pilot spec people write (cxscale/documents/pilot_spec.py). Each
+has a Pydantic model and a JSON Schema in docs/schemas/ (cxscale/documents/json_schema.py).
 
 Versioning: within a version fields are only added. Removing or renaming a field, or changing its meaning or unit,
 bumps the version. The models of the documents cxscale writes therefore accept fields they do not know (a newer

@@ -1,8 +1,8 @@
-"""The diagnosis JSON (schema_version 1) and the use-case draft (draft_version 1) as Pydantic models.
+"""The diagnosis JSON (schema_version 1) as Pydantic models.
 
-`DiagnosisDocument.model_validate(json.load(f))` gives typed access to what `cxscale diagnose --json` printed,
-and `UseCaseDraft.model_validate(yaml.safe_load(f))` to a draft written by `--use-cases DIR`. Versioning and unknown
-fields: cxscale/documents.py; the published JSON Schemas: cxscale/schemas.py.
+`DiagnosisDocument.model_validate(json.load(f))` gives typed access to what `cxscale diagnose --json` printed; its
+use_cases are the drafts of cxscale/documents/use_case_draft.py. Versioning and unknown
+fields: cxscale/documents/base.py; the published JSON Schemas: cxscale/documents/json_schema.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from cxscale.documents import Num, OpenModel
-from cxscale.measure.spec import PilotSpec
+from cxscale.documents.base import Num, OpenModel
+from cxscale.documents.use_case_draft import UseCaseDraft
 
 
 class Period(OpenModel):
@@ -152,12 +152,10 @@ class HotspotChannel(OpenModel):
 
 #: The kinds of friction a hotspot can show (opportunities.FRICTION_RATES and low_csat). An open list: a kind may
 #: be added within version 1 (abandonment was, on 2026-11-25), so `kinds` is typed as names and a reader treats a
-#: kind it does not know as a label (cxscale/documents.py).
+#: kind it does not know as a label (cxscale/documents/base.py).
 FRICTION_KINDS = ("repeat_contacts", "transfers", "channel_switching", "long_waits", "abandonment",
                   "outcome_failures", "low_csat")
 
-#: The agent capabilities a use-case draft's mechanism names. An open list, like FRICTION_KINDS.
-CAPABILITIES = ("real_time_guidance", "after_contact_summaries", "routing", "proactive_outreach")
 ScoreComponent = Literal["avoidable_cost", "friction", "csat_damage", "volume"]
 
 
@@ -204,128 +202,6 @@ class TableValidation(OpenModel):
     rows_accepted: int
     rows_rejected: int
     rules: dict[str, int] = Field(description="rejected rows per contract rule")
-
-
-class Touchpoint(OpenModel):
-    intent: str
-    journey_stage: str
-    channel: str
-    channel_share: Num
-
-
-class BaselinePeriod(OpenModel):
-    start: str
-    end: str
-
-
-class BusinessMetric(OpenModel):
-    name: str = Field(description="a metric of the catalog (cxscale/metrics/catalog.yaml)")
-    unit: str
-    baseline: float
-    direction: Literal["increase", "decrease"]
-    baseline_period: BaselinePeriod
-
-
-class Target(OpenModel):
-    value: float
-    relative_change: float
-
-
-class MoneyAtStake(OpenModel):
-    avoidable_cost_per_year: float
-    currency: str
-    estimated_savings_per_year_at_target: Num = Field(description="null for metrics not linked to cost")
-
-
-class PilotWindow(OpenModel):
-    """From cxscale.measure.power.plan_pilot (customer-randomised; all fields) or, where it cannot plan, a normal
-    approximation over contacts (no days_to_enrol, measurement_days or baseline_per_unit)."""
-
-    days: int
-    sample_size_per_arm: int
-    unit: str
-    units_per_day: float
-    split: str
-    alpha: float
-    power: float
-    method: str
-    days_to_enrol: int | None = None
-    measurement_days: int | None = None
-    baseline_per_unit: Num = None
-
-
-class PilotSize(OpenModel):
-    """Whether a pilot can detect the target with the units there are (cxscale.measure.power.PilotPlan, or for a
-    window over contacts the contacts of max_days days); when it cannot, the draft has no pilot_window and this
-    says what is detectable instead."""
-
-    feasible: bool = Field(description="the target is detectable within max_days days (customers, contacts) or "
-                           "with the units that exist (agents, sites)")
-    unit: str
-    needed: int = Field(description="units the target needs, all arms")
-    population: int = Field(description="distinct units of the type at the touchpoint in the data")
-    units_available: int = Field(description="the units a pilot can enrol at most (within max_days days)")
-    max_days: int = Field(description="the longest pilot (enrolment and measurement) called feasible, days")
-    mde_relative_all_units: Num = Field(description="the smallest change units_available detect, a positive share "
-                                        "of the baseline (null: none)")
-    mde_abs_all_units: Num = Field(description="the same in metric units")
-    note: str = Field(description="the plan in plain words")
-
-
-class Mechanism(OpenModel):
-    capability: str = Field(description="the agent capability that would act at the touchpoint, among: "
-                            + ", ".join(CAPABILITIES) + " (an open list)")
-    summary: str = Field(description="what it would do there, in words")
-
-
-class HarmLimit(OpenModel):
-    relative: float = Field(description="the worst tolerated change, relative, in the metric's bad direction")
-
-
-class Guardrail(OpenModel):
-    metric: str = Field(description="a metric of the catalog that must not get worse")
-    max_harm: HarmLimit
-    baseline: Num = Field(description="its value at the touchpoint (null for a per-customer metric the diagnosis "
-                                      "does not measure)")
-
-
-class Owners(OpenModel):
-    """One accountable person per role; null until named (a use case leaves draft only with all three)."""
-
-    technology: str | None
-    operations: str | None
-    commercial: str | None
-
-
-class DraftSource(OpenModel):
-    diagnosis: str
-    hotspot_rank: int
-
-
-class UseCaseDraft(OpenModel):
-    """A draft use-case spec for one hotspot (docs/use-case-draft.md)."""
-
-    draft_version: Literal[1]
-    id: str
-    title: str
-    status: Literal["draft"]
-    problem: str
-    evidence: list[str]
-    journey_touchpoint: Touchpoint
-    business_metric: BusinessMetric
-    target: Target
-    money_at_stake: MoneyAtStake
-    pilot_window: PilotWindow | None
-    source: DraftSource
-    # Added within draft_version 1 (2026-11-25): absent from drafts written before.
-    mechanism: Mechanism | None = None
-    guardrails: list[Guardrail] | None = Field(None, description="suggested, the ones the data can measure")
-    owners: Owners | None = None
-    pilot_spec: PilotSpec | None = Field(None, description="the pilot spec `cxscale measure` reads once the pilot "
-                                         "has run (docs/pilot-spec.md)")
-    # Added within draft_version 1 (issue 18): absent from drafts written before.
-    pilot_size: PilotSize | None = Field(None, description="whether the target is detectable with the units there "
-                                         "are; pilot_window is null when it is not")
 
 
 class DiagnosisDocument(OpenModel):

@@ -1,8 +1,8 @@
 """The readout JSON (schema_version 1, docs/readout.md) as a Pydantic model.
 
 `ReadoutDocument.model_validate(json.load(f))` gives typed access to what `cxscale measure --json` printed (a stage
-gate reads `doc.verdict`, `doc.metrics[0].ci_rel`, `doc.value.annual`). Versioning and unknown fields: cxscale/documents.py;
-the published JSON Schema: cxscale/schemas.py.
+gate reads `doc.verdict`, `doc.metrics[0].ci_rel`, `doc.value.annual`). Versioning and unknown fields: cxscale/documents/base.py;
+the published JSON Schema: cxscale/documents/json_schema.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
-from cxscale.documents import Num, OpenModel
+from cxscale.documents.base import Num, OpenModel
 
 PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked", "inconclusive by design"]
 GuardrailStatus = Literal["ok", "watch", "breached"]

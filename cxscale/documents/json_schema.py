@@ -1,5 +1,5 @@
-"""The JSON Schemas of the versioned documents (cxscale/documents.py): which model each is generated from, and
-writing them to docs/schemas/ (`python -m cxscale.schemas docs/schemas`; a test checks that the files are current).
+"""The JSON Schemas of the versioned documents (cxscale/documents/base.py): which model each is generated from, and
+writing them to docs/schemas/ (`python -m cxscale.documents.json_schema docs/schemas`; a test checks that the files are current).
 `cxscale schema NAME` prints one."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cxscale.journey.schema import DiagnosisDocument, UseCaseDraft
-from cxscale.measure.schema import ReadoutDocument
-from cxscale.measure.spec import PilotSpec
+from cxscale.documents.diagnosis import DiagnosisDocument
+from cxscale.documents.pilot_spec import PilotSpec
+from cxscale.documents.readout import ReadoutDocument
+from cxscale.documents.use_case_draft import UseCaseDraft
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,6 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":  # python -m cxscale.schemas docs/schemas
+if __name__ == "__main__":  # python -m cxscale.documents.json_schema docs/schemas
     for p in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas")):
         print(p)

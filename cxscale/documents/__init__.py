@@ -1,0 +1,22 @@
+"""The versioned documents: the contracts between cxscale's layers, one Pydantic model each.
+
+A document's model is what the code builds and what a consumer reads; its JSON Schema (docs/schemas/, `cxscale schema
+NAME`) is generated from it. How versions change: cxscale/documents/base.py. This package imports nothing of cxscale
+above it (contract, errors and the YAML reader only), so every layer may use it.
+
+- the pilot spec people write (`PilotSpec`, docs/pilot-spec.md),
+- the readout of `cxscale measure --json` (`ReadoutDocument`, docs/readout.md),
+- the diagnosis of `cxscale diagnose --json` (`DiagnosisDocument`, docs/diagnosis.md),
+- the use-case drafts of `cxscale diagnose --use-cases DIR` (`UseCaseDraft`, docs/use-case-draft.md).
+"""
+
+from cxscale.documents.base import OpenModel, StrictModel, unknown_fields
+from cxscale.documents.diagnosis import DiagnosisDocument
+from cxscale.documents.pilot_spec import PilotSpec, dump_spec, load_spec
+from cxscale.documents.readout import ReadoutDocument
+from cxscale.documents.use_case_draft import UseCaseDraft
+
+__all__ = [
+    "DiagnosisDocument", "OpenModel", "PilotSpec", "ReadoutDocument", "StrictModel", "UseCaseDraft", "dump_spec",
+    "load_spec", "unknown_fields",
+]
