@@ -4,8 +4,9 @@ Each chart function takes plain numbers and labels and returns one self-containe
 pareto.pareto_chart, heatmap.heatmap_chart, flow.flow_chart (journey flows), effects (effect with interval).
 """
 
+from cxscale.charts.effects import EffectRow, effect_chart
 from cxscale.charts.flow import Edge, flow_chart
 from cxscale.charts.heatmap import heatmap_chart
 from cxscale.charts.pareto import pareto_chart
 
-__all__ = ["Edge", "flow_chart", "heatmap_chart", "pareto_chart"]
+__all__ = ["Edge", "EffectRow", "effect_chart", "flow_chart", "heatmap_chart", "pareto_chart"]

@@ -11,6 +11,8 @@ from typing import Any
 
 import jinja2
 
+__all__ = ["environment", "render"]
+
 
 @cache
 def environment() -> jinja2.Environment:
