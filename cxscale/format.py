@@ -42,6 +42,13 @@ def _bad(x: float | None) -> bool:
     return x is None or math.isnan(x)
 
 
+def _special(x: float | None) -> str | None:
+    """What a number that is not one reads: n/a when missing, unbounded when infinite; None for a finite number."""
+    if _bad(x):
+        return MISSING
+    return UNBOUNDED if math.isinf(x) else None  # type: ignore[arg-type]
+
+
 def _signed(text: str, x: float, sign: bool) -> str:
     if x < 0:
         return MINUS + text
@@ -68,41 +75,35 @@ def _pct_decimals(a: float) -> int:
 
 def number(x: float | None, sign: bool = False, digits: int = 3) -> str:
     """A plain number: thousands separators, about `digits` significant digits (0.0573, 1.23, 12.3, 1,234)."""
-    if _bad(x):
-        return MISSING
+    if (special := _special(x)) is not None:
+        return special
     assert x is not None
-    if math.isinf(x):
-        return UNBOUNDED
     a = abs(x)
     return _signed(f"{a:,.{_decimals(a, digits)}f}", x, sign)
 
 
 def count(n: float | None) -> str:
     """A count of units, contacts or rows: 12,345."""
-    if _bad(n):
-        return MISSING
+    if (special := _special(n)) is not None:
+        return special
     assert n is not None
-    return UNBOUNDED if math.isinf(n) else _signed(f"{abs(n):,.0f}", n, False)
+    return _signed(f"{abs(n):,.0f}", n, False)
 
 
 def percent(x: float | None, sign: bool = False) -> str:
     """A share 0-1 as a percentage with the precision it needs: 57.3%, 5.7%, 0.57%, 0.057% (0.005726 -> 0.57%)."""
-    if _bad(x):
-        return MISSING
+    if (special := _special(x)) is not None:
+        return special
     assert x is not None
-    if math.isinf(x):
-        return UNBOUNDED
     a = 100 * abs(x)
     return _signed(f"{a:,.{_pct_decimals(a)}f}%", x, sign)
 
 
 def points(x: float | None) -> str:
     """A change of a share, in percentage points: +1.2 pp (0.012)."""
-    if _bad(x):
-        return MISSING
+    if (special := _special(x)) is not None:
+        return special
     assert x is not None
-    if math.isinf(x):
-        return UNBOUNDED
     a = 100 * abs(x)
     return _signed(f"{a:,.{_pct_decimals(a)}f} pp", x, True)
 
@@ -110,11 +111,9 @@ def points(x: float | None) -> str:
 def money(x: float | None, currency: str, sign: bool = False) -> str:
     """An amount with its currency code: 19,930 EUR, 12.34 EUR, 0.012 EUR (two significant digits below 1); no code
     when `currency` is ""."""
-    if _bad(x):
-        return MISSING
+    if (special := _special(x)) is not None:
+        return special
     assert x is not None
-    if math.isinf(x):
-        return UNBOUNDED
     a = abs(x)
     decimals = 0 if a >= 1000 else 2 if a >= 1 or a == 0 else max(2, _decimals(a, 2))
     return _signed(f"{a:,.{decimals}f}" + (f" {currency}" if currency else ""), x, sign)
@@ -122,11 +121,9 @@ def money(x: float | None, currency: str, sign: bool = False) -> str:
 
 def seconds(x: float | None, sign: bool = False) -> str:
     """A duration in seconds: 45.2 s below a minute, else minutes:seconds (7:45 min for 464.9 s)."""
-    if _bad(x):
-        return MISSING
+    if (special := _special(x)) is not None:
+        return special
     assert x is not None
-    if math.isinf(x):
-        return UNBOUNDED
     a = abs(x)
     if a < 60:
         return _signed(f"{a:.1f} s", x, sign)
