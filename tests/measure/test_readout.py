@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import pandas as pd
 import pytest
 
@@ -60,6 +63,20 @@ def test_sample_ratio_mismatch_blocks_the_verdict(tmp_path, duckdb_con):
 def test_technical_primary_metric_warns_why_it_does_not_show_business_value(effect_world, duckdb_con):
     r = readout(_spec("containment_rate"), load(effect_world, con=duckdb_con))
     assert any("containment_rate is a technical metric" in w and "cost_to_serve" in w for w in r.warnings)
+
+
+def test_the_document_the_readout_builds_is_the_one_a_reader_gets_back_with_null_for_nan(effect_world, duckdb_con):
+    """One representation: readout() builds the ReadoutDocument; its JSON reads back into the same document, a NaN
+    or an infinite bound is null there, and a field the design does not have is absent rather than null."""
+    r = readout(_spec(), load(effect_world, con=duckdb_con))
+    doc = r.to_json()
+    assert ReadoutDocument.model_validate(doc).to_json() == doc
+    assert not {"bayes", "event_study", "clusters"} & set(doc["metrics"][0]) and "observational" not in doc
+    assert doc["scope"] is None and doc["metrics"][0]["cap"] is None  # fields every readout has: null, not absent
+    first = r.metrics[0].model_copy(update={"p_value": math.nan, "ci_rel": [-0.2, math.inf]})
+    edge = r.model_copy(update={"metrics": [first, *r.metrics[1:]]}).to_json()
+    assert edge["metrics"][0]["p_value"] is None and edge["metrics"][0]["ci_rel"] == [-0.2, None]
+    json.dumps(edge, allow_nan=False)
 
 
 def test_json_document_has_the_agreed_keys_and_no_nan(effect_world, duckdb_con):
