@@ -14,10 +14,11 @@ import ibis
 
 from cxscale.data import load, validate
 from cxscale.documents.pilot_spec import load_spec
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import connect
 from cxscale.journey import diagnose, render_html, write_drafts
 from cxscale.measure.html import write_html
-from cxscale.measure.readout import Readout, readout
+from cxscale.measure.readout import readout
 from cxscale.metrics.catalog import load_catalog
 from cxscale.simulate import SimulationResult, simulate
 
@@ -34,7 +35,7 @@ class DemoResult:
     validation: dict[str, Any]
     summary: dict[str, Any]
     diagnosis: dict[str, Any]
-    readouts: list[Readout] = field(default_factory=list)
+    readouts: list[ReadoutDocument] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -99,10 +100,11 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     (out / "readouts").mkdir(exist_ok=True)
     data = load(world_dir, con=con)
     for spec_file in sorted((world_dir / "pilots").glob("*.yaml")):
-        r = readout(load_spec(spec_file), data, catalog)
+        spec = load_spec(spec_file)
+        r = readout(spec, data, catalog)
         readouts.append(r)
-        (out / "readouts" / f"{r.spec.pilot}.json").write_text(json.dumps(r.to_json(), indent=2))
-        write_html(r, out / "readouts" / f"{r.spec.pilot}.html")
+        (out / "readouts" / f"{r.pilot}.json").write_text(json.dumps(r.to_json(), indent=2))
+        write_html(r, out / "readouts" / f"{r.pilot}.html", spec, catalog)
     files["readouts"] = str(out / "readouts")
 
     return DemoResult(out=out, world=world, validation=report.to_dict(), summary=summary,

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from cxscale.cli import app, main
 
-COMMANDS = ["simulate", "validate", "diagnose", "measure", "demo", "schema"]  # as `cxscale --help` shows them
+COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema"]  # as `cxscale --help` shows them
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 
@@ -157,11 +157,25 @@ def test_measure_json_is_one_readout_document_for_a_spec_in_the_world(world):
     assert doc["verdict"] in {"proven", "not proven yet", "harmful", "inconclusive", "blocked"}
 
 
-def test_measure_power_json_is_one_plan_document(world):
-    res = _invoke("measure", "power", "--metric", "cost_to_serve", "--data", str(world), "--target", "-0.05", "--json")
+def test_plan_json_is_one_plan_document(world):
+    res = _invoke("plan", "--metric", "cost_to_serve", "--data", str(world), "--target", "-0.05", "--json")
     assert res.exit_code == 0, res.output
     plan = _strict_json(res.stdout)
     assert plan["metric"] == "cost_to_serve" and plan["n_per_arm"] > 0
+
+
+def test_the_old_spelling_measure_power_still_plans_with_a_one_line_notice(world, monkeypatch):
+    """`cxscale measure power` was `cxscale plan` until it had its own command; it keeps working for one release."""
+    args = ["--metric", "cost_to_serve", "--data", str(world), "--target", "-0.05", "--json"]
+    code, out, err = _run_main(monkeypatch, "measure", "power", *args)
+    assert code == 0, err
+    assert err.strip().splitlines() == [
+        "notice: `cxscale measure power` is deprecated and will be removed in the next release; use `cxscale plan`"]
+    code, new_out, new_err = _run_main(monkeypatch, "plan", *args)
+    assert code == 0 and new_err == ""
+    old, new = _strict_json(out), _strict_json(new_out)
+    assert list(old) == list(new) and old["n_per_arm"] == new["n_per_arm"]
+    assert old["baseline"] == pytest.approx(new["baseline"], rel=1e-12)  # the engine sums in parallel
 
 
 @pytest.mark.parametrize("args", [
@@ -170,9 +184,9 @@ def test_measure_power_json_is_one_plan_document(world):
     ("diagnose", "--data", "{world}", "--top", "5", "--use-cases", "{tmp}/drafts"),
     ("measure", "{world}/pilots/ivr_greeting.yaml"),
     ("measure", "{world}/pilots/callback_rollout.yaml"),
-    ("measure", "power", "--metric", "contacts_per_customer", "--data", "{world}", "--target", "-0.05"),
+    ("plan", "--metric", "contacts_per_customer", "--data", "{world}", "--target", "-0.05"),
     ("schema",),
-], ids=["simulate", "validate", "diagnose-with-drafts", "measure-randomised", "measure-rollout", "measure-power",
+], ids=["simulate", "validate", "diagnose-with-drafts", "measure-randomised", "measure-rollout", "plan",
         "schema"])
 def test_tables_for_people_fit_80_columns_without_cutting_a_cell(world, tmp_path, args):
     res = runner.invoke(app, [a.format(world=world, tmp=tmp_path) for a in args],
@@ -218,7 +232,7 @@ CXSCALE_ERRORS = {
         lambda w: ["measure", str(_bad_spec(w, "secondary:\n- metric: cost_to_sevre\n"))], "cost_to_sevre"),
     "measure a missing spec": (lambda w: ["measure", str(w / "pilots" / "nope.yaml")], "nope.yaml"),
     "schema of an unknown document": (lambda w: ["schema", "dashboard"], "dashboard"),
-    "measure power without a metric": (lambda w: ["measure", "power", "--data", str(w)], "--spec FILE or --metric"),
+    "plan without a metric": (lambda w: ["plan", "--data", str(w)], "--spec FILE or --metric"),
     "measure a spec outside a world without --data": (
         lambda w: ["measure", str(_outside_spec(w))], "--data PATH"),
 }

@@ -23,16 +23,16 @@ BAD = {
     ("diagnose", "--window-days"): ["0", "-3", "99999999999"],
     ("diagnose", "--since"): ["0001-01-01", "2026-02-30", "soon"],
     ("diagnose", "--until"): ["9999-12-31"],
-    ("measure power", "--target"): ["inf", "-inf", "nan", "1e400", "-1", "-2.5"],
-    ("measure power", "--window-days"): ["0", "-5", "99999999999"],
-    ("measure power", "--days"): ["0", "-3", "0.5", "inf", "nan"],
+    ("plan", "--target"): ["inf", "-inf", "nan", "1e400", "-1", "-2.5"],
+    ("plan", "--window-days"): ["0", "-5", "99999999999"],
+    ("plan", "--days"): ["0", "-3", "0.5", "inf", "nan"],
 }
 #: The rest of a command line that is valid, so that only the option under test is wrong.
 REST = {
     "simulate": ["simulate", "--out", "{tmp}/world"],
     "demo": ["demo", "--out", "{tmp}/demo"],
     "diagnose": ["diagnose", "--data", "{tmp}/no_data"],
-    "measure power": ["measure", "power", "--data", "{tmp}/no_data", "--metric", "aht", "--target", "-0.05"],
+    "plan": ["plan", "--data", "{tmp}/no_data", "--metric", "aht", "--target", "-0.05"],
 }
 CASES = [(cmd, opt, value) for (cmd, opt), values in BAD.items() for value in values]
 
@@ -63,7 +63,7 @@ def test_every_numeric_option_of_every_command_has_bad_values_in_the_sweep():
     for path, cmd in ALL.items():
         for p in cmd.params:  # type: ignore[attr-defined]
             if _takes_a_number(p) or p.name in ("since", "until"):
-                numeric.add((" ".join(path).replace("measure", "measure power"), p.opts[0]))
+                numeric.add((" ".join(path), p.opts[0]))
     assert numeric == set(BAD), f"numeric options without a bad-value case: {sorted(numeric - set(BAD))}"
 
 
@@ -83,13 +83,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_edges_of_each_rule_are_accepted(world, monkeypatch):
-    code, out, err = _run_main(monkeypatch, "measure", "power", "--data", str(world), "--metric", "cost_to_serve",
+    code, out, err = _run_main(monkeypatch, "plan", "--data", str(world), "--metric", "cost_to_serve",
                                "--target", "-0.99", "--window-days", "1", "--days", "1", "--json")
     assert code == 0, err
     assert '"window_days": 1' in out
 
 
 def test_window_days_0_is_refused_not_read_as_the_default_28(world, monkeypatch):
-    code, out, err = _run_main(monkeypatch, "measure", "power", "--data", str(world), "--metric", "cost_to_serve",
+    code, out, err = _run_main(monkeypatch, "plan", "--data", str(world), "--metric", "cost_to_serve",
                                "--target", "-0.05", "--window-days", "0")
     assert code == 2 and "--window-days" in err and "28 days of measurement" not in out

@@ -16,7 +16,7 @@ from PIL import Image
 
 from cxscale.demo import run_demo
 from cxscale.measure.html import write_html
-from tests.measure.pages import arms_readout, edge_readout
+from tests.measure.pages import SPEC, arms_readout, edge_readout
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -104,8 +104,8 @@ def readout_pages(tmp_path_factory: pytest.TempPathFactory, reports: Path) -> li
     relative CI unbounded on one side."""
     arms = arms_readout(tmp_path_factory.mktemp("arms"))
     out = tmp_path_factory.mktemp("pages")
-    return sorted((reports / "readouts").glob("*.html")) + [write_html(arms, out / "long_names.html"),
-                                                          write_html(edge_readout(arms), out / "edge.html")]
+    return sorted((reports / "readouts").glob("*.html")) + [write_html(arms, out / "long_names.html", SPEC),
+                                                          write_html(edge_readout(arms), out / "edge.html", SPEC)]
 
 
 def test_readout_pages_keep_every_chart_text_inside_the_chart_and_a_target_on_every_row(readout_pages, tmp_path):

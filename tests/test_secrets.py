@@ -39,7 +39,7 @@ def test_a_refused_connection_is_one_line_without_the_password(where, monkeypatc
     url = (f"postgres://bob:{SECRET}@127.0.0.1:{port}/db/world" if where == "user:password"
            else f"postgres://bob@127.0.0.1:{port}/db?password={SECRET}")
     for args in (["validate", url], ["validate", url, "--json"], ["diagnose", "--data", url],
-                 ["diagnose", "--data", "x", "--engine", url], ["measure", "power", "--data", url, "--metric", "aht",
+                 ["diagnose", "--data", "x", "--engine", url], ["plan", "--data", url, "--metric", "aht",
                                                                 "--target", "-0.05"]):
         line = _fails_in_one_line_without_the_secret(monkeypatch, *args)
         assert f"127.0.0.1:{port}" in line and "***" in line, line
@@ -91,10 +91,10 @@ def test_a_database_that_does_not_exist_is_one_line_without_the_password(warehou
                                  "sqlite:///{tmp}/nope.sqlite"])
 def test_a_read_only_command_never_creates_a_database_file(url, how, tmp_path, monkeypatch):
     url = url.format(tmp=tmp_path)
-    commands = ([["validate", url], ["diagnose", "--data", url], ["measure", "power", "--data", url, "--metric", "aht",
+    commands = ([["validate", url], ["diagnose", "--data", url], ["plan", "--data", url, "--metric", "aht",
                                                                   "--target", "-0.05"]] if how == "path" else
                 [["validate", str(tmp_path), "--engine", url], ["diagnose", "--data", str(tmp_path), "--engine", url],
-                 ["measure", "power", "--data", str(tmp_path), "--engine", url, "--metric", "aht", "--target", "-0.05"]])
+                 ["plan", "--data", str(tmp_path), "--engine", url, "--metric", "aht", "--target", "-0.05"]])
     for args in commands:
         line = _fails_in_one_line_without_the_secret(monkeypatch, *args)
         assert "no such database file" in line, line

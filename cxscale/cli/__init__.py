@@ -18,16 +18,27 @@ from cxscale.errors import CxscaleError
 from cxscale.cli import simulate as _simulate  # noqa: E402,F401
 from cxscale.cli import validate as _validate  # noqa: E402,F401
 from cxscale.cli import diagnose as _diagnose  # noqa: E402,F401
+from cxscale.cli import plan as _plan  # noqa: E402,F401
 from cxscale.cli import measure as _measure  # noqa: E402,F401
 from cxscale.cli import demo as _demo  # noqa: E402,F401
 from cxscale.cli import schema as _schema  # noqa: E402,F401
 
 
+#: Old spellings of a command, kept working for one release with a notice: old words -> the command now.
+DEPRECATED = {("measure", "power"): "plan"}
+
+
 def main() -> None:
     """Entry point: a CxscaleError becomes one red line and exit code 1, a usage mistake (unknown option, bad option
     value) one red line and exit code 2; anything else is a bug with a traceback."""
+    args = sys.argv[1:]
+    for old, new in DEPRECATED.items():
+        if tuple(args[:len(old)]) == old:
+            err_console.print(f"[yellow]notice:[/] `cxscale {' '.join(old)}` is deprecated and will be removed in the "
+                              f"next release; use `cxscale {new}`", highlight=False, soft_wrap=True)
+            args = [new, *args[len(old):]]
     try:
-        code = app(prog_name="cxscale", standalone_mode=False)
+        code = app(args, prog_name="cxscale", standalone_mode=False)
     except CxscaleError as exc:
         _fail(str(exc), 1)
     except Exception as exc:

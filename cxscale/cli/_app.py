@@ -16,7 +16,7 @@ app = typer.Typer(
     help=(
         "cxscale takes customer-experience AI from pilot to scale.\n\n"
         "simulate a CX world -> validate data against the contract -> diagnose the journey -> "
-        "measure pilots in business terms."
+        "plan a pilot -> measure pilots in business terms."
     ),
     no_args_is_help=True,
     add_completion=False,

@@ -90,21 +90,19 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
         pilots.add_column(col, justify="right", no_wrap=True)
     pilots.add_column("verdict", no_wrap=True)
     for r in result.readouts:
-        doc = r.to_json()
-        m = next((x for x in doc["metrics"] if x["role"] == "primary"), None)
+        m = r.primary[0] if r.primary else None
         effect = "n/a"
-        if m and m["effect_rel"] is not None:
-            effect = f"{m['effect_rel']:+.1%}"
-            effect += f"\n{relative_interval(m['ci_rel'])}"
-        value = doc.get("value") or {}
-        annual, ci = value.get("annual"), value.get("ci") or [None, None]
+        if m and m.effect_rel is not None and math.isfinite(m.effect_rel):
+            effect = f"{m.effect_rel:+.1%}"
+            effect += f"\n{relative_interval(m.ci_rel)}"
         money = "n/a"
-        if annual is not None and math.isfinite(annual):
-            money = _k(annual) + (f"\n[{_k(ci[0])}, {_k(ci[1])}]" if None not in ci else "")
-        style = _VERDICT_STYLE.get(doc["verdict"], "")
-        name = f"[bold]{escape(doc['pilot'])}[/]" + (" (rollout)" if doc["design"] == "rollout" else "")
-        pilots.add_row(f"{name}\n{escape(m['name']) if m else 'n/a'}", escape(effect), escape(money),
-                       f"[{style}]{doc['verdict']}[/]" if style else doc["verdict"])
+        if r.value is not None and math.isfinite(r.value.annual):
+            lo, hi = r.value.ci
+            money = _k(r.value.annual) + (f"\n[{_k(lo)}, {_k(hi)}]" if math.isfinite(lo) and math.isfinite(hi) else "")
+        style = _VERDICT_STYLE.get(r.verdict, "")
+        name = f"[bold]{escape(r.pilot)}[/]" + (" (rollout)" if r.design == "rollout" else "")
+        pilots.add_row(f"{name}\n{escape(m.name) if m else 'n/a'}", escape(effect), escape(money),
+                       f"[{style}]{r.verdict}[/]" if style else r.verdict)
     console.print(pilots)
     console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "
                   f"use-case drafts: {result.files['use_case_drafts']}/")

@@ -1,17 +1,23 @@
 """The readout JSON (schema_version 1, docs/readout.md) as a Pydantic model.
 
-`ReadoutDocument.model_validate(json.load(f))` gives typed access to what `cxscale measure --json` printed (a stage
-gate reads `doc.verdict`, `doc.metrics[0].ci_rel`, `doc.value.annual`). Versioning and unknown fields: cxscale/documents/base.py;
-the published JSON Schema: cxscale/documents/json_schema.py.
+`cxscale.measure.readout()` builds a `ReadoutDocument`, the terminal table, the page and the demo read it, and
+`doc.to_json()` is what `cxscale measure --json` prints. `ReadoutDocument.model_validate(json.load(f))` reads one back
+(a stage gate reads `doc.verdict`, `doc.metrics[0].ci_rel`, `doc.value.annual`). A document built by the readout holds
+NaN where a number is undefined and infinity for an unbounded interval; its JSON has null for both. Versioning and
+unknown fields: cxscale/documents/base.py; the published JSON Schema: cxscale/documents/json_schema.py.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import json
+from typing import Any, Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
 from cxscale.documents.base import Num, OpenModel
+
+#: The readout document's version (docs/readout.md#versioning).
+SCHEMA_VERSION = 1
 
 PilotVerdict = Literal["proven", "not proven yet", "harmful", "inconclusive", "blocked", "inconclusive by design"]
 GuardrailStatus = Literal["ok", "watch", "breached"]
@@ -138,6 +144,20 @@ class AnnualMoney(OpenModel):
     role: Literal["primary", "guardrail", "secondary"] | None = Field(
         None, description="the money metric's role: a guardrail's or secondary's value is not the pilot's verdict")
 
+    @property
+    def once(self) -> bool:
+        """The value of one campaign (a one-off not repeated), not a value per year."""
+        return self.nature == "one_off" and self.periods_per_year == 1
+
+    @property
+    def title(self) -> str:
+        return "Value of one campaign" if self.once else "Annual value"
+
+    @property
+    def per(self) -> str:
+        """What the value is per, for a sentence: '' for one campaign, ' per year' otherwise."""
+        return "" if self.once else " per year"
+
 
 class ObservationalEffect(OpenModel):
     """A difference of the treated minus the untreated (metric units; relative: a share), with its CI."""
@@ -201,7 +221,7 @@ class ReadoutDocument(OpenModel):
 
     # An observational readout is never causal and never proven (_observational_is_never_proof), in the published
     # JSON Schema as in the model.
-    model_config = ConfigDict(extra="allow", populate_by_name=True, json_schema_extra={"allOf": [{
+    model_config = ConfigDict(extra="allow", populate_by_name=True, ser_json_inf_nan="null", json_schema_extra={"allOf": [{
         "if": {"required": ["design"], "properties": {"design": {"const": "observational"}}},
         "then": {"required": ["causal", "observational"], "properties": {
             "causal": {"const": False}, "observational": {"type": "object"}, "verdict": {"enum": list(get_args(ObservationalVerdict))}}},
@@ -247,3 +267,23 @@ class ReadoutDocument(OpenModel):
         if not observational and self.verdict not in get_args(PilotVerdict):
             raise ValueError(f"verdict {self.verdict!r} is an observational verdict, but design is {self.design}")
         return self
+
+    def to_json(self) -> dict[str, Any]:
+        """The document as strict JSON data (what `cxscale measure --json` prints): the fields it holds (a field a
+        design does not have, such as a rollout's event study in a randomised readout, is left out rather than
+        null), NaN and infinity as null."""
+        return json.loads(self.model_dump_json(exclude_unset=True))
+
+    @property
+    def srm_ok(self) -> bool:
+        """True when the SRM check passed or does not apply (non-randomised designs have no planned split)."""
+        return self.srm.ok
+
+    @property
+    def treatments(self) -> list[str]:
+        return [a for a in self.arms if a != self.control]
+
+    @property
+    def primary(self) -> list[MetricResult]:
+        """The primary metric's results, one per treatment arm."""
+        return [m for m in self.metrics if m.role == "primary"]

@@ -1,31 +1,19 @@
 """Pilot measurement: spec -> sufficient statistics in the engine -> effects -> verdict and money (docs/readout.md).
 
-Public entry points, imported lazily so that `cxscale.documents.pilot_spec` (used by the simulator and the data loader)
-stays light and free of import cycles:
-readout, Readout, ReadoutDocument (the readout JSON as a model), measure_spec, plan_pilot, PilotPlan,
-compare_observational, pilot_stats.
+`readout(spec, data)` and `measure_spec(path)` return the readout document (cxscale.documents.ReadoutDocument),
+`write_html` writes its page, `plan_pilot` sizes a pilot before it runs (`cxscale plan`), and
+`compare_observational` compares a non-randomised treatment naively and within strata on any table.
 """
 
-from __future__ import annotations
+from cxscale.measure.html import write_html
+from cxscale.measure.observational import compare_observational
+from cxscale.measure.observational_readout import observational_readout
+from cxscale.measure.power import PilotPlan, plan_pilot
+from cxscale.measure.readout import readout
+from cxscale.measure.run import measure_spec
+from cxscale.measure.sufficient import pilot_stats
 
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "readout": "cxscale.measure.readout",
-    "Readout": "cxscale.measure.readout",
-    "ReadoutDocument": "cxscale.documents.readout",
-    "measure_spec": "cxscale.measure.run",
-    "plan_pilot": "cxscale.measure.power",
-    "PilotPlan": "cxscale.measure.power",
-    "compare_observational": "cxscale.measure.observational",
-    "pilot_stats": "cxscale.measure.sufficient",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'cxscale.measure' has no attribute {name!r}")
+__all__ = [
+    "PilotPlan", "compare_observational", "measure_spec", "observational_readout", "pilot_stats", "plan_pilot",
+    "readout", "write_html",
+]

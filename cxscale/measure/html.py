@@ -12,31 +12,51 @@ from markupsafe import Markup
 
 from cxscale import format as fmt
 from cxscale.charts.effects import EffectRow, effect_chart
-from cxscale.documents.pilot_spec import PilotSpec, Target
-from cxscale.measure.judge import SCHEMA_VERSION, MetricReadout, Readout
+from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target
+from cxscale.documents.readout import MetricResult, ReadoutDocument
+from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.templates import render as render_template
 
 _GOOD, _BAD = {"proven"}, {"harmful", "blocked"}
 
 
-def _harm(m: MetricReadout) -> float | None:
+def _refs(spec: PilotSpec) -> dict[tuple[str, str], MetricRef]:
+    """The spec's metric references by (role, metric): a secondary's target is in the spec, not in the document."""
+    refs = {("primary", spec.primary.metric): spec.primary}
+    refs.update({("guardrail", g.metric): g for g in spec.guardrails})
+    refs.update({("secondary", m.metric): m for m in spec.secondary})
+    return refs
+
+
+def _finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
+def _harm(m: MetricResult) -> float | None:
     """A guardrail's tolerated relative harm, signed the bad way (the verdict compares with its size)."""
-    h = m.ref.max_harm
+    h = m.target
     if m.role != "guardrail" or h is None or h.relative is None:
         return None
-    return abs(h.relative) if m.metric.direction == "lower" else -abs(h.relative)
+    return abs(h.relative) if m.direction == "lower" else -abs(h.relative)
 
 
-def chart_rows(r: Readout) -> list[EffectRow]:
+def chart_rows(doc: ReadoutDocument, spec: PilotSpec) -> list[EffectRow]:
     """One chart row per metric and treatment arm, relative scale, with its target and tolerated harm."""
-    multi = len(r.spec.treatments) > 1
+    multi = len(doc.treatments) > 1
+    refs = _refs(spec)
     rows = []
-    for m in r.metrics:
-        target = m.ref.target.relative if (m.role != "guardrail" and m.ref.target) else None
-        label = f"{m.metric.name} ({m.role}{', ' + m.arm if multi else ''})"
-        rows.append(EffectRow(label, m.effect.effect_rel, *m.effect.ci_rel, verdict=m.verdict, target=target,
-                              direction=m.metric.direction, harm=_harm(m)))
+    for m in doc.metrics:
+        target = refs[(m.role, m.name)].target
+        label = f"{m.name} ({m.role}{', ' + m.arm if multi else ''})"
+        rows.append(EffectRow(label, _nan(m.effect_rel), _nan(m.ci_rel[0]), _nan(m.ci_rel[1]), verdict=m.verdict,
+                              target=target.relative if (m.role != "guardrail" and target) else None,
+                              direction=m.direction, harm=_harm(m)))
     return rows
+
+
+def _nan(x: float | None) -> float:
+    """A number of a document read back from JSON is None where the readout had NaN."""
+    return math.nan if x is None else x
 
 
 def _target(t: Target | None, unit: fmt.Unit) -> str:
@@ -45,87 +65,89 @@ def _target(t: Target | None, unit: fmt.Unit) -> str:
     return fmt.relative(t.relative) if t.relative is not None else unit.change(t.absolute)
 
 
-def _tolerated(m: MetricReadout, u: fmt.Unit) -> str:
+def _tolerated(m: MetricResult, u: fmt.Unit) -> str:
     """A guardrail's tolerated harm, signed the bad way (the verdict compares the estimate with its size)."""
-    h = m.ref.max_harm
+    h = m.target
     if h is None:
         return "none tolerated"
     size = abs(h.relative if h.relative is not None else h.absolute or 0.0)
-    bad = size if m.metric.direction == "lower" else -size
+    bad = size if m.direction == "lower" else -size
     return fmt.relative(bad) if h.relative is not None else u.change(bad)
 
 
-def _reached(m: MetricReadout) -> tuple[str, str]:
+def _reached(m: MetricResult, target: Target | None) -> tuple[str, str]:
     """(text, css class) of the reached / status cell."""
     if m.role == "guardrail":
         return m.guardrail_status or m.verdict, m.guardrail_status or ""
-    if m.ref.target is None:
+    if target is None:
         return "no target", ""
-    if not math.isfinite(m.effect.effect_abs) or m.target_reached is None:
+    if not _finite(m.effect_abs) or m.target_reached is None:
         return "no estimate", ""
     if m.target_reached_ci:
         return "yes, whole CI", "yes"
     return ("estimate only", "partial") if m.target_reached else ("no", "no")
 
 
-def metric_row(m: MetricReadout, currency: str, multi: bool) -> dict[str, Any]:
-    """The strings of one table row."""
-    e = m.effect
-    u = fmt.unit(m.metric.unit_label, m.metric.type, currency)
-    control = m.control if m.control is not None else e.control
-    treatment = m.treatment if m.treatment is not None else e.treatment
-    target = _tolerated(m, u) if m.role == "guardrail" else _target(m.ref.target, u) or "none"
-    reached, reached_class = _reached(m)
+def metric_row(m: MetricResult, ref: MetricRef, catalog: Catalog, currency: str, multi: bool) -> dict[str, Any]:
+    """The strings of one table row; the metric's description and type come from its definition in `catalog`."""
+    d = catalog.get(m.name)
+    u = fmt.unit(m.unit_label, d.type, currency)
+    target = _tolerated(m, u) if m.role == "guardrail" else _target(ref.target, u) or "none"
+    reached, reached_class = _reached(m, ref.target)
     p_adj = m.p_value_adjusted
     return {
-        "name": m.metric.name, "description": m.metric.description, "technical": m.metric.kind == "technical",
+        "name": m.name, "description": d.description, "technical": m.kind == "technical",
         "role": m.role, "arm": m.arm if multi else "",
-        "control": u.level(control), "treatment": u.level(treatment),
-        "change": u.change(e.effect_abs), "change_ci": fmt.interval(*e.ci_abs, u.change),
-        "relative": fmt.relative(e.effect_rel), "relative_ci": fmt.interval(*e.ci_rel, fmt.relative),
-        "p": fmt.p_value(e.p_value),
-        "p_adjusted": f"adj. {fmt.p_value(p_adj)}" if fmt.p_value(p_adj) != fmt.p_value(e.p_value) else "",
+        "control": u.level(m.control), "treatment": u.level(m.treatment),
+        "change": u.change(m.effect_abs), "change_ci": fmt.interval(m.ci_abs[0], m.ci_abs[1], u.change),
+        "relative": fmt.relative(m.effect_rel), "relative_ci": fmt.interval(m.ci_rel[0], m.ci_rel[1], fmt.relative),
+        "p": fmt.p_value(m.p_value),
+        "p_adjusted": f"adj. {fmt.p_value(p_adj)}" if fmt.p_value(p_adj) != fmt.p_value(m.p_value) else "",
         "target": target, "reached": reached, "reached_class": reached_class,
         "verdict": m.verdict, "reason": m.reason,
     }
 
 
-def _srm(r: Readout) -> dict[str, Any]:
-    if r.srm_p_value is None:
+def _srm(doc: ReadoutDocument) -> dict[str, Any]:
+    if not doc.srm.applicable:
         return {"text": "SRM check: not applicable (not randomised).", "failed": False}
-    split = "units per arm match the planned split" if r.srm_ok else "units per arm do not match the planned split"
-    return {"text": f"SRM check: p = {fmt.p_value(r.srm_p_value)}, {split}.", "failed": not r.srm_ok}
+    split = "units per arm match the planned split" if doc.srm.ok else "units per arm do not match the planned split"
+    return {"text": f"SRM check: p = {fmt.p_value(doc.srm.p_value)}, {split}.", "failed": not doc.srm.ok}
 
 
-def render(r: Readout) -> str:
-    """The whole page as an HTML string."""
-    currency = r.spec.value.currency
-    multi = len(r.spec.treatments) > 1
+def render(doc: ReadoutDocument, spec: PilotSpec, catalog: Catalog | None = None) -> str:
+    """The whole page as an HTML string: the readout document, with the spec's description and targets and the
+    metric definitions' descriptions (`catalog`: the one the readout used; default the built-in one)."""
+    catalog = catalog or builtin_catalog()
+    currency = spec.value.currency
+    multi = len(doc.treatments) > 1
+    refs = _refs(spec)
     value = None
-    if r.value:
-        v = r.value
+    if doc.value:
+        v = doc.value
         value = {"annual": fmt.money(v.annual, v.currency),
-                 "ci": f"{fmt.interval(*v.ci, lambda x: fmt.money(x, ''))} {v.currency}", "basis": v.basis,
+                 "ci": f"{fmt.interval(v.ci[0], v.ci[1], lambda x: fmt.money(x, ''))} {v.currency}", "basis": v.basis,
                  "title": v.title, "per": v.per}
     return render_template(
-        "readout.html", pilot=r.spec.pilot, description=r.spec.description, verdict=r.verdict, reason=r.reason,
-        verdict_class="good" if r.verdict in _GOOD else "bad" if r.verdict in _BAD else "warn",
-        design=r.spec.design, unit=r.spec.unit, scope=scope_text(r.spec),
-        units=", ".join(f"{arm} {fmt.count(n)}" for arm, n in r.n.items()), srm=_srm(r), value=value,
-        chart=Markup(effect_chart(chart_rows(r), width=1000)), metrics=[metric_row(m, currency, multi) for m in r.metrics],
-        warnings=r.warnings, schema_version=SCHEMA_VERSION, source=r.source)
+        "readout.html", pilot=doc.pilot, description=spec.description, verdict=doc.verdict, reason=doc.reason,
+        verdict_class="good" if doc.verdict in _GOOD else "bad" if doc.verdict in _BAD else "warn",
+        design=doc.design, unit=doc.unit, scope=scope_text(doc.scope),
+        units=", ".join(f"{arm} {fmt.count(n)}" for arm, n in doc.n.items()), srm=_srm(doc), value=value,
+        chart=Markup(effect_chart(chart_rows(doc, spec), width=1000)),
+        metrics=[metric_row(m, refs[(m.role, m.name)], catalog, currency, multi) for m in doc.metrics],
+        warnings=doc.warnings, schema_version=doc.schema_version, source=doc.data)
 
 
-def scope_text(spec: PilotSpec) -> str:
-    """", contacts at intent X, journey_stage Y" for a scoped spec (docs/pilot-spec.md#scope); "" without a scope."""
-    if spec.scope is None:
+def scope_text(scope: dict[str, list[str]] | None) -> str:
+    """", contacts at intent X, journey_stage Y" for a scoped readout (docs/pilot-spec.md#scope); "" without a scope."""
+    if not scope:
         return ""
-    return ", contacts at " + "; ".join(f"{k} {', '.join(v)}" for k, v in spec.scope.values().items())
+    return ", contacts at " + "; ".join(f"{k} {', '.join(v)}" for k, v in scope.items())
 
 
-def write_html(r: Readout, path: str | Path) -> Path:
+def write_html(doc: ReadoutDocument, path: str | Path, spec: PilotSpec, catalog: Catalog | None = None) -> Path:
     """Write the readout page to `path` and return it."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(render(r), encoding="utf-8")
+    p.write_text(render(doc, spec, catalog), encoding="utf-8")
     return p

@@ -13,17 +13,16 @@ A spec that does not state its nature is read as recurring (as before value.natu
 The CI scales the effect's CI by the same constant.
 
 Handle time (seconds per handled contact, e.g. aht) converts through the rate card's cost per handled minute and
-the pilot's handled contacts per year (handle_time_value).
+the pilot's handled contacts per year (handle_time_value). Both build the readout's AnnualMoney.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
 from cxscale.data.dataset import Dataset
+from cxscale.documents.readout import AnnualMoney
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import Effect
 
@@ -33,55 +32,6 @@ KEYS = {"customer": "customer_id", "agent": "agent_id", "site": "site"}
 NATURE_UNSTATED = ("the spec does not state value.nature, so the annual value assumes the effect recurs every post "
                    "window for every unit (recurring); for a one-off intervention such as a campaign set "
                    "value.nature: one_off (and value.repeats_per_year if it will be repeated)")
-
-
-@dataclass(frozen=True)
-class AnnualValue:
-    """Annual value of one treatment arm's effect on a money metric, in `currency` per year:
-    annual = effect_per_unit x units_per_year x periods_per_year."""
-
-    annual: float
-    ci: tuple[float, float]
-    currency: str
-    metric: str
-    arm: str
-    units_per_year: float
-    units_source: str
-    basis: str
-    #: recurring or one_off (docs/pilot-spec.md#value); nature_stated: the spec said so (else recurring is assumed).
-    nature: str = "recurring"
-    nature_stated: bool = True
-    #: How many times a year the per-unit effect counts (365 / post_days, a one-off's repeats, 1 for contacts/year).
-    periods_per_year: float = 1.0
-    #: Good-direction effect per unit per period, in currency.
-    effect_per_unit: float = 0.0
-    #: The money metric's role in the spec: primary, guardrail or secondary.
-    role: str = "primary"
-
-    @property
-    def once(self) -> bool:
-        """The value of one campaign (a one-off not repeated), not a value per year."""
-        return self.nature == "one_off" and self.periods_per_year == 1
-
-    @property
-    def title(self) -> str:
-        return "Value of one campaign" if self.once else "Annual value"
-
-    @property
-    def per(self) -> str:
-        """What the value is per, for a sentence: '' for one campaign, ' per year' otherwise."""
-        return "" if self.once else " per year"
-
-    @property
-    def warning(self) -> str | None:
-        """The readout's warning when the annual value rests on an assumed nature."""
-        return None if self.nature_stated else NATURE_UNSTATED
-
-    def to_json(self) -> dict:
-        return {"annual": self.annual, "ci": list(self.ci), "currency": self.currency, "metric": self.metric,
-                "arm": self.arm, "units_per_year": self.units_per_year, "units_source": self.units_source,
-                "basis": self.basis, "nature": self.nature, "nature_stated": self.nature_stated,
-                "periods_per_year": self.periods_per_year, "effect_per_unit": self.effect_per_unit, "role": self.role}
 
 
 def units_in_data(ds: Dataset, analysis_unit: str, scoped: bool = False) -> tuple[float, str]:
@@ -117,7 +67,7 @@ def periods(nature: str | None, post_days: int, repeats_per_year: float | None) 
 
 def annual_value(metric: MetricDef, effect: Effect, arm: str, post_days: int, units_per_year: float,
                  units_source: str, currency: str, nature: str | None = None,
-                 repeats_per_year: float | None = None, enrolled: float | None = None) -> AnnualValue:
+                 repeats_per_year: float | None = None, enrolled: float | None = None) -> AnnualMoney:
     """Annualise a per-unit, per-window effect on a money metric (sum type: currency per unit per window) by the
     pilot's nature: recurring (None: not stated, read as recurring) or one_off. enrolled: the pilot's units, which
     the basis names when the value extrapolates beyond them."""
@@ -133,9 +83,8 @@ def annual_value(metric: MetricDef, effect: Effect, arm: str, post_days: int, un
                   "are like them (set value.units_per_year to the eligible units otherwise)")
     if nature is None:
         basis += "; value.nature not stated, read as recurring"
-    return AnnualValue(effect.effect_abs * scale, (lo, hi), currency, metric.name, arm, units_per_year,
-                       units_source, basis, nature or "recurring", nature is not None, per_year,
-                       sign * effect.effect_abs)
+    return _money(effect.effect_abs * scale, lo, hi, currency, metric.name, arm, units_per_year, units_source, basis,
+                  nature, per_year, sign * effect.effect_abs)
 
 
 def _pilot_contacts(ds: Dataset, pilot: str, unit: str) -> ir.Table:
@@ -148,7 +97,7 @@ def _pilot_contacts(ds: Dataset, pilot: str, unit: str) -> ir.Table:
 
 def handle_time_value(ds: Dataset, metric: MetricDef, effect: Effect, arm: str, pilot: str, unit: str,
                       currency: str, nature: str | None = None, post_days: int = 28,
-                      repeats_per_year: float | None = None) -> AnnualValue | None:
+                      repeats_per_year: float | None = None) -> AnnualMoney | None:
     """Annual value of a handle-time effect (seconds per handled contact): seconds saved / 60 x rate-card cost per
     handled minute (contract DEFAULT_RATE_CARD, averaged over the channel mix) x handled contacts per year of the
     pilot's units (counted in the engine over the data's span). A one-off counts the contacts of one post window,
@@ -183,5 +132,15 @@ def handle_time_value(ds: Dataset, metric: MetricDef, effect: Effect, arm: str, 
              f"minute (default rate card, channel mix of the pilot's contacts) x {reach}")
     if nature is None:
         basis += "; value.nature not stated, read as recurring"
-    return AnnualValue(effect.effect_abs * scale, (lo, hi), currency, metric.name, arm, contacts, source, basis,
-                       nature or "recurring", nature is not None, per_year, per_contact * effect.effect_abs)
+    return _money(effect.effect_abs * scale, lo, hi, currency, metric.name, arm, contacts, source, basis, nature,
+                  per_year, per_contact * effect.effect_abs)
+
+
+def _money(annual: float, lo: float, hi: float, currency: str, metric: str, arm: str, units_per_year: float,
+           units_source: str, basis: str, nature: str | None, periods_per_year: float,
+           effect_per_unit: float) -> AnnualMoney:
+    """The primary's money (comparisons.py names another role); nature None: not stated, read as recurring."""
+    return AnnualMoney(annual=annual, ci=[lo, hi], currency=currency, metric=metric, arm=arm,
+                       units_per_year=units_per_year, units_source=units_source, basis=basis,
+                       nature=nature or "recurring", nature_stated=nature is not None,
+                       periods_per_year=periods_per_year, effect_per_unit=effect_per_unit, role="primary")

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import ibis.expr.types as ir
 
 from cxscale.measure import effects
-from cxscale.measure.judge import finite_json
 from cxscale.stats.dist import norm_ppf, norm_sf
 from cxscale.stats.models import Effect, MeanStats, RatioStats
 
@@ -51,11 +50,6 @@ class ObservationalComparison:
     overlap_share: float
     causal: bool = False
     note: str = NOT_CAUSAL
-
-    def to_json(self) -> dict:
-        doc = asdict(self)
-        doc["design"] = "observational"
-        return finite_json(doc)
 
 
 Stats = MeanStats | RatioStats

@@ -5,13 +5,13 @@ text columns as they are, numeric ones in bands given in the spec or quantile ba
 optionally when (`at`, the start of each unit's window). One grouped aggregation in the engine gives per stratum and
 group the metrics' sufficient statistics; cxscale.measure.observational turns them into the naive and the
 stratum-adjusted difference. The verdicts have their own words ("associated (not causal)", "no association found"),
-never "proven"; there is no money value; `causal` is false (docs/readout.md#observational).
+never "proven"; there is no money value; `causal` is false (docs/readout.md#observational). The result is a
+ReadoutDocument with its observational section.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import ibis
@@ -19,15 +19,26 @@ import ibis.expr.types as ir
 
 from cxscale.data.dataset import Dataset
 from cxscale.documents.pilot_spec import PilotSpec
+from cxscale.documents.readout import (
+    SCHEMA_VERSION,
+    ObservationalEffect,
+    ObservationalMetric,
+    ObservationalSection,
+    ObservationalStratum,
+    ReadoutDocument,
+    ReadoutOptions,
+    ReadoutWindows,
+    Srm,
+)
 from cxscale.errors import DataError
-from cxscale.measure.judge import SCHEMA_VERSION, SRM_ALPHA, finite_json
 from cxscale.measure.observational import ObservationalComparison, Stats, standardise
 from cxscale.measure.readout import metric_roles, spec_warnings
 from cxscale.measure.sufficient import TIME_COLUMN
+from cxscale.measure.verdict import SRM_ALPHA
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
 from cxscale.metrics.definition import MetricDef
-from cxscale.stats.models import MeanStats, RatioStats
+from cxscale.stats.models import Effect, MeanStats, RatioStats
 
 ASSOCIATED = "associated (not causal)"
 NO_ASSOCIATION = "no association found"
@@ -42,63 +53,20 @@ GATE_RULE = ("association only, never proof of an effect: a gate that asks for a
 _UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class MetricAssociation:
-    """One metric: the naive and the adjusted comparison, and its observational verdict."""
-
-    role: str
-    metric: MetricDef
-    comparison: ObservationalComparison
-    verdict: str
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        c = self.comparison
-
-        def effect(e: Any) -> dict[str, Any]:
-            return {"control": e.control, "treatment": e.treatment, "effect_abs": e.effect_abs,
-                    "ci_abs": list(e.ci_abs), "effect_rel": e.effect_rel, "ci_rel": list(e.ci_rel),
-                    "p_value": e.p_value, "method": e.method, "alpha": e.alpha}
-
-        return {"name": self.metric.name, "role": self.role, "kind": self.metric.kind,
-                "direction": self.metric.direction, "unit_label": self.metric.unit_label,
-                "naive": effect(c.naive), "adjusted": effect(c.adjusted),
-                "strata": [asdict(s) for s in c.strata], "overlap_share": c.overlap_share,
-                "verdict": self.verdict, "reason": self.reason}
+def _effect(e: Effect) -> ObservationalEffect:
+    return ObservationalEffect(control=e.control, treatment=e.treatment, effect_abs=e.effect_abs, ci_abs=list(e.ci_abs),
+                               effect_rel=e.effect_rel, ci_rel=list(e.ci_rel), p_value=e.p_value, method=e.method,
+                               alpha=e.alpha)
 
 
-@dataclass(frozen=True)
-class ObservationalReadout:
-    """The whole readout of an observational design; `to_json()` is a readout document (schema_version 1)."""
-
-    spec: PilotSpec
-    n: dict[str, int]
-    metrics: list[MetricAssociation]
-    verdict: str
-    reason: str
-    #: Band lower edges used per numeric adjustment column (given in the spec or computed quantiles).
-    bands: dict[str, list[float]]
-    warnings: list[str]
-    source: str
-    causal: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        s, o = self.spec, self.spec.observational
-        assert o is not None
-        return finite_json({
-            "schema_version": SCHEMA_VERSION, "pilot": s.pilot, "design": s.design, "unit": s.unit,
-            "analysis_unit": s.unit, "scope": s.scope.values() if s.scope is not None else None,
-            "arms": s.arms, "control": s.control, "n": self.n,
-            "windows": {"pre_days": s.windows.pre_days, "post_days": s.windows.post_days},
-            "window_complete": True, "options": s.options.model_dump(),
-            "srm": {"p_value": None, "ok": True, "threshold": SRM_ALPHA, "counts": self.n, "applicable": False},
-            "verdict": self.verdict, "reason": self.reason, "metrics": [], "value": None,
-            "warnings": self.warnings, "data": self.source, "causal": self.causal,
-            "observational": {"treatment": o.treatment, "treated": s.treatments[0], "untreated": s.control,
-                              "adjust_for": o.adjust_for, "bands": self.bands, "at": o.at,
-                              "gate": GATE_RULE, "comparisons": [m.to_json() for m in self.metrics]},
-        })
+def _association(role: str, m: MetricDef, c: ObservationalComparison, verdict: str, reason: str) -> ObservationalMetric:
+    """One metric's part of the document: the naive and the adjusted comparison, and its observational verdict."""
+    return ObservationalMetric(
+        name=m.name, role=role, kind=m.kind, direction=m.direction, unit_label=m.unit_label, naive=_effect(c.naive),
+        adjusted=_effect(c.adjusted), overlap_share=c.overlap_share, verdict=verdict, reason=reason,
+        strata=[ObservationalStratum(stratum=s.stratum, n_treated=s.n_treated, n_control=s.n_control,
+                                     mean_treated=s.mean_treated, mean_control=s.mean_control,
+                                     difference=s.difference, treated_share=s.treated_share) for s in c.strata])
 
 
 def _band_labels(edges: list[float], integer: bool) -> list[str]:
@@ -271,7 +239,7 @@ def judge_association(m: MetricDef, c: ObservationalComparison, spec: PilotSpec)
                             "of an effect either way, and not proof of none.")
 
 
-def observational_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> ObservationalReadout:
+def observational_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> ReadoutDocument:
     """Read out an observational design: one grouped aggregation per stratum and group in the engine, then the naive
     and the stratum-adjusted comparison of every metric, with verdicts that never say proven."""
     o = spec.observational
@@ -314,19 +282,30 @@ def observational_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | Non
                      for col, v in zip(o.adjust_for, parts, strict=False))
 
     strata_name = " x ".join(o.adjust_for)
-    out = []
+    out: list[ObservationalMetric] = []
     for role, _ref, m in roles:
         i = defs.index(m)
         cells = {(str(r["_s"]), bool(r["_g"])): _stats(r, i, m) for r in rows}
         cmp = standardise(cells, spec.options.alpha, outcome_name=m.name, treatment_name=o.treatment,
                           strata_name=strata_name, order=key)
         v, reason = judge_association(m, cmp, spec)
-        out.append(MetricAssociation(role, m, cmp, v, reason))
+        out.append(_association(role, m, cmp, v, reason))
     first = out[0]
-    overlap = first.comparison.overlap_share
-    if math.isfinite(overlap) and overlap < 1:
+    overlap = first.overlap_share
+    if overlap is not None and math.isfinite(overlap) and overlap < 1:
         warnings.append(f"{1 - overlap:.1%} of units are in {strata_name} strata with only one group (e.g. no "
                         f"{spec.treatments[0]} at all) and are left out of the adjusted comparison")
     warnings.append(f"observational: not randomised; the adjustment removes only the confounding by {strata_name}, "
                     "not by anything else that decided who was treated")
-    return ObservationalReadout(spec, n, out, first.verdict, first.reason, bands, warnings, data.source)
+    s = spec
+    return ReadoutDocument(
+        schema_version=SCHEMA_VERSION, pilot=s.pilot, design=s.design, unit=s.unit, analysis_unit=s.unit,
+        scope=s.scope.values() if s.scope is not None else None, arms=s.arms, control=s.control, n=n,
+        windows=ReadoutWindows(pre_days=s.windows.pre_days, post_days=s.windows.post_days), window_complete=True,
+        options=ReadoutOptions(**s.options.model_dump()),
+        srm=Srm(p_value=None, ok=True, threshold=SRM_ALPHA, counts=n, applicable=False),
+        verdict=first.verdict, reason=first.reason, metrics=[], value=None, warnings=warnings, data=data.source,
+        causal=False,
+        observational=ObservationalSection(treatment=o.treatment, treated=s.treatments[0], untreated=s.control,
+                                           adjust_for=o.adjust_for, bands=bands, at=o.at, gate=GATE_RULE,
+                                           comparisons=out))

@@ -1,9 +1,9 @@
 """The pilot readout: spec + data -> sufficient statistics in the engine -> effects -> verdict and money.
 
-`readout(spec, data)` returns a Readout whose `to_json()` is the versioned document of `cxscale measure --json`
-(docs/readout.md). Everything heavy runs in the engine (cxscale.measure.sufficient); this module only combines
-a few numbers per arm for a randomised pilot, hands a rollout to cxscale.measure.rollout, and both are judged by
-cxscale.measure.judge.
+`readout(spec, data)` returns the ReadoutDocument that `cxscale measure --json` prints (docs/readout.md). Everything
+heavy runs in the engine (cxscale.measure.sufficient); this module only combines a few numbers per arm into the
+comparisons of a randomised pilot and hands a rollout to cxscale.measure.rollout; cxscale.measure.comparisons judges
+both and assembles the document.
 """
 
 from __future__ import annotations
@@ -14,26 +14,17 @@ from typing import Any
 
 from cxscale.data.dataset import Dataset
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import SpecError
 from cxscale.measure import effects, verdict
-from cxscale.measure.judge import (
-    SCHEMA_VERSION,
-    SRM_ALPHA,
-    Comparison,
-    MetricReadout,
-    Readout,
-    annual_value_of,
-    judge_all,
-    overall,
-)
+from cxscale.measure.comparisons import Comparison, readout_document
 from cxscale.measure.rollout import rollout_readout
 from cxscale.measure.sufficient import MetricArmStats, PilotStats, pilot_stats
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import MeanStats, RatioStats
 
-#: Where callers have always found them: the result type and the document's version (defined in judge.py).
-__all__ = ["SCHEMA_VERSION", "Readout", "metric_roles", "readout", "spec_warnings"]
+__all__ = ["metric_roles", "readout", "spec_warnings"]
 
 
 def _utc(ts: Any) -> datetime | None:
@@ -88,9 +79,9 @@ def _expected_split(spec: PilotSpec) -> dict[str, float]:
     return expected
 
 
-def compare(ps: PilotStats, spec: PilotSpec, roles: list[tuple[str, MetricRef, MetricDef]],
-            window_complete: bool) -> tuple[list[MetricReadout], float]:
-    """Effects, adjusted p-values, guardrail statuses and verdicts for every metric and treatment arm."""
+def comparisons(ps: PilotStats, spec: PilotSpec,
+                roles: list[tuple[str, MetricRef, MetricDef]]) -> tuple[list[Comparison], float]:
+    """The effect of every metric for every treatment arm against control, and the SRM check's p-value."""
     expected = _expected_split(spec)
     alpha = spec.options.alpha
     srm_p = effects.srm_p_value(ps.n, expected)
@@ -109,10 +100,10 @@ def compare(ps: PilotStats, spec: PilotSpec, roles: list[tuple[str, MetricRef, M
             limit = verdict.too_few_units({spec.control: c.post.n, arm: t.post.n})
             rows.append(Comparison(role, ref, m, arm, e, c.post.n, t.post.n, _observed(c), _observed(t), t.cap,
                                    extra, limit))
-    return judge_all(rows, spec, srm_p >= SRM_ALPHA, window_complete), srm_p
+    return rows, srm_p
 
 
-def readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> Readout:
+def readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> ReadoutDocument:
     """Read out a pilot: one engine query for all metrics' per-arm statistics, then effects, verdict and money."""
     catalog = catalog or builtin_catalog()
     if spec.scope is not None:
@@ -134,11 +125,9 @@ def readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> R
         small = ", ".join(f"arm {a} has {k} unit{'' if k == 1 else 's'}" for a, k in ps.n.items() if k < 2)
         warnings.append(f"{small}: too few units to estimate a variance, so no interval or test is possible and the "
                         f"verdict is {verdict.INCONCLUSIVE_BY_DESIGN}; assign at least 2 units per arm")
-    metrics, srm_p = compare(ps, spec, roles, complete)
-    if srm_p < SRM_ALPHA:
+    rows, srm_p = comparisons(ps, spec, roles)
+    if srm_p < verdict.SRM_ALPHA:
         warnings.append(f"sample ratio mismatch (p = {srm_p:.2g}): units per arm {ps.n} do not match the planned "
                         "split; the verdict is blocked")
-    v, reason = overall(metrics, srm_p >= SRM_ALPHA)
-    value = None if few else annual_value_of(data, spec, metrics)  # no money figure without an interval
-    return Readout(spec, ps.n, srm_p, metrics, v, reason, value, warnings, data.source, complete,
-                   extra={"caps": ps.caps} if ps.caps else {})
+    return readout_document(spec, data, rows, ps.n, srm_p, warnings, window_complete=complete,
+                            money=not few, caps=ps.caps)  # no money figure without an interval

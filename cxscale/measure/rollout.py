@@ -17,9 +17,10 @@ import numpy as np
 
 from cxscale.data.dataset import Dataset
 from cxscale.documents.pilot_spec import PilotSpec
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import epoch_float
 from cxscale.errors import DataError, SpecError
-from cxscale.measure.judge import Comparison, Readout, annual_value_of, judge_all, overall
+from cxscale.measure.comparisons import Comparison, readout_document
 from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
 from cxscale.metrics.definition import MetricDef
@@ -29,10 +30,10 @@ _SECONDS_PER_WEEK = 7 * 86400
 
 
 @dataclass(frozen=True)
-class Panel:
-    """Per unit and week (relative to the first treatment, week 0 = first treated week): metric numerator and
-    denominator sums; treated marks units in a treatment arm, post marks weeks from the first treatment on (the same
-    weeks for every unit, as difference-in-differences compares periods)."""
+class UnitWeekSums:
+    """The rollout's panel: per unit and week (relative to the first treatment, week 0 = first treated week) the
+    metric's numerator and denominator sums; treated marks units in a treatment arm, post marks weeks from the first
+    treatment on (the same weeks for every unit, as difference-in-differences compares periods)."""
 
     unit: np.ndarray
     week: np.ndarray
@@ -47,7 +48,7 @@ class Panel:
             return self.num / self.den
 
 
-def build_panel(ds: Dataset, spec: PilotSpec, metric: MetricDef) -> Panel:
+def unit_week_sums(ds: Dataset, spec: PilotSpec, metric: MetricDef) -> UnitWeekSums:
     """One grouped aggregation in the engine: unit x week sums of the metric over the pre and post windows."""
     source = metric.source
     key = UNIT_KEYS[source].get(spec.unit)
@@ -75,18 +76,18 @@ def build_panel(ds: Dataset, spec: PilotSpec, metric: MetricDef) -> Panel:
     if df.empty:
         raise DataError(f"{ds.source}: no {source} rows for pilot {spec.pilot} in its windows; check the "
                         "assignments and the windows")
-    return Panel(df["unit_id"].to_numpy(str), df["_week"].to_numpy(int), df["_treated"].to_numpy(bool),
+    return UnitWeekSums(df["unit_id"].to_numpy(str), df["_week"].to_numpy(int), df["_treated"].to_numpy(bool),
                  df["_week"].to_numpy(int) >= 0, df["num"].to_numpy(float), df["den"].to_numpy(float))
 
 
-def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[str]) -> Readout:
+def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[str]) -> ReadoutDocument:
     """Read out a rollout: per metric a unit x week panel from the engine, DiD with cluster-robust SEs, and an
     event-study pre-trend check that warns when pre-period trends differ (p < alpha)."""
     alpha = spec.options.alpha
     rows = []
     n: dict[str, int] = {}
     for role, ref, m in roles:
-        panel = build_panel(data, spec, m)
+        panel = unit_week_sums(data, spec, m)
         for arm, is_treated in ((spec.control, False), *((t, True) for t in spec.treatments)):
             n.setdefault(arm, len(np.unique(panel.unit[panel.treated == is_treated])))
         ok = panel.den > 0
@@ -114,8 +115,6 @@ def rollout_readout(spec: PilotSpec, data: Dataset, roles: list, warnings: list[
         for arm in spec.treatments:
             rows.append(Comparison(role, ref, m, arm, e, n.get(spec.control, 0), n.get(arm, 0), c, c + est,
                                    extra=extra, design_limit=limit))
-    metrics = judge_all(rows, spec, srm_ok=True, window_complete=True)
     warnings.append("rollout: not randomised; effects are difference-in-differences estimates against the "
                     "comparison units and rest on parallel trends")
-    v, reason = overall(metrics, True)
-    return Readout(spec, n, None, metrics, v, reason, annual_value_of(data, spec, metrics), warnings, data.source)
+    return readout_document(spec, data, rows, n, None, warnings)

@@ -7,10 +7,11 @@ from pathlib import Path
 from cxscale.data.dataset import Dataset
 from cxscale.data.loader import load
 from cxscale.documents.pilot_spec import load_spec
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import connect
 from cxscale.errors import DataError
-from cxscale.measure.observational_readout import ObservationalReadout, observational_readout
-from cxscale.measure.readout import Readout, readout
+from cxscale.measure.observational_readout import observational_readout
+from cxscale.measure.readout import readout
 from cxscale.metrics.catalog import load_catalog
 
 
@@ -56,7 +57,7 @@ def rejection_warnings(ds: Dataset) -> list[str]:
 
 def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping: str | None = None,
                  engine: str | None = None, metric_files: list[str | Path] | None = None,
-                 ) -> Readout | ObservationalReadout:
+                 ) -> ReadoutDocument:
     """Read out the pilot described by the spec file on its data: an observational design as an association
     (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout)."""
     spec = load_spec(spec_path)

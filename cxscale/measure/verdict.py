@@ -25,6 +25,8 @@ from cxscale.stats.models import Effect
 
 PROVEN, NOT_YET, HARMFUL, INCONCLUSIVE, BLOCKED = "proven", "not proven yet", "harmful", "inconclusive", "blocked"
 INCONCLUSIVE_BY_DESIGN = "inconclusive by design"
+#: SRM threshold: a chi-square p-value below this blocks the verdict (a strict level, as is usual for SRM).
+SRM_ALPHA = 0.001
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ JSON), and aht for treatment_b without any estimate.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,8 +17,8 @@ import pandas as pd
 
 from cxscale.data import load
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Scope, Target, Windows
+from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import connect
-from cxscale.measure.judge import Readout
 from cxscale.measure.readout import readout
 from cxscale.measure.verdict import NO_DATA, NOT_YET
 from tests.measure.world import write_world
@@ -33,7 +32,7 @@ SPEC = PilotSpec(
     windows=Windows(pre_days=14, post_days=21), scope=Scope(intent=["billing", "tech"]))
 
 
-def arms_readout(root: Path) -> Readout:
+def arms_readout(root: Path) -> ReadoutDocument:
     write_world(root, n_customers=900, seed=5, pilot=SPEC.pilot, effect=-0.2)
     a = pd.read_parquet(root / "assignments.parquet")
     a.loc[a.index % 3 == 0, "arm"] = "treatment_b"
@@ -44,20 +43,19 @@ def arms_readout(root: Path) -> Readout:
     return readout(SPEC, load(root, con=connect("duckdb")))
 
 
-def edge_readout(r: Readout) -> Readout:
+def edge_readout(r: ReadoutDocument) -> ReadoutDocument:
     nan = math.nan
     metrics = []
     for m in r.metrics:
-        e = m.effect
         if m.role == "primary" and m.arm == "treatment":
-            m = dataclasses.replace(m, effect=dataclasses.replace(e, ci_rel=(e.ci_rel[0], math.inf)))
-        elif m.metric.name == "aht" and m.arm == "treatment_b":
-            none = dataclasses.replace(e, treatment=nan, effect_abs=nan, ci_abs=(nan, nan), effect_rel=nan,
-                                       ci_rel=(nan, nan), p_value=nan, se_abs=nan)
-            m = dataclasses.replace(m, effect=none, treatment=nan, p_value_adjusted=nan, verdict=NOT_YET,
-                                    reason=NO_DATA, target_reached=None, target_reached_ci=None)
+            m = m.model_copy(update={"ci_rel": [m.ci_rel[0], math.inf]})
+        elif m.name == "aht" and m.arm == "treatment_b":
+            m = m.model_copy(update={"treatment": nan, "effect_abs": nan, "ci_abs": [nan, nan], "effect_rel": nan,
+                                     "ci_rel": [nan, nan], "p_value": nan, "p_value_adjusted": nan,
+                                     "verdict": NOT_YET, "reason": NO_DATA, "target_reached": None,
+                                     "target_reached_ci": None})
         metrics.append(m)
-    return dataclasses.replace(r, metrics=metrics)
+    return r.model_copy(update={"metrics": metrics})
 
 
 class MetricTable(HTMLParser):

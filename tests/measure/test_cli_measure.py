@@ -1,4 +1,5 @@
-"""`cxscale measure` end to end through the CLI: JSON document, data found from DIR/pilots/, HTML page, power."""
+"""`cxscale measure` end to end through the CLI: JSON document, data found from DIR/pilots/, HTML page; and `cxscale
+plan`, which sizes a pilot."""
 
 from __future__ import annotations
 
@@ -60,15 +61,15 @@ def test_spec_outside_a_world_without_data_says_to_give_data(tmp_path, world):
     assert "--data PATH" in str(res.exception)
 
 
-def test_power_subcommand_plans_a_pilot(world):
-    res = runner.invoke(app, ["measure", "power", "--metric", "aht", "--data", str(world), "--target", "-0.3",
+def test_plan_sizes_a_pilot_for_a_metric_and_target(world):
+    res = runner.invoke(app, ["plan", "--metric", "aht", "--data", str(world), "--target", "-0.3",
                               "--json"])
     assert res.exit_code == 0, res.output
     plan = json.loads(res.stdout)
     assert plan["metric"] == "aht" and plan["n_per_arm"] > 0 and plan["feasible"] and plan["days_total"] > 28
 
 
-def test_power_plans_for_a_pilot_spec_within_its_scope(world, tmp_path):
+def test_plan_sizes_a_pilot_spec_within_its_scope(world, tmp_path):
     """--spec takes the metric, relative target, unit, post window and scope from a pilot spec (a use-case draft's
     <id>.pilot.yaml): the plan is the one for the scope's contacts, and options given beside it win."""
     from cxscale.data import load
@@ -77,7 +78,7 @@ def test_power_plans_for_a_pilot_spec_within_its_scope(world, tmp_path):
     spec = tmp_path / "scoped.pilot.yaml"
     spec.write_text("pilot: scoped\nscope: {channel: [voice]}\nwindows: {post_days: 21}\n"
                     "primary: {metric: repeat_contact_rate_7d, target: {relative: -0.2}}\n")
-    res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world), "--json"])
+    res = runner.invoke(app, ["plan", "--spec", str(spec), "--data", str(world), "--json"])
     assert res.exit_code == 0, res.output
     plan = json.loads(res.stdout)
     want = plan_pilot(load(world).at({"channel": ["voice"]}), "repeat_contact_rate_7d", -0.2, window_days=21)
@@ -85,15 +86,15 @@ def test_power_plans_for_a_pilot_spec_within_its_scope(world, tmp_path):
     assert plan["baseline"] == pytest.approx(want.baseline) and plan["n_per_arm"] == want.n_per_arm
     assert plan["baseline"] != pytest.approx(plan_pilot(load(world), "repeat_contact_rate_7d", -0.2,
                                                         window_days=21).baseline)
-    res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world), "--target", "-0.3",
+    res = runner.invoke(app, ["plan", "--spec", str(spec), "--data", str(world), "--target", "-0.3",
                               "--json"])
     assert json.loads(res.stdout)["target_relative"] == -0.3
     # An absolute target (metric units: two points off the rate) plans as that change over the baseline.
     spec.write_text(spec.read_text().replace("{relative: -0.2}", "{absolute: -0.02}"))
-    res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world)])
+    res = runner.invoke(app, ["plan", "--spec", str(spec), "--data", str(world)])
     assert res.exit_code == 0, res.output
     assert f"to detect -0.02 ({-0.02 / want.baseline:+.1%})" in " ".join(res.stdout.split())
-    res = runner.invoke(app, ["measure", "power", "--spec", str(spec), "--data", str(world), "--json"])
+    res = runner.invoke(app, ["plan", "--spec", str(spec), "--data", str(world), "--json"])
     plan = json.loads(res.stdout)
     assert plan["target_absolute"] == -0.02 and plan["target_relative"] == pytest.approx(-0.02 / want.baseline)
 

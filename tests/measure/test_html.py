@@ -3,7 +3,6 @@ reads in its unit, nothing reads nan or inf, and the verdict, SRM check, money, 
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
 import re
@@ -12,19 +11,23 @@ from pathlib import Path
 import pytest
 
 from cxscale import format as fmt
-from cxscale.measure.html import render, write_html
-from cxscale.measure.judge import Readout
-from tests.measure.pages import MetricTable, arms_readout, edge_readout
+from cxscale.documents.readout import ReadoutDocument
+from cxscale.measure import html as page
+from tests.measure.pages import SPEC, MetricTable, arms_readout, edge_readout
 
 M = fmt.MINUS
 
 
 @pytest.fixture(scope="module")
-def arms(tmp_path_factory: pytest.TempPathFactory) -> Readout:
+def arms(tmp_path_factory: pytest.TempPathFactory) -> ReadoutDocument:
     return arms_readout(tmp_path_factory.mktemp("arms"))
 
 
-def _rows(r: Readout) -> dict[tuple[str, str], dict[str, str]]:
+def render(r: ReadoutDocument) -> str:
+    return page.render(r, SPEC)
+
+
+def _rows(r: ReadoutDocument) -> dict[tuple[str, str], dict[str, str]]:
     rows = MetricTable(render(r)).rows
     assert len(rows) == len(r.metrics)
     return {(row["name"].split(" | ")[0], row["name"].split("arm ")[-1]): row for row in rows}
@@ -38,13 +41,13 @@ def _visible(page: str) -> str:
 def test_every_metric_row_shows_its_target_and_whether_it_was_reached(arms):
     rows = _rows(arms)
     for m in arms.metrics:
-        row = rows[(m.metric.name, m.arm)]
+        row = rows[(m.name, m.arm)]
         if m.role == "primary":
             assert row["target"] == f"{M}5.0%"
             expected = {(True, True): "yes, whole CI", (True, False): "estimate only", (False, False): "no"}
             assert row["reached"] == expected[(m.target_reached, m.target_reached_ci)]
         elif m.role == "guardrail":  # the tolerated harm, signed the way that hurts; the status beside it
-            assert row["target"] == {"csat_mean": f"{M}2.0%", "repeat_contact_rate_7d": "+2.0 pp"}[m.metric.name]
+            assert row["target"] == {"csat_mean": f"{M}2.0%", "repeat_contact_rate_7d": "+2.0 pp"}[m.name]
             assert row["reached"] == m.guardrail_status
         else:
             assert (row["target"], row["reached"]) == ("none", "no target")
@@ -54,7 +57,7 @@ def test_every_metric_row_shows_its_target_and_whether_it_was_reached(arms):
 def test_numbers_read_in_their_units(arms):
     rows = _rows(arms)
     rate = rows[("repeat_contact_rate_7d", "treatment")]
-    m = next(m for m in arms.metrics if m.metric.name == "repeat_contact_rate_7d" and m.arm == "treatment")
+    m = next(m for m in arms.metrics if m.name == "repeat_contact_rate_7d" and m.arm == "treatment")
     assert re.fullmatch(r"\d{1,2}\.\d%", rate["control"]) and rate["control"] == fmt.percent(m.control)
     assert f"{m.control:.4f}"[:5] not in render(arms)  # no raw fraction such as 0.2584
     assert re.fullmatch(r"[+\u2212][\d.]+ pp \| \[[+\u2212][\d.]+ pp, [+\u2212][\d.]+ pp\]", rate["change"])
@@ -72,10 +75,9 @@ def test_a_metric_without_an_estimate_reads_n_a(arms):
     assert csat_b["treatment"] == "n/a" and csat_b["change"] == "n/a | n/a" and csat_b["reached"] == "watch"
     assert "no estimate" in render(arms)  # in the chart
     nan = math.nan
-    blank = [dataclasses.replace(m, effect=dataclasses.replace(m.effect, effect_abs=nan, ci_abs=(nan, nan)),
-                                 target_reached=None, target_reached_ci=None) if m.role == "primary" else m
-             for m in arms.metrics]
-    primary = _rows(dataclasses.replace(arms, metrics=blank))[("cost_to_serve", "treatment")]
+    blank = [m.model_copy(update={"effect_abs": nan, "ci_abs": [nan, nan], "target_reached": None,
+                                  "target_reached_ci": None}) if m.role == "primary" else m for m in arms.metrics]
+    primary = _rows(arms.model_copy(update={"metrics": blank}))[("cost_to_serve", "treatment")]
     assert (primary["target"], primary["reached"]) == (f"{M}5.0%", "no estimate")
 
 
@@ -86,28 +88,28 @@ def test_an_unbounded_relative_interval_reads_unbounded_and_nothing_reads_nan_or
     assert primary["relative"].endswith(", unbounded]")
     assert rows[("aht", "treatment_b")]["relative"] == "n/a | n/a"
     assert rows[("aht", "treatment_b")]["p"] == "n/a"
-    page = render(edge)
-    words = re.findall(r"[a-z]+", _visible(page).lower())
+    text = render(edge)
+    words = re.findall(r"[a-z]+", _visible(text).lower())
     assert "nan" not in words and "inf" not in words and "infinity" not in words
-    assert 'class="unbounded"' in page  # the chart's arrow
+    assert 'class="unbounded"' in text  # the chart's arrow
 
 
 def test_the_page_states_verdict_srm_value_warnings_and_scope(arms, tmp_path: Path):
-    arms = dataclasses.replace(arms, warnings=["the data ends 2026-04-01, before the post window <of the last unit>"])
-    page = write_html(arms, tmp_path / "p.html").read_text(encoding="utf-8")
-    text = " ".join(_visible(page).split())
+    arms = arms.model_copy(update={"warnings": ["the data ends 2026-04-01, before the post window <of the last unit>"]})
+    html_page = page.write_html(arms, tmp_path / "p.html", SPEC).read_text(encoding="utf-8")
+    text = " ".join(_visible(html_page).split())
     assert f"Verdict: {arms.verdict}" in text and " ".join(arms.reason.split()) in text
-    assert f"SRM check: p = {fmt.p_value(arms.srm_p_value)}" in text
+    assert f"SRM check: p = {fmt.p_value(arms.srm.p_value)}" in text
     assert arms.value is not None and f"Annual value: {fmt.money(arms.value.annual, 'EUR')} per year" in text
     assert " ".join(arms.value.basis.split()) in text
     assert "contacts at intent billing, tech" in text
     assert "units per arm control " + fmt.count(arms.n["control"]) in text
     assert "Warnings the data ends 2026-04-01, before the post window <of the last unit>" in text
-    assert "&lt;b&gt;before&lt;/b&gt; the bill &amp; outage" in page  # the spec's words are escaped
-    assert "<script" not in page and not re.search(r"""(src|href)=["']?https?:""", page)
+    assert "&lt;b&gt;before&lt;/b&gt; the bill &amp; outage" in html_page  # the spec's words are escaped
+    assert "<script" not in html_page and not re.search(r"""(src|href)=["']?https?:""", html_page)
 
 
 def test_annual_value_with_an_unbounded_interval_reads_unbounded(arms):
     assert arms.value is not None
-    r = dataclasses.replace(arms, value=dataclasses.replace(arms.value, ci=(-math.inf, arms.value.ci[1])))
+    r = arms.model_copy(update={"value": arms.value.model_copy(update={"ci": [-math.inf, arms.value.ci[1]]})})
     assert "(CI [unbounded, " in render(r)

@@ -43,7 +43,7 @@ def _identity_holds(v) -> None:
 
 def test_a_one_off_is_the_value_of_one_campaign_over_the_pilots_units(world, duckdb_con):
     r = _read(world, duckdb_con, nature="one_off")
-    v, effect = r.value, r.primary[0].effect
+    v, effect = r.value, r.primary[0]
     assert v.nature == "one_off" and v.nature_stated and v.periods_per_year == 1
     assert v.units_per_year == PILOT_UNITS  # the customers it reached, not the 4,000 rows of the table
     assert v.annual == pytest.approx(-effect.effect_abs * PILOT_UNITS, rel=1e-12)
@@ -69,7 +69,7 @@ def test_a_recurring_effect_is_annualised_every_window_over_the_units_served(wor
     v = r.value
     assert v.units_per_year == PILOT_UNITS + OTHER_CUSTOMERS and v.units_source == "rows of the customers table"
     assert v.periods_per_year == pytest.approx(365 / POST)
-    assert v.annual == pytest.approx(-r.primary[0].effect.effect_abs * 365 / POST * v.units_per_year, rel=1e-12)
+    assert v.annual == pytest.approx(-r.primary[0].effect_abs * 365 / POST * v.units_per_year, rel=1e-12)
     assert r.warnings == [] and v.nature_stated
     # the extrapolation beyond the 3,000 customers the effect was measured on is said, not hidden
     assert f"the pilot enrolled {PILOT_UNITS:,} of them" in v.basis
@@ -92,7 +92,7 @@ def test_money_of_a_secondary_metric_says_its_role_and_its_verdict(world, duckdb
                      secondary=[MetricRef(metric="cost_to_serve")], windows=Windows(pre_days=14, post_days=POST),
                      value=Value(nature="recurring"))
     r = readout(spec, load(world, con=duckdb_con))
-    m = next(m for m in r.metrics if m.metric.name == "cost_to_serve")
+    m = next(m for m in r.metrics if m.name == "cost_to_serve")
     assert r.value.metric == "cost_to_serve" and r.value.role == "secondary"
     assert f"cost_to_serve is a secondary metric, {m.verdict} (adjusted p = {m.p_value_adjusted:.2g})" in r.value.basis
     assert assert_follows(ReadoutDocument, r.to_json()).value.role == "secondary"

@@ -151,12 +151,13 @@ def test_an_observational_readout_is_never_proven_whatever_the_planted_effect(se
     r = observational_readout(PLANTED, _planted(seed, effect))
     doc = assert_follows(ReadoutDocument, r.to_json())
     assert doc.verdict in VERDICTS and doc.verdict not in PROOF_WORDS and doc.causal is False
-    a = r.metrics[0].comparison.adjusted
-    assert abs(a.effect_abs - effect) < 4 * a.se_abs  # the adjustment recovers the planted change
+    a = r.observational.comparisons[0].adjusted
+    se = (a.ci_abs[1] - a.ci_abs[0]) / (2 * 1.959964)  # the 95% CI's standard error
+    assert abs(a.effect_abs - effect) < 4 * se  # the adjustment recovers the planted change
     if effect:  # 8 points is over six standard errors: found within strata, and called an association
         assert doc.verdict == "associated (not causal)"
     # the naive difference is confounded by risk: treated units have more risk, so it reads higher than planted
-    assert r.metrics[0].comparison.naive.effect_abs > effect + 0.05
+    assert r.observational.comparisons[0].naive.effect_abs > effect + 0.05
 
 
 def test_a_document_that_calls_an_observational_readout_proven_or_causal_is_refused():
@@ -191,6 +192,6 @@ def test_a_missing_adjustment_value_is_its_own_unknown_stratum_not_the_top_band(
     c = ds.tables["customers"]
     ds.tables["customers"] = c.mutate(risk=ibis.ifelse(c.customer_id.isin(["c1", "c2", "c3"]), ibis.null("int64"),
                                                        c.risk))
-    strata = {s.stratum: s for s in observational_readout(PLANTED, ds).metrics[0].comparison.strata}
+    strata = {s.stratum: s for s in observational_readout(PLANTED, ds).observational.comparisons[0].strata}
     assert list(strata) == ["0", "1", "2", "3+", "unknown"]
     assert strata["unknown"].n_treated + strata["unknown"].n_control == 3

@@ -151,7 +151,7 @@ def test_customers_take_longer_to_enrol_than_the_linear_rate_says(support_world,
 def test_site_level_power_says_the_nine_sites_cannot_detect_the_target(support_world):
     """Issue 18: 146 sites per arm where 9 exist, "about 0 sites per day". The text and the JSON say it is not
     feasible with the 9 sites and what they would detect; no days of traffic for a fixed population."""
-    args = ["measure", "power", "--data", str(support_world), "--metric", "aht", "--unit", "site", "--target",
+    args = ["plan", "--data", str(support_world), "--metric", "aht", "--unit", "site", "--target",
             "-0.05"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output

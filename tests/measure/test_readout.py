@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import pandas as pd
 import pytest
 
 from cxscale.data import load
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows
-from cxscale.documents.readout import ReadoutDocument
-from cxscale.measure.readout import SCHEMA_VERSION, readout
+from cxscale.documents.readout import SCHEMA_VERSION, ReadoutDocument
+from cxscale.measure.readout import readout
 from tests.contracts import assert_follows, schema_errors
 from tests.measure.world import write_world
 
@@ -36,15 +39,15 @@ def test_planted_cost_reduction_is_proven_and_its_ci_covers_the_truth(effect_wor
     r = readout(_spec(), load(effect_world, con=duckdb_con))
     primary = r.primary[0]
     assert r.verdict == primary.verdict == "proven"
-    assert primary.effect.ci_rel[0] < -0.25 < primary.effect.ci_rel[1]
+    assert primary.ci_rel[0] < -0.25 < primary.ci_rel[1]
     assert primary.target_reached is True
-    assert primary.effect.method.startswith("cuped")
+    assert primary.method.startswith("cuped")
 
 
 def test_no_effect_pilot_is_not_declared_proven(null_world, duckdb_con):
     r = readout(_spec(), load(null_world, con=duckdb_con))
     assert r.verdict != "proven"
-    assert r.primary[0].effect.ci_abs[0] < 0 < r.primary[0].effect.ci_abs[1]
+    assert r.primary[0].ci_abs[0] < 0 < r.primary[0].ci_abs[1]
 
 
 def test_sample_ratio_mismatch_blocks_the_verdict(tmp_path, duckdb_con):
@@ -60,6 +63,20 @@ def test_sample_ratio_mismatch_blocks_the_verdict(tmp_path, duckdb_con):
 def test_technical_primary_metric_warns_why_it_does_not_show_business_value(effect_world, duckdb_con):
     r = readout(_spec("containment_rate"), load(effect_world, con=duckdb_con))
     assert any("containment_rate is a technical metric" in w and "cost_to_serve" in w for w in r.warnings)
+
+
+def test_the_document_the_readout_builds_is_the_one_a_reader_gets_back_with_null_for_nan(effect_world, duckdb_con):
+    """One representation: readout() builds the ReadoutDocument; its JSON reads back into the same document, a NaN
+    or an infinite bound is null there, and a field the design does not have is absent rather than null."""
+    r = readout(_spec(), load(effect_world, con=duckdb_con))
+    doc = r.to_json()
+    assert ReadoutDocument.model_validate(doc).to_json() == doc
+    assert not {"bayes", "event_study", "clusters"} & set(doc["metrics"][0]) and "observational" not in doc
+    assert doc["scope"] is None and doc["metrics"][0]["cap"] is None  # fields every readout has: null, not absent
+    first = r.metrics[0].model_copy(update={"p_value": math.nan, "ci_rel": [-0.2, math.inf]})
+    edge = r.model_copy(update={"metrics": [first, *r.metrics[1:]]}).to_json()
+    assert edge["metrics"][0]["p_value"] is None and edge["metrics"][0]["ci_rel"] == [-0.2, None]
+    json.dumps(edge, allow_nan=False)
 
 
 def test_json_document_has_the_agreed_keys_and_no_nan(effect_world, duckdb_con):
@@ -90,7 +107,7 @@ def test_holm_correction_raises_p_values_over_arms(tmp_path, duckdb_con):
     assert [m.arm for m in primaries] == ["treatment", "treatment_b"]
     for m in r.metrics:
         if m.role != "guardrail":
-            assert m.p_value_adjusted >= m.effect.p_value
+            assert m.p_value_adjusted >= m.p_value
 
 
 @pytest.mark.spark
@@ -110,8 +127,8 @@ def test_sequential_option_gives_wider_always_valid_intervals(effect_world, duck
     from cxscale.documents.pilot_spec import Options
 
     ds = load(effect_world, con=duckdb_con)
-    fixed = readout(_spec(), ds).primary[0].effect
-    seq = readout(_spec(options=Options(sequential=True)), ds).primary[0].effect
+    fixed = readout(_spec(), ds).primary[0]
+    seq = readout(_spec(options=Options(sequential=True)), ds).primary[0]
     assert "sequential" in seq.method or "always" in seq.method
     assert seq.ci_abs[0] < fixed.ci_abs[0] and seq.ci_abs[1] > fixed.ci_abs[1]
     assert seq.p_value >= fixed.p_value
@@ -157,7 +174,7 @@ def test_handle_time_effect_is_valued_through_the_rate_card_and_contact_volume(e
     h = it[it.handle_seconds.notna() & (it.channel != "self_service")]
     per_minute = h.channel.map(lambda c: DEFAULT_RATE_CARD[c][1]).mean()
     per_year = len(h) * 365 / ((h.started_at.max() - h.started_at.min()).total_seconds() / 86400)
-    effect = r.primary[0].effect.effect_abs
+    effect = r.primary[0].effect_abs
     assert r.value.metric == "aht"
     assert r.value.annual == pytest.approx(-effect / 60 * per_minute * per_year, rel=1e-9)
 

@@ -11,7 +11,7 @@ import pytest
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.measure import verdict
-from cxscale.measure.judge import Comparison, judge_all
+from cxscale.measure.comparisons import Comparison, judge_comparisons
 from cxscale.metrics import builtin_catalog
 from cxscale.stats import MeanStats, mean_effect, sequential_effect
 from cxscale.stats.models import Effect
@@ -119,12 +119,13 @@ CLAIMS = ("lies entirely on the bad side of 0", "excludes 0 on the good side", "
           "holds the target", "the whole CI reaches the target", "there is no target", "is not below")
 
 
-def _claims(m, alpha: float) -> list[str]:
-    """Check every claim the reason makes against the interval on the scale it names; return the claims found."""
-    e, r = m.effect, m.reason
-    lower = m.metric.direction == "lower"
+def _claims(row: Comparison, m, alpha: float) -> list[str]:
+    """Check every claim the reason makes against the interval on the scale it names; return the claims found. `m`:
+    the result of judging `row` (the spec's target comes from the row: a secondary's is not in the document)."""
+    e, r = m, m.reason
+    lower = m.direction == "lower"
     found = []
-    target = m.ref.target
+    target = row.ref.target
     named = "relative" if "the relative CI" in r else "absolute" if "the absolute CI" in r else None
     # a reason that names no scale speaks of the target's (the relative one without a target)
     scale = named or ("absolute" if target is not None and target.absolute is not None else "relative")
@@ -181,15 +182,15 @@ def test_every_reason_is_true_of_the_interval_shown_beside_it(sequential: bool) 
                 ("secondary", spec.secondary[0], CSAT, "csat2"), ("secondary", spec.secondary[1], COST, "cost2")]
         rows = [Comparison(role, ref, metric, "treatment", effects[k], 100, 100, effects[k].control,
                            effects[k].treatment) for role, ref, metric, k in refs]
-        out = judge_all(rows, spec, srm_ok=bool(srm[i]), window_complete=bool(complete[i]))
-        breached = [g.metric.name for g in out if g.role == "guardrail" and g.guardrail_status == "breached"]
-        for m in out:
+        out = judge_comparisons(rows, spec, srm_ok=bool(srm[i]), window_complete=bool(complete[i]))
+        breached = [g.name for g in out if g.role == "guardrail" and g.guardrail_status == "breached"]
+        for row, m in zip(rows, out, strict=True):
             if m.role == "guardrail":
                 continue
-            e, p_adj, v = m.effect, m.p_value_adjusted, m.verdict
-            good_abs = e.ci_abs[1] < 0 if m.metric.direction == "lower" else e.ci_abs[0] > 0
+            e, p_adj, v = m, m.p_value_adjusted, m.verdict
+            good_abs = e.ci_abs[1] < 0 if m.direction == "lower" else e.ci_abs[0] > 0
             kinds[(m.role, v)] += 1
-            claims = _claims(m, 0.05)
+            claims = _claims(row, m, 0.05)
             said.update(claims)
             if not srm[i]:
                 assert v == "blocked"
@@ -224,7 +225,7 @@ def test_rollout_with_one_treated_site_is_inconclusive_by_design(tmp_path):
     simulate(out=tmp_path, customers=3000, seed=5)
     r = measure_spec(tmp_path / "pilots" / "callback_rollout.yaml")  # 1 treated site of 9
     primary = r.primary[0]
-    assert primary.extra["treated_clusters"] == 1
+    assert primary.treated_clusters == 1
     assert r.verdict == primary.verdict == "inconclusive by design"
     assert "one treated site" in primary.reason and "alpha 0.05" in primary.reason
     assert r.reason.startswith(primary.reason)
