@@ -83,8 +83,9 @@ def test_a_mapping_with_formats_and_time_zones_gives_the_same_values(engine, tmp
 @pytest.mark.spark
 def test_tables_in_the_spark_catalog_are_read_by_url(tmp_path):
     from cxscale.engine import spark_session
+    from cxscale.settings import Settings
 
-    spark = spark_session()
+    spark = spark_session(Settings.defaults())
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 4, "csat", "0")
     csv_path = write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
     spark.read.csv(str(csv_path), header=True).createOrReplaceTempView("interactions")

@@ -10,7 +10,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from cxscale.cli._app import MAX_DAYS, app, console, number_in, print_json, relative_interval
+from cxscale.cli._app import MAX_DAYS, app, console, number_in, print_json, read_settings, relative_interval
 from cxscale.errors import SpecError
 from cxscale.format import p_value
 
@@ -48,7 +48,7 @@ def _power(data: str | None, metric: str | None, target: float | None, unit: str
     if data is None or metric is None or (target is None and absolute is None):
         raise SpecError("cxscale measure power needs --data PATH and either --spec FILE or --metric NAME "
                         "--target SHARE (e.g. -0.05)")
-    plan = plan_pilot(open_data(data, mapping, engine), metric, target, target_absolute=absolute,
+    plan = plan_pilot(open_data(data, mapping, engine, settings=read_settings()), metric, target, target_absolute=absolute,
                       unit=unit or "customer", window_days=window_days or 28, days=days, scope=scope)
     if as_json:
         print_json({**plan.to_json(), "scope": scope})
@@ -119,7 +119,7 @@ def measure(
             raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
                             "with --json")
     with console.status("reading out the pilot in the engine...", spinner="dots"):
-        r = measure_spec(spec, data, mapping, engine, list(metrics))
+        r = measure_spec(spec, data, mapping, engine, list(metrics), settings=read_settings())
     if html and isinstance(r, Readout):
         write_html(r, html)
     if as_json:
