@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis.backends import BaseBackend
 
+from cxscale.engine.compilers import ExcludeCurrentRow, bit_or_excluding_row, extended
 from cxscale.errors import DataError
 
 
@@ -31,12 +32,17 @@ class Dialect:
     reads_files: ClassVar[bool] = False
     #: Whether replace_rows() can change a cached table in place (DuckDB); elsewhere callers build a new table.
     replaces_rows: ClassVar[bool] = False
+    #: What the connection's SQL compiler needs beyond Ibis's (cxscale.engine.compilers), installed by install().
+    compiler_mixins: ClassVar[tuple[type, ...]] = ()
 
     def __init__(self, con: BaseBackend) -> None:
         self.con = con
 
     def install(self) -> None:
-        """What the connection needs, installed once when cxscale connects (cxscale.engine.connect): nothing here."""
+        """What the connection needs, installed once when cxscale connects (cxscale.engine.connect): a compiler of
+        its own with compiler_mixins, an attribute of this connection only (a second install changes nothing)."""
+        if self.compiler_mixins:
+            self.con.compiler = extended(self.con.compiler, self.compiler_mixins)  # type: ignore[attr-defined]
 
     @property
     def name(self) -> str:
@@ -182,8 +188,12 @@ class Dialect:
 
     def bit_or_of_others(self, value: Any, group_by: Any, order_by: list) -> Any:
         """The bitwise OR of an int64 column over the other rows of each row's partition (0 when there are none):
-        here the OR of the rows before and of the rows after (engines with EXCLUDE CURRENT ROW take one frame,
-        frames.ExcludingCurrentRow)."""
+        one frame over the partition with EXCLUDE CURRENT ROW where the connection's compiler writes it
+        (compilers.ExcludeCurrentRow, installed when cxscale connects), else the OR of the rows before and of the
+        rows after, so the result never includes the row."""
+        if isinstance(getattr(self.con, "compiler", None), ExcludeCurrentRow):
+            whole = ibis.window(group_by=group_by, order_by=order_by, rows=(None, None))
+            return bit_or_excluding_row(value).over(whole).fill_null(0)
         before = ibis.window(group_by=group_by, order_by=order_by, rows=(None, -1))
         after = ibis.window(group_by=group_by, order_by=order_by, rows=(1, None))
         return self.bit_or(value).over(before).fill_null(0) | self.bit_or(value).over(after).fill_null(0)

@@ -9,15 +9,16 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
-from cxscale.engine.dialect import _floored, _one_or_four
-from cxscale.engine.frames import ExcludingCurrentRow
+from cxscale.engine.compilers import ExcludeCurrentRow
+from cxscale.engine.dialect import Dialect, _floored, _one_or_four
 from cxscale.errors import DataError
 
 _REJECTS = iter(range(1, 1 << 62))
 
 
-class DuckDB(ExcludingCurrentRow):
+class DuckDB(Dialect):
     backend_module = "ibis.backends.duckdb"
+    compiler_mixins = (ExcludeCurrentRow,)
     reads_files = True
     replaces_rows = True
 
