@@ -90,13 +90,11 @@ def make_data(size: int, workdir: Path) -> Path:
 
 def _connect(workdir: Path, memory_limit: str | None):
     from cxscale.engine import connect
+    from cxscale.settings import Settings
 
-    con = connect("duckdb")
-    if memory_limit:
-        # Bench-only knobs: bound DuckDB's memory and let it spill to disk beside the data.
-        con.raw_sql(f"SET memory_limit = '{memory_limit}'")
-        con.raw_sql(f"SET temp_directory = '{workdir / 'duckdb_tmp'}'")
-    return con
+    # Bounded memory: DuckDB spills to disk beside the data.
+    settings = Settings(memory_limit=memory_limit, temp_dir=workdir / "duckdb_tmp") if memory_limit else None
+    return connect("duckdb", settings=settings)
 
 
 def job_diagnose(size: int, workdir: Path, memory_limit: str | None = None, drafts: int = 0) -> dict:

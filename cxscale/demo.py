@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -21,6 +21,9 @@ from cxscale.measure.html import write_html
 from cxscale.measure.readout import readout
 from cxscale.metrics.catalog import load_catalog
 from cxscale.simulate import SimulationResult, simulate
+
+if TYPE_CHECKING:
+    from cxscale.settings import Settings
 
 #: The steps, in order, with the label the progress bar shows.
 STEPS = ("simulate", "validate", "summarise", "diagnose", "measure")
@@ -64,8 +67,9 @@ def summarise(path: Path, con: Any) -> dict[str, Any]:
 
 
 def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 42,
-             step: Callable[[str], None] | None = None) -> DemoResult:
-    """Run the whole pipeline on a fresh synthetic support world written to OUT/world; reports go to OUT/."""
+             step: Callable[[str], None] | None = None, settings: Settings | None = None) -> DemoResult:
+    """Run the whole pipeline on a fresh synthetic support world written to OUT/world; reports go to OUT/.
+    settings: the engine's (cxscale.settings; None: the defaults)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tell = step or (lambda _s: None)
@@ -75,7 +79,7 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     world = simulate("support", customers=customers, seed=seed, out=world_dir)
 
     tell("validate")
-    con = connect()
+    con = connect(settings=settings)
     report = validate(world_dir, con=con)
     if not report.ok:  # the simulator writes contract data; anything else is a bug worth stopping for
         raise RuntimeError(report.error_message())

@@ -1,9 +1,21 @@
-"""Shared fixtures: real engines (DuckDB and local Spark), the shared real datasets, a small simulated world."""
+"""Shared fixtures: real engines (DuckDB, local Spark, a throwaway PostgreSQL server), the shared real datasets.
+
+One suite over every engine, in the way Ibis's test suite runs one suite over its backends: a test that takes the
+`engine` fixture runs on each, and marks what an engine does not support:
+
+    @pytest.mark.notimpl(["postgres"], reason="...")   # expected to fail there, strictly (xfail strict)
+
+Data reaches an engine through `parquet_table` (a Parquet file as a table) and `data_on` (a folder of contract
+tables, for load() and validate()): in place where the engine reads files, copied into the warehouse's schema
+otherwise.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +23,7 @@ import pytest
 # here, with no COLUMNS, so every test's own COLUMNS applies whichever test happens to import the CLI first.
 os.environ.pop("COLUMNS", None)
 import cxscale.cli  # noqa: E402, F401
+from tests.pg import postgres  # noqa: E402, F401 - the PostgreSQL server fixture (one per session)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CXSCALE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -26,12 +39,86 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+#: The engines of the suite: DuckDB, Spark (slow to start: `-m spark` runs those), PostgreSQL (a throwaway server).
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark),
+           pytest.param("postgres", marks=pytest.mark.postgres)]
+
+_SCHEMAS = itertools.count(1)
+
+
+@pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest):
-    """A real engine connection: in-process DuckDB, and a local-mode Spark session (Java 17)."""
+    """A real engine connection: in-process DuckDB, a local-mode Spark session (Java 17), or a schema of its own on
+    the session's PostgreSQL server (tests/pg.py)."""
     from cxscale.engine import connect
 
-    return connect(request.param)
+    _mark_known_gaps(request, request.param)
+    if request.param != "postgres":
+        yield connect(request.param)
+        return
+    server = request.getfixturevalue("postgres")
+    schema = f"engine_{next(_SCHEMAS)}"
+    admin = connect(server.url())
+    admin.create_database(schema)  # type: ignore[attr-defined]
+    admin.disconnect()
+    con = connect(server.url(schema))
+    yield con
+    con.disconnect()
+
+
+def _mark_known_gaps(request: pytest.FixtureRequest, engine: str) -> None:
+    """`notimpl([engines], reason=..., raises=...)` on a test: on those engines it must fail (strict xfail)."""
+    for mark in request.node.iter_markers("notimpl"):
+        if engine in mark.args[0]:
+            request.applymarker(pytest.mark.xfail(reason=f"{engine}: {mark.kwargs['reason']}", strict=True,
+                                                  raises=mark.kwargs.get("raises", Exception)))
+
+
+def parquet_table(con: Any, path: Path) -> Any:
+    """A Parquet file as a table on the engine: read in place where the engine reads files (through Parquet, so
+    that Spark needs no Python workers to take a table in), created in the warehouse's schema otherwise."""
+    from cxscale.engine import reads_files
+
+    if reads_files(con):
+        return con.read_parquet(str(path))
+    import pyarrow.parquet as pq
+
+    return con.create_table(path.name.split(".")[0], pq.read_table(path), overwrite=True)
+
+
+def data_on(con: Any, path: Path) -> dict[str, Any]:
+    """What load() and validate() take to read the contract tables at `path` (a folder of them, or one file named
+    after its table) on the engine: the path and the connection where the engine reads files; on a warehouse, the
+    URL of its schema, holding a copy of each table (Parquet typed as it is, CSV as text with empty fields null, as
+    a landing table holds an export)."""
+    from cxscale.contract import TABLES
+    from cxscale.engine import reads_files
+
+    if reads_files(con):
+        return {"path": path, "con": con}
+    import pyarrow as pa
+    import pyarrow.csv as pc
+    import pyarrow.parquet as pq
+
+    folder = path if path.is_dir() else path.parent
+    for name in TABLES:
+        parts = sorted((folder / name).glob("*.parquet")) or sorted(folder.glob(f"{name}.parquet"))
+        csv = folder / f"{name}.csv"
+        if path.is_file() and path not in (*parts, csv):
+            continue
+        if parts:
+            table = pa.concat_tables(pq.read_table(p) for p in parts)
+        elif csv.exists():
+            with csv.open() as f:
+                header = f.readline().strip().split(",")
+            table = pc.read_csv(csv, convert_options=pc.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=True))
+        else:
+            continue
+        con.create_table(name, table, overwrite=True)
+    info = con.con.info
+    return {"path": f"postgres://{info.user}@{info.host}:{info.port}/{info.dbname}/{con.current_database}",
+            "con": None}
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Engine parity: loading, validation and an aggregate give the same numbers on DuckDB and on Spark (local mode).
+"""Engine parity: loading, validation and an aggregate give the same numbers on DuckDB, Spark (local mode) and
+PostgreSQL (tables copied into a schema of the test server), known gaps marked.
 
 Runs through the `engine` fixture so engine-specific SQL cannot creep into cxscale.data.
 """
@@ -11,6 +12,8 @@ import pytest
 
 from cxscale.data import load
 from cxscale.data.validate import validate
+from cxscale.errors import DataError
+from tests.conftest import data_on, parquet_table
 from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv, write_good_folder
 
 MAPPING = """
@@ -37,8 +40,11 @@ def messy(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "data" / "interactions.csv", INTERACTIONS_HEADER, rows).parent
 
 
+@pytest.mark.notimpl(["postgres"], raises=AssertionError, reason="a warehouse table has no row order: its rows are "
+                     "numbered by sorting every column (docs/data-contract.md#warehouse-tables), and the duplicate "
+                     "id i1 sorts second; tests/data/test_warehouse.py checks the rows there")
 def test_validation_finds_the_same_rows_on_every_engine(engine, messy):
-    report = validate(messy, con=engine)
+    report = validate(**data_on(engine, messy))
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_accepted, t.rows_rejected) == (6, 2, 4)
     found = {r.rule: [e["row"] for e in r.examples] for r in t.rules}
@@ -47,7 +53,7 @@ def test_validation_finds_the_same_rows_on_every_engine(engine, messy):
 
 
 def test_loading_derives_and_aggregates_the_same_on_every_engine(engine, tmp_path):
-    ds = load(write_good_folder(tmp_path), con=engine, validate=True)
+    ds = load(**data_on(engine, write_good_folder(tmp_path)), validate=True)
     i = ds.interactions
     per_channel = (i.group_by("channel").agg(n=i.count(), cost=i.cost.sum(), handle=i.handle_seconds.mean(),
                                              resolved=i.resolved.cast("int64").sum())
@@ -61,6 +67,8 @@ def test_loading_derives_and_aggregates_the_same_on_every_engine(engine, tmp_pat
     assert ds.assignments.arm.nunique().to_pyarrow().as_py() == 2
 
 
+@pytest.mark.notimpl(["postgres"], raises=DataError, reason="the mapping names a file (export.csv) and a warehouse "
+                     "reads its tables: tests/data/test_warehouse.py maps the same export there")
 def test_a_mapping_with_formats_and_time_zones_gives_the_same_values(engine, tmp_path):
     write_csv(tmp_path / "export.csv", ["Client", "Opened", "Closed", "Medium", "Reason"], [
         ["a", "03/07/2026 9:05", "03/07/2026 9:20", "Phone", "billing"],
@@ -83,8 +91,9 @@ def test_a_mapping_with_formats_and_time_zones_gives_the_same_values(engine, tmp
 @pytest.mark.spark
 def test_tables_in_the_spark_catalog_are_read_by_url(tmp_path):
     from cxscale.engine import spark_session
+    from cxscale.settings import Settings
 
-    spark = spark_session()
+    spark = spark_session(Settings.defaults())
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 4, "csat", "0")
     csv_path = write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
     spark.read.csv(str(csv_path), header=True).createOrReplaceTempView("interactions")
@@ -110,7 +119,7 @@ def test_epoch_seconds_and_floor_divide_round_down_on_every_engine(engine, tmp_p
         "a": [-2_000_001, -1_000_000, 1_999_999],
     })
     df.to_parquet(tmp_path / "x.parquet")
-    t = engine.read_parquet(str(tmp_path / "x.parquet"))
+    t = parquet_table(engine, tmp_path / "x.parquet")
     got = t.select(e=epoch_seconds(t.t), q=floor_divide(t.a, 1_000_000, nonnegative=False),
                    f=epoch_float(t.t)).to_pandas()
     assert got["e"].tolist() == [-1, 0, 1_767_225_600]
@@ -129,9 +138,45 @@ def test_bit_or_of_others_leaves_out_the_row_itself_on_every_engine(engine, tmp_
 
     pd.DataFrame({"k": [1, 1, 1, 2, 3, 3], "s": [1, 2, 3, 1, 1, 2], "v": [1, 2, 1, 4, 8, 8]}).to_parquet(
         tmp_path / "x.parquet")
-    t = engine.read_parquet(str(tmp_path / "x.parquet"))
+    t = parquet_table(engine, tmp_path / "x.parquet")
     whole = ibis.window(group_by="k", order_by="s", rows=(None, None))
     got = t.select("k", "s", others=bit_or_of_others(t.v, "k", ["s"]), every=bit_or(t.v).over(whole))
     rows = got.order_by(["k", "s"]).to_pandas()
     assert rows["others"].tolist() == [3, 1, 3, 0, 8, 8]
     assert rows["every"].tolist() == [3, 3, 3, 4, 8, 8]
+
+
+def test_each_engine_gets_its_own_dialect_by_its_backend_class(engine, tmp_path):
+    import pandas as pd
+
+    from cxscale.engine import dialect_of
+    from cxscale.engine.duckdb import DuckDB
+    from cxscale.engine.postgres import Postgres
+    from cxscale.engine.spark import Spark
+
+    expected = {"duckdb": DuckDB, "pyspark": Spark, "postgres": Postgres}[engine.name]
+    assert type(dialect_of(engine)) is expected
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "a.parquet")
+    assert type(dialect_of(parquet_table(engine, tmp_path / "a.parquet").a)) is expected  # an expression's too
+
+
+def test_nothing_in_ibis_is_patched_and_a_connection_cxscale_did_not_open_still_excludes_the_row(tmp_path):
+    """The frame hook is a compiler of cxscale's own connections (cxscale.engine.compilers), installed when they
+    connect: Ibis's compilers are left as they are, and on a connection opened by Ibis itself bit_or_of_others
+    takes the two-frame way, with the same values."""
+    import ibis
+    import pandas as pd
+    from ibis.backends.sql.compilers.base import SQLGlotCompiler
+    from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
+
+    from cxscale.engine import bit_or_of_others, connect
+
+    assert SQLGlotCompiler._minimize_spec is SQLGlotCompiler.__dict__["_minimize_spec"].__func__
+    df = pd.DataFrame({"k": [1, 1, 1, 2, 3, 3], "s": [1, 2, 3, 1, 1, 2], "v": [1, 2, 1, 4, 8, 8]})
+    ours, theirs = connect("duckdb"), ibis.duckdb.connect()
+    assert type(theirs.compiler) is DuckDBCompiler and type(ours.compiler) is not DuckDBCompiler
+    for con in (ours, theirs):
+        t = con.create_table("x", df)
+        got = t.select("k", "s", o=bit_or_of_others(t.v, "k", ["s"]))
+        assert ("EXCLUDE CURRENT ROW" in con.compile(got)) == (con is ours)
+        assert got.order_by(["k", "s"]).to_pandas()["o"].tolist() == [3, 1, 3, 0, 8, 8]

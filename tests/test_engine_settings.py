@@ -1,15 +1,68 @@
-"""The engine's memory can be bounded from the environment, so big data fits a small machine."""
+"""The engine's memory can be bounded, so big data fits a small machine: from the environment through the CLI's
+settings (cxscale.settings, read once by a command), or by argument to connect()."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cxscale.cli import app
 from cxscale.engine import connect
+from cxscale.errors import CxscaleError
+from cxscale.settings import Settings
 
 
-def test_memory_limit_and_temp_dir_come_from_the_environment(monkeypatch, tmp_path):
+def _duckdb_setting(con, name: str) -> str:
+    return str(con.con.execute(f"select current_setting('{name}')").fetchone()[0])
+
+
+def _limit_is_one_gigabyte(limit: str) -> bool:
+    return limit.replace(" ", "") in ("953.6MiB", "1.0GiB", "1GB")
+
+
+def test_memory_limit_and_temp_dir_given_by_argument_reach_the_connection(tmp_path):
+    con = connect("duckdb", settings=Settings(memory_limit="1GB", temp_dir=tmp_path / "spill", threads=1))
+    assert _limit_is_one_gigabyte(_duckdb_setting(con, "memory_limit"))
+    assert _duckdb_setting(con, "temp_directory") == str(tmp_path / "spill")
+    assert _duckdb_setting(con, "threads") == "1"
+
+
+def test_settings_come_from_cxscale_environment_variables(monkeypatch, tmp_path):
     monkeypatch.setenv("CXSCALE_MEMORY_LIMIT", "1GB")
     monkeypatch.setenv("CXSCALE_TEMP_DIR", str(tmp_path / "spill"))
-    con = connect("duckdb")
-    limit = con.raw_sql("select current_setting('memory_limit')").fetchone()[0]
-    temp = con.raw_sql("select current_setting('temp_directory')").fetchone()[0]
-    assert limit.replace(" ", "") in ("953.6MiB", "1.0GiB", "1GB")
-    assert temp == str(tmp_path / "spill")
+    monkeypatch.setenv("CXSCALE_SPARK_PARTITIONS", "8")
+    settings = Settings()
+    assert (settings.memory_limit, settings.temp_dir, settings.spark_partitions) == ("1GB", tmp_path / "spill", 8)
+    con = connect("duckdb", settings=settings)
+    assert _limit_is_one_gigabyte(_duckdb_setting(con, "memory_limit"))
+    assert _duckdb_setting(con, "temp_directory") == str(tmp_path / "spill")
+
+
+def test_a_library_call_without_settings_reads_no_environment(monkeypatch):
+    monkeypatch.setenv("CXSCALE_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("CXSCALE_ENGINE", "spark")
+    assert (Settings.defaults().engine, Settings.defaults().memory_limit) == ("duckdb", None)
+    con = connect()  # DuckDB with its own memory default, not Spark
+    assert con.name == "duckdb" and not _limit_is_one_gigabyte(_duckdb_setting(con, "memory_limit"))
+
+
+def test_the_environment_reaches_the_engine_of_a_command(monkeypatch, tmp_path):
+    """The CLI reads the settings once per command and passes them to connect(): CXSCALE_ENGINE chooses the engine
+    of `cxscale validate` (here one it does not know, which names itself in the error)."""
+    from tests.data.conftest import write_good_folder
+
+    monkeypatch.setenv("CXSCALE_ENGINE", "nosuchengine")
+    result = CliRunner().invoke(app, ["validate", str(write_good_folder(tmp_path))])
+    assert result.exit_code == 1 and "unknown engine 'nosuchengine'" in str(result.exception)
+    monkeypatch.setenv("CXSCALE_ENGINE", "duckdb")
+    assert CliRunner().invoke(app, ["validate", str(tmp_path)]).exit_code == 0
+
+
+def test_a_setting_that_does_not_parse_is_one_line_naming_the_variable(monkeypatch, tmp_path: Path):
+    from cxscale.cli._app import read_settings
+
+    monkeypatch.setenv("CXSCALE_THREADS", "many")
+    with pytest.raises(CxscaleError, match="CXSCALE_THREADS='many': Input should be a valid integer"):
+        read_settings()

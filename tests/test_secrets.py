@@ -12,7 +12,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from cxscale.engine import redact
-from tests.pg import postgres  # noqa: F401 - the PostgreSQL server fixture
 from tests.test_cli_contract import _run_main
 
 SECRET = "s3cr%2Ft"  # percent-encoded, as a URL holds a password with a slash in it

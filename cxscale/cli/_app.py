@@ -6,10 +6,15 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+
+from cxscale.errors import CxscaleError
+
+if TYPE_CHECKING:
+    from cxscale.settings import Settings
 
 app = typer.Typer(
     name="cxscale",
@@ -40,6 +45,21 @@ def _version(value: bool) -> None:
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """cxscale takes customer-experience AI from pilot to scale."""
+
+
+def read_settings() -> Settings:
+    """The process's settings from its CXSCALE_* environment variables (cxscale.settings): read by a command, once,
+    and passed down to what it calls; a value that does not parse is one line naming the variable."""
+    from pydantic import ValidationError
+
+    from cxscale.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"CXSCALE_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+                             for e in exc.errors())
+        raise CxscaleError(f"environment: {problems}") from None
 
 
 #: The longest window or enrolment an option takes, in days (ten years): beyond it the dates overflow, and no pilot

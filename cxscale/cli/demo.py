@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json, relative_interval
+from cxscale.cli._app import app, console, print_json, read_settings, relative_interval
 
 _VERDICT_STYLE = {"proven": "bold green", "harmful": "bold red", "blocked": "bold yellow"}
 
@@ -40,7 +40,7 @@ def demo_command(
     from cxscale.demo import STEPS, run_demo
 
     if as_json:
-        print_json(run_demo(out, customers, seed).to_json())
+        print_json(run_demo(out, customers, seed, settings=read_settings()).to_json())
         return
     with Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
@@ -51,7 +51,7 @@ def demo_command(
             seen.append(name)
             bar.update(task, description=name, completed=len(seen) - 1)
 
-        result = run_demo(out, customers, seed, step)
+        result = run_demo(out, customers, seed, step, settings=read_settings())
     _render(result)
 
 

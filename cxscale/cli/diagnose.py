@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxscale.charts.svg import fmt_number, fmt_share
-from cxscale.cli._app import MAX_DAYS, app, console, err_console, print_json
+from cxscale.cli._app import MAX_DAYS, app, console, err_console, print_json, read_settings
 from cxscale.errors import SpecError
 
 
@@ -58,7 +58,8 @@ def diagnose(
     from cxscale.journey import diagnose as run_diagnosis
 
     start, end = _moment("--since", since), _moment("--until", until, day_end=True)
-    con = connect(engine) if engine or "://" not in data else None  # a URL names its own engine
+    # A URL names its own engine.
+    con = connect(engine, settings=read_settings()) if engine or "://" not in data else None
     options = DiagnosisOptions(window_days=window_days)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=json_out) as progress:

@@ -11,7 +11,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json, relative_interval
+from cxscale.cli._app import app, console, print_json, read_settings, relative_interval
 from cxscale.errors import SpecError
 from cxscale.format import p_value
 
@@ -54,7 +54,7 @@ def measure(
         raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
                         "with --json")
     with console.status("reading out the pilot in the engine...", spinner="dots"):
-        r = measure_spec(spec, data, mapping, engine, list(metrics))
+        r = measure_spec(spec, data, mapping, engine, list(metrics), settings=read_settings())
     if html:
         write_html(r, html, load_spec(spec), load_catalog(*metrics))
     if as_json:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from cxscale.cli._app import MAX_DAYS, app, console, number_in, print_json
+from cxscale.cli._app import MAX_DAYS, app, console, number_in, print_json, read_settings
 from cxscale.errors import SpecError
 
 
@@ -57,8 +57,9 @@ def plan(
     if data is None or metric is None or (target is None and absolute is None):
         raise SpecError("cxscale plan needs --data PATH and either --spec FILE or --metric NAME "
                         "--target SHARE (e.g. -0.05)")
-    p = plan_pilot(open_data(data, mapping, engine), metric, target, target_absolute=absolute,
-                   unit=unit or "customer", window_days=window_days or 28, days=days, scope=scope)
+    ds = open_data(data, mapping, engine, settings=read_settings())
+    p = plan_pilot(ds, metric, target, target_absolute=absolute, unit=unit or "customer",
+                   window_days=window_days or 28, days=days, scope=scope)
     if as_json:
         print_json({**p.to_json(), "scope": scope})
         return

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxscale.cli._app import app, console, err_console, print_json
+from cxscale.cli._app import app, console, err_console, print_json, read_settings
 
 if TYPE_CHECKING:
     from cxscale.data.prepared import Arms
@@ -48,7 +48,7 @@ def validate_command(
     from cxscale.engine import connect
 
     declared: Arms = {**arms_from_specs(list(spec)), **_parse_arms(arms)}
-    con = None if is_url(path) else connect(engine)
+    con = None if is_url(path) else connect(engine, settings=read_settings())
     prep = prepare(path, mapping, con, declared, validating=True, allow_outside_data=allow_outside_data)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=as_json) as progress:

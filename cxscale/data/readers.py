@@ -18,7 +18,15 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import TABLES
-from cxscale.engine import backend_name, connect, csv_rejects, read_csv_text, reads_files, redact
+from cxscale.engine import (
+    attach_database_file,
+    connect,
+    csv_rejects,
+    engine_name,
+    read_csv_text,
+    reads_files,
+    redact,
+)
 from cxscale.errors import DataError
 
 _FILE_SUFFIXES = (".parquet", ".csv", ".csv.gz")
@@ -58,20 +66,14 @@ def open_origin(path: str | Path, con: BaseBackend | None = None) -> Origin:
         raise DataError(f"{p}: no such file or folder")
     con = con or connect()
     if not reads_files(con):
-        raise DataError(f"{p}: files and folders are read with the duckdb or spark engine; the {backend_name(con)} "
+        raise DataError(f"{p}: files and folders are read with the duckdb or spark engine; the {engine_name(con)} "
                         "engine reads its own tables: pass its URL as PATH (postgres://user@host/db/schema)")
     if p.is_dir():
         # Absolute, so that sources found inside the folder resolve the same whatever the working directory.
         return Origin("folder", str(p.resolve()), con)
     if p.name.endswith(_DUCKDB_SUFFIXES):
-        if not hasattr(con, "attach"):
-            raise DataError(f"{p}: a DuckDB file is read with the DuckDB engine (use --engine duckdb)")
         alias = "cx_src_" + re.sub(r"\W", "_", p.stem)
-        try:
-            con.attach(str(p), name=alias, read_only=True)  # type: ignore[attr-defined]
-        except Exception as exc:  # attached before on this connection: reuse it
-            if "already" not in str(exc):
-                raise DataError(f"{p}: cannot open as a DuckDB file: {str(exc).splitlines()[0]}") from exc
+        attach_database_file(con, p, alias)
         return Origin("duckdb", text, con, alias)
     if not p.name.endswith(_FILE_SUFFIXES):
         raise DataError(f"{p}: unknown format; cxscale reads .csv, .csv.gz, .parquet, .duckdb files and folders of them")

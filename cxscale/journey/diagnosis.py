@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cxscale.data.dataset import Dataset, as_utc, named
-from cxscale.engine import backend_name, epoch_seconds
+from cxscale.engine import engine_name, epoch_seconds
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.contacts import DAY_SECONDS
 from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
@@ -239,7 +239,7 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
     diagnosis = Diagnosis(
-        source=dataset.source, engine=backend_name(dataset.con), period=period, currency=currency,
+        source=dataset.source, engine=engine_name(dataset.con), period=period, currency=currency,
         annualisation_factor=factor, hotspots=hotspots, flows=flows, overall=overall_signals(sums, options),
         sums=sums, options=options, notes=notes, validation=validation_summary(dataset),
     )

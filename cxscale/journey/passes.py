@@ -37,7 +37,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from cxscale.engine import backend_name, instant
+from cxscale.engine import dialect_of, instant
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
     BY_START,
@@ -190,9 +190,10 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
             out.cached.append(need)
             need_tied = Tied(int(need.count().to_pyarrow().as_py()), table=need)
         out.n_tied = tied.n
-        # On DuckDB a few tied customers' rows of the cached sequence are replaced in place (they need every column
-        # the sequence has); elsewhere their steps are replaced in a copy of the steps.
-        in_place = backend_name(first._find_backend()) == "duckdb" and tied.listed is not None
+        # Where the engine can (Dialect.replaces_rows), a few tied customers' rows of the cached sequence are
+        # replaced in place (they need every column the sequence has); elsewhere their steps are replaced in a copy
+        # of the steps.
+        in_place = dialect_of(first).replaces_rows and tied.listed is not None
         if in_place or (need_tied.n and episodes):
             read = (*columns, *ORDER)
         else:
@@ -223,16 +224,12 @@ def sequence(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes
 
 
 def _resequence_in_place(first: ir.Table, contacts: ir.Table, tied: Tied, codes: CellCodes, episodes: bool) -> None:
-    """Replace the tied customers' rows of the cached first sequence (DuckDB) with their contacts sequenced with
-    the tie-break: every column recomputed, as `sequence` computes them (the marks do not depend on the order).
-    Cheaper than copying every other step: a delete over the key column and an insert of a few rows."""
+    """Replace the tied customers' rows of the cached first sequence with their contacts sequenced with the
+    tie-break (Dialect.replace_rows): every column recomputed, as `sequence` computes them (the marks do not depend
+    on the order). Cheaper than copying every other step."""
     redo = with_journey_steps(contacts, codes, order=TIED_ORDER, same_need=episodes).select(*first.columns)
-    op = first.op()
-    name = ".".join(f'"{part}"' for part in (op.namespace.catalog, op.namespace.database, op.name) if part)
     assert tied.listed is not None
-    con = first._find_backend().con
-    con.execute(f"DELETE FROM {name} WHERE customer_key IN ({', '.join(str(int(k)) for k in tied.listed)})")
-    con.execute(f"INSERT INTO {name} {ibis.to_sql(_like(redo, first), dialect='duckdb')}")
+    dialect_of(first).replace_rows(first, "customer_key", tied.listed, _like(redo, first))
 
 
 #: Up to this many seconds with simultaneous contacts, the tied customers' contacts within those seconds are read

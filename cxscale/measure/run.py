@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cxscale.data.dataset import Dataset
 from cxscale.data.loader import load
@@ -13,6 +14,9 @@ from cxscale.errors import DataError
 from cxscale.measure.observational_readout import observational_readout
 from cxscale.measure.readout import readout
 from cxscale.metrics.catalog import load_catalog
+
+if TYPE_CHECKING:
+    from cxscale.settings import Settings
 
 
 def resolve_data(spec_path: str | Path, data: str | Path | None) -> str | Path:
@@ -30,13 +34,15 @@ def resolve_data(spec_path: str | Path, data: str | Path | None) -> str | Path:
 
 
 def open_data(path: str | Path, mapping: str | None = None, engine: str | None = None,
-              validate: bool | None = None) -> Dataset:
+              validate: bool | None = None, settings: Settings | None = None) -> Dataset:
     """Load the data at `path` (optionally through a mapping) on the chosen engine.
 
     validate: measure only rows that pass the data contract. Default: on for raw exports read through a mapping, off
-    for contract-typed sources such as a simulated world (the fast path).
+    for contract-typed sources such as a simulated world (the fast path). settings: the engine's (cxscale.settings;
+    None: the defaults).
     """
-    con = connect(engine) if engine else None
+    # A URL names its own engine.
+    con = connect(engine, settings=settings) if engine or "://" not in str(path) else None
     # absolute: the loader resolves folders of Parquet parts against the working directory otherwise
     path = Path(path).resolve() if Path(path).exists() else path
     return load(path, mapping=mapping, con=con, validate=mapping is not None if validate is None else validate)
@@ -57,11 +63,11 @@ def rejection_warnings(ds: Dataset) -> list[str]:
 
 def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping: str | None = None,
                  engine: str | None = None, metric_files: list[str | Path] | None = None,
-                 ) -> ReadoutDocument:
+                 settings: Settings | None = None) -> ReadoutDocument:
     """Read out the pilot described by the spec file on its data: an observational design as an association
     (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout)."""
     spec = load_spec(spec_path)
-    ds = open_data(resolve_data(spec_path, data), mapping, engine)
+    ds = open_data(resolve_data(spec_path, data), mapping, engine, settings=settings)
     catalog = load_catalog(*(metric_files or []))
     result = observational_readout(spec, ds, catalog) if spec.design == "observational" else \
         readout(spec, ds, catalog)

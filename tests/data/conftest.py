@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg import postgres  # noqa: F401 - the PostgreSQL server fixture for warehouse tests
-
 INTERACTIONS_HEADER = ["interaction_id", "customer_id", "started_at", "channel", "intent", "handle_seconds", "csat"]
 GOOD_INTERACTIONS = [
     ["i1", "c1", "2026-01-01 10:00:00", "voice", "billing", "300", "5"],

@@ -8,6 +8,7 @@ import pytest
 from cxscale.data.mapping import parse_mapping
 from cxscale.data.validate import validate
 from cxscale.errors import SpecError
+from tests.conftest import data_on
 from tests.data.conftest import (
     ASSIGNMENTS_HEADER,
     GOOD_ASSIGNMENTS,
@@ -94,6 +95,9 @@ def test_diagnose_refuses_an_implausible_date_in_one_line_instead_of_overflowing
     assert_one_line(*cli("validate", world), "rule implausible_timestamp", "row 3")
 
 
+@pytest.mark.notimpl(["postgres"], raises=AssertionError, reason="1e400 is rejected as wrong_type, not "
+                     "non_finite_number: a warehouse's text is cast only where it matches a number whose exponent "
+                     "cannot overflow a double (cxscale.engine.dialect)")
 def test_every_impossible_value_is_rejected_on_each_engine(tmp_path, engine):
     """The same hostile file on DuckDB and Spark: every bad row rejected, under these rules (Spark's reader takes
     the text 'inf' for no number at all, so there it is wrong_type: rejected all the same)."""
@@ -101,7 +105,7 @@ def test_every_impossible_value_is_rejected_on_each_engine(tmp_path, engine):
     rows = corrupt(rows, INTERACTIONS_HEADER, 3, "started_at", "0001-01-01 10:00:00")
     rows = corrupt(rows, INTERACTIONS_HEADER, 4, "handle_seconds", "1e400")
     rows = corrupt(rows, INTERACTIONS_HEADER, 5, "started_at", "2999-01-05 10:00:00")
-    report = validate(write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows), con=engine)
+    report = validate(**data_on(engine, write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)))
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_rejected) == (6, 4)
     assert {(r.rule, r.column): [e["row"] for e in r.examples] for r in t.rules} == {

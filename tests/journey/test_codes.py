@@ -13,6 +13,7 @@ from cxscale.journey.diagnosis import data_span
 from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, flow_graphs, graphs_of_steps
 from cxscale.journey.friction import GRAIN, Span, friction_sums
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
+from tests.conftest import parquet_table
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()
@@ -37,7 +38,7 @@ def _load(engine, tmp_path, name: str, df: pd.DataFrame):
     # Through Parquet, so that Spark needs no Python workers to take the table in.
     path = tmp_path / f"{name}.parquet"
     df.to_parquet(path)
-    return engine.read_parquet(str(path))
+    return parquet_table(engine, path)
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cxscale.journey import DiagnosisOptions, directly_follows, enriched_contacts, episodes
+from tests.conftest import parquet_table
 from tests.journey.tables import T0, tiny_interactions, tiny_outcomes
 
 
@@ -79,7 +80,7 @@ def test_ties_on_started_at_are_broken_by_interaction_id(duckdb_con):
 def test_episodes_and_flow_counts_agree_on_every_engine(engine, tmp_path):
     # Through Parquet, so that Spark needs no Python workers to take the table in.
     tiny_interactions().to_parquet(tmp_path / "tiny.parquet")
-    t = engine.read_parquet(str(tmp_path / "tiny.parquet"))
+    t = parquet_table(engine, tmp_path / "tiny.parquet")
     ep = episodes(t).to_pandas().set_index("interaction_id").sort_index()
     assert ep["episode_id"].tolist() == ["c1|billing|1", "c1|billing|1", "c1|billing|2", "c1|tech|1", "c2|tech|1"]
     dfg = directly_follows(enriched_contacts(t, DiagnosisOptions())).to_pandas()

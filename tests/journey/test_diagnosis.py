@@ -9,6 +9,7 @@ from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.engine import connect
 from cxscale.errors import DataError
 from cxscale.journey import diagnose
+from tests.conftest import parquet_table
 from tests.contracts import assert_follows
 from tests.journey.tables import mini_world, tiny_interactions
 
@@ -21,7 +22,7 @@ def world_parquet(tmp_path_factory):
 
 
 def _diagnose(con, path):
-    return diagnose(Dataset(con, {"interactions": con.read_parquet(str(path))}, str(path)))
+    return diagnose(Dataset(con, {"interactions": parquet_table(con, path)}, str(path)))
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.errors import DataError, SpecError
 from cxscale.measure.sufficient import pilot_stats
 from cxscale.metrics import builtin_catalog
+from tests.conftest import data_on
 from tests.measure.world import brute_force, write_world
 
 METRICS = ["cost_to_serve", "contacts_per_customer", "aht", "resolution_rate", "repeat_contact_rate_7d",
@@ -34,7 +35,7 @@ def _close(a: float, b: float) -> bool:
 
 
 def test_engine_sums_equal_brute_force_for_every_metric_type(engine, world):
-    ps = pilot_stats(load(world, con=engine), _spec(), [builtin_catalog().get(m) for m in METRICS])
+    ps = pilot_stats(load(**data_on(engine, world)), _spec(), [builtin_catalog().get(m) for m in METRICS])
     for name in METRICS:
         expected = brute_force(world, name, PRE, POST)
         for arm, bf in expected.items():
@@ -53,7 +54,7 @@ def test_engine_sums_equal_brute_force_for_every_metric_type(engine, world):
 def test_site_randomised_pilot_measured_per_customer_is_a_ratio_at_site_level(engine, tmp_path):
     root = write_world(tmp_path, n_customers=60, seed=5, unit="site", n_sites=6)
     names = ["cost_to_serve", "contacts_per_customer"]
-    ps = pilot_stats(load(root, con=engine), _spec("site", "customer"), [builtin_catalog().get(m) for m in names])
+    ps = pilot_stats(load(**data_on(engine, root)), _spec("site", "customer"), [builtin_catalog().get(m) for m in names])
     assert sum(ps.n.values()) == 6
     for name in names:
         for arm, bf in brute_force(root, name, PRE, POST, unit="site", clustered=True).items():
@@ -104,7 +105,7 @@ def test_a_scoped_readout_reads_only_the_contacts_at_its_touchpoint(engine, worl
         "pilot": "p1", "scope": {"channel": ["voice"]}, "windows": {"pre_days": PRE, "post_days": POST},
         "primary": {"metric": "repeat_contact_rate_7d", "target": {"relative": -0.1}},
         "secondary": [{"metric": "cost_to_serve"}, {"metric": "no_show_rate"}], "options": {"cuped": False}})
-    doc = readout(spec, load(world, con=engine)).to_json()
+    doc = readout(spec, load(**data_on(engine, world))).to_json()
     assert doc["scope"] == {"channel": ["voice"]}
     assert doc["value"]["units_source"] == "distinct customer_id in interactions within the spec's scope"
     got = {m["name"]: m for m in doc["metrics"]}

@@ -1,0 +1,39 @@
+"""The settings of a cxscale process: one object, read from CXSCALE_* environment variables by the faces (the CLI
+now, the web app later) and passed down to what needs them (cxscale.engine.connect). Nothing deeper reads the
+environment; a library call without settings gets the defaults (Settings.defaults())."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What the environment may set, each field from CXSCALE_<FIELD> (CXSCALE_MEMORY_LIMIT=6GB)."""
+
+    model_config = SettingsConfigDict(env_prefix="CXSCALE_", frozen=True, extra="forbid")
+
+    #: The engine a command runs on when it names none: duckdb, spark, or an Ibis URL (postgres://...).
+    engine: str = "duckdb"
+    #: DuckDB's memory cap (e.g. "6GB"), beyond which it spills sorts and joins to temp_dir. None: DuckDB's own
+    #: default, up to 80% of the machine's memory.
+    memory_limit: str | None = None
+    #: Where DuckDB spills (None: DuckDB's own choice, beside the database or in the working directory).
+    temp_dir: Path | None = None
+    #: DuckDB's worker threads (None: one per core).
+    threads: int | None = Field(None, ge=1)
+    #: The Spark master of the session cxscale starts (local mode by default).
+    spark_master: str = "local[2]"
+    #: spark.sql.shuffle.partitions: few, for local mode.
+    spark_partitions: int = Field(4, ge=1)
+    #: spark.driver.memory.
+    spark_memory: str = "4g"
+    #: The address Spark's driver binds to and advertises: this machine only, in local mode.
+    spark_host: str = "127.0.0.1"
+
+    @classmethod
+    def defaults(cls) -> Settings:
+        """The defaults of every field, with no environment read: what a library call without settings gets."""
+        return cls.model_construct()
