@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cxscale.data import load
-from cxscale.data.validate import validate
+from cxscale.data import open_data
 from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv, write_good_folder
 
 MAPPING = """
@@ -38,7 +37,7 @@ def messy(tmp_path: Path) -> Path:
 
 
 def test_validation_finds_the_same_rows_on_every_engine(engine, messy):
-    report = validate(messy, con=engine)
+    report = open_data(messy, engine=engine, report_only=True).report
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_accepted, t.rows_rejected) == (6, 2, 4)
     found = {r.rule: [e["row"] for e in r.examples] for r in t.rules}
@@ -47,7 +46,7 @@ def test_validation_finds_the_same_rows_on_every_engine(engine, messy):
 
 
 def test_loading_derives_and_aggregates_the_same_on_every_engine(engine, tmp_path):
-    ds = load(write_good_folder(tmp_path), con=engine, validate=True)
+    ds = open_data(write_good_folder(tmp_path), engine=engine)
     i = ds.interactions
     per_channel = (i.group_by("channel").agg(n=i.count(), cost=i.cost.sum(), handle=i.handle_seconds.mean(),
                                              resolved=i.resolved.cast("int64").sum())
@@ -69,10 +68,10 @@ def test_a_mapping_with_formats_and_time_zones_gives_the_same_values(engine, tmp
         ["d", "06/07/2026 08:00", "06/07/2026 08:01", "Fax", "move"],
     ])
     (tmp_path / "m.yaml").write_text(MAPPING)
-    report = validate(tmp_path, mapping=tmp_path / "m.yaml", con=engine)
+    report = open_data(tmp_path, mapping=tmp_path / "m.yaml", engine=engine, report_only=True).report
     found = {r.rule: [e["row"] for e in r.examples] for r in report.tables["interactions"].rules}
     assert found == {"unparseable_timestamp": [3], "unmapped_value": [4], "negative_duration": [2]}
-    ds = load(tmp_path, mapping=tmp_path / "m.yaml", con=engine, validate=True)
+    ds = open_data(tmp_path, mapping=tmp_path / "m.yaml", engine=engine)
     [row] = ds.interactions.to_pyarrow().to_pylist()
     # 9:05 in Rome in July (UTC+2) is 07:05 UTC; 15 minutes of handle time.
     assert row["interaction_id"] == "t-1"
@@ -89,7 +88,7 @@ def test_tables_in_the_spark_catalog_are_read_by_url(tmp_path):
     csv_path = write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
     spark.read.csv(str(csv_path), header=True).createOrReplaceTempView("interactions")
     try:
-        report = validate("spark://")
+        report = open_data("spark://", report_only=True).report
         t = report.tables["interactions"]
         assert (t.rows_read, t.rows_rejected) == (6, 1)
         assert t.rules[0].rule == "csat_out_of_range" and t.rules[0].examples[0]["row"] == 4

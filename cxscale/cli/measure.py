@@ -10,7 +10,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from cxscale.cli._app import MAX_DAYS, app, console, number_in, print_json, relative_interval
+from cxscale.cli._app import MAX_DAYS, app, console, err_console, number_in, print_json, relative_interval
 from cxscale.errors import SpecError
 from cxscale.format import p_value
 
@@ -28,8 +28,8 @@ def _fmt(v: float | None, pct: bool = False) -> str:
 def _power(data: str | None, metric: str | None, target: float | None, unit: str | None, window_days: int | None,
            days: float | None, mapping: str | None, engine: str | None, as_json: bool,
            spec_file: Path | None = None) -> None:
+    from cxscale.data import open_data
     from cxscale.measure.power import plan_pilot
-    from cxscale.measure.run import open_data
 
     scope, absolute = None, None
     if spec_file is not None:  # the spec's primary metric, target, unit, post window and scope
@@ -86,6 +86,13 @@ def measure(
     metrics: list[Path] = typer.Option([], "--metrics", help="Extra metric definitions (YAML), repeatable."),
     mapping: str | None = typer.Option(None, "--mapping", help="Mapping name or file for the data."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark or an Ibis URL."),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Measure only rows that pass the data "
+                                  "contract, with a warning per table that has rejected rows (default); "
+                                  "--no-validate reads contract-typed data as it is (the fast path)."),
+    strict: bool = typer.Option(False, "--strict/--no-strict", help="Exit 1 when any row is rejected, as "
+                                "`cxscale validate` does; --no-strict (default) leaves them out with a warning."),
+    quarantine: Path | None = typer.Option(None, "--quarantine", "-q", help="Write every rejected row with its "
+                                           "reason to this .csv/.parquet file."),
     metric: str | None = typer.Option(None, "--metric", help="power: the metric to plan for."),
     target: float | None = typer.Option(None, "--target", callback=number_in(-1, above=True),
                                         help="power: relative change to detect (-0.05 = -5%; above -1)."),
@@ -118,8 +125,14 @@ def measure(
         if load_spec(spec).design == "observational":
             raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
                             "with --json")
+    from cxscale.cli._data import report_rejected
+
+    def opened(ds) -> None:  # noqa: ANN001 - a Dataset
+        report_rejected(ds.report, quarantine, strict, err_console if as_json else console)
+
     with console.status("reading out the pilot in the engine...", spinner="dots"):
-        r = measure_spec(spec, data, mapping, engine, list(metrics))
+        r = measure_spec(spec, data, mapping, engine, list(metrics), validate=validate, quarantine=quarantine,
+                         opened=opened)
     if html and isinstance(r, Readout):
         write_html(r, html)
     if as_json:
