@@ -102,13 +102,13 @@ def job_diagnose(size: int, workdir: Path, memory_limit: str | None = None, draf
 
     Timed from the opened dataset, like the plain scan and the DFG jobs; opening it (reading the files' schemas,
     and in a fresh process importing pyarrow and numpy: 0.15-0.4 s, whatever the size) is timed apart as open_s."""
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.journey import diagnose
 
     root = make_data(size, workdir)
     con = _connect(workdir, memory_limit)
     t0 = time.perf_counter()
-    dataset = load(root, con=con)
+    dataset = open_data(root, engine=con, validate=False)
     opened = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), _cpu()
     d = diagnose(dataset, use_cases=drafts)
@@ -123,12 +123,12 @@ def job_flows(size: int, workdir: Path, memory_limit: str | None = None, in_memo
     medians=True), the like-for-like comparison with pm4py's discover_dfg. End to end from the Parquet files, or with
     in_memory=True from a DuckDB table of the four columns pm4py's DataFrame holds, loaded beforehand (untimed), as
     pm4py's discover_dfg starts from a DataFrame already in memory. Writes the edge counts for the equality check."""
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.journey import discover_flows
 
     root = make_data(size, workdir)
     con = _connect(workdir, memory_limit)
-    dataset = load(root, con=con)
+    dataset = open_data(root, engine=con, validate=False)
     data = dataset
     if in_memory:
         log = dataset.without_window_columns("interactions").select(*PM4PY_COLUMNS)
@@ -149,19 +149,19 @@ def _write_edges(path: Path, edges) -> None:  # noqa: ANN001 - (source, target, 
 def job_diagnose_spark(size: int, workdir: Path, memory_limit: str | None = None) -> dict:
     """The same diagnosis (no drafts) on Spark in local mode (the scale-out engine; here on this machine's cores),
     and Spark's own plain scan of the same columns, for its ratio."""
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.engine import connect
     from cxscale.journey import diagnose
 
     root = make_data(size, workdir)
     con = connect("spark")
-    t = load(root, con=con).interactions
+    t = open_data(root, engine=con, validate=False).interactions
     t.aggregate(n=t.count()).to_pyarrow()  # start the session's executors before timing
     t0 = time.perf_counter()
     t.aggregate(n=t.count(), **{f"m_{c}": t[c].min() for c in BULK_COLUMNS}).to_pyarrow()
     scan = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), _cpu()
-    d = diagnose(load(root, con=con), use_cases=0)
+    d = diagnose(open_data(root, engine=con, validate=False), use_cases=0)
     seconds = time.perf_counter() - t0
     return {"rows": d.overall["volume"], "seconds": seconds, "cpu_s": round(_cpu() - c0, 2),
             "spark_scan_s": round(scan, 2), "x_spark_scan": round(seconds / scan, 1)}
@@ -171,11 +171,11 @@ def job_scan(size: int, workdir: Path, memory_limit: str | None = None, columns:
     """One plain scan of `columns` (by default those the diagnosis scans whole): a min() per column and the row
     count in one query, which reads every row group (a min() of a single column could come from the files'
     statistics)."""
-    from cxscale.data import load
+    from cxscale.data import open_data
 
     root = make_data(size, workdir)
     con = _connect(workdir, memory_limit)
-    t = load(root, con=con).interactions
+    t = open_data(root, engine=con, validate=False).interactions
     t0, c0 = time.perf_counter(), _cpu()
     row = t.aggregate(n=t.count(), **{f"m_{c}": t[c].min() for c in columns}).to_pyarrow().to_pylist()[0]
     return {"rows": row["n"], "seconds": time.perf_counter() - t0, "cpu_s": round(_cpu() - c0, 2)}

@@ -68,12 +68,12 @@ def readout_job(size: int, workdir: Path) -> dict:
     import scipy.stats  # noqa: F401
 
     import cxscale.stats  # noqa: F401
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.measure.readout import readout
 
     root = workdir / f"readout-{size}"
     t0 = time.perf_counter()
-    r = readout(_spec(root), load(root))
+    r = readout(_spec(root), open_data(root, validate=False))
     seconds = time.perf_counter() - t0
     p = r.primary[0]
     return {"rows": _rows(root), "seconds": seconds, "effect": round(p.effect.effect_abs, 4), "verdict": r.verdict}

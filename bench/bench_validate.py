@@ -55,13 +55,13 @@ def prepare_job(size: int, workdir: Path, fmt: str = "parquet", **_: object) -> 
 def validate_job(size: int, workdir: Path, engine: str = "duckdb", fmt: str = "parquet", **_: object) -> dict:
     import time
 
-    from cxscale.data.validate import validate
+    from cxscale.data import open_data
     from cxscale.engine import connect
 
     path = csv_export(size, workdir) if fmt == "csv" else world(size, workdir)
     con = connect(engine)
     t0 = time.perf_counter()
-    report = validate(path, con=con)
+    report = open_data(path, engine=con, report_only=True).report
     seconds = time.perf_counter() - t0
     read = {name: t.rows_read for name, t in report.tables.items()}
     return {"rows": sum(read.values()), "seconds": seconds, "interactions": read.get("interactions", 0),

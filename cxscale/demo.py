@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 
-from cxscale.data import load, validate
+from cxscale.data import open_data
 from cxscale.documents.pilot_spec import load_spec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import connect
@@ -51,7 +51,7 @@ class DemoResult:
 
 def summarise(path: Path, con: Any) -> dict[str, Any]:
     """What is in a world: volumes, period, channels, intents, money, computed as aggregates inside the engine."""
-    ds = load(path, con=con)
+    ds = open_data(path, engine=con, validate=False)
     it = ds.interactions
     overall = it.aggregate(
         interactions=it.count(), customers=it.customer_id.nunique(), first=it.started_at.min(),
@@ -80,7 +80,8 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
 
     tell("validate")
     con = connect(settings=settings)
-    report = validate(world_dir, con=con)
+    report = open_data(world_dir, engine=con, report_only=True).report
+    assert report is not None  # opened with validation
     if not report.ok:  # the simulator writes contract data; anything else is a bug worth stopping for
         raise RuntimeError(report.error_message())
 
@@ -88,7 +89,7 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     summary = summarise(world_dir, con)
 
     tell("diagnose")
-    diagnosis = diagnose(load(world_dir, con=con))
+    diagnosis = diagnose(open_data(world_dir, engine=con, validate=False))
     files: dict[str, str] = {}
     (out / "diagnosis.html").write_text(render_html(diagnosis))
     (out / "diagnosis.json").write_text(json.dumps(diagnosis.to_dict(), indent=2, default=str))
@@ -102,7 +103,7 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     catalog = load_catalog()
     readouts = []
     (out / "readouts").mkdir(exist_ok=True)
-    data = load(world_dir, con=con)
+    data = open_data(world_dir, engine=con, validate=False)
     for spec_file in sorted((world_dir / "pilots").glob("*.yaml")):
         spec = load_spec(spec_file)
         r = readout(spec, data, catalog)

@@ -6,7 +6,7 @@ One suite over every engine, in the way Ibis's test suite runs one suite over it
     @pytest.mark.notimpl(["postgres"], reason="...")   # expected to fail there, strictly (xfail strict)
 
 Data reaches an engine through `parquet_table` (a Parquet file as a table) and `data_on` (a folder of contract
-tables, for load() and validate()): in place where the engine reads files, copied into the warehouse's schema
+tables, for open_data()): in place where the engine reads files, copied into the warehouse's schema
 otherwise.
 """
 
@@ -87,15 +87,15 @@ def parquet_table(con: Any, path: Path) -> Any:
 
 
 def data_on(con: Any, path: Path) -> dict[str, Any]:
-    """What load() and validate() take to read the contract tables at `path` (a folder of them, or one file named
-    after its table) on the engine: the path and the connection where the engine reads files; on a warehouse, the
+    """What open_data() takes to read the contract tables at `path` (a folder of them, or one file named after its
+    table) on the engine: the path and the connection where the engine reads files; on a warehouse, the
     URL of its schema, holding a copy of each table (Parquet typed as it is, CSV as text with empty fields null, as
     a landing table holds an export)."""
     from cxscale.contract import TABLES
     from cxscale.engine import reads_files
 
     if reads_files(con):
-        return {"path": path, "con": con}
+        return {"source": path, "engine": con}
     import pyarrow as pa
     import pyarrow.csv as pc
     import pyarrow.parquet as pq
@@ -117,8 +117,8 @@ def data_on(con: Any, path: Path) -> dict[str, Any]:
             continue
         con.create_table(name, table, overwrite=True)
     info = con.con.info
-    return {"path": f"postgres://{info.user}@{info.host}:{info.port}/{info.dbname}/{con.current_database}",
-            "con": None}
+    return {"source": f"postgres://{info.user}@{info.host}:{info.port}/{info.dbname}/{con.current_database}",
+            "engine": None}
 
 
 @pytest.fixture

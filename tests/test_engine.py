@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cxscale.data import load
-from cxscale.data.validate import validate
+from cxscale.data import open_data
 from cxscale.errors import DataError
 from tests.conftest import data_on, parquet_table
 from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv, write_good_folder
@@ -44,7 +43,7 @@ def messy(tmp_path: Path) -> Path:
                      "numbered by sorting every column (docs/data-contract.md#warehouse-tables), and the duplicate "
                      "id i1 sorts second; tests/data/test_warehouse.py checks the rows there")
 def test_validation_finds_the_same_rows_on_every_engine(engine, messy):
-    report = validate(**data_on(engine, messy))
+    report = open_data(**data_on(engine, messy), report_only=True).report
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_accepted, t.rows_rejected) == (6, 2, 4)
     found = {r.rule: [e["row"] for e in r.examples] for r in t.rules}
@@ -53,7 +52,7 @@ def test_validation_finds_the_same_rows_on_every_engine(engine, messy):
 
 
 def test_loading_derives_and_aggregates_the_same_on_every_engine(engine, tmp_path):
-    ds = load(**data_on(engine, write_good_folder(tmp_path)), validate=True)
+    ds = open_data(**data_on(engine, write_good_folder(tmp_path)))
     i = ds.interactions
     per_channel = (i.group_by("channel").agg(n=i.count(), cost=i.cost.sum(), handle=i.handle_seconds.mean(),
                                              resolved=i.resolved.cast("int64").sum())
@@ -77,10 +76,10 @@ def test_a_mapping_with_formats_and_time_zones_gives_the_same_values(engine, tmp
         ["d", "06/07/2026 08:00", "06/07/2026 08:01", "Fax", "move"],
     ])
     (tmp_path / "m.yaml").write_text(MAPPING)
-    report = validate(tmp_path, mapping=tmp_path / "m.yaml", con=engine)
+    report = open_data(tmp_path, mapping=tmp_path / "m.yaml", engine=engine, report_only=True).report
     found = {r.rule: [e["row"] for e in r.examples] for r in report.tables["interactions"].rules}
     assert found == {"unparseable_timestamp": [3], "unmapped_value": [4], "negative_duration": [2]}
-    ds = load(tmp_path, mapping=tmp_path / "m.yaml", con=engine, validate=True)
+    ds = open_data(tmp_path, mapping=tmp_path / "m.yaml", engine=engine)
     [row] = ds.interactions.to_pyarrow().to_pylist()
     # 9:05 in Rome in July (UTC+2) is 07:05 UTC; 15 minutes of handle time.
     assert row["interaction_id"] == "t-1"
@@ -98,7 +97,7 @@ def test_tables_in_the_spark_catalog_are_read_by_url(tmp_path):
     csv_path = write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, rows)
     spark.read.csv(str(csv_path), header=True).createOrReplaceTempView("interactions")
     try:
-        report = validate("spark://")
+        report = open_data("spark://", report_only=True).report
         t = report.tables["interactions"]
         assert (t.rows_read, t.rows_rejected) == (6, 1)
         assert t.rules[0].rule == "csat_out_of_range" and t.rules[0].examples[0]["row"] == 4

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from cxscale.charts.svg import fmt_number, fmt_share
 from cxscale.cli._app import MAX_DAYS, app, console, err_console, print_json, read_settings
+from cxscale.cli._data import report_rejected
 from cxscale.errors import SpecError
 
 
@@ -40,9 +41,13 @@ def diagnose(
                                      "says otherwise)."),
     until: str | None = typer.Option(None, "--until", metavar="DATE", help="... and before this one; a date alone "
                                      "includes that whole day (--since 2026-01-01 --until 2026-03-31 is Q1)."),
-    validate: bool | None = typer.Option(None, "--validate/--no-validate", help="Diagnose only rows that pass the "
-                                         "data contract, and say how many were rejected by which rules (default: "
-                                         "validate when --mapping is given; contract-typed data is read as it is)."),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Diagnose only rows that pass the data "
+                                  "contract, and say how many were rejected by which rules (default); --no-validate "
+                                  "reads contract-typed data as it is (the fast path)."),
+    strict: bool = typer.Option(False, "--strict/--no-strict", help="Exit 1 when any row is rejected, as "
+                                "`cxscale validate` does; --no-strict (default) leaves them out with a note."),
+    quarantine: Path | None = typer.Option(None, "--quarantine", "-q", help="Write every rejected row with its "
+                                           "reason to this .csv/.parquet file."),
     allow_outside_data: bool = typer.Option(False, "--allow-outside-data", help="Let the mapping's sources lie "
                                             "outside the data folder and the mapping's folder (docs/mapping.md)."),
 ) -> None:
@@ -50,24 +55,21 @@ def diagnose(
 
     Example: cxscale diagnose --data out/world --html diagnosis.html --use-cases drafts/
 
-    An export read through --mapping is validated first: rejected rows are left out and counted in a note.
+    The data is validated first: rejected rows are left out and counted in a note (--strict: refused).
     """
-    from cxscale.data import load
-    from cxscale.engine import connect
+    from cxscale.data import open_data
     from cxscale.journey import DiagnosisOptions, render_html, write_drafts
     from cxscale.journey import diagnose as run_diagnosis
 
     start, end = _moment("--since", since), _moment("--until", until, day_end=True)
-    # A URL names its own engine.
-    con = connect(engine, settings=read_settings()) if engine or "://" not in data else None
     options = DiagnosisOptions(window_days=window_days)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=json_out) as progress:
         task = progress.add_task("loading data", total=None)
-        checking = mapping is not None if validate is None else validate
-        if checking:
-            progress.update(task, description="validating the data against the contract")
-        dataset = load(data, mapping=mapping, con=con, validate=checking, allow_outside_data=allow_outside_data)
+        dataset = open_data(data, mapping, engine, validate=validate, quarantine=quarantine,
+                            allow_outside_data=allow_outside_data, settings=read_settings(),
+                            progress=lambda label: progress.update(task, description=label))
+        report_rejected(dataset.report, quarantine, strict, err_console if json_out else console)
         result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts, mapping=mapping,
                                progress=lambda label: progress.update(task, description=label), since=start,
                                until=end)

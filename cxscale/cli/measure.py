@@ -11,7 +11,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json, read_settings, relative_interval
+from cxscale.cli._app import app, console, err_console, print_json, read_settings, relative_interval
 from cxscale.errors import SpecError
 from cxscale.format import p_value
 
@@ -43,6 +43,13 @@ def measure(
     metrics: list[Path] = typer.Option([], "--metrics", help="Extra metric definitions (YAML), repeatable."),
     mapping: str | None = typer.Option(None, "--mapping", help="Mapping name or file for the data."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark or an Ibis URL."),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Measure only rows that pass the data "
+                                  "contract, with a warning per table that has rejected rows (default); "
+                                  "--no-validate reads contract-typed data as it is (the fast path)."),
+    strict: bool = typer.Option(False, "--strict/--no-strict", help="Exit 1 when any row is rejected, as "
+                                "`cxscale validate` does; --no-strict (default) leaves them out with a warning."),
+    quarantine: Path | None = typer.Option(None, "--quarantine", "-q", help="Write every rejected row with its "
+                                           "reason to this .csv/.parquet file."),
 ) -> None:
     """Read out a pilot in business terms: effect per metric with CI, SRM check, guardrails, verdict, annual value."""
     from cxscale.documents.pilot_spec import load_spec
@@ -53,8 +60,14 @@ def measure(
     if html and load_spec(spec).design == "observational":
         raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
                         "with --json")
+    from cxscale.cli._data import report_rejected
+
+    def opened(ds) -> None:  # noqa: ANN001 - a Dataset
+        report_rejected(ds.report, quarantine, strict, err_console if as_json else console)
+
     with console.status("reading out the pilot in the engine...", spinner="dots"):
-        r = measure_spec(spec, data, mapping, engine, list(metrics), settings=read_settings())
+        r = measure_spec(spec, data, mapping, engine, list(metrics), validate=validate, quarantine=quarantine,
+                         opened=opened, settings=read_settings())
     if html:
         write_html(r, html, load_spec(spec), load_catalog(*metrics))
     if as_json:

@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cxscale.cli._app import app, console, err_console, print_json, read_settings
+from cxscale.cli._data import report_rejected
 
 if TYPE_CHECKING:
     from cxscale.data.prepared import Arms
@@ -41,33 +42,22 @@ def validate_command(
 
     Warehouse tables: cxscale validate postgres://user@host:5432/db/schema (docs/data-contract.md#warehouse-tables)
     """
-    from cxscale.data.prepared import arms_from_specs, prepare
-    from cxscale.data.quarantine import write_quarantine
-    from cxscale.data.readers import is_url
-    from cxscale.data.validate import validate_prepared
-    from cxscale.engine import connect
+    from cxscale.data import open_data
+    from cxscale.data.prepared import arms_from_specs
 
     declared: Arms = {**arms_from_specs(list(spec)), **_parse_arms(arms)}
-    con = None if is_url(path) else connect(engine, settings=read_settings())
-    prep = prepare(path, mapping, con, declared, validating=True, allow_outside_data=allow_outside_data)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=as_json) as progress:
         task = progress.add_task("validating", total=None)
-        report = validate_prepared(prep, lambda t: progress.update(task, description=f"validating {t}"))
-        if quarantine is not None and not report.ok:
-            progress.update(task, description=f"writing {quarantine}")
-            write_quarantine(prep, quarantine)
+        report = open_data(path, mapping, engine, quarantine=quarantine, arms=declared, report_only=True,
+                           allow_outside_data=allow_outside_data, settings=read_settings(),
+                           progress=lambda label: progress.update(task, description=label)).report
+    assert report is not None  # opened with validation
     if as_json:
         print_json({**report.to_dict(), "quarantine": str(quarantine) if quarantine else None})
     else:
         _render(report)
-        if quarantine is not None and not report.ok:
-            console.print(f"{report.rows_rejected:,} rejected rows written to {quarantine}")
-    if not report.ok and strict and quarantine is None:
-        if not as_json:
-            for line in report.error_lines():
-                err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+    report_rejected(report, quarantine, strict, None if as_json else console)
 
 
 def _parse_arms(values: list[str]) -> Arms:

@@ -1,14 +1,12 @@
-"""Reading data into the contract: readers, mapping files, derivations, validation and quarantine.
+"""Reading data into the contract: one open_data() for paths and URLs, mapping files, validation and quarantine.
 
 docs/data-contract.md describes the contract and the rules; docs/mapping.md the mapping files.
 """
 
 from cxscale.data.dataset import Dataset
-from cxscale.data.loader import load, validated
 from cxscale.data.mapping import Mapping, load_mapping, shipped_mappings
-from cxscale.data.prepared import prepare
-from cxscale.data.quarantine import write_quarantine
-from cxscale.data.validate import RuleResult, TableReport, ValidationReport, validate
+from cxscale.data.open import open_data
+from cxscale.data.validate import RuleResult, TableReport, ValidationReport
 
 __all__ = [
     "Dataset",
@@ -16,11 +14,7 @@ __all__ = [
     "RuleResult",
     "TableReport",
     "ValidationReport",
-    "load",
     "load_mapping",
-    "prepare",
+    "open_data",
     "shipped_mappings",
-    "validate",
-    "validated",
-    "write_quarantine",
 ]

@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import TABLES
 from cxscale.errors import DataError
+
+if TYPE_CHECKING:
+    from cxscale.data.validate import ValidationReport
 
 
 def named(t: ibis.Table, column: str) -> ibis.Value:
@@ -36,8 +39,8 @@ class Dataset:
     source: str
     #: Notes on derived columns and what is unavailable (e.g. "cost derived from the default rate card").
     notes: list[str] = field(default_factory=list)
-    #: The ValidationReport when loaded with validate=True (rows read / accepted / rejected per rule), else None.
-    report: Any = None
+    #: The ValidationReport when opened with validation (rows read / accepted / rejected per rule), else None.
+    report: ValidationReport | None = None
     #: The tables whose columns derived by a window (interactions.resolved when the source has none) are left null
     #: here; see without_window_columns.
     unwindowed: dict[str, ibis.Table] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """prepare(): stage every contract table of a source (file, folder, DuckDB file, Ibis URL) on one engine
 connection, through a mapping file when given, with the checks of every contract rule attached.
 
-Both cxscale.data.validate (which counts what the checks reject) and cxscale.data.loader (which turns the staged
+Both cxscale.data.validate (which counts what the checks reject) and cxscale.data.open (which turns the staged
 tables into a Dataset) start from a Prepared source.
 """
 
@@ -40,7 +40,14 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
     """Stage every contract table found at `path` (through `mapping` when given); with `validating`, attach the
     checks of every rule. `arms` declares pilot arms in addition to the mapping and DIR/pilots/*.yaml specs.
     `allow_outside_data` lets a mapping's sources lie outside the data and mapping folders."""
-    origin = readers.open_origin(path, con)
+    return prepare_origin(readers.open_origin(path, con), redact(str(path)), mapping, arms, validating,
+                          allow_outside_data)
+
+
+def prepare_origin(origin: readers.Origin, source: str, mapping: str | Path | Mapping | None = None,
+                   arms: Arms | None = None, validating: bool = True, allow_outside_data: bool = False) -> Prepared:
+    """prepare() on an origin already open (a source read twice, validated then fast, connects once); `source`
+    names it in messages (without a URL's password)."""
     m = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping)
     notes = []
     if m is not None:
@@ -85,7 +92,7 @@ def prepare(path: str | Path, mapping: str | Path | Mapping | None = None, con: 
         if validating:
             st.expr, st.checks = build_checks(name, t, provided, rules, missing, pilots, plausible)
         staged[name] = st
-    return Prepared(origin.con, redact(str(path)), staged, pilots, m, notes)  # a URL without its password
+    return Prepared(origin.con, source, staged, pilots, m, notes)
 
 
 def _spec_arms(origin: readers.Origin) -> tuple[Arms, list[tuple[str, str]]]:

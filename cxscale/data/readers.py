@@ -28,6 +28,7 @@ from cxscale.engine import (
     redact,
 )
 from cxscale.errors import DataError
+from cxscale.settings import Settings
 
 _FILE_SUFFIXES = (".parquet", ".csv", ".csv.gz")
 _DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
@@ -52,19 +53,19 @@ def is_url(path: str | Path) -> bool:
     return "://" in str(path)
 
 
-def open_origin(path: str | Path, con: BaseBackend | None = None) -> Origin:
-    """Classify `path` and make sure it can be read on `con` (a new DuckDB connection when None)."""
+def open_origin(path: str | Path, con: BaseBackend | None = None, settings: Settings | None = None) -> Origin:
+    """Classify `path` and make sure it can be read on `con` (a new DuckDB connection with `settings` when None)."""
     text = str(path)
     if is_url(text):
         if con is not None:
             raise DataError(f"{redact(text)}: a URL names its own engine; do not pass another engine as well")
         scheme = text.split("://", 1)[0]
         # The origin shows where the data is in messages and documents: never with the URL's password.
-        return Origin("url", redact(text), connect("spark" if scheme == "spark" else text))
+        return Origin("url", redact(text), connect("spark" if scheme == "spark" else text, settings=settings))
     p = Path(text)
     if not p.exists():
         raise DataError(f"{p}: no such file or folder")
-    con = con or connect()
+    con = con or connect(settings=settings)
     if not reads_files(con):
         raise DataError(f"{p}: files and folders are read with the duckdb or spark engine; the {engine_name(con)} "
                         "engine reads its own tables: pass its URL as PATH (postgres://user@host/db/schema)")

@@ -1,4 +1,4 @@
-"""validate(): check a source against the data contract inside the engine and report every rejected row by rule.
+"""Validation: check a prepared source against the data contract inside the engine, every rejected row by rule.
 
 One aggregate query per table counts all rules at once (sums of boolean rule expressions); each failing rule then
 fetches up to five example rows with a limit. Nothing is dropped silently: rows read = accepted + rejected, per table,
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from functools import reduce
 from typing import Any
 
 import ibis
-from ibis.backends import BaseBackend
 
 from cxscale.contract import RULES
-from cxscale.data.mapping import Mapping
-from cxscale.data.prepared import Arms, Prepared, prepare
+from cxscale.data.prepared import Prepared
 from cxscale.data.readers import reader_problem
 from cxscale.data.stage import StagedTable
 from cxscale.errors import DataError
@@ -103,15 +101,9 @@ class ValidationReport:
                 "tables": {k: asdict(v) for k, v in self.tables.items()}}
 
 
-def validate(path: str | Path, mapping: str | Path | Mapping | None = None, con: BaseBackend | None = None,
-             arms: Arms | None = None, on_table: Callable[[str], None] | None = None,
-             allow_outside_data: bool = False) -> ValidationReport:
-    """Check the source at `path` (through `mapping`) against the contract; `arms` declares pilot arms."""
-    return validate_prepared(prepare(path, mapping, con, arms, validating=True,
-                                     allow_outside_data=allow_outside_data), on_table)
-
-
 def validate_prepared(prep: Prepared, on_table: Callable[[str], None] | None = None) -> ValidationReport:
+    """Count every rule's rejected rows per table, with up to five examples each; `on_table` is called with each
+    table's name before it is checked."""
     tables = {}
     for name, st in prep.tables.items():
         if on_table:
@@ -122,16 +114,26 @@ def validate_prepared(prep: Prepared, on_table: Callable[[str], None] | None = N
 
 def _check_table(st: StagedTable) -> TableReport:
     t = st.expr
-    aggs = {"n_read": t.count(), "n_rejected": _count(st.rejected())}
+    # One scan counts every rule. Duplicate ids are counted as keyed rows minus distinct keys, not by their window
+    # (a sort of the whole table); the rejected rows (any rule) are counted by a second scan only when a rule fails.
+    aggs: dict[str, ibis.Value] = {"n_read": t.count()}
     for i, c in enumerate(st.checks):
-        aggs[f"c{i}"] = _count(c.expr)
+        aggs[f"c{i}"] = _count(c.expr) if c.rule != "duplicate_id" else _count(_keyed(t, c.show))
+        if c.rule == "duplicate_id" and len(c.show) == 1:
+            aggs[f"d{i}"] = t[c.show[0]].nunique()
     try:
         counts = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+        for i, c in enumerate(st.checks):
+            if c.rule == "duplicate_id":
+                keys = counts[f"d{i}"] if len(c.show) == 1 else \
+                    t.filter(_keyed(t, c.show)).select(*c.show).distinct().count().to_pyarrow().as_py()
+                counts[f"c{i}"] = int(counts[f"c{i}"] or 0) - int(keys or 0)
+        failing = any(counts[f"c{i}"] for i in range(len(st.checks)))
+        n_rejected = int(t.aggregate(n=_count(st.rejected())).to_pyarrow().to_pylist()[0]["n"] or 0) if failing else 0
     except Exception as exc:  # a reader error deep in a file (bytes in another encoding, a damaged Parquet page)
         raise DataError(f"{', '.join(st.sources)} ({st.name}): the engine could not read the source: "
                         f"{reader_problem(exc)}") from exc
     n_read = int(counts["n_read"] or 0)
-    n_rejected = int(counts["n_rejected"] or 0)
     if n_read == 0 and st.name == "interactions":
         raise DataError(f"{', '.join(st.sources)} (interactions): no rows (the source is empty or has only a header); "
                         "there is nothing to validate: export the contacts again")
@@ -152,6 +154,11 @@ def _check_table(st: StagedTable) -> TableReport:
         result.message = _message(st, c.rule, c.column, c.detail, n, n_read, examples)
         results.append(result)
     return TableReport(st.name, st.sources, n_read, n_read - n_rejected, n_rejected, results)
+
+
+def _keyed(t: ibis.Table, key: list[str]) -> ibis.BooleanValue:
+    """Rows with every key column set (the rows the duplicate_id rule looks at)."""
+    return reduce(lambda a, b: a & b, [t[k].notnull() for k in key])
 
 
 def _count(flag: ibis.Value) -> ibis.Value:

@@ -120,8 +120,8 @@ def source_currency(source: str) -> str | None:
 
 
 def validation_summary(dataset: Dataset) -> dict[str, dict[str, Any]] | None:
-    """Rows read, accepted and rejected per table (and rejected rows per rule) of a dataset loaded with
-    validate=True; None when the dataset was not validated."""
+    """Rows read, accepted and rejected per table (and rejected rows per rule) of a dataset opened with validation
+    (cxscale.data.open_data); None when the dataset was not validated."""
     report = dataset.report
     if report is None:
         return None
@@ -162,8 +162,8 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     """Diagnose the journeys in `dataset`: friction and cost per intent x stage, flows, ranked hotspots and
     `use_cases` use-case drafts for the top hotspots. `progress` is called with a short label before each step.
 
-    Load raw exports with `load(path, mapping, validate=True)`: then only rows passing the data contract are
-    diagnosed and the notes say how many were rejected and by which rules (`mapping`, the mapping name or file, is
+    Open the data with `cxscale.data.open_data(path, mapping)` (validated by default): then only rows passing the
+    data contract are diagnosed and the notes say how many were rejected and by which rules (`mapping`, the mapping name or file, is
     only named in the command those notes suggest). An unvalidated dataset is diagnosed as it is, and the notes say
     so.
 

@@ -1,15 +1,14 @@
-"""Entry points the CLI calls: resolve the data folder for a spec, load data and read the pilot out."""
+"""Entry points the CLI calls: find the data of a spec, open it (cxscale.data.open_data) and read the pilot out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxscale.data.dataset import Dataset
-from cxscale.data.loader import load
+from cxscale.data import Dataset, open_data
 from cxscale.documents.pilot_spec import load_spec
 from cxscale.documents.readout import ReadoutDocument
-from cxscale.engine import connect
 from cxscale.errors import DataError
 from cxscale.measure.observational_readout import observational_readout
 from cxscale.measure.readout import readout
@@ -20,10 +19,10 @@ if TYPE_CHECKING:
 
 
 def resolve_data(spec_path: str | Path, data: str | Path | None) -> str | Path:
-    """The data: `data` if given (a path, or a warehouse URL such as postgres://... kept as it is), else the world
-    folder when the spec sits in DIR/pilots/ (simulated worlds)."""
+    """The data: `data` if given (an existing path made absolute, anything else such as a warehouse URL kept as it
+    is), else the world folder when the spec sits in DIR/pilots/ (simulated worlds)."""
     if data is not None:
-        return str(data) if "://" in str(data) else Path(data)
+        return Path(data).resolve() if Path(data).exists() else str(data)
     p = Path(spec_path).resolve()
     if p.parent.name == "pilots" and (p.parent.parent / "ground_truth.json").exists() or (
             p.parent.name == "pilots" and any((p.parent.parent / t).exists() for t in
@@ -31,21 +30,6 @@ def resolve_data(spec_path: str | Path, data: str | Path | None) -> str | Path:
         return p.parent.parent
     raise DataError(f"{spec_path}: give the data with --data PATH (only specs inside a simulated world's "
                     "DIR/pilots/ folder find their data by themselves)")
-
-
-def open_data(path: str | Path, mapping: str | None = None, engine: str | None = None,
-              validate: bool | None = None, settings: Settings | None = None) -> Dataset:
-    """Load the data at `path` (optionally through a mapping) on the chosen engine.
-
-    validate: measure only rows that pass the data contract. Default: on for raw exports read through a mapping, off
-    for contract-typed sources such as a simulated world (the fast path). settings: the engine's (cxscale.settings;
-    None: the defaults).
-    """
-    # A URL names its own engine.
-    con = connect(engine, settings=settings) if engine or "://" not in str(path) else None
-    # absolute: the loader resolves folders of Parquet parts against the working directory otherwise
-    path = Path(path).resolve() if Path(path).exists() else path
-    return load(path, mapping=mapping, con=con, validate=mapping is not None if validate is None else validate)
 
 
 def rejection_warnings(ds: Dataset) -> list[str]:
@@ -62,12 +46,19 @@ def rejection_warnings(ds: Dataset) -> list[str]:
 
 
 def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping: str | None = None,
-                 engine: str | None = None, metric_files: list[str | Path] | None = None,
+                 engine: str | None = None, metric_files: list[str | Path] | None = None, *, validate: bool = True,
+                 quarantine: str | Path | None = None, opened: Callable[[Dataset], None] | None = None,
                  settings: Settings | None = None) -> ReadoutDocument:
     """Read out the pilot described by the spec file on its data: an observational design as an association
-    (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout)."""
+    (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout).
+
+    The data is opened with cxscale.data.open_data (validate, quarantine as there); `opened` is called with it before
+    the readout (the CLI reports rejected rows there, as `cxscale validate` does)."""
     spec = load_spec(spec_path)
-    ds = open_data(resolve_data(spec_path, data), mapping, engine, settings=settings)
+    ds = open_data(resolve_data(spec_path, data), mapping, engine, validate=validate, quarantine=quarantine,
+                   settings=settings)
+    if opened is not None:
+        opened(ds)
     catalog = load_catalog(*(metric_files or []))
     result = observational_readout(spec, ds, catalog) if spec.design == "observational" else \
         readout(spec, ds, catalog)

@@ -1,6 +1,6 @@
 """simulate(): generate a scenario block by block and write the world folder (docs/simulator.md).
 
-Layout (the agreed interface read by cxscale.data.load): DIR/interactions/part-*.parquet, DIR/outcomes/part-*.parquet,
+Layout (the interface cxscale.data.open_data reads): DIR/interactions/part-*.parquet, DIR/outcomes/part-*.parquet,
 DIR/assignments.parquet, DIR/customers.parquet, DIR/ground_truth.json, DIR/pilots/<pilot>.yaml. Memory stays bounded
 by the chunk size (customers per Parquet part), whatever the number of customers.
 """

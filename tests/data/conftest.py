@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from cxscale.data import ValidationReport, open_data
 
 INTERACTIONS_HEADER = ["interaction_id", "customer_id", "started_at", "channel", "intent", "handle_seconds", "csat"]
 GOOD_INTERACTIONS = [
@@ -23,6 +26,13 @@ GOOD_ASSIGNMENTS = [
     ["c3", "customer", "p1", "treatment", "2026-01-02"],
     ["c4", "customer", "p1", "control", "2026-01-02"],
 ]
+
+
+def report_of(source: str | Path, mapping: str | Path | None = None, **options: Any) -> ValidationReport:
+    """The validation report of a source, as `cxscale validate` makes it (open_data with report_only)."""
+    report = open_data(source, mapping, report_only=True, **options).report
+    assert report is not None
+    return report
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import shutil
 
 import pytest
 
-from cxscale.data import load
-from cxscale.data.validate import validate
+from cxscale.data import open_data
 from cxscale.errors import DataError
-from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER
+from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, report_of
 from tests.data.hostile import assert_one_line, cli
 
 MAPPING = """
@@ -59,7 +59,7 @@ def test_a_utf16_file_says_so_and_how_to_set_the_encoding(tmp_path):
     (tmp_path / "interactions.csv").write_text(_csv_text(), encoding="utf-16")
     assert_one_line(*cli("validate", tmp_path), "interactions.csv", "UTF-16", "encoding: utf-16")
     (tmp_path / "m.yaml").write_text(MAPPING.format(extra="encoding: utf-16"))
-    assert validate(tmp_path, tmp_path / "m.yaml").ok
+    assert report_of(tmp_path, tmp_path / "m.yaml").ok
 
 
 def test_latin1_bytes_say_so_and_the_mapping_encoding_reads_them(tmp_path):
@@ -69,7 +69,7 @@ def test_latin1_bytes_say_so_and_the_mapping_encoding_reads_them(tmp_path):
     assert_one_line(*cli("validate", tmp_path), "interactions.csv", "line 3", "0xE9", "encoding: latin-1")
     (tmp_path / "m.yaml").write_text(MAPPING.format(extra="").replace("source: interactions.csv",
                                                                      "source: interactions.csv\n    encoding: latin1"))
-    ds = load(tmp_path, tmp_path / "m.yaml", validate=True)
+    ds = open_data(tmp_path, tmp_path / "m.yaml")
     assert "r\xe9siliation" in ds.interactions.intent.to_pyarrow().to_pylist()
 
 
@@ -84,7 +84,7 @@ def test_rows_with_the_wrong_number_of_fields_are_quarantined_and_the_rest_keep_
     text[2] += ",extra"  # data row 2: a field too many
     text[4] = "i4,c3"  # data row 4: fields missing
     (tmp_path / "interactions.csv").write_text("\n".join(text) + "\n")
-    report = validate(tmp_path)
+    report = report_of(tmp_path)
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_accepted, t.rows_rejected) == (6, 4, 2)
     [rule] = t.rules
@@ -98,7 +98,7 @@ def test_rows_with_the_wrong_number_of_fields_are_quarantined_and_the_rest_keep_
     # The good rows keep their source row numbers: a rule on row 5 still names row 5.
     text[5] = text[5].replace("2026-01-21 12:00:00", "yesterday")
     (tmp_path / "interactions.csv").write_text("\n".join(text) + "\n")
-    bad = {r.rule: [e["row"] for e in r.examples] for r in validate(tmp_path).tables["interactions"].rules}
+    bad = {r.rule: [e["row"] for e in r.examples] for r in report_of(tmp_path).tables["interactions"].rules}
     assert bad == {"malformed_row": [2, 4], "unparseable_timestamp": [5]}
 
 
@@ -106,16 +106,19 @@ def test_an_unterminated_quote_is_quarantined_as_one_malformed_row(tmp_path):
     text = _csv_text().splitlines()
     text[3] = text[3].replace("c2,", '"c2,', 1)
     (tmp_path / "interactions.csv").write_text("\n".join(text) + "\n")
-    [rule] = validate(tmp_path).tables["interactions"].rules
+    [rule] = report_of(tmp_path).tables["interactions"].rules
     assert (rule.rule, [e["row"] for e in rule.examples]) == ("malformed_row", [3])
     assert "unquoted value" in rule.message
 
 
-def test_diagnose_on_a_malformed_row_is_one_line(tmp_path):
+def test_diagnose_leaves_a_malformed_row_out_or_without_validation_is_one_line(tmp_path):
     text = _csv_text().splitlines()
     text[2] += ",extra"
     (tmp_path / "interactions.csv").write_text("\n".join(text) + "\n")
-    assert_one_line(*cli("diagnose", "--json", "--data", tmp_path), "interactions.csv", "line 3",
+    code, output = cli("diagnose", "--json", "--data", tmp_path)
+    assert code == 0, output
+    assert json.loads(output)["validation"]["interactions"]["rules"] == {"malformed_row": 1}
+    assert_one_line(*cli("diagnose", "--json", "--no-validate", "--data", tmp_path), "interactions.csv", "line 3",
                     "cxscale validate")
 
 
@@ -128,10 +131,10 @@ def test_a_gz_file_that_is_not_gzip_is_one_line(tmp_path):
     (tmp_path / "interactions.csv.gz").write_text(_csv_text())
     assert_one_line(*cli("validate", tmp_path), "interactions.csv.gz", "gzip")
     (tmp_path / "interactions.csv.gz").write_bytes(gzip.compress(_csv_text().encode()))
-    assert validate(tmp_path).ok
+    assert report_of(tmp_path).ok
 
 
 def test_a_header_naming_a_column_twice_is_one_line(tmp_path):
     (tmp_path / "interactions.csv").write_text(_csv_text().replace("intent", "channel", 1))
     with pytest.raises(DataError, match="names column 'channel' twice"):
-        validate(tmp_path)
+        report_of(tmp_path)

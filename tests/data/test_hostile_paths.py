@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cxscale.data.validate import validate
 from cxscale.errors import DataError
-from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, write_csv
+from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, report_of, write_csv
 from tests.data.hostile import assert_one_line, cli
 
 COLUMNS = "{interaction_id: interaction_id, customer_id: customer_id, started_at: started_at, channel: channel}"
@@ -32,7 +31,7 @@ def layout(tmp_path):
 def test_a_source_outside_the_data_and_mapping_folders_is_refused(layout, source):
     mapping = _mapping(layout / "maps", source.format(root=layout))
     with pytest.raises(DataError, match="outside the data folder"):
-        validate(layout / "data", mapping)
+        report_of(layout / "data", mapping)
     assert_one_line(*cli("validate", layout / "data", "--mapping", mapping), "outside the data folder",
                     "--allow-outside-data")
     assert_one_line(*cli("diagnose", "--json", "--data", layout / "data", "--mapping", mapping),
@@ -42,12 +41,12 @@ def test_a_source_outside_the_data_and_mapping_folders_is_refused(layout, source
 def test_a_link_inside_the_folder_to_a_file_outside_is_refused(layout):
     (layout / "data" / "linked.csv").symlink_to(layout / "secret" / "interactions.csv")
     with pytest.raises(DataError, match="outside the data folder"):
-        validate(layout / "data", _mapping(layout / "maps", "linked.csv"))
+        report_of(layout / "data", _mapping(layout / "maps", "linked.csv"))
 
 
 def test_allowing_outside_data_explicitly_reads_the_file(layout):
     mapping = _mapping(layout / "maps", "../secret/interactions.csv")
-    assert validate(layout / "data", mapping, allow_outside_data=True).ok
+    assert report_of(layout / "data", mapping, allow_outside_data=True).ok
     code, output = cli("validate", layout / "data", "--mapping", mapping, "--allow-outside-data")
     assert code == 0, output
 
@@ -55,7 +54,7 @@ def test_allowing_outside_data_explicitly_reads_the_file(layout):
 @pytest.mark.parametrize("source", ["interactions.csv", "./interactions.csv", "sub/../interactions.csv"])
 def test_sources_inside_the_data_or_mapping_folder_are_read(layout, source):
     (layout / "data" / "sub").mkdir()
-    assert validate(layout / "data", _mapping(layout / "maps", source)).ok
+    assert report_of(layout / "data", _mapping(layout / "maps", source)).ok
     (layout / "data" / "interactions.csv").unlink()  # now only the mapping's folder has it
     (layout / "maps" / "sub").mkdir()
-    assert validate(layout / "data", _mapping(layout / "maps", source)).ok
+    assert report_of(layout / "data", _mapping(layout / "maps", source)).ok

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.data.mapping import load_mapping, shipped_mappings
-from cxscale.data.validate import validate
 from cxscale.errors import SpecError
-from tests.data.conftest import write_csv
+from tests.data.conftest import report_of, write_csv
 
 EXPORT_HEADER = ["Ticket", "Client", "Opened", "Medium", "Reason", "Minutes", "Solved", "Score"]
 EXPORT = [
@@ -45,7 +44,7 @@ def _export(tmp_path: Path, rows: list[list[str]] = EXPORT, mapping: str = MAPPI
 
 def test_a_mapping_renames_and_converts_columns(tmp_path):
     mapping = _export(tmp_path)
-    ds = load(tmp_path, mapping=mapping, validate=True)
+    ds = open_data(tmp_path, mapping=mapping)
     rows = ds.interactions.order_by("interaction_id").to_pyarrow().to_pylist()
     assert [r["interaction_id"] for r in rows] == ["t-17", "t-18", "t-19"]
     assert [r["channel"] for r in rows] == ["voice", "chat", "voice"]
@@ -59,7 +58,7 @@ def test_a_mapping_renames_and_converts_columns(tmp_path):
 def test_a_value_outside_the_value_map_is_rejected_as_unmapped(tmp_path):
     rows = [list(r) for r in EXPORT]
     rows[1][3] = "Carrier pigeon"
-    report = validate(tmp_path, mapping=_export(tmp_path, rows))
+    report = report_of(tmp_path, mapping=_export(tmp_path, rows))
     [result] = [r for r in report.tables["interactions"].rules if r.rows]
     assert (result.rule, result.column, [e["row"] for e in result.examples]) == ("unmapped_value", "channel", [2])
     assert '"Carrier pigeon"' in result.message and "channel.map" in result.message
@@ -68,14 +67,14 @@ def test_a_value_outside_the_value_map_is_rejected_as_unmapped(tmp_path):
 def test_a_date_that_does_not_match_the_format_is_unparseable(tmp_path):
     rows = [list(r) for r in EXPORT]
     rows[2][2] = "2026-01-04 08:00"
-    report = validate(tmp_path, mapping=_export(tmp_path, rows))
+    report = report_of(tmp_path, mapping=_export(tmp_path, rows))
     [result] = [r for r in report.tables["interactions"].rules if r.rows]
     assert (result.rule, result.column, [e["row"] for e in result.examples]) == ("unparseable_timestamp",
                                                                                   "started_at", [3])
 
 
 def test_a_mapped_source_column_that_is_absent_is_a_missing_column(tmp_path):
-    report = validate(tmp_path, mapping=_export(tmp_path, mapping=MAPPING.replace("Reason", "Motive")))
+    report = report_of(tmp_path, mapping=_export(tmp_path, mapping=MAPPING.replace("Reason", "Motive")))
     [result] = [r for r in report.tables["interactions"].rules if r.rows]
     assert (result.rule, result.column, result.rows) == ("missing_column", "intent", 3)
     assert "'Motive'" in result.message
@@ -158,10 +157,10 @@ tables:
 
 def test_parts_filters_and_deduplication_define_tables(tmp_path):
     mapping = _export(tmp_path, mapping=PARTS_MAPPING)
-    report = validate(tmp_path, mapping=mapping)
+    report = report_of(tmp_path, mapping=mapping)
     assert report.ok, report.error_lines()
     assert report.tables["interactions"].sources == ["export.csv (call)", "export.csv (follow_up)"]
-    ds = load(tmp_path, mapping=mapping)
+    ds = open_data(tmp_path, mapping=mapping, validate=False)
     rows = {r["interaction_id"]: r for r in ds.interactions.to_pyarrow().to_pylist()}
     assert sorted(rows) == ["call-17", "call-18", "call-19", "sms-18"]
     assert rows["sms-18"]["started_at"].isoformat() == "2026-01-04T17:30:00+00:00"
@@ -174,7 +173,7 @@ def test_parts_filters_and_deduplication_define_tables(tmp_path):
 def test_a_rejected_row_in_a_second_part_names_that_part(tmp_path):
     rows = [list(r) for r in EXPORT]
     rows[1][2] = "someday"
-    report = validate(tmp_path, mapping=_export(tmp_path, rows, PARTS_MAPPING))
+    report = report_of(tmp_path, mapping=_export(tmp_path, rows, PARTS_MAPPING))
     [result] = [r for r in report.tables["interactions"].rules if r.rows]
     assert result.rows == 2  # the call and its follow-up both come from source row 2
     assert [(e["source"], e["row"]) for e in result.examples] == [("export.csv (call)", 2),
@@ -190,8 +189,8 @@ def test_an_abandoned_flag_maps_like_any_boolean_and_a_bad_value_is_rejected(tmp
     mapping = MAPPING + "      abandoned: Abandoned\n"
     write_csv(tmp_path / "export.csv", header, rows)
     (tmp_path / "crm.yaml").write_text(mapping)
-    report = validate(tmp_path, mapping=tmp_path / "crm.yaml")
-    ds = load(tmp_path, mapping=tmp_path / "crm.yaml", validate=True)
+    report = report_of(tmp_path, mapping=tmp_path / "crm.yaml")
+    ds = open_data(tmp_path, mapping=tmp_path / "crm.yaml")
     kept = {r["interaction_id"]: r["abandoned"] for r in ds.interactions.to_pyarrow().to_pylist()}
     assert kept == {"t-17": True, "t-18": False}
     assert report.tables["interactions"].rows_rejected == 1

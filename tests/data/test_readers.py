@@ -8,10 +8,9 @@ import shutil
 import duckdb
 import pytest
 
-from cxscale.data import load
-from cxscale.data.validate import validate
+from cxscale.data import open_data
 from cxscale.errors import DataError
-from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, write_csv
+from tests.data.conftest import GOOD_INTERACTIONS, INTERACTIONS_HEADER, corrupt, report_of, write_csv
 
 
 def _duckdb_file(tmp_path, rows):
@@ -29,7 +28,7 @@ def test_a_csv_gz_file_is_read_and_validated(tmp_path):
     gz = tmp_path / "interactions.csv.gz"
     with plain.open("rb") as src, gzip.open(gz, "wb") as dst:
         shutil.copyfileobj(src, dst)
-    report = validate(gz)
+    report = report_of(gz)
     [result] = [r for r in report.tables["interactions"].rules if r.rows]
     assert result.rule == "csat_out_of_range" and [e["row"] for e in result.examples] == [3]
     assert "interactions.csv.gz" in result.message
@@ -37,7 +36,7 @@ def test_a_csv_gz_file_is_read_and_validated(tmp_path):
 
 def test_a_duckdb_file_is_read_by_table_name(tmp_path):
     db = _duckdb_file(tmp_path, corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 5, "handle_seconds", "-2"))
-    report = validate(db)
+    report = report_of(db)
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_rejected) == (6, 1)
     assert t.rules[0].rule == "negative_duration" and t.rules[0].examples[0]["row"] == 5
@@ -45,7 +44,7 @@ def test_a_duckdb_file_is_read_by_table_name(tmp_path):
 
 def test_a_duckdb_url_is_read_as_an_engine(tmp_path):
     db = _duckdb_file(tmp_path, GOOD_INTERACTIONS)
-    ds = load(f"duckdb://{db}", validate=True)
+    ds = open_data(f"duckdb://{db}")
     assert ds.interactions.count().to_pyarrow().as_py() == 6
 
 
@@ -55,7 +54,7 @@ def test_a_folder_of_parquet_parts_is_one_table(tmp_path):
     for i, where in enumerate(("interaction_id <= 'i3'", "interaction_id > 'i3'")):
         duckdb.connect().execute(f"copy (select * from read_csv('{src}') where {where}) to "
                    f"'{tmp_path}/world/interactions/part-{i:05d}.parquet' (format parquet)")
-    ds = load(tmp_path / "world")
+    ds = open_data(tmp_path / "world", validate=False)
     assert ds.interactions.count().to_pyarrow().as_py() == 6
     assert ds.interactions.schema()["started_at"].is_timestamp()
 
@@ -63,12 +62,12 @@ def test_a_folder_of_parquet_parts_is_one_table(tmp_path):
 def test_a_lone_file_must_be_named_after_its_table(tmp_path):
     path = write_csv(tmp_path / "export.csv", INTERACTIONS_HEADER, GOOD_INTERACTIONS)
     with pytest.raises(DataError, match="cannot tell which contract table"):
-        validate(path)
+        report_of(path)
 
 
 def test_a_missing_path_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="no such file or folder"):
-        load(tmp_path / "nowhere")
+        open_data(tmp_path / "nowhere", validate=False)
 
 
 def test_a_mapping_names_tables_inside_a_duckdb_file(tmp_path):
@@ -91,10 +90,9 @@ tables:
       channel: {from: Medium, map: {Phone: voice}}
 """)
     con = connect()
-    report = validate(db, mapping=tmp_path / "crm.yaml", con=con)
+    report = report_of(db, mapping=tmp_path / "crm.yaml", engine=con)
     [rule] = report.tables["interactions"].rules
     assert (rule.rule, rule.examples[0]["row"]) == ("unmapped_value", 2)
     assert "raw_tickets" in rule.message
     # The same file can be opened again on the same connection (the unmapped "Fax" row left out).
-    assert load(db, mapping=tmp_path / "crm.yaml", con=con,
-                validate=True).interactions.count().to_pyarrow().as_py() == 1
+    assert open_data(db, mapping=tmp_path / "crm.yaml", engine=con).interactions.count().to_pyarrow().as_py() == 1

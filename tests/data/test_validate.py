@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from cxscale.data.validate import RuleResult, ValidationReport, validate
+from cxscale.data import open_data
+from cxscale.data.validate import RuleResult, ValidationReport
 from tests.data.conftest import (
     ASSIGNMENTS_HEADER,
     GOOD_ASSIGNMENTS,
     GOOD_INTERACTIONS,
     INTERACTIONS_HEADER,
     corrupt,
+    report_of,
     write_csv,
 )
 
@@ -43,7 +45,7 @@ def _assert_message(result: RuleResult, rule: str, column: str, rows: list[int])
 
 
 def test_clean_tables_pass_every_rule(good_folder):
-    report = validate(good_folder)
+    report = report_of(good_folder)
     assert report.ok, report.error_lines()
     assert {t: r.rows_read for t, r in report.tables.items()} == {
         "interactions": 6, "outcomes": 2, "assignments": 4, "customers": 2}
@@ -52,7 +54,7 @@ def test_clean_tables_pass_every_rule(good_folder):
 def test_missing_required_column_rejects_every_row_and_names_the_column(tmp_path):
     header = [c for c in INTERACTIONS_HEADER if c != "started_at"]
     rows = [[v for c, v in zip(INTERACTIONS_HEADER, r, strict=True) if c != "started_at"] for r in GOOD_INTERACTIONS]
-    report = validate(_interactions(tmp_path, rows, header))
+    report = report_of(_interactions(tmp_path, rows, header))
     result = _single_failure(report)
     assert (result.rule, result.column, result.rows) == ("missing_column", "started_at", 6)
     assert "no column 'started_at'" in result.message and "interactions.csv" in result.message
@@ -62,14 +64,14 @@ def test_missing_required_column_rejects_every_row_and_names_the_column(tmp_path
 def test_unparseable_timestamp_names_rows_and_values(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "started_at", "31/02/2026 25:61")
     rows = corrupt(rows, INTERACTIONS_HEADER, 5, "started_at", "yesterday")
-    result = _single_failure(validate(_interactions(tmp_path, rows)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
     _assert_message(result, "unparseable_timestamp", "started_at", [2, 5])
     assert '"31/02/2026 25:61"' in result.message and "started_at.format" in result.message
 
 
 def test_wrong_type_names_the_value(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 3, "handle_seconds", "3 minutes")
-    result = _single_failure(validate(_interactions(tmp_path, rows)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
     _assert_message(result, "wrong_type", "handle_seconds", [3])
     assert '"3 minutes"' in result.message
 
@@ -77,15 +79,34 @@ def test_wrong_type_names_the_value(tmp_path):
 def test_duplicate_ids_keep_the_first_and_reject_the_repeats(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 4, "interaction_id", "i1")
     rows = corrupt(rows, INTERACTIONS_HEADER, 6, "interaction_id", "i1")
-    report = validate(_interactions(tmp_path, rows))
+    report = report_of(_interactions(tmp_path, rows))
     result = _single_failure(report)
     _assert_message(result, "duplicate_id", "interaction_id", [4, 6])
     assert report.tables["interactions"].rows_accepted == 4
 
 
+def test_repeated_assignments_are_counted_per_pilot_unit_type_and_unit_and_a_missing_key_is_not_a_repeat(tmp_path):
+    write_csv(tmp_path / "interactions.csv", INTERACTIONS_HEADER, GOOD_INTERACTIONS)
+    rows = [*GOOD_ASSIGNMENTS, ["c1", "customer", "p1", "control", "2026-01-03"],
+            ["c1", "customer", "p1", "control", "2026-01-04"], ["c1", "customer", "p2", "control", "2026-01-03"],
+            ["", "customer", "p1", "control", "2026-01-03"], ["", "customer", "p1", "control", "2026-01-03"]]
+    write_csv(tmp_path / "assignments.csv", ASSIGNMENTS_HEADER, rows)
+    rules = {r.rule: r for r in report_of(tmp_path).tables["assignments"].rules}
+    assert rules["duplicate_id"].rows == 2 and [e["row"] for e in rules["duplicate_id"].examples] == [5, 6]
+    assert rules["missing_value"].rows == 2
+
+
+def test_a_value_of_only_whitespace_is_missing_and_one_that_starts_with_a_space_is_not(tmp_path):
+    rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "channel", " \t ")
+    rows = corrupt(rows, INTERACTIONS_HEADER, 3, "channel", " email")
+    rows = corrupt(rows, INTERACTIONS_HEADER, 4, "channel", "")
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
+    _assert_message(result, "missing_value", "channel", [2, 4])
+
+
 def test_negative_durations_are_rejected(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 1, "handle_seconds", "-30")
-    result = _single_failure(validate(_interactions(tmp_path, rows)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
     _assert_message(result, "negative_duration", "handle_seconds", [1])
     assert "-30" in result.message
 
@@ -93,13 +114,13 @@ def test_negative_durations_are_rejected(tmp_path):
 def test_csat_out_of_range_is_rejected_at_both_ends(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "csat", "0")
     rows = corrupt(rows, INTERACTIONS_HEADER, 4, "csat", "10")
-    result = _single_failure(validate(_interactions(tmp_path, rows)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
     _assert_message(result, "csat_out_of_range", "csat", [2, 4])
 
 
 def test_missing_required_value_is_rejected(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 6, "customer_id", "")
-    result = _single_failure(validate(_interactions(tmp_path, rows)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
     _assert_message(result, "missing_value", "customer_id", [6])
 
 
@@ -107,7 +128,7 @@ def test_negative_cost_is_rejected(tmp_path):
     header = [*INTERACTIONS_HEADER, "cost"]
     rows = [[*r, "2.5"] for r in GOOD_INTERACTIONS]
     rows[2][-1] = "-1"
-    result = _single_failure(validate(_interactions(tmp_path, rows, header)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows, header)))
     _assert_message(result, "negative_value", "cost", [3])
 
 
@@ -117,7 +138,7 @@ def _assignments(tmp_path: Path, rows: list[list[str]]) -> Path:
 
 def test_unknown_arm_is_rejected_when_arms_are_declared(tmp_path):
     rows = corrupt(GOOD_ASSIGNMENTS, ASSIGNMENTS_HEADER, 3, "arm", "treatmnt")
-    result = _single_failure(validate(_assignments(tmp_path, rows), arms={"p1": ("control", "treatment")}))
+    result = _single_failure(report_of(_assignments(tmp_path, rows), arms={"p1": ("control", "treatment")}))
     assert (result.rule, result.column, [e["row"] for e in result.examples]) == ("unknown_arm", "arm", [3])
     assert "rule unknown_arm" in result.message and '"treatmnt"' in result.message
     assert "declared p1: control, treatment" in result.message
@@ -125,7 +146,7 @@ def test_unknown_arm_is_rejected_when_arms_are_declared(tmp_path):
 
 def test_arms_declared_for_every_pilot_apply_to_undeclared_pilots(tmp_path):
     rows = corrupt(GOOD_ASSIGNMENTS, ASSIGNMENTS_HEADER, 2, "arm", "variant_b")
-    result = _single_failure(validate(_assignments(tmp_path, rows), arms={"*": ("control", "treatment")}))
+    result = _single_failure(report_of(_assignments(tmp_path, rows), arms={"*": ("control", "treatment")}))
     assert result.rule == "unknown_arm" and [e["row"] for e in result.examples] == [2]
 
 
@@ -134,20 +155,20 @@ def test_arms_are_read_from_pilot_specs_beside_the_data(tmp_path):
     (tmp_path / "pilots").mkdir()
     (tmp_path / "pilots" / "p1.yaml").write_text(
         "spec_version: 1\npilot: p1\nprimary:\n  metric: cost_to_serve\n  target:\n    relative: -0.05\n")
-    result = _single_failure(validate(tmp_path))
+    result = _single_failure(report_of(tmp_path))
     assert result.rule == "unknown_arm" and [e["row"] for e in result.examples] == [4]
 
 
 def test_a_pilot_with_one_arm_is_rejected(tmp_path):
     rows = [*GOOD_ASSIGNMENTS, ["c9", "customer", "p2", "control", "2026-01-03"]]
-    result = _single_failure(validate(_assignments(tmp_path, rows)))
+    result = _single_failure(report_of(_assignments(tmp_path, rows)))
     assert (result.rule, result.column, [e["row"] for e in result.examples]) == ("single_arm_pilot", "arm", [5])
     assert 'pilot="p2"' in result.message
 
 
 def test_unknown_unit_type_is_rejected(tmp_path):
     rows = corrupt(GOOD_ASSIGNMENTS, ASSIGNMENTS_HEADER, 1, "unit_type", "household")
-    result = _single_failure(validate(_assignments(tmp_path, rows)))
+    result = _single_failure(report_of(_assignments(tmp_path, rows)))
     assert (result.rule, result.column, [e["row"] for e in result.examples]) == ("unknown_unit_type", "unit_type", [1])
 
 
@@ -155,7 +176,7 @@ def test_counts_add_up_when_rows_break_several_rules(tmp_path):
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 2, "csat", "7")
     rows = corrupt(rows, INTERACTIONS_HEADER, 2, "handle_seconds", "-1")
     rows = corrupt(rows, INTERACTIONS_HEADER, 5, "started_at", "never")
-    report = validate(_interactions(tmp_path, rows))
+    report = report_of(_interactions(tmp_path, rows))
     t = report.tables["interactions"]
     assert (t.rows_read, t.rows_accepted, t.rows_rejected) == (6, 4, 2)
     assert {r.rule: r.rows for r in t.rules} == {"csat_out_of_range": 1, "negative_duration": 1,
@@ -165,15 +186,14 @@ def test_counts_add_up_when_rows_break_several_rules(tmp_path):
 
 def test_examples_stop_at_five_rows(tmp_path):
     rows = [[f"i{i}", "c1", "2026-01-01", "voice", "x", "-1", ""] for i in range(1, 13)]
-    result = _single_failure(validate(_interactions(tmp_path, rows)))
+    result = _single_failure(report_of(_interactions(tmp_path, rows)))
     assert result.rows == 12 and [e["row"] for e in result.examples] == [1, 2, 3, 4, 5]
 
 
 @pytest.mark.parametrize("value", ["2026-01-01T10:00:00+02:00"])
 def test_timestamps_with_an_offset_are_converted_to_utc(tmp_path, value):
-    from cxscale.data import load
 
     rows = corrupt(GOOD_INTERACTIONS, INTERACTIONS_HEADER, 1, "started_at", value)
-    ds = load(_interactions(tmp_path, rows), validate=True)
+    ds = open_data(_interactions(tmp_path, rows))
     first = ds.interactions.filter(ds.interactions.interaction_id == "i1").started_at.max().to_pyarrow().as_py()
     assert first.isoformat() == "2026-01-01T08:00:00+00:00"

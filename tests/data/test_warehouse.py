@@ -17,10 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.data.quarantine import write_quarantine
-from cxscale.data.validate import ValidationReport, validate
-from tests.data.conftest import INTERACTIONS_HEADER, write_csv
+from cxscale.data.validate import ValidationReport
+from tests.data.conftest import INTERACTIONS_HEADER, report_of, write_csv
 
 runner = CliRunner()
 
@@ -102,8 +102,8 @@ def test_the_fixture_server_is_a_real_postgres(postgres):
 
 def test_a_simulated_world_in_postgres_is_accepted_with_the_same_counts_as_duckdb(warehouse):
     server, files = warehouse
-    on_pg = validate(server.url("world"))
-    on_duckdb = validate(files / "world")
+    on_pg = report_of(server.url("world"))
+    on_duckdb = report_of(files / "world")
     assert on_pg.ok, on_pg.error_lines()
     counts = {t: (r.rows_read, r.rows_accepted) for t, r in on_pg.tables.items()}
     assert counts == {t: (r.rows_read, r.rows_accepted) for t, r in on_duckdb.tables.items()}
@@ -115,7 +115,7 @@ def test_an_aggregate_on_postgres_equals_the_same_aggregate_on_duckdb(warehouse)
     server, files = warehouse
 
     def per_channel(path: str | Path) -> list[dict]:
-        i = load(path, validate=True).interactions
+        i = open_data(path).interactions
         return (i.group_by("channel").agg(n=i.count(), cost=i.cost.sum(), handle=i.handle_seconds.mean(),
                                           resolved=ibis.ifelse(i.resolved, 1, 0).sum(),
                                           first=i.started_at.min())
@@ -139,8 +139,8 @@ def test_the_cli_validates_a_postgres_url(warehouse):
 
 def test_a_messy_table_is_rejected_with_the_same_rules_rows_and_values_as_duckdb(warehouse):
     server, files = warehouse
-    on_pg = validate(server.url("messy"))
-    on_duckdb = validate(files / "messy")
+    on_pg = report_of(server.url("messy"))
+    on_duckdb = report_of(files / "messy")
     t = on_pg.tables["interactions"]
     assert (t.rows_read, t.rows_accepted, t.rows_rejected) == (8, 2, 6)
     assert _findings(on_pg) == _findings(on_duckdb)
@@ -159,7 +159,7 @@ def test_accepted_rows_have_the_same_values_on_postgres_and_duckdb(warehouse):
     server, files = warehouse
 
     def accepted(path: str | Path) -> list[tuple]:
-        i = load(path, validate=True).interactions
+        i = open_data(path).interactions
         rows = i.select("interaction_id", "started_at", "handle_seconds", "csat").to_pyarrow().to_pylist()
         return sorted((r["interaction_id"], r["started_at"].isoformat(), r["handle_seconds"], r["csat"])
                       for r in rows)
@@ -192,14 +192,14 @@ def test_a_mapping_reads_warehouse_tables_by_name_like_files(warehouse, tmp_path
     server, files = warehouse
     (tmp_path / "pg.yaml").write_text(MAPPING.format(source="crm_contacts"))
     (tmp_path / "csv.yaml").write_text(MAPPING.format(source="crm_contacts.csv"))
-    on_pg = validate(server.url("raw"), mapping=tmp_path / "pg.yaml")
-    on_duckdb = validate(files / "raw", mapping=tmp_path / "csv.yaml")
+    on_pg = report_of(server.url("raw"), mapping=tmp_path / "pg.yaml")
+    on_duckdb = report_of(files / "raw", mapping=tmp_path / "csv.yaml")
     assert _findings(on_pg) == _findings(on_duckdb)
     assert {r.rule: [e["row"] for e in r.examples] for r in on_pg.tables["interactions"].rules} == {
         "unparseable_timestamp": [3, 5], "unmapped_value": [4], "negative_duration": [2]}
 
     def rows(path: str | Path, mapping: Path) -> list[dict]:
-        i = load(path, mapping=mapping, validate=True).interactions
+        i = open_data(path, mapping=mapping).interactions
         return i.select("interaction_id", "customer_id", "started_at", "handle_seconds").order_by(
             "interaction_id").to_pyarrow().to_pylist()
 
@@ -213,7 +213,7 @@ def test_a_mapping_reads_warehouse_tables_by_name_like_files(warehouse, tmp_path
 def test_a_mapping_source_may_name_the_schema(warehouse, tmp_path):
     server, _ = warehouse
     (tmp_path / "m.yaml").write_text(MAPPING.format(source="raw.crm_contacts"))
-    report = validate(server.url(), mapping=tmp_path / "m.yaml")
+    report = report_of(server.url(), mapping=tmp_path / "m.yaml")
     assert report.tables["interactions"].rows_read == 5
     assert report.tables["interactions"].sources == ["raw.crm_contacts"]
 
@@ -277,12 +277,12 @@ def test_a_missing_schema_or_table_is_named_in_one_line(warehouse, tmp_path):
 
     server, files = warehouse
     with pytest.raises(DataError, match=r"no contract tables found .* the URL's schema does not exist"):
-        validate(server.url("nosuchschema"))
+        report_of(server.url("nosuchschema"))
     (tmp_path / "m.yaml").write_text(MAPPING.format(source="crm_contactz"))
     with pytest.raises(DataError, match=r"no table 'crm_contactz'"):
-        validate(server.url("raw"), mapping=tmp_path / "m.yaml")
+        report_of(server.url("raw"), mapping=tmp_path / "m.yaml")
     with pytest.raises(DataError, match="files and folders are read with the duckdb or spark engine"):
-        validate(files / "messy", con=ibis.connect(server.url()))
+        report_of(files / "messy", engine=ibis.connect(server.url()))
 
 
 def test_a_diagnosis_on_postgres_equals_the_same_diagnosis_on_duckdb(warehouse):
@@ -291,8 +291,8 @@ def test_a_diagnosis_on_postgres_equals_the_same_diagnosis_on_duckdb(warehouse):
     from cxscale.journey import diagnose
 
     server, files = warehouse
-    on_pg = diagnose(load(server.url("world"), validate=True), use_cases=2)
-    on_duckdb = diagnose(load(files / "world", validate=True), use_cases=2)
+    on_pg = diagnose(open_data(server.url("world")), use_cases=2)
+    on_duckdb = diagnose(open_data(files / "world"), use_cases=2)
     assert on_pg.engine == "postgres" and on_duckdb.engine == "duckdb"
     key = ["intent", "journey_stage", "channel", "site"]
     a = on_pg.sums.sort_values(key).reset_index(drop=True)
@@ -343,11 +343,11 @@ def test_a_period_of_a_postgres_table_is_diagnosed_like_the_same_period_on_duckd
     from cxscale.journey import diagnose
 
     server, files = warehouse
-    whole = diagnose(load(files / "world"), use_cases=0)
+    whole = diagnose(open_data(files / "world", validate=False), use_cases=0)
     start = datetime.fromisoformat(whole.period["start"].replace("Z", "+00:00")) + timedelta(days=20)
     since, until = start, start + timedelta(days=30)
-    on_pg = diagnose(load(server.url("world")), use_cases=0, since=since, until=until)
-    on_duckdb = diagnose(load(files / "world"), use_cases=0, since=since, until=until)
+    on_pg = diagnose(open_data(server.url("world"), validate=False), use_cases=0, since=since, until=until)
+    on_duckdb = diagnose(open_data(files / "world", validate=False), use_cases=0, since=since, until=until)
     assert 0 < on_pg.overall["volume"] == on_duckdb.overall["volume"] < whole.overall["volume"]
     assert on_pg.period == on_duckdb.period and on_pg.period["since"] < on_pg.period["start"]
     assert [(h["intent"], h["journey_stage"], h["volume"]) for h in on_pg.hotspots] == \

@@ -18,9 +18,9 @@ def _log_interactions(con, path, mapping):
         from cxscale.data.mapping import shipped_mappings
 
         if mapping in shipped_mappings():
-            from cxscale.data import load
+            from cxscale.data import open_data
 
-            return load(path, mapping=mapping, con=con).interactions
+            return open_data(path, mapping=mapping, engine=con, validate=False).interactions
     except ImportError:
         pass
     raw = con.read_csv(str(path), table_name=f"{mapping}_raw")

@@ -1,4 +1,4 @@
-"""Diagnosis reads only rows that pass the data contract when a mapping reads a raw export, and says how many were
+"""Diagnosis reads only rows that pass the data contract (unless told --no-validate), and says how many were
 rejected by which rules; unvalidated input is diagnosed as it is, and the notes say so."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.journey import diagnose
 from tests.journey.tables import mini_world
 
@@ -45,7 +45,7 @@ def _export(tmp_path, rows: int = 40, backwards: tuple[int, ...] = (3, 17, 30)):
 
 def test_rejected_rows_stay_out_of_the_diagnosis_and_are_counted_by_rule(tmp_path):
     data, mapping = _export(tmp_path)
-    d = diagnose(load(data, mapping, validate=True), use_cases=0, mapping=str(mapping))
+    d = diagnose(open_data(data, mapping), use_cases=0, mapping=str(mapping))
     assert d.overall["volume"] == 37
     assert d.overall["aht_seconds"] == 15 * 60  # no negative duration pulls the mean down
     assert d.validation["interactions"] == {"rows_read": 40, "rows_accepted": 37, "rows_rejected": 3,
@@ -75,13 +75,14 @@ def test_no_validate_reads_every_row_and_says_the_input_was_not_validated(tmp_pa
     assert doc["notes"][0].startswith("input not validated against the data contract")
 
 
-def test_a_contract_typed_world_takes_the_fast_path_unless_validation_is_asked_for(tmp_path):
+def test_a_contract_typed_world_is_validated_unless_told_not_to(tmp_path):
     mini_world(customers=60).to_parquet(tmp_path / "interactions.parquet")
-    fast = json.loads(CliRunner().invoke(app, ["diagnose", "--data", str(tmp_path), "--json", "--drafts", "0"]).stdout)
+    args = ["diagnose", "--data", str(tmp_path), "--json", "--drafts", "0"]
+    fast = json.loads(CliRunner().invoke(app, [*args, "--no-validate"]).stdout)
     assert fast["validation"] is None and "not validated" in fast["notes"][0]
-    checked = json.loads(CliRunner().invoke(app, ["diagnose", "--data", str(tmp_path), "--json", "--drafts", "0",
-                                                  "--validate"]).stdout)
-    assert checked["validation"]["interactions"]["rows_rejected"] == 0
-    assert checked["notes"][0] == "input validated against the data contract: every row passes"
+    for flags in ([], ["--validate"]):
+        checked = json.loads(CliRunner().invoke(app, [*args, *flags]).stdout)
+        assert checked["validation"]["interactions"]["rows_rejected"] == 0
+        assert checked["notes"][0] == "input validated against the data contract: every row passes"
     numbers = {k: v for k, v in fast["overall"].items() if isinstance(v, int | float)}
     assert {k: checked["overall"][k] for k in numbers} == pytest.approx(numbers)  # sums differ in the last bits

@@ -11,9 +11,9 @@ from tests.contracts import assert_follows
 
 
 def _load(parts: tuple[str, ...], mapping: str):
-    from cxscale.data import load
+    from cxscale.data import open_data
 
-    return load(shared_data(*parts), mapping=mapping, validate=True)
+    return open_data(shared_data(*parts), mapping=mapping)
 
 
 def test_noshow_diagnosis_names_no_shows_after_scheduling_contacts():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Scope, Target, Windows
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import connect
@@ -40,7 +40,7 @@ def arms_readout(root: Path) -> ReadoutDocument:
     i = pd.read_parquet(root / "interactions.parquet")
     i.loc[i["customer_id"].isin(a.loc[a["arm"] == "treatment_b", "unit_id"]), "csat"] = float("nan")
     i.to_parquet(root / "interactions.parquet")
-    return readout(SPEC, load(root, con=connect("duckdb")))
+    return readout(SPEC, open_data(root, engine=connect("duckdb"), validate=False))
 
 
 def edge_readout(r: ReadoutDocument) -> ReadoutDocument:

@@ -72,7 +72,7 @@ def test_plan_sizes_a_pilot_for_a_metric_and_target(world):
 def test_plan_sizes_a_pilot_spec_within_its_scope(world, tmp_path):
     """--spec takes the metric, relative target, unit, post window and scope from a pilot spec (a use-case draft's
     <id>.pilot.yaml): the plan is the one for the scope's contacts, and options given beside it win."""
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.measure.power import plan_pilot
 
     spec = tmp_path / "scoped.pilot.yaml"
@@ -81,10 +81,10 @@ def test_plan_sizes_a_pilot_spec_within_its_scope(world, tmp_path):
     res = runner.invoke(app, ["plan", "--spec", str(spec), "--data", str(world), "--json"])
     assert res.exit_code == 0, res.output
     plan = json.loads(res.stdout)
-    want = plan_pilot(load(world).at({"channel": ["voice"]}), "repeat_contact_rate_7d", -0.2, window_days=21)
+    want = plan_pilot(open_data(world, validate=False).at({"channel": ["voice"]}), "repeat_contact_rate_7d", -0.2, window_days=21)
     assert plan["scope"] == {"channel": ["voice"]} and plan["window_days"] == 21
     assert plan["baseline"] == pytest.approx(want.baseline) and plan["n_per_arm"] == want.n_per_arm
-    assert plan["baseline"] != pytest.approx(plan_pilot(load(world), "repeat_contact_rate_7d", -0.2,
+    assert plan["baseline"] != pytest.approx(plan_pilot(open_data(world, validate=False), "repeat_contact_rate_7d", -0.2,
                                                         window_days=21).baseline)
     res = runner.invoke(app, ["plan", "--spec", str(spec), "--data", str(world), "--target", "-0.3",
                               "--json"])

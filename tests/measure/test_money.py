@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows, load_spec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import SpecError
@@ -32,7 +32,7 @@ def world(tmp_path_factory):
 def _read(world, duckdb_con, primary: str = "cost_to_serve", **value):
     spec = PilotSpec(pilot="p1", primary=MetricRef(metric=primary, target=Target(relative=-0.05)),
                      windows=Windows(pre_days=14, post_days=POST), value=Value(**value))
-    r = readout(spec, load(world, con=duckdb_con))
+    r = readout(spec, open_data(world, engine=duckdb_con, validate=False))
     assert_follows(ReadoutDocument, r.to_json())
     return r
 
@@ -91,7 +91,7 @@ def test_money_of_a_secondary_metric_says_its_role_and_its_verdict(world, duckdb
     spec = PilotSpec(pilot="p1", primary=MetricRef(metric="csat_mean", target=Target(relative=0.05)),
                      secondary=[MetricRef(metric="cost_to_serve")], windows=Windows(pre_days=14, post_days=POST),
                      value=Value(nature="recurring"))
-    r = readout(spec, load(world, con=duckdb_con))
+    r = readout(spec, open_data(world, engine=duckdb_con, validate=False))
     m = next(m for m in r.metrics if m.name == "cost_to_serve")
     assert r.value.metric == "cost_to_serve" and r.value.role == "secondary"
     assert f"cost_to_serve is a secondary metric, {m.verdict} (adjusted p = {m.p_value_adjusted:.2g})" in r.value.basis

@@ -12,7 +12,7 @@ from statsmodels.stats.power import NormalIndPower
 from typer.testing import CliRunner
 
 from cxscale.cli import app
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.errors import SpecError
 from cxscale.measure.power import MAX_PILOT_DAYS, plan_pilot
 from cxscale.simulate import simulate
@@ -26,7 +26,7 @@ def world(tmp_path_factory):
 
 
 def test_baseline_is_per_customer_cost_over_the_last_window_including_idle_customers(world, duckdb_con):
-    plan = plan_pilot(load(world, con=duckdb_con), "cost_to_serve", -0.05, window_days=14)
+    plan = plan_pilot(open_data(world, engine=duckdb_con, validate=False), "cost_to_serve", -0.05, window_days=14)
     it = pd.read_parquet(world / "interactions.parquet")
     start = it.started_at.max() - pd.Timedelta(days=14) + pd.Timedelta(seconds=1)
     per_customer = it[it.started_at >= start].groupby("customer_id").cost.sum()
@@ -38,7 +38,7 @@ def test_baseline_is_per_customer_cost_over_the_last_window_including_idle_custo
 
 
 def test_sample_size_agrees_with_statsmodels(world, duckdb_con):
-    plan = plan_pilot(load(world, con=duckdb_con), "aht", -0.10, window_days=28, alpha=0.05, power=0.8)
+    plan = plan_pilot(open_data(world, engine=duckdb_con, validate=False), "aht", -0.10, window_days=28, alpha=0.05, power=0.8)
     d = abs(plan.mde_abs) / plan.sd_per_unit
     n = NormalIndPower().solve_power(effect_size=d, alpha=0.05, power=0.8, ratio=1.0)
     assert plan.n_per_arm == pytest.approx(np.ceil(n), abs=1)
@@ -46,15 +46,15 @@ def test_sample_size_agrees_with_statsmodels(world, duckdb_con):
 
 def test_zero_target_is_refused(world, duckdb_con):
     with pytest.raises(SpecError, match="the target must be non-zero"):
-        plan_pilot(load(world, con=duckdb_con), "aht", 0.0)
+        plan_pilot(open_data(world, engine=duckdb_con, validate=False), "aht", 0.0)
     with pytest.raises(SpecError, match="give one target"):
-        plan_pilot(load(world, con=duckdb_con), "aht", -0.1, target_absolute=-10.0)
+        plan_pilot(open_data(world, engine=duckdb_con, validate=False), "aht", -0.1, target_absolute=-10.0)
 
 
 def test_an_absolute_target_plans_as_that_change_over_the_baseline(world, duckdb_con):
     """A spec's `target: {absolute: -30}` on aht (seconds) is the relative change -30 / baseline: the same units
     per arm, and the plan keeps the target as given."""
-    ds = load(world, con=duckdb_con)
+    ds = open_data(world, engine=duckdb_con, validate=False)
     relative = plan_pilot(ds, "aht", -0.10)
     absolute = plan_pilot(ds, "aht", target_absolute=-0.10 * relative.baseline)
     assert absolute.target_relative == pytest.approx(-0.10) and absolute.n_per_arm == relative.n_per_arm
@@ -62,7 +62,7 @@ def test_an_absolute_target_plans_as_that_change_over_the_baseline(world, duckdb
 
 
 def test_enrolling_for_the_planned_days_detects_exactly_the_target(world, duckdb_con):
-    ds = load(world, con=duckdb_con)
+    ds = open_data(world, engine=duckdb_con, validate=False)
     plan = plan_pilot(ds, "cost_to_serve", -0.30, window_days=28)
     assert plan.feasible and plan.days_to_enrol is not None
     assert plan.days_total == pytest.approx(plan.days_to_enrol + 28)
@@ -74,7 +74,7 @@ def test_days_to_enrol_customers_are_the_days_whose_contacts_hold_them(world, du
     """Customers arrive over time, but one who comes back is one unit: the days to enrol are those back from the
     end of the data whose window holds n_total distinct customers (not n_total / units_per_day, which counts a
     returning customer again in every window)."""
-    plan = plan_pilot(load(world, con=duckdb_con), "cost_to_serve", -0.50, window_days=28)
+    plan = plan_pilot(open_data(world, engine=duckdb_con, validate=False), "cost_to_serve", -0.50, window_days=28)
     it = pd.read_parquet(world / "interactions.parquet")
     end = it.started_at.max()
 
@@ -89,7 +89,7 @@ def test_customers_beyond_a_year_of_enrolment_are_not_feasible(world, duckdb_con
     """The world's customers contact within 70 days, and few are new in its last 28: a target needing tens of
     thousands is not feasible within a year, and the plan says what the customers a year's pilot can enrol would
     detect instead (those of the data, then the new ones at the rate they appeared in the last 28 days)."""
-    plan = plan_pilot(load(world, con=duckdb_con), "cost_to_serve", -0.05, window_days=28)
+    plan = plan_pilot(open_data(world, engine=duckdb_con, validate=False), "cost_to_serve", -0.05, window_days=28)
     it = pd.read_parquet(world / "interactions.parquet")
     first = it.groupby("customer_id").started_at.min()
     new_per_day = (first > it.started_at.max() - pd.Timedelta(days=28)).sum() / 28
@@ -115,7 +115,7 @@ def test_aht_by_agent_asks_for_no_more_agents_than_exist(support_world, duckdb_c
     """Issue 18: -5% of AHT by agent asked for 2,126 agents per arm where 460 exist, to be enrolled over 268 days.
     A fixed population is assigned at once: the plan is not feasible and says what all 460 agents detect, which is
     power_plan's (and statsmodels') minimum detectable effect for 230 per arm."""
-    plan = plan_pilot(load(support_world, con=duckdb_con), "aht", -0.05, unit="agent")
+    plan = plan_pilot(open_data(support_world, engine=duckdb_con, validate=False), "aht", -0.05, unit="agent")
     agents = pd.read_parquet(support_world / "interactions", columns=["agent_id"]).agent_id.nunique()
     assert plan.population == plan.units_available == agents == 460 and plan.fixed_population
     assert plan.n_total > agents and not plan.feasible
@@ -128,7 +128,7 @@ def test_aht_by_agent_asks_for_no_more_agents_than_exist(support_world, duckdb_c
     assert plan.mde_relative_all_units == pytest.approx(plan.mde_abs_all_units / plan.baseline)
     assert f"{plan.mde_relative_all_units:.1%}" in plan.note and plan.mde_relative_all_units > 0.05
     # A reachable target needs some of them, at once: the measurement window is the whole pilot.
-    easy = plan_pilot(load(support_world, con=duckdb_con), "aht", -0.20, unit="agent")
+    easy = plan_pilot(open_data(support_world, engine=duckdb_con, validate=False), "aht", -0.20, unit="agent")
     assert easy.feasible and easy.n_total <= 460 and easy.days_to_enrol == 0 and easy.days_total == 28
     assert f"{easy.n_total:,} of the 460 agents" in easy.note
 
@@ -137,7 +137,7 @@ def test_customers_take_longer_to_enrol_than_the_linear_rate_says(support_world,
     """Over 76 days the support world's customers who come back are counted once: the 2,538 customers -20% of AHT
     needs take longer than n_total / units_per_day (55 days at the 28-day rate), exactly the days whose contacts
     hold them."""
-    plan = plan_pilot(load(support_world, con=duckdb_con), "aht", -0.20)
+    plan = plan_pilot(open_data(support_world, engine=duckdb_con, validate=False), "aht", -0.20)
     it = pd.read_parquet(support_world / "interactions", columns=["customer_id", "started_at"])
 
     def held(days: float) -> int:

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxscale.data import load
+from cxscale.data import open_data
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows
 from cxscale.documents.readout import SCHEMA_VERSION, ReadoutDocument
 from cxscale.measure.readout import readout
@@ -36,7 +36,7 @@ def null_world(tmp_path_factory):
 
 
 def test_planted_cost_reduction_is_proven_and_its_ci_covers_the_truth(effect_world, duckdb_con):
-    r = readout(_spec(), load(effect_world, con=duckdb_con))
+    r = readout(_spec(), open_data(effect_world, engine=duckdb_con, validate=False))
     primary = r.primary[0]
     assert r.verdict == primary.verdict == "proven"
     assert primary.ci_rel[0] < -0.25 < primary.ci_rel[1]
@@ -45,7 +45,7 @@ def test_planted_cost_reduction_is_proven_and_its_ci_covers_the_truth(effect_wor
 
 
 def test_no_effect_pilot_is_not_declared_proven(null_world, duckdb_con):
-    r = readout(_spec(), load(null_world, con=duckdb_con))
+    r = readout(_spec(), open_data(null_world, engine=duckdb_con, validate=False))
     assert r.verdict != "proven"
     assert r.primary[0].ci_abs[0] < 0 < r.primary[0].ci_abs[1]
 
@@ -55,20 +55,20 @@ def test_sample_ratio_mismatch_blocks_the_verdict(tmp_path, duckdb_con):
     a = pd.read_parquet(root / "assignments.parquet")
     a = a[~((a.arm == "treatment") & (a.index % 3 == 0))]  # a third of treatment units lost
     a.to_parquet(root / "assignments.parquet")
-    r = readout(_spec(), load(root, con=duckdb_con))
+    r = readout(_spec(), open_data(root, engine=duckdb_con, validate=False))
     assert not r.srm_ok and r.verdict == "blocked"
     assert any("sample ratio mismatch" in w for w in r.warnings)
 
 
 def test_technical_primary_metric_warns_why_it_does_not_show_business_value(effect_world, duckdb_con):
-    r = readout(_spec("containment_rate"), load(effect_world, con=duckdb_con))
+    r = readout(_spec("containment_rate"), open_data(effect_world, engine=duckdb_con, validate=False))
     assert any("containment_rate is a technical metric" in w and "cost_to_serve" in w for w in r.warnings)
 
 
 def test_the_document_the_readout_builds_is_the_one_a_reader_gets_back_with_null_for_nan(effect_world, duckdb_con):
     """One representation: readout() builds the ReadoutDocument; its JSON reads back into the same document, a NaN
     or an infinite bound is null there, and a field the design does not have is absent rather than null."""
-    r = readout(_spec(), load(effect_world, con=duckdb_con))
+    r = readout(_spec(), open_data(effect_world, engine=duckdb_con, validate=False))
     doc = r.to_json()
     assert ReadoutDocument.model_validate(doc).to_json() == doc
     assert not {"bayes", "event_study", "clusters"} & set(doc["metrics"][0]) and "observational" not in doc
@@ -81,7 +81,7 @@ def test_the_document_the_readout_builds_is_the_one_a_reader_gets_back_with_null
 
 def test_json_document_has_the_agreed_keys_and_no_nan(effect_world, duckdb_con):
     doc = readout(_spec(value=Value(currency="EUR", units_per_year=10_000)),
-                  load(effect_world, con=duckdb_con)).to_json()
+                  open_data(effect_world, engine=duckdb_con, validate=False)).to_json()
     assert assert_follows(ReadoutDocument, doc).schema_version == SCHEMA_VERSION
     assert {"pilot", "design", "unit", "srm", "metrics", "value"} <= set(doc)
     assert set(doc["srm"]) >= {"p_value", "ok"}
@@ -102,7 +102,7 @@ def test_holm_correction_raises_p_values_over_arms(tmp_path, duckdb_con):
     a.loc[a.index % 3 == 0, "arm"] = "treatment_b"
     a.to_parquet(root / "assignments.parquet")
     spec = _spec(treatments=["treatment", "treatment_b"])
-    r = readout(spec, load(root, con=duckdb_con))
+    r = readout(spec, open_data(root, engine=duckdb_con, validate=False))
     primaries = r.primary
     assert [m.arm for m in primaries] == ["treatment", "treatment_b"]
     for m in r.metrics:
@@ -115,7 +115,7 @@ def test_holm_correction_raises_p_values_over_arms(tmp_path, duckdb_con):
 def test_readout_is_the_same_on_duckdb_and_spark(effect_world):
     from cxscale.engine import connect
 
-    docs = [readout(_spec(), load(effect_world, con=connect(e))).to_json() for e in ("duckdb", "spark")]
+    docs = [readout(_spec(), open_data(effect_world, engine=connect(e), validate=False)).to_json() for e in ("duckdb", "spark")]
     assert docs[0]["n"] == docs[1]["n"] and docs[0]["verdict"] == docs[1]["verdict"]
     for a, b in zip(docs[0]["metrics"], docs[1]["metrics"], strict=True):
         for key in ("control", "treatment", "effect_abs", "p_value"):
@@ -126,7 +126,7 @@ def test_readout_is_the_same_on_duckdb_and_spark(effect_world):
 def test_sequential_option_gives_wider_always_valid_intervals(effect_world, duckdb_con):
     from cxscale.documents.pilot_spec import Options
 
-    ds = load(effect_world, con=duckdb_con)
+    ds = open_data(effect_world, engine=duckdb_con, validate=False)
     fixed = readout(_spec(), ds).primary[0]
     seq = readout(_spec(options=Options(sequential=True)), ds).primary[0]
     assert "sequential" in seq.method or "always" in seq.method
@@ -137,7 +137,7 @@ def test_sequential_option_gives_wider_always_valid_intervals(effect_world, duck
 def test_bayesian_option_adds_the_probability_that_treatment_is_better(effect_world, duckdb_con):
     from cxscale.documents.pilot_spec import Options
 
-    doc = readout(_spec(options=Options(bayesian=True)), load(effect_world, con=duckdb_con)).to_json()
+    doc = readout(_spec(options=Options(bayesian=True)), open_data(effect_world, engine=duckdb_con, validate=False)).to_json()
     bayes = doc["metrics"][0]["bayes"]
     assert bayes["prob_treatment_better"] > 0.99  # cost fell by a quarter; lower is better
     assert assert_follows(ReadoutDocument, doc).metrics[0].bayes is not None
@@ -146,7 +146,7 @@ def test_bayesian_option_adds_the_probability_that_treatment_is_better(effect_wo
 def test_winsorised_readout_reports_its_caps_within_the_schema(effect_world, duckdb_con):
     from cxscale.documents.pilot_spec import Options
 
-    doc = readout(_spec(options=Options(winsorize=0.95)), load(effect_world, con=duckdb_con)).to_json()
+    doc = readout(_spec(options=Options(winsorize=0.95)), open_data(effect_world, engine=duckdb_con, validate=False)).to_json()
     read = assert_follows(ReadoutDocument, doc)
     assert read.caps and read.caps["cost_to_serve"] > 0
     assert read.metrics[0].cap == read.caps["cost_to_serve"]
@@ -155,7 +155,7 @@ def test_winsorised_readout_reports_its_caps_within_the_schema(effect_world, duc
 def test_a_broken_readout_is_refused_naming_where(effect_world, duckdb_con):
     from pydantic import ValidationError
 
-    doc = readout(_spec(), load(effect_world, con=duckdb_con)).to_json()
+    doc = readout(_spec(), open_data(effect_world, engine=duckdb_con, validate=False)).to_json()
     doc["metrics"][1]["verdict"] = "great"
     del doc["srm"]["ok"]
     with pytest.raises(ValidationError) as err:
@@ -169,7 +169,7 @@ def test_handle_time_effect_is_valued_through_the_rate_card_and_contact_volume(e
     from cxscale.contract import DEFAULT_RATE_CARD
 
     spec = _spec("aht").model_copy(update={"primary": MetricRef(metric="aht", target=Target(relative=-0.05))})
-    r = readout(spec, load(effect_world, con=duckdb_con))
+    r = readout(spec, open_data(effect_world, engine=duckdb_con, validate=False))
     it = pd.read_parquet(effect_world / "interactions.parquet")
     h = it[it.handle_seconds.notna() & (it.channel != "self_service")]
     per_minute = h.channel.map(lambda c: DEFAULT_RATE_CARD[c][1]).mean()
@@ -183,7 +183,7 @@ def test_expected_split_without_a_share_for_every_arm_is_refused_before_any_quer
     from cxscale.errors import SpecError
 
     with pytest.raises(SpecError, match="expected_split has no share for arm\\(s\\) control"):
-        readout(_spec(expected_split={"treatment": 0.5}), load(effect_world, con=duckdb_con))
+        readout(_spec(expected_split={"treatment": 0.5}), open_data(effect_world, engine=duckdb_con, validate=False))
 
 
 def test_planned_unequal_split_passes_the_srm_check(tmp_path, duckdb_con):
@@ -191,7 +191,7 @@ def test_planned_unequal_split_passes_the_srm_check(tmp_path, duckdb_con):
     a = pd.read_parquet(root / "assignments.parquet")
     a = a[~((a.arm == "treatment") & (a.index % 2 == 0))]  # keep about a third in treatment
     a.to_parquet(root / "assignments.parquet")
-    ds = load(root, con=duckdb_con)
+    ds = open_data(root, engine=duckdb_con, validate=False)
     assert not readout(_spec(), ds).srm_ok
     share = (a.arm == "treatment").mean()
     assert readout(_spec(expected_split={"control": 1 - share, "treatment": share}), ds).srm_ok

@@ -84,10 +84,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_documented_examples_read_out_on_the_simulated_world(world, tmp_path):
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.measure.readout import readout
 
-    ds = load(world)
+    ds = open_data(world, validate=False)
     pilots = {p.name.removesuffix(".yaml") for p in (world / "pilots").glob("*.yaml")}
     read = []
     for i, block in enumerate(BLOCKS):

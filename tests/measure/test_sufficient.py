@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from cxscale.data import Dataset, load
+from cxscale.data import Dataset, open_data
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.errors import DataError, SpecError
 from cxscale.measure.sufficient import pilot_stats
@@ -35,7 +35,8 @@ def _close(a: float, b: float) -> bool:
 
 
 def test_engine_sums_equal_brute_force_for_every_metric_type(engine, world):
-    ps = pilot_stats(load(**data_on(engine, world)), _spec(), [builtin_catalog().get(m) for m in METRICS])
+    ps = pilot_stats(open_data(**data_on(engine, world), validate=False), _spec(),
+                     [builtin_catalog().get(m) for m in METRICS])
     for name in METRICS:
         expected = brute_force(world, name, PRE, POST)
         for arm, bf in expected.items():
@@ -54,7 +55,8 @@ def test_engine_sums_equal_brute_force_for_every_metric_type(engine, world):
 def test_site_randomised_pilot_measured_per_customer_is_a_ratio_at_site_level(engine, tmp_path):
     root = write_world(tmp_path, n_customers=60, seed=5, unit="site", n_sites=6)
     names = ["cost_to_serve", "contacts_per_customer"]
-    ps = pilot_stats(load(**data_on(engine, root)), _spec("site", "customer"), [builtin_catalog().get(m) for m in names])
+    ps = pilot_stats(open_data(**data_on(engine, root), validate=False), _spec("site", "customer"),
+                     [builtin_catalog().get(m) for m in names])
     assert sum(ps.n.values()) == 6
     for name in names:
         for arm, bf in brute_force(root, name, PRE, POST, unit="site", clustered=True).items():
@@ -65,7 +67,7 @@ def test_site_randomised_pilot_measured_per_customer_is_a_ratio_at_site_level(en
 
 
 def test_winsorising_caps_per_unit_values_at_the_pooled_quantile(world, duckdb_con):
-    ds = load(world, con=duckdb_con)
+    ds = open_data(world, engine=duckdb_con, validate=False)
     m = builtin_catalog().get("cost_to_serve")
     plain = pilot_stats(ds, _spec(), [m])
     capped = pilot_stats(ds, _spec(winsorize=0.9), [m])
@@ -80,17 +82,17 @@ def test_winsorising_caps_per_unit_values_at_the_pooled_quantile(world, duckdb_c
 def test_unknown_arm_in_spec_names_the_arms_found(world, duckdb_con):
     spec = _spec().model_copy(update={"treatments": ["variant_b"]})
     with pytest.raises(DataError, match="variant_b.*arms found: control, treatment"):
-        pilot_stats(load(world, con=duckdb_con), spec, [builtin_catalog().get("cost_to_serve")])
+        pilot_stats(open_data(world, engine=duckdb_con, validate=False), spec, [builtin_catalog().get("cost_to_serve")])
 
 
 def test_outcome_metric_on_an_agent_pilot_is_refused_with_the_reason(world, duckdb_con):
     spec = _spec("agent")
     with pytest.raises(SpecError, match="outcomes, which has no agent column"):
-        pilot_stats(load(world, con=duckdb_con), spec, [builtin_catalog().get("conversion_rate")])
+        pilot_stats(open_data(world, engine=duckdb_con, validate=False), spec, [builtin_catalog().get("conversion_rate")])
 
 
 def test_metric_reading_a_column_the_data_lacks_names_metric_and_column(world, duckdb_con):
-    ds = load(world, con=duckdb_con)
+    ds = open_data(world, engine=duckdb_con, validate=False)
     ds = Dataset(ds.con, {**ds.tables, "interactions": ds.interactions.drop("csat")}, source="shop.csv")
     with pytest.raises(DataError, match="shop.csv: interactions: metric csat_top2box reads column\\(s\\) csat"):
         pilot_stats(ds, _spec(), [builtin_catalog().get("csat_top2box")])
@@ -105,7 +107,7 @@ def test_a_scoped_readout_reads_only_the_contacts_at_its_touchpoint(engine, worl
         "pilot": "p1", "scope": {"channel": ["voice"]}, "windows": {"pre_days": PRE, "post_days": POST},
         "primary": {"metric": "repeat_contact_rate_7d", "target": {"relative": -0.1}},
         "secondary": [{"metric": "cost_to_serve"}, {"metric": "no_show_rate"}], "options": {"cuped": False}})
-    doc = readout(spec, load(**data_on(engine, world))).to_json()
+    doc = readout(spec, open_data(**data_on(engine, world), validate=False)).to_json()
     assert doc["scope"] == {"channel": ["voice"]}
     assert doc["value"]["units_source"] == "distinct customer_id in interactions within the spec's scope"
     got = {m["name"]: m for m in doc["metrics"]}
@@ -135,4 +137,4 @@ def test_a_scope_value_no_contact_holds_is_an_error_naming_it_and_the_values_fou
                                      "primary": {"metric": "aht", "target": {"relative": -0.05}}})
     with pytest.raises(DataError, match=r"no interaction has channel 'voise' \(scope\); its values: chat, email, "
                                         r"self_service, voice"):
-        readout(spec, load(world))
+        readout(spec, open_data(world, validate=False))

@@ -235,14 +235,14 @@ def test_rollout_with_one_treated_site_is_inconclusive_by_design(tmp_path):
 
 
 def test_pilot_with_one_unit_in_an_arm_says_there_are_too_few_units(tmp_path, duckdb_con):
-    from cxscale.data import load
+    from cxscale.data import open_data
     from cxscale.measure.readout import readout
     from tests.measure.world import write_world
 
     root = write_world(tmp_path, n_customers=60, seed=3, unit="site", n_sites=3)  # sites: control 2, treatment 1
     spec = PilotSpec(pilot="p1", unit="site", primary=MetricRef(metric="cost_to_serve", target=Target(relative=-0.05)),
                      guardrails=[MetricRef(metric="csat_mean")], secondary=[MetricRef(metric="aht")])
-    r = readout(spec, load(root, con=duckdb_con))
+    r = readout(spec, open_data(root, engine=duckdb_con, validate=False))
     assert r.n == {"control": 2, "treatment": 1} and r.srm_ok
     assert r.verdict == "inconclusive by design"
     for m in r.metrics:
