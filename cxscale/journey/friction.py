@@ -188,18 +188,6 @@ def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
             "failure_known": c.failure_follows.count()}
 
 
-def friction_sums(enriched: ir.Table, options: DiagnosisOptions, span: Span | None = None) -> ir.Table:
-    """The grouped aggregation of the enriched view (contacts.enriched_contacts): additive sums per intent x stage x
-    channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
-    ts_min/ts_max in epoch seconds. span: the data's span (plain_metrics). passes.diagnosis_sums computes the same
-    sums in narrower queries over integer codes."""
-    c = enriched
-    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options, span=span),
-                                       **episode_metrics(c, options, span),
-                                       **failure_metrics(c))
-    return with_long_waits(sums, options)
-
-
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den where den > 0, else NaN (a NaN input gives NaN)."""
     with np.errstate(divide="ignore", invalid="ignore"):

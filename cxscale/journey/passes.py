@@ -293,7 +293,7 @@ def _like(t: ir.Table, other: ir.Table) -> ir.Table:
 def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
                    outcomes: ir.Table | None = None, sequenced: Sequenced | None = None,
                    since_ts: int | None = None, span: Span | None = None) -> pd.DataFrame:
-    """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
+    """The sums of the reference over the names (tests/journey/oracle), per cell with the names put back: the plain
     sums from `codes` (code_cells), the episode sums from one customer x intent window over `sequenced.sharing` (by
     start alone) and `sequenced.need_contacts` (with the tie-break), and with outcomes the failure sums from one more
     window. Every other contact shares its intent with no other contact of its customer: its episode sums follow

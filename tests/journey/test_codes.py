@@ -6,13 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions, enriched_contacts
+from cxscale.journey import DiagnosisOptions
 from cxscale.journey.codes import DIMENSIONS, cell_codes
-from cxscale.journey.contacts import base_contacts, journey_steps
+from cxscale.journey.contacts import base_contacts
 from cxscale.journey.diagnosis import data_span
-from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, flow_graphs, graphs_of_steps
-from cxscale.journey.friction import GRAIN, Span, friction_sums
+from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, graphs_of_steps
+from cxscale.journey.friction import GRAIN, Span
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
+from tests.journey.oracle import enriched_contacts, flow_graphs, friction_sums, journey_steps
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()
