@@ -2,21 +2,18 @@
 and use-case drafts (docs/diagnosis.md).
 
 `diagnose` is the one way in: it runs the engine queries of passes.py over integer cell codes and returns the
-diagnosis document; `discover_flows` draws one dimension's directly-follows graph alone. The reference implementation
-over the names that the production path is tested against lives in tests/journey/oracle.
+diagnosis document (cxscale/documents/diagnosis.py: DiagnosisDocument, with its DiagnosisOptions and the use-case
+drafts' UseCaseDraft) with the sums behind it; `discover_flows` draws one dimension's directly-follows graph alone.
+The reference implementation over the names that the production path is tested against is in tests/journey/oracle.
 """
 
-from cxscale.journey.diagnosis import SCHEMA_VERSION, Diagnosis, diagnose, touchpoint
-from cxscale.journey.flows import Flow, discover_flows
-from cxscale.journey.options import DiagnosisOptions
+from cxscale.journey.diagnosis import Diagnosis, diagnose, touchpoint
+from cxscale.journey.flows import discover_flows
 from cxscale.journey.report import render_html
 from cxscale.journey.usecase import draft_use_case, dump_draft, write_drafts
 
 __all__ = [
-    "SCHEMA_VERSION",
     "Diagnosis",
-    "DiagnosisOptions",
-    "Flow",
     "diagnose",
     "discover_flows",
     "draft_use_case",

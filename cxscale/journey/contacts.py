@@ -18,9 +18,9 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.engine import bit, bit_or_of_others, customer_key, epoch_seconds
 from cxscale.journey.codes import CellCodes, encode
-from cxscale.journey.options import DiagnosisOptions
 
 DAY_SECONDS = 86_400
 

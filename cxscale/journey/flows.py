@@ -10,40 +10,22 @@ edges returned (back-and-forth between two needs); in a busy journey most pairs 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import ibis
 import ibis.expr.types as ir
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.diagnosis import DiagnosisOptions, FlowEdge
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import base_contacts
-from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.passes import sequence
 
 #: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
 FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
 
 
-@dataclass(frozen=True)
-class Flow:
-    """One directly-follows edge: count (transitions) and median_seconds between the two contacts' starts."""
-
-    source: str
-    target: str
-    count: int
-    median_seconds: float | None
-    loop: bool
-    reverse: bool = False
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        return {"from": d.pop("source"), "to": d.pop("target"), **d}
-
-
 def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
                     limit: int | None = 200, codes: CellCodes | None = None,
-                    medians: bool = True) -> dict[str, list[Flow]]:
+                    medians: bool = True) -> dict[str, list[FlowEdge]]:
     """The directly-follows graphs of `dimensions` over steps narrowed to contacts with a next one (ideally
     materialised: it is read once per dimension): one query groups each dimension, stacks the graphs and keeps the `limit` busiest edges per
     dimension in the engine. With `codes` the steps are (cell, next_cell, next_gap), each graph is grouped and
@@ -77,7 +59,7 @@ def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DI
             for dim in dimensions}
 
 
-def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians: bool = True) -> list[Flow]:
+def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians: bool = True) -> list[FlowEdge]:
     """Every edge of one dimension's DFG (intent, journey_stage or channel), busiest first, from a Dataset or its
     interactions table: what the diagnosis computes for its graphs, for this dimension alone.
 
@@ -104,11 +86,11 @@ def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians:
         codes.release()
 
 
-def flow_edges(rows: list[dict]) -> list[Flow]:
+def flow_edges(rows: list[dict]) -> list[FlowEdge]:
     """Edges read out of the engine (source, target, count, median_seconds), loops and reverse edges marked."""
     pairs = {(r["source"], r["target"]) for r in rows}
     return [
-        Flow(
+        FlowEdge(
             source=r["source"], target=r["target"], count=int(r["count"]),
             median_seconds=None if r["median_seconds"] is None else float(r["median_seconds"]),
             loop=r["source"] == r["target"],

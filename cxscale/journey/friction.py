@@ -15,9 +15,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.engine import epoch_seconds, instant
 from cxscale.journey.contacts import DAY_SECONDS
-from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
 

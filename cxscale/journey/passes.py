@@ -37,6 +37,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.engine import backend_name, instant
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
@@ -57,7 +58,6 @@ from cxscale.journey.friction import (
     plain_metrics,
     with_long_waits,
 )
-from cxscale.journey.options import DiagnosisOptions
 
 #: What the steps keep: each contact's cell, the cell of the customer's next contact and the seconds between them.
 STEP_COLUMNS = ("cell", "next_cell", "next_gap")

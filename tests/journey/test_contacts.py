@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions
+from cxscale.documents.diagnosis import DiagnosisOptions
 from tests.journey.oracle import directly_follows, enriched_contacts, episodes
 from tests.journey.tables import T0, tiny_interactions, tiny_outcomes
 

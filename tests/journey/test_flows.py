@@ -6,7 +6,8 @@ import ibis
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions, discover_flows
+from cxscale.documents.diagnosis import DiagnosisOptions
+from cxscale.journey import discover_flows
 from tests.conftest import shared_data
 from tests.journey.oracle import directly_follows, enriched_contacts, top_flows
 from tests.journey.tables import T0, tiny_interactions

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from cxscale.documents.diagnosis import DiagnosisOptions, FlowEdge
 from cxscale.journey.codes import CellCodes, encode
 from cxscale.journey.contacts import (
     ORDER,
@@ -22,7 +23,7 @@ from cxscale.journey.contacts import (
     with_journey_steps,
     with_same_need,
 )
-from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, flow_edges, graphs_of_steps
+from cxscale.journey.flows import FLOW_DIMENSIONS, flow_edges, graphs_of_steps
 from cxscale.journey.friction import (
     GRAIN,
     Span,
@@ -31,7 +32,6 @@ from cxscale.journey.friction import (
     plain_metrics,
     with_long_waits,
 )
-from cxscale.journey.options import DiagnosisOptions
 
 #: What the customer window reads: its keys and the flow dimensions (or the cell that codes them).
 STEP_KEYS = ("customer_key", "started_at", "interaction_id")
@@ -98,7 +98,7 @@ def directly_follows(enriched: ir.Table, dimension: str = "intent") -> ir.Table:
     )
 
 
-def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -> list[Flow]:
+def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -> list[FlowEdge]:
     """The `limit` busiest edges of the DFG (pulled out of the engine), busiest first, loops marked."""
     dfg = directly_follows(enriched, dimension)
     rows = dfg.order_by([dfg["count"].desc(), dfg.source, dfg.target]).limit(limit).to_pyarrow().to_pylist()
@@ -106,8 +106,8 @@ def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -
 
 
 def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
-                limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[Flow]]:
-    """The DFGs of several dimensions: {dimension: [Flow, ...] busiest first, loops marked}.
+                limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[FlowEdge]]:
+    """The DFGs of several dimensions: {dimension: [FlowEdge, ...] busiest first, loops marked}.
 
     The steps that have a next contact are materialised once, narrowed to what the graphs read (so that the window
     behind `steps` runs once, not once per graph), then grouped by graphs_of_steps. `codes`: the steps carry cell
