@@ -1,4 +1,5 @@
-"""The enriched contact view: every contact with its neighbours, as Ibis expressions (no rows leave the engine).
+"""The contact view and its windows: every contact with its neighbours, as Ibis expressions (no rows leave the
+engine).
 
 Built from composable steps, each one window over the contacts (docs/diagnosis.md#episodes):
 - with_same_need: per customer and intent, ordered by started_at then interaction_id: the previous and next contact

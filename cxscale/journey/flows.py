@@ -19,7 +19,7 @@ from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import base_contacts
 from cxscale.journey.passes import sequence
 
-#: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
+#: Dimensions a flow graph can be drawn over, and the column of the next contact's value (contacts.with_journey_steps).
 FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
 
 
