@@ -113,8 +113,8 @@ def job_diagnose(size: int, workdir: Path, memory_limit: str | None = None, draf
     t0, c0 = time.perf_counter(), _cpu()
     d = diagnose(dataset, use_cases=drafts)
     seconds = time.perf_counter() - t0
-    return {"rows": d.overall["volume"], "seconds": seconds, "cpu_s": round(_cpu() - c0, 2),
-            "open_s": round(opened, 2), "hotspots": len(d.hotspots), "flows": len(d.flows["intent"])}
+    return {"rows": d.overall.volume, "seconds": seconds, "cpu_s": round(_cpu() - c0, 2),
+            "open_s": round(opened, 2), "hotspots": len(d.hotspots), "flows": len(d.flows)}
 
 
 def job_flows(size: int, workdir: Path, memory_limit: str | None = None, in_memory: bool = False,
@@ -163,7 +163,7 @@ def job_diagnose_spark(size: int, workdir: Path, memory_limit: str | None = None
     t0, c0 = time.perf_counter(), _cpu()
     d = diagnose(open_data(root, engine=con, validate=False), use_cases=0)
     seconds = time.perf_counter() - t0
-    return {"rows": d.overall["volume"], "seconds": seconds, "cpu_s": round(_cpu() - c0, 2),
+    return {"rows": d.overall.volume, "seconds": seconds, "cpu_s": round(_cpu() - c0, 2),
             "spark_scan_s": round(scan, 2), "x_spark_scan": round(seconds / scan, 1)}
 
 

@@ -16,7 +16,7 @@ from cxscale.data import open_data
 from cxscale.documents.pilot_spec import load_spec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.engine import connect
-from cxscale.journey import diagnose, render_html, write_drafts
+from cxscale.journey import Diagnosis, diagnose, render_html, write_drafts
 from cxscale.measure.html import write_html
 from cxscale.measure.readout import readout
 from cxscale.metrics.catalog import load_catalog
@@ -31,20 +31,21 @@ STEPS = ("simulate", "validate", "summarise", "diagnose", "measure")
 
 @dataclass
 class DemoResult:
-    """What the demo produced: the world, the validation report, a summary, the diagnosis and one readout per pilot."""
+    """What the demo produced: the world, the validation report, a summary, the diagnosis (its top 10 hotspots) and
+    one readout per pilot."""
 
     out: Path
     world: SimulationResult
     validation: dict[str, Any]
     summary: dict[str, Any]
-    diagnosis: dict[str, Any]
+    diagnosis: Diagnosis
     readouts: list[ReadoutDocument] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "out": str(self.out), "world": self.world.summary(), "validation": self.validation,
-            "summary": self.summary, "diagnosis": self.diagnosis,
+            "summary": self.summary, "diagnosis": self.diagnosis.as_json(),
             "readouts": [r.to_json() for r in self.readouts], "files": self.files,
         }
 
@@ -92,7 +93,7 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     diagnosis = diagnose(open_data(world_dir, engine=con, validate=False))
     files: dict[str, str] = {}
     (out / "diagnosis.html").write_text(render_html(diagnosis))
-    (out / "diagnosis.json").write_text(json.dumps(diagnosis.to_dict(), indent=2, default=str))
+    (out / "diagnosis.json").write_text(json.dumps(diagnosis.as_json(), indent=2))
     files["diagnosis_html"] = str(out / "diagnosis.html")
     files["diagnosis_json"] = str(out / "diagnosis.json")
     drafts = out / "use_cases"
@@ -113,4 +114,4 @@ def run_demo(out: str | Path = "out/demo", customers: int = 50_000, seed: int = 
     files["readouts"] = str(out / "readouts")
 
     return DemoResult(out=out, world=world, validation=report.to_dict(), summary=summary,
-                      diagnosis=diagnosis.to_dict(top=10), readouts=readouts, files=files)
+                      diagnosis=diagnosis.top(10), readouts=readouts, files=files)

@@ -1,9 +1,10 @@
 """Numbers for people, each in its unit: shares as percentages, absolute changes of a share in percentage points,
 money with its currency code, handle times in seconds or minutes:seconds, counts with thousands separators.
 
-The readout page uses it, and the CLI's tables can: one place decides how a number reads. A missing estimate (None or
-NaN) reads "n/a"; a bound of an interval that is infinite (a Fieller interval of a lift whose control mean may be
-zero) reads "unbounded". No function here ever returns "nan" or "inf".
+The reports, the charts and the CLI's tables use it: one place decides how a number reads. A missing estimate (None
+or NaN) reads "n/a" (a dash in dense tables and charts, `missing=DASH`); a bound of an interval that is infinite (a
+Fieller interval of a lift whose control mean may be zero) reads "unbounded". No function here ever returns "nan" or
+"inf". `compact` gives a number at a glance (12.3k) for charts, tiles and dense tables.
 
 A metric's unit comes from its definition's `unit_label` (docs/metrics.md): "share", "currency" or a currency code
 such as EUR, "seconds", "contacts", "score", or free text shown after the number. `unit` maps it to a Unit, whose
@@ -20,6 +21,7 @@ from typing import Literal
 Kind = Literal["share", "money", "seconds", "count", "number"]
 
 MISSING = "n/a"
+DASH = "-"
 UNBOUNDED = "unbounded"
 MINUS = "\u2212"  # a real minus sign: the same width as "+", and never split from its number
 
@@ -90,13 +92,31 @@ def count(n: float | None) -> str:
     return _signed(f"{abs(n):,.0f}", n, False)
 
 
-def percent(x: float | None, sign: bool = False) -> str:
-    """A share 0-1 as a percentage with the precision it needs: 57.3%, 5.7%, 0.57%, 0.057% (0.005726 -> 0.57%)."""
-    if (special := _special(x)) is not None:
-        return special
+def percent(x: float | None, sign: bool = False, decimals: int | None = None, missing: str = MISSING) -> str:
+    """A share 0-1 as a percentage with the precision it needs: 57.3%, 5.7%, 0.57%, 0.057% (0.005726 -> 0.57%); or
+    with `decimals` fixed decimals, so that a table's column lines up (12.3%, 0.6%)."""
+    if _bad(x):
+        return missing
+    if math.isinf(x):  # type: ignore[arg-type]
+        return UNBOUNDED
     assert x is not None
     a = 100 * abs(x)
-    return _signed(f"{a:,.{_pct_decimals(a)}f}%", x, sign)
+    return _signed(f"{a:,.{_pct_decimals(a) if decimals is None else decimals}f}%", x, sign)
+
+
+def compact(x: float | None, digits: int = 1, missing: str = DASH) -> str:
+    """A number at a glance, for charts, tiles and dense tables: 950, 12.3k, 4.5M, 1.2B (`digits` decimals with a
+    suffix; below 100 `digits` decimals unless whole: 7, 42.5)."""
+    if _bad(x):
+        return missing
+    assert x is not None
+    if math.isinf(x):
+        return UNBOUNDED
+    a = abs(x)
+    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= bound:
+            return _signed(f"{a / bound:.{digits}f}{suffix}", x, False)
+    return _signed(f"{a:.0f}" if a >= 100 or float(a).is_integer() else f"{a:.{digits}f}", x, False)
 
 
 def points(x: float | None) -> str:

@@ -61,3 +61,10 @@ def test_every_builtin_metric_has_a_unit_that_reads(metric):
     assert (u.kind == "money") == metric.is_money
     assert u.kind != "number" or metric.unit_label == "score"
     assert "e-" not in u.level(0.000123) and "e+" not in u.change(123456789.0)
+
+
+def test_charts_and_dense_tables_read_numbers_compactly_and_shares_with_fixed_decimals():
+    assert [fmt.compact(x) for x in (950, 12_300, 4_500_000, 1.2e9, 42.5, 7, None)] == \
+        ["950", "12.3k", "4.5M", "1.2B", "42.5", "7", "-"]
+    assert fmt.percent(0.1234, decimals=1) == "12.3%" and fmt.percent(0.005, decimals=1) == "0.5%"
+    assert fmt.percent(float("nan"), decimals=0, missing=fmt.DASH) == "-"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cxscale.charts.svg import ACCENT, BAR, INK, MUTED, document, esc, fmt_number, text, truncate
+from cxscale.charts.svg import ACCENT, BAR, INK, MUTED, document, esc, text, truncate
+from cxscale.format import compact
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def flow_chart(edges: Sequence[Edge], title: str, max_edges: int = 30, width: in
         x0, x1 = xl + nw, xr
         mid = (x0 + x1) / 2
         colour, opacity = (ACCENT, 0.55) if e.loop else (BAR, 0.28)
-        tip = (f"{e.source} -> {e.target}: {fmt_number(e.count)} transitions, median "
+        tip = (f"{e.source} -> {e.target}: {compact(e.count)} transitions, median "
                f"{_duration(e.median_seconds)} between{' (loop)' if e.loop else ''}")
         body.append(f'<path d="M{x0:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1:.1f},{y1:.1f}" '
                     f'fill="none" stroke="{colour}" stroke-opacity="{opacity}" stroke-width="{max(w, 1):.1f}">'
@@ -86,8 +87,8 @@ def flow_chart(edges: Sequence[Edge], title: str, max_edges: int = 30, width: in
             h = max(tot[k] * scale, 1.5)
             x = xl if side == "l" else xr
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{nw}" height="{h:.1f}" fill="{INK}">'
-                        f"<title>{esc(k)}: {fmt_number(tot[k])}</title></rect>")
-            label = f"{truncate(k, 22)} ({fmt_number(tot[k])})"
+                        f"<title>{esc(k)}: {compact(tot[k])}</title></rect>")
+            label = f"{truncate(k, 22)} ({compact(tot[k])})"
             if side == "l":
                 body.append(text(x - 6, y + h / 2 + 4, label, size=11, anchor="end"))
             else:
@@ -97,5 +98,5 @@ def flow_chart(edges: Sequence[Edge], title: str, max_edges: int = 30, width: in
     body.append(f'<rect x="{xl:.1f}" y="{ky - 9}" width="22" height="8" fill="{ACCENT}" fill-opacity="0.55"/>')
     body.append(text(xl + 28, ky, f"loop: the customer comes back ({len(loops)} of {len(shown)} edges shown)",
                      size=11, fill=MUTED))
-    desc = "; ".join(f"{e.source} -> {e.target}: {fmt_number(e.count)}" for e in shown[:12])
+    desc = "; ".join(f"{e.source} -> {e.target}: {compact(e.count)}" for e in shown[:12])
     return document(width, height, body, title, desc)

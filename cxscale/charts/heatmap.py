@@ -11,16 +11,20 @@ from cxscale.charts.svg import (
     MUTED,
     document,
     esc,
-    fmt_share,
     readable_on,
     scale_colour,
     text,
     truncate,
 )
+from cxscale.format import DASH, percent
+
+
+def _percent(x: float | None) -> str:
+    return percent(x, decimals=0, missing=DASH)
 
 
 def heatmap_chart(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float | None]],
-                  title: str, fmt: Callable[[float | None], str] = fmt_share, legend: str = "",
+                  title: str, fmt: Callable[[float | None], str] = _percent, legend: str = "",
                   notes: Sequence[Sequence[str]] | None = None, cell_width: int = 92, cell_height: int = 30,
                   low: float | None = None, high: float | None = None) -> str:
     """An SVG heatmap. values[i][j] belongs to rows[i] x columns[j]; None draws an empty (hatched-grey) cell.

@@ -11,11 +11,11 @@ from cxscale.charts.svg import (
     MUTED,
     document,
     esc,
-    fmt_number,
     nice_ticks,
     text,
     truncate,
 )
+from cxscale.format import compact
 
 
 def pareto_chart(labels: Sequence[str], values: Sequence[float], title: str, value_label: str = "",
@@ -42,7 +42,7 @@ def pareto_chart(labels: Sequence[str], values: Sequence[float], title: str, val
     for t in ticks:
         y = top + ph - ph * t / ymax
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{GRID}"/>')
-        body.append(text(left - 8, y + 4, fmt_number(t), size=11, anchor="end", fill=MUTED))
+        body.append(text(left - 8, y + 4, compact(t), size=11, anchor="end", fill=MUTED))
     for pct in (0, 20, 40, 60, 80, 100):
         y = top + ph - ph * pct / 100
         body.append(text(left + pw + 8, y + 4, f"{pct}%", size=11, fill=MUTED))
@@ -58,12 +58,12 @@ def pareto_chart(labels: Sequence[str], values: Sequence[float], title: str, val
         cum += v
         share = cum / total
         body.append(f'<rect x="{x:.1f}" y="{top + ph - h:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{BAR}">'
-                    f"<title>{esc(label)}: {fmt_number(v)} ({100 * v / total:.1f}%; cumulative "
+                    f"<title>{esc(label)}: {compact(v)} ({100 * v / total:.1f}%; cumulative "
                     f"{100 * share:.1f}%)</title></rect>")
         if h > 24 and bw > 26:  # inside the bar's top, clear of the cumulative line
-            body.append(text(x + bw / 2, top + ph - h + 14, fmt_number(v), size=10, anchor="middle", fill="#ffffff"))
+            body.append(text(x + bw / 2, top + ph - h + 14, compact(v), size=10, anchor="middle", fill="#ffffff"))
         elif bw > 26:
-            body.append(text(x + bw / 2, top + ph - h - 4, fmt_number(v), size=10, anchor="middle", fill=MUTED))
+            body.append(text(x + bw / 2, top + ph - h - 4, compact(v), size=10, anchor="middle", fill=MUTED))
         cx = left + i * slot + slot / 2
         body.append(text(cx, top + ph + 14, truncate(label, 20), size=11, anchor="end", rotate=-35))
         points.append((cx, top + ph - ph * share))
@@ -75,5 +75,5 @@ def pareto_chart(labels: Sequence[str], values: Sequence[float], title: str, val
         body.append(text(16, top + ph / 2, value_label, size=11, anchor="middle", fill=MUTED, rotate=-90))
     body.append(text(width - 12, top + ph / 2, "cumulative share", size=11, anchor="middle", fill=MUTED,
                      rotate=90))
-    desc = "; ".join(f"{label}: {fmt_number(v)}" for label, v in pairs)
+    desc = "; ".join(f"{label}: {compact(v)}" for label, v in pairs)
     return document(width, height, body, title, desc)

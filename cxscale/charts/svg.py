@@ -1,4 +1,5 @@
-"""SVG building blocks shared by every chart: escaping, text, number formats, axis ticks and colour scales.
+"""SVG building blocks shared by every chart: escaping, text, axis ticks and colour scales (numbers read as
+cxscale/format.py writes them).
 
 Charts are plain strings of inline SVG (no JavaScript, no fonts or styles fetched from anywhere), so the same
 picture works in an HTML report, a PDF and the web app.
@@ -25,24 +26,6 @@ HEAT = ("#fff7e6", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000")
 def esc(value: object) -> str:
     """Text safe inside SVG/HTML markup and attributes."""
     return escape(str(value), quote=True)
-
-
-def fmt_number(x: float | None, digits: int = 1) -> str:
-    """Compact human format: 950, 12.3k, 4.5M, 1.2B; '-' for missing."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    a = abs(x)
-    for bound, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= bound:
-            return f"{x / bound:.{digits}f}{suffix}"
-    return f"{x:.0f}" if a >= 100 or float(x).is_integer() else f"{x:.{digits}f}"
-
-
-def fmt_share(x: float | None, digits: int = 0) -> str:
-    """A share 0-1 as a percentage; '-' for missing."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return f"{100 * x:.{digits}f}%"
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:

@@ -71,17 +71,17 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
     console.print(table)
     d = result.diagnosis
     # Laid out for 80 columns (a pipe, a CI log): names fold onto a second line rather than being cut short.
-    hot = Table(title=f"3. where the journey breaks (top hotspots, money per year in {d['currency']})",
+    hot = Table(title=f"3. where the journey breaks (top hotspots, money per year in {d.currency})",
                 box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
     hot.add_column("#", justify="right", no_wrap=True)
     hot.add_column("intent\nstage", min_width=10, overflow="fold")
     for col in ("con-\ntacts", "repeat\n7d", "trans-\nfer", "CSAT", "avoid-\nable/yr", "score"):
         hot.add_column(col, justify="right", no_wrap=True)
-    for i, h in enumerate(d["hotspots"][:5], 1):
-        hot.add_row(str(i), f"[bold]{escape(h['intent'])}[/]\n{escape(h['journey_stage'])}", f"{h['volume']:,}",
-                    f"{h['repeat_contact_rate']:.1%}", f"{h['transfer_rate']:.1%}",
-                    f"{h['csat_mean']:.2f}" if h["csat_mean"] is not None else "n/a",
-                    _money(h.get("avoidable_cost_per_year"), ""), f"{h['score']:.1f}")
+    for i, h in enumerate(d.hotspots[:5], 1):
+        hot.add_row(str(i), f"[bold]{escape(h.intent)}[/]\n{escape(h.journey_stage)}", f"{h.volume:,}",
+                    f"{h.repeat_contact_rate:.1%}", f"{h.transfer_rate:.1%}",
+                    f"{h.csat_mean:.2f}" if h.csat_mean is not None else "n/a",
+                    _money(h.avoidable_cost_per_year, ""), f"{h.score:.1f}")
     console.print(hot)
     pilots = Table(title=f"4. pilots measured in business terms (value per year in {currency})",
                    box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -12,10 +13,13 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxscale.charts.svg import fmt_number, fmt_share
 from cxscale.cli._app import MAX_DAYS, app, console, err_console, print_json, read_settings
 from cxscale.cli._data import report_rejected
 from cxscale.errors import SpecError
+from cxscale.format import DASH, compact, percent
+
+if TYPE_CHECKING:
+    from cxscale.documents.diagnosis import Baseline, DiagnosisDocument
 
 
 @app.command()
@@ -58,8 +62,9 @@ def diagnose(
     The data is validated first: rejected rows are left out and counted in a note (--strict: refused).
     """
     from cxscale.data import open_data
-    from cxscale.journey import DiagnosisOptions, render_html, write_drafts
+    from cxscale.documents.diagnosis import DiagnosisOptions
     from cxscale.journey import diagnose as run_diagnosis
+    from cxscale.journey import render_html, write_drafts
 
     start, end = _moment("--since", since), _moment("--until", until, day_end=True)
     options = DiagnosisOptions(window_days=window_days)
@@ -79,7 +84,7 @@ def diagnose(
     if use_cases:
         write_drafts(result.use_cases, use_cases)
     if json_out:
-        print_json(result.to_dict(top=top))
+        print_json(result.top(top).as_json())
         return
     _render(result, top)
     if html:
@@ -109,33 +114,37 @@ def _moment(option: str, text: str | None, day_end: bool = False) -> datetime | 
     return moment + timedelta(days=1) if day_end and len(text.strip()) == 10 else moment
 
 
-def _share(field: str) -> Callable[[dict], str]:
-    return lambda baseline: fmt_share(baseline.get(field), 1)
+def _share(x: float | None) -> str:
+    return percent(x, decimals=1, missing=DASH)
+
+
+def _rate(field: str) -> Callable[[Baseline], str]:
+    return lambda baseline: _share(getattr(baseline, field))
 
 
 #: The hotspot table's signal columns: heading, the baseline field behind it, and how a cell shows the value. A cell
 #: is red when the hotspot shows the kind of friction its field reveals (opportunities.FRICTION_RATES; CSAT: low_csat).
-SIGNAL_COLUMNS: list[tuple[str, str, Callable[[dict], str]]] = [
-    ("repeat\n7d", "repeat_contact_rate_7d", _share("repeat_contact_rate_7d")),
-    ("trans-\nfer", "transfer_rate", _share("transfer_rate")),
-    ("long\nwait", "long_wait_rate", _share("long_wait_rate")),
-    ("aban-\ndon", "abandonment_rate", _share("abandonment_rate")),
-    ("fail-\nure", "failure_rate", _share("failure_rate")),
-    ("CSAT", "csat_mean", lambda b: "-" if b.get("csat_mean") is None else f"{b['csat_mean']:.2f}"),
+SIGNAL_COLUMNS: list[tuple[str, str, Callable[[Baseline], str]]] = [
+    ("repeat\n7d", "repeat_contact_rate_7d", _rate("repeat_contact_rate_7d")),
+    ("trans-\nfer", "transfer_rate", _rate("transfer_rate")),
+    ("long\nwait", "long_wait_rate", _rate("long_wait_rate")),
+    ("aban-\ndon", "abandonment_rate", _rate("abandonment_rate")),
+    ("fail-\nure", "failure_rate", _rate("failure_rate")),
+    ("CSAT", "csat_mean", lambda b: DASH if b.csat_mean is None else f"{b.csat_mean:.2f}"),
 ]
 
 
-def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
+def _render(result: DiagnosisDocument, top: int) -> None:
     k, cur, o = result.annualisation_factor, result.currency, result.overall
-    cost, avoidable = (o.get("cost") or 0.0) * k, (o.get("avoidable_cost") or 0.0) * k
+    cost, avoidable = (o.cost or 0.0) * k, (o.avoidable_cost or 0.0) * k
     console.print(
-        f"[bold]Journey diagnosis[/] of {result.source}: {o['volume']:,} contacts, "
-        f"{result.period['start'][:10]} to {result.period['end'][:10]} ({result.period['days']:.1f} days, "
+        f"[bold]Journey diagnosis[/] of {result.source}: {o.volume:,} contacts, "
+        f"{result.period.start[:10]} to {result.period.end[:10]} ({result.period.days:.1f} days, "
         f"money annualised x{k:.2f})"
     )
     console.print(
-        f"Cost to serve [bold]{fmt_number(cost)} {cur}[/]/year, of which avoidable "
-        f"[bold red]{fmt_number(avoidable)} {cur}[/]/year ({fmt_share(avoidable / cost if cost else None, 1)}): "
+        f"Cost to serve [bold]{compact(cost)} {cur}[/]/year, of which avoidable "
+        f"[bold red]{compact(avoidable)} {cur}[/]/year ({_share(avoidable / cost if cost else None)}): "
         "repeat contacts, channel switches and transfers a resolved first contact would not have needed."
     )
     table = Table(title=f"Top {min(top, len(result.hotspots))} hotspots (intent x journey stage; money in {cur} "
@@ -148,24 +157,24 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
 
     kind_of = {**FRICTION_RATES, "csat_mean": "low_csat"}
     signals = [(head, kind_of[field], cell) for head, field, cell in SIGNAL_COLUMNS
-               if field == "repeat_contact_rate_7d" or any(h["baseline"].get(field) is not None for h in shown)]
+               if field == "repeat_contact_rate_7d" or any(getattr(h.baseline, field) is not None for h in shown)]
     flagged = {kind for _, kind, _ in signals}
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("hotspot (main channel)", min_width=10, overflow="fold")
     for col in ("con-\ntacts", *(head for head, _, _ in signals), "avoid-\nable", "score"):
         table.add_column(col, justify="right", no_wrap=True)
     for h in shown:
-        other = [k.replace("_", " ") for k in h["kinds"] if k not in flagged]
+        other = [k.replace("_", " ") for k in h.kinds if k not in flagged]
         kinds = f"\n[red]{', '.join(other)}[/]" if other else ""
         table.add_row(
-            str(h["rank"]), f"[bold]{h['intent']}[/]\n{h['journey_stage']} ({h['channel']}){kinds}",
-            f"{h['volume']:,}",
-            *(f"[bold red]{cell(h['baseline'])}[/]" if kind in h["kinds"] else cell(h["baseline"])
+            str(h.rank), f"[bold]{h.intent}[/]\n{h.journey_stage} ({h.channel}){kinds}",
+            f"{h.volume:,}",
+            *(f"[bold red]{cell(h.baseline)}[/]" if kind in h.kinds else cell(h.baseline)
               for _, kind, cell in signals),
-            fmt_number(h["avoidable_cost_per_year"]), f"{h['score']:.1f}",
+            compact(h.avoidable_cost_per_year), f"{h.score:.1f}",
         )
     console.print(table)
-    console.print(_legend(o.get("csat_mean")))
+    console.print(_legend(o.csat_mean))
     if result.use_cases:
         drafts = Table(title="Use-case drafts", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
                        collapse_padding=True, pad_edge=False)
@@ -175,13 +184,13 @@ def _render(result, top: int) -> None:  # noqa: ANN001 - a Diagnosis
         drafts.add_column("pilot\nwindow", justify="right", no_wrap=True)
         unsized = []
         for u in result.use_cases:
-            w, size = u["pilot_window"], u.get("pilot_size")
-            infeasible = size is not None and not size["feasible"]
-            if infeasible:
-                unsized.append(f"pilot for {u['id']}: {size['note']}")
-            drafts.add_row(u["title"], u["business_metric"]["name"],
-                           f"{u['business_metric']['baseline']:.4g}\n{u['target']['value']:.4g}",
-                           f"{w['days']} days\n{w['sample_size_per_arm']:,}/arm" if w else
+            w, size = u.pilot_window, u.pilot_size
+            infeasible = size is not None and not size.feasible
+            if size is not None and infeasible:
+                unsized.append(f"pilot for {u.id}: {size.note}")
+            drafts.add_row(u.title, u.business_metric.name,
+                           f"{u.business_metric.baseline:.4g}\n{u.target.value:.4g}",
+                           f"{w.days} days\n{w.sample_size_per_arm:,}/arm" if w else
                            "[yellow]not\nfeasible[/]" if infeasible else "-")
         console.print(drafts)
         for line in unsized:
@@ -201,6 +210,6 @@ def _legend(csat_mean: float | None) -> str:
             f"it{csat}[/]")
 
 
-def _rejection_notes(result) -> list[str]:  # noqa: ANN001 - a Diagnosis
+def _rejection_notes(result: DiagnosisDocument) -> list[str]:
     """The notes that report rows rejected by validation (shown in yellow: they change what was diagnosed)."""
     return [n for n in result.notes if " rejected (" in n]

@@ -1,21 +1,29 @@
-"""The diagnosis JSON (schema_version 1) as Pydantic models.
+"""The diagnosis JSON (schema_version 1) as Pydantic models: what `cxscale diagnose --json` prints.
 
-`DiagnosisDocument.model_validate(json.load(f))` gives typed access to what `cxscale diagnose --json` printed; its
-use_cases are the drafts of cxscale/documents/use_case_draft.py. Versioning and unknown
-fields: cxscale/documents/base.py; the published JSON Schemas: cxscale/documents/json_schema.py.
+cxscale.journey.diagnose builds these models (its Diagnosis is a DiagnosisDocument with the sums behind it), and the
+CLI, the HTML report and the demo read them; `DiagnosisDocument.model_validate(json.load(f))` gives a reader the same
+typed access. Its use_cases are the drafts of cxscale/documents/use_case_draft.py. Versioning and unknown fields:
+cxscale/documents/base.py; the published JSON Schemas: cxscale/documents/json_schema.py.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
+from cxscale.contract import DEFAULT_RESOLUTION_WINDOW_DAYS
 from cxscale.documents.base import Num, OpenModel
 from cxscale.documents.use_case_draft import UseCaseDraft
 
+#: The documents' version (`schema_version`).
+SCHEMA_VERSION = 1
 
-class Period(OpenModel):
+
+# The period the diagnosis covers: its contacts' first and last start, and the selection, if any (a comment: a
+# docstring would be a new description in the published schema).
+class DiagnosisPeriod(OpenModel):
     start: str = Field(description="first contact's start, ISO 8601 UTC")
     end: str = Field(description="last contact's start, ISO 8601 UTC")
     days: float = Field(description="days between start and end, at least 1")
@@ -32,21 +40,72 @@ class ScoreWeights(OpenModel):
     volume: float
 
 
-class Options(OpenModel):
-    """The DiagnosisOptions the diagnosis ran with (docs/diagnosis.md)."""
+#: Outcomes that count as a failure following a contact (e.g. a no-show after a scheduling call).
+DEFAULT_FAILURE_OUTCOMES: tuple[str, ...] = ("no_show", "churn", "cancellation", "cancelled", "complaint")
 
-    window_days: int
-    repeat_windows_days: list[int]
-    long_wait_seconds: float
-    async_channels: list[str]
-    async_long_wait_seconds: float
-    transfer_avoidable_share: float
-    csat_detractor_max: float
-    failure_outcomes: list[str]
-    failure_window_days: int
-    min_volume: int
-    top_flows: int
-    score_weights: ScoreWeights
+
+def _default_score_weights() -> ScoreWeights:
+    return ScoreWeights(avoidable_cost=0.45, friction=0.25, csat_damage=0.20, volume=0.10)
+
+
+def _as_written(schema: dict[str, Any]) -> None:
+    # A document echoes every option the diagnosis ran with: in its schema each is required and none has a default.
+    for field in schema["properties"].values():
+        field.pop("default", None)
+    schema["required"] = list(schema["properties"])
+    schema["description"] = "The DiagnosisOptions the diagnosis ran with (docs/diagnosis.md)."
+
+
+class DiagnosisOptions(OpenModel):
+    """The knobs of one diagnosis, with their defaults and units (docs/diagnosis.md explains each one), echoed in
+    the document as `options`. One frozen object passed down from the CLI; nothing deep inside reads globals.
+
+    window_days: a same-intent contact within this many days belongs to the same episode (days).
+    repeat_windows_days: windows for the repeat-contact rates (days); the first is the headline 7-day rate.
+    long_wait_seconds: a queue wait longer than this counts as a long wait in a live channel (seconds).
+    async_channels, async_long_wait_seconds: channels answered asynchronously (e-mail, social, sms) have their own,
+        longer threshold (seconds), so that a normal e-mail reply time is not mistaken for friction.
+    transfer_avoidable_share: share 0-1 of a transferred first contact's cost that a right-first-time routing
+        would have saved (the second leg of the contact, assuming two legs of equal length).
+    csat_detractor_max: a CSAT at or below this (1-5 scale) counts as a detractor.
+    failure_outcomes: outcome names that count as a failure following a contact.
+    failure_window_days: a failure outcome this many days or less after a contact counts against it (days); longer
+        than the episode window because appointments and renewals lie weeks ahead of the contact that set them.
+    min_volume: intent x stage cells with fewer contacts are not ranked as hotspots (contacts).
+    top_flows: how many directly-follows edges per graph leave the engine.
+    score_weights: weights of the score components, summing to 1 (avoidable cost 0.45, friction 0.25, CSAT damage
+        0.20, volume 0.10). Each component is scaled to 0-1 by its largest value across candidate hotspots; a
+        component the data cannot support (e.g. no CSAT) is dropped and the others are re-weighted.
+    """
+
+    model_config = ConfigDict(frozen=True, json_schema_extra=_as_written)
+
+    window_days: int = DEFAULT_RESOLUTION_WINDOW_DAYS
+    repeat_windows_days: tuple[int, ...] = (7, 14, 30)
+    long_wait_seconds: float = 300.0
+    async_channels: tuple[str, ...] = ("email", "social", "sms")
+    async_long_wait_seconds: float = 86_400.0
+    transfer_avoidable_share: float = 0.5
+    csat_detractor_max: float = 2.0
+    failure_outcomes: tuple[str, ...] = DEFAULT_FAILURE_OUTCOMES
+    failure_window_days: int = 30
+    min_volume: int = 30
+    top_flows: int = 200
+    score_weights: ScoreWeights = Field(default_factory=_default_score_weights)
+
+    def __init__(self, **options: Any) -> None:
+        # A document read back keeps options a newer producer added (model_validate); options given by name in code
+        # are checked, so that a misspelt one fails instead of being ignored.
+        unknown = sorted(set(options) - set(type(self).model_fields))
+        if unknown:
+            raise TypeError(f"DiagnosisOptions has no option {', '.join(unknown)}")
+        super().__init__(**options)
+
+    @model_validator(mode="after")
+    def _echoed_whole(self) -> DiagnosisOptions:
+        # The document echoes every option, the defaults too (as_json writes the fields set).
+        self.__pydantic_fields_set__.update(type(self).model_fields)
+        return self
 
 
 class Baseline(OpenModel):
@@ -210,10 +269,10 @@ class DiagnosisDocument(OpenModel):
     schema_version: Literal[1]
     source: str
     engine: str
-    period: Period
+    period: DiagnosisPeriod
     currency: str
     annualisation_factor: float = Field(description="365.25 / period days: *_per_year = amount x this")
-    options: Options
+    options: DiagnosisOptions
     overall: Signals
     totals: Totals
     hotspots: list[Hotspot] = Field(description="best first")
@@ -225,3 +284,8 @@ class DiagnosisDocument(OpenModel):
     notes: list[str]
     validation: dict[str, TableValidation] | None = Field(
         description="per table, when the input was validated against the data contract")
+
+    def as_json(self) -> dict[str, Any]:
+        """The document as strict JSON gives it back: the fields its producer set, by their published names (a
+        flow's `from` and `to`), a NaN or infinity written as null (pydantic's JSON serializer)."""
+        return json.loads(self.model_dump_json(by_alias=True, exclude_unset=True))

@@ -1,16 +1,21 @@
 """The use-case draft (draft_version 1) as a Pydantic model: what `cxscale diagnose --use-cases DIR` writes, one YAML
-file per opportunity. `UseCaseDraft.model_validate(yaml.safe_load(f))` gives typed access to a draft. Versioning and
-unknown fields: cxscale/documents/base.py; the published JSON Schemas: cxscale/documents/json_schema.py.
+file per opportunity. cxscale.journey.draft_use_case builds it; `UseCaseDraft.model_validate(yaml.safe_load(f))`
+gives a reader the same typed access. Versioning and unknown fields: cxscale/documents/base.py; the published JSON
+Schemas: cxscale/documents/json_schema.py.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
 from pydantic import Field
 
 from cxscale.documents.base import Num, OpenModel
 from cxscale.documents.pilot_spec import PilotSpec
+
+#: The drafts' version (`draft_version`).
+DRAFT_VERSION = 1
 
 #: The agent capabilities a use-case draft's mechanism names. An open list, like the diagnosis's FRICTION_KINDS.
 CAPABILITIES = ("real_time_guidance", "after_contact_summaries", "routing", "proactive_outreach")
@@ -36,7 +41,8 @@ class BusinessMetric(OpenModel):
     baseline_period: BaselinePeriod
 
 
-class Target(OpenModel):
+# The change the draft proposes for its business metric.
+class DraftTarget(OpenModel):
     value: float
     relative_change: float
 
@@ -123,7 +129,7 @@ class UseCaseDraft(OpenModel):
     evidence: list[str]
     journey_touchpoint: Touchpoint
     business_metric: BusinessMetric
-    target: Target
+    target: DraftTarget
     money_at_stake: MoneyAtStake
     pilot_window: PilotWindow | None
     source: DraftSource
@@ -136,3 +142,7 @@ class UseCaseDraft(OpenModel):
     # Added within draft_version 1 (issue 18): absent from drafts written before.
     pilot_size: PilotSize | None = Field(None, description="whether the target is detectable with the units there "
                                          "are; pilot_window is null when it is not")
+
+    def as_json(self) -> dict[str, Any]:
+        """The draft as JSON (and YAML) gives it back: the fields its producer set, a NaN or infinity as null."""
+        return json.loads(self.model_dump_json(by_alias=True, exclude_unset=True))

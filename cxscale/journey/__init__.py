@@ -1,33 +1,24 @@
 """Journey diagnosis: episodes, friction signals, cost-to-serve and its avoidable part, flows, ranked opportunities
-and use-case drafts (docs/diagnosis.md)."""
+and use-case drafts (docs/diagnosis.md).
 
-from cxscale.documents.diagnosis import DiagnosisDocument
-from cxscale.documents.use_case_draft import UseCaseDraft
-from cxscale.journey.contacts import enriched_contacts, episodes, journey_steps
-from cxscale.journey.diagnosis import SCHEMA_VERSION, Diagnosis, diagnose, touchpoint
-from cxscale.journey.flows import Flow, directly_follows, discover_flows, flow_graphs, top_flows
-from cxscale.journey.options import DiagnosisOptions
+`diagnose` is the one way in: it runs the engine queries of passes.py over integer cell codes and returns the
+diagnosis document (cxscale/documents/diagnosis.py: DiagnosisDocument, with its DiagnosisOptions and the use-case
+drafts' UseCaseDraft) with the sums behind it; `discover_flows` draws one dimension's directly-follows graph alone.
+The reference implementation over the names that the production path is tested against is in tests/journey/oracle.
+"""
+
+from cxscale.journey.diagnosis import Diagnosis, diagnose, touchpoint
+from cxscale.journey.flows import discover_flows
 from cxscale.journey.report import render_html
 from cxscale.journey.usecase import draft_use_case, dump_draft, write_drafts
 
 __all__ = [
-    "SCHEMA_VERSION",
     "Diagnosis",
-    "DiagnosisDocument",
-    "DiagnosisOptions",
-    "Flow",
     "diagnose",
-    "directly_follows",
     "discover_flows",
     "draft_use_case",
     "dump_draft",
-    "enriched_contacts",
-    "episodes",
-    "flow_graphs",
-    "journey_steps",
     "render_html",
-    "top_flows",
     "touchpoint",
-    "UseCaseDraft",
     "write_drafts",
 ]

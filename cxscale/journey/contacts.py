@@ -1,4 +1,5 @@
-"""The enriched contact view: every contact with its neighbours, as Ibis expressions (no rows leave the engine).
+"""The contact view and its windows: every contact with its neighbours, as Ibis expressions (no rows leave the
+engine).
 
 Built from composable steps, each one window over the contacts (docs/diagnosis.md#episodes):
 - with_same_need: per customer and intent, ordered by started_at then interaction_id: the previous and next contact
@@ -8,8 +9,8 @@ Built from composable steps, each one window over the contacts (docs/diagnosis.m
 - with_failures: when the data has outcomes, one window over contacts and failure outcomes finds failures (e.g.
   no-shows) that follow a contact within the failure window.
 Windows are partitioned by `customer_key` (engine.customer_key: an integer hash of customer_id where the engine has
-one), which sorts faster than the text. enriched_contacts chains all three over the names, for inspection and tests;
-diagnosis runs them as separate, narrow queries over integer cell codes (docs/diagnosis.md#passes).
+one), which sorts faster than the text. The diagnosis runs them as separate, narrow queries over integer cell codes
+(passes.py, docs/diagnosis.md#passes); tests/journey/oracle chains all three over the names as its reference.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import ibis
 import ibis.expr.types as ir
 
 from cxscale.contract import DEFAULT_RATE_CARD, DEFAULT_RATE_CARD_OTHER
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.engine import bit, bit_or_of_others, customer_key, epoch_seconds
 from cxscale.journey.codes import CellCodes, encode
-from cxscale.journey.options import DiagnosisOptions
 
 DAY_SECONDS = 86_400
 
@@ -236,44 +237,3 @@ def with_journey_steps(contacts: ir.Table, codes: CellCodes | None = None, order
                         next_tied=next_ts == ts).drop("step_", "next_step_")
     c = c.mutate(**nxt, next_ts=c.ts.lead().over(customer))
     return c.mutate(next_gap=c.next_ts - c.ts, next_tied=c.next_ts == c.ts).drop("next_ts")
-
-
-#: What the customer window reads: its keys and the flow dimensions (or the cell that codes them).
-STEP_KEYS = ("customer_key", "started_at", "interaction_id")
-
-
-def journey_steps(interactions: ir.Table, codes: CellCodes | None = None) -> ir.Table:
-    """The input of the directly-follows graphs: each contact's intent, stage and channel (with `codes`: its cell)
-    with the customer's next contact (with_journey_steps) and nothing else, so that the window sorts narrow rows."""
-    c = base_contacts(interactions)
-    if codes is not None:
-        return with_journey_steps(encode(c, codes).select(*STEP_KEYS, "cell"), codes)
-    return with_journey_steps(c.select(*STEP_KEYS, "intent", "journey_stage", "channel"))
-
-
-def enriched_contacts(interactions: ir.Table, options: DiagnosisOptions | None = None,
-                      outcomes: ir.Table | None = None, journey: bool = True) -> ir.Table:
-    """One row per contact with its episode and journey neighbours (an Ibis expression): contact_view, then
-    with_failures (`failure_follows`), with_same_need (episode columns) and, with journey=True, with_journey_steps
-    (next_intent, next_journey_stage, next_channel, next_gap). See those functions for each column.
-
-    This chains every window in one expression over the names, for inspection and tests; diagnosis runs the same
-    steps over integer codes as separate, narrower queries (friction.diagnosis_sums, journey_steps), which give the
-    same numbers faster (tests/journey/test_codes.py)."""
-    options = options or DiagnosisOptions()
-    c = with_same_need(with_failures(contact_view(interactions), outcomes, options), options)
-    return with_journey_steps(c) if journey else c
-
-
-def episodes(interactions: ir.Table, window_days: int | None = None) -> ir.Table:
-    """Contacts with their episode: `episode_no` (1, 2, ... per customer and intent), `episode_id`
-    ("customer|intent|episode_no"), `is_repeat` and `is_episode_end` (the episode counts as resolved at that contact).
-
-    Diagnosis itself never needs the explicit id (every signal is a sum over contacts); this view is for inspection
-    and tests, and costs one more window pass.
-    """
-    options = DiagnosisOptions(window_days=window_days or DiagnosisOptions().window_days)
-    c = enriched_contacts(interactions, options)
-    running = ibis.window(group_by=["customer_key", "intent"], order_by=list(ORDER), rows=(None, 0))
-    c = c.mutate(episode_no=c.is_episode_start.cast("int64").sum().over(running))
-    return c.mutate(episode_id=c.customer_id.concat("|", c.intent, "|", c.episode_no.cast("string")))

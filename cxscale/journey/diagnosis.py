@@ -1,7 +1,8 @@
 """diagnose(): where friction and cost are highest in a dataset's journeys, ranked and turned into use-case drafts.
 
-The engine runs a few narrow queries (codes with the plain sums, sequencing, episode sums, failure sums, flow graphs), each with at
-most one window; only their aggregates leave the engine (docs/diagnosis.md#passes).
+The engine runs a few narrow queries (codes with the plain sums, sequencing, episode sums, failure sums, flow graphs),
+each with at most one window; only their aggregates leave the engine (docs/diagnosis.md#passes). The result is the
+diagnosis document itself (cxscale/documents/diagnosis.py), with the sums behind it.
 """
 
 from __future__ import annotations
@@ -9,95 +10,79 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import ibis
-import numpy as np
 import pandas as pd
+from pydantic import PrivateAttr
 
 from cxscale.data.dataset import Dataset, as_utc, named
+from cxscale.documents.base import OpenModel
+from cxscale.documents.diagnosis import (
+    SCHEMA_VERSION,
+    ChannelSignals,
+    DiagnosisDocument,
+    DiagnosisOptions,
+    DiagnosisPeriod,
+    Hotspot,
+    IntentSignals,
+    SignalsByDimension,
+    SiteSignals,
+    StageSignals,
+    TableValidation,
+    Totals,
+)
+from cxscale.documents.use_case_draft import PilotSize, PilotWindow
 from cxscale.engine import engine_name, epoch_seconds
 from cxscale.errors import CxscaleError, DataError
 from cxscale.journey.contacts import DAY_SECONDS
-from cxscale.journey.flows import FLOW_DIMENSIONS, Flow, graphs_of_steps
+from cxscale.journey.flows import FLOW_DIMENSIONS, graphs_of_steps
 from cxscale.journey.friction import Span, rollup
-from cxscale.journey.opportunities import overall_signals, rank_hotspots
-from cxscale.journey.options import DiagnosisOptions
+from cxscale.journey.opportunities import overall_signals, rank_hotspots, signal_values
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
-from cxscale.journey.usecase import choose_metric, draft_use_case, touchpoint_scope
+from cxscale.journey.usecase import Plan, choose_metric, draft_use_case, touchpoint_scope
 
-SCHEMA_VERSION = 1
 DAYS_PER_YEAR = 365.25
 DEFAULT_CURRENCY = "currency units"
 
+#: The model of each dimension's signal rows (the document's `signals`).
+_SIGNAL_ROWS: dict[str, type[OpenModel]] = {"intent": IntentSignals, "journey_stage": StageSignals, "channel": ChannelSignals,
+                "site": SiteSignals}
 
-@dataclass
-class Diagnosis:
-    """The result of one diagnosis: ranked hotspots, flows, the whole-data baseline and the aggregates behind them.
 
-    `sums` holds the finest-grain additive sums (intent x stage x channel x site); every table and chart is
-    rolled up from it. Money in `hotspots` is over the data's period; *_per_year fields are annualised by
-    annualisation_factor = 365.25 / period days.
+class Diagnosis(DiagnosisDocument):
+    """One diagnosis: the document `cxscale diagnose --json` prints (every hotspot, best first), with the
+    finest-grain additive sums behind it (intent x stage x channel x site), from which any other grain is rolled
+    up. The sums are not part of the document. Money in `hotspots` is over the data's period; *_per_year fields are
+    annualised by annualisation_factor = 365.25 / period days.
     """
 
-    source: str
-    engine: str
-    period: dict[str, Any]
-    currency: str
-    annualisation_factor: float
-    hotspots: list[dict]
-    flows: dict[str, list[Flow]]
-    overall: dict[str, Any]
-    sums: pd.DataFrame
-    options: DiagnosisOptions
-    use_cases: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    #: Per table: rows read, accepted, rejected and rejected rows per rule, when the input was validated; else None.
-    validation: dict[str, dict[str, Any]] | None = None
+    _sums: pd.DataFrame = PrivateAttr()
+
+    @property
+    def sums(self) -> pd.DataFrame:
+        """The finest-grain additive sums behind every figure (passes.diagnosis_sums)."""
+        return self._sums
 
     def by(self, dims: list[str]) -> pd.DataFrame:
         """Signals rolled up to any grain over intent, journey_stage, channel and site."""
-        return rollup(self.sums, dims, self.options)
+        return rollup(self._sums, dims, self.options)
 
-    def signals(self, dim: str) -> list[dict[str, Any]]:
-        """Every signal per value of one dimension (intent, journey_stage, channel or site), most contacts first,
-        JSON-ready (NaN -> None), with avoidable_cost_per_year added."""
-        table = self.by([dim]).sort_values("volume", ascending=False)
-        table["avoidable_cost_per_year"] = table["avoidable_cost"] * self.annualisation_factor
-        rows = table.astype(object).where(table.notna(), None).to_dict(orient="records")
-        return [{k: (int(v) if isinstance(v, int | np.integer) else float(v) if isinstance(v, float | np.floating)
-                     else v) for k, v in r.items()} for r in rows]
+    def top(self, hotspots: int) -> Diagnosis:
+        """The diagnosis with its first `hotspots` hotspots alone (what `--json --top N` prints)."""
+        return self.model_copy(update={"hotspots": self.hotspots[:hotspots]})
 
-    def to_dict(self, top: int | None = None) -> dict[str, Any]:
-        """The diagnosis JSON document (schema_version 1, docs/diagnosis.md#json)."""
-        hotspots = self.hotspots[:top] if top else self.hotspots
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "source": self.source,
-            "engine": self.engine,
-            "period": self.period,
-            "currency": self.currency,
-            "annualisation_factor": self.annualisation_factor,
-            "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.options).items()},
-            "overall": self.overall,
-            "totals": {
-                "cost": self.overall.get("cost"),
-                "avoidable_cost": self.overall.get("avoidable_cost"),
-                "cost_per_year": _times(self.overall.get("cost"), self.annualisation_factor),
-                "avoidable_cost_per_year": _times(self.overall.get("avoidable_cost"), self.annualisation_factor),
-            },
-            "hotspots": hotspots,
-            "flows": [f.to_dict() for f in self.flows.get("intent", [])],
-            "signals": {dim: self.signals(dim) for dim in ("intent", "journey_stage", "channel", "site")},
-            "stage_flows": [f.to_dict() for f in self.flows.get("journey_stage", [])],
-            "channel_flows": [f.to_dict() for f in self.flows.get("channel", [])],
-            "use_cases": self.use_cases,
-            "notes": self.notes,
-            "validation": self.validation,
-        }
+
+def _signals(sums: pd.DataFrame, options: DiagnosisOptions, factor: float) -> SignalsByDimension:
+    """Every signal per value of each dimension, most contacts first, with avoidable_cost_per_year added."""
+    rows: dict[str, list[Any]] = {}
+    for dim, model in _SIGNAL_ROWS.items():
+        table = rollup(sums, [dim], options).sort_values("volume", ascending=False)
+        table["avoidable_cost_per_year"] = table["avoidable_cost"] * factor
+        rows[dim] = [model(**signal_values(r)) for r in table.to_dict(orient="records")]
+    return SignalsByDimension(**rows)
 
 
 def _times(x: float | None, k: float) -> float | None:
@@ -119,19 +104,19 @@ def source_currency(source: str) -> str | None:
     return None
 
 
-def validation_summary(dataset: Dataset) -> dict[str, dict[str, Any]] | None:
+def validation_summary(dataset: Dataset) -> dict[str, TableValidation] | None:
     """Rows read, accepted and rejected per table (and rejected rows per rule) of a dataset opened with validation
     (cxscale.data.open_data); None when the dataset was not validated."""
     report = dataset.report
     if report is None:
         return None
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, TableValidation] = {}
     for t in report.tables.values():
         rules: dict[str, int] = {}
         for r in t.rules:
             rules[r.rule] = rules.get(r.rule, 0) + r.rows
-        out[t.table] = {"rows_read": t.rows_read, "rows_accepted": t.rows_accepted, "rows_rejected": t.rows_rejected,
-                        "rules": rules}
+        out[t.table] = TableValidation(rows_read=t.rows_read, rows_accepted=t.rows_accepted,
+                                       rows_rejected=t.rows_rejected, rules=rules)
     return out
 
 
@@ -146,10 +131,10 @@ def input_notes(dataset: Dataset, mapping: str | None = None) -> list[str]:
     label = f"{Path(str(mapping)).stem}: " if mapping else ""
     notes = []
     for table, t in summary.items():
-        if not t["rows_rejected"]:
+        if not t.rows_rejected:
             continue
-        rules = ", ".join(f"{rule} {n:,}" if len(t["rules"]) > 1 else rule for rule, n in t["rules"].items())
-        notes.append(f"{label}{t['rows_rejected']:,} of {t['rows_read']:,} {table} rejected ({rules}) and left out "
+        rules = ", ".join(f"{rule} {n:,}" if len(t.rules) > 1 else rule for rule, n in t.rules.items())
+        notes.append(f"{label}{t.rows_rejected:,} of {t.rows_read:,} {table} rejected ({rules}) and left out "
                      f"of the diagnosis; run `{command} --quarantine rejected.csv` to see them")
     if not notes:
         notes.append(f"{label}input validated against the data contract: every row passes")
@@ -217,8 +202,8 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
     step("ranking hotspots")
     start, end = float(sums["ts_min"].min()), float(sums["ts_max"].max())
     days = max((end - start) / DAY_SECONDS, 1.0)
-    period: dict[str, Any] = {"start": _iso(start), "end": _iso(end), "days": days}
-    period.update({k: _utc_iso(v) for k, v in (("since", since), ("until", until)) if v is not None})
+    chosen = {k: _utc_iso(v) for k, v in (("since", since), ("until", until)) if v is not None}
+    period = DiagnosisPeriod(start=_iso(start), end=_iso(end), days=days, **chosen)
     factor = DAYS_PER_YEAR / days
     currency = currency or source_currency(dataset.source) or DEFAULT_CURRENCY
     hotspots = rank_hotspots(sums, options, factor, currency)
@@ -238,26 +223,34 @@ def diagnose(dataset: Dataset, options: DiagnosisOptions | None = None, currency
         notes += _unknown_rates_note(sums, options)
     if days < 28:
         notes.append(f"the data covers only {days:.1f} days: money per year extrapolates it x{factor:.0f}")
-    diagnosis = Diagnosis(
-        source=dataset.source, engine=engine_name(dataset.con), period=period, currency=currency,
-        annualisation_factor=factor, hotspots=hotspots, flows=flows, overall=overall_signals(sums, options),
-        sums=sums, options=options, notes=notes, validation=validation_summary(dataset),
-    )
     top = hotspots[:use_cases]
+    use_case_drafts = []
     if top:
         # Each pilot plan reads its touchpoint's contacts a few times: read the top touchpoints' contacts once and
         # plan over that small cached table instead of the whole data each time.
         step("reading the top touchpoints' contacts")
         metrics = [choose_metric(h).metric for h in top]
-        narrowed = touchpoints(dataset, [(h["intent"], h["journey_stage"]) for h in top], metrics)
+        narrowed = touchpoints(dataset, [(h.intent, h.journey_stage) for h in top], metrics)
         try:
             for h in top:
-                step(f"planning a pilot for {h['intent']} at {h['journey_stage']}")
+                step(f"planning a pilot for {h.intent} at {h.journey_stage}")
                 suggestion = choose_metric(h)
                 plan = plan_window(narrowed, h, suggestion.metric, suggestion.change)
-                diagnosis.use_cases.append(draft_use_case(h, period, currency, dataset.source, plan=plan))
+                use_case_drafts.append(draft_use_case(h, period, currency, dataset.source, plan=plan))
         finally:
             narrowed.interactions.release()
+    overall = overall_signals(sums, options)
+    diagnosis = Diagnosis(
+        schema_version=SCHEMA_VERSION, source=dataset.source, engine=engine_name(dataset.con), period=period,
+        currency=currency, annualisation_factor=factor, options=options, overall=overall,
+        totals=Totals(cost=overall.cost, avoidable_cost=overall.avoidable_cost,
+                      cost_per_year=_times(overall.cost, factor),
+                      avoidable_cost_per_year=_times(overall.avoidable_cost, factor)),
+        hotspots=hotspots, flows=flows["intent"], signals=_signals(sums, options, factor),
+        stage_flows=flows["journey_stage"], channel_flows=flows["channel"], use_cases=use_case_drafts,
+        notes=notes, validation=validation_summary(dataset),
+    )
+    diagnosis._sums = sums
     return diagnosis
 
 
@@ -346,27 +339,28 @@ def touchpoint(dataset: Dataset, intent: str, journey_stage: str) -> Dataset:
     return Dataset(dataset.con, tables, f"{dataset.source} [{intent} x {journey_stage}]", list(dataset.notes))
 
 
-def plan_window(dataset: Dataset, hotspot: dict, metric: str, target_relative: float) -> dict | None:
-    """The pilot window from the measurement engine's power calculation (cxscale.measure.power.plan_pilot) on the
-    hotspot's touchpoint, customer-randomised, with its `pilot_size` (feasibility; alone when not feasible); None
-    when it is unavailable or the data cannot support it (the draft then falls back to
-    cxscale/journey/planning.py)."""
+def plan_window(dataset: Dataset, hotspot: Hotspot, metric: str, target_relative: float) -> Plan | None:
+    """The pilot window and size from the measurement engine's power calculation (cxscale.measure.power.plan_pilot)
+    on the hotspot's touchpoint, customer-randomised: no window when the plan is not feasible (the size says why and
+    what is detectable instead); None when it is unavailable or the data cannot support it (the draft then falls
+    back to cxscale/journey/planning.py)."""
     try:
         from cxscale.measure.power import plan_pilot
     except ImportError:
         return None
     try:
-        p = plan_pilot(touchpoint(dataset, hotspot["intent"], hotspot["journey_stage"]), metric, target_relative)
+        p = plan_pilot(touchpoint(dataset, hotspot.intent, hotspot.journey_stage), metric, target_relative)
     except (CxscaleError, KeyError, ValueError, ZeroDivisionError):
         return None
-    size = {"feasible": p.feasible, "unit": p.unit, "needed": p.n_total, "population": p.population,
-            "units_available": p.units_available, "max_days": p.max_days,
-            "mde_relative_all_units": p.mde_relative_all_units, "mde_abs_all_units": p.mde_abs_all_units,
-            "note": p.note}
+    size = PilotSize(feasible=p.feasible, unit=p.unit, needed=p.n_total, population=p.population,
+                     units_available=p.units_available, max_days=p.max_days,
+                     mde_relative_all_units=p.mde_relative_all_units, mde_abs_all_units=p.mde_abs_all_units,
+                     note=p.note)
     if p.days_total is None:  # not feasible: no window, the plan's reason and what is detectable instead
-        return {"pilot_size": size}
-    return {"pilot_size": size, "days": math.ceil(p.days_total), "days_to_enrol": math.ceil(p.days_to_enrol or 0),
-            "measurement_days": p.window_days, "sample_size_per_arm": p.n_per_arm, "unit": p.unit,
-            "units_per_day": round(p.units_per_day, 3), "baseline_per_unit": p.baseline, "split": "50/50",
-            "alpha": p.alpha, "power": p.power,
-            "method": "cxscale.measure.power.plan_pilot on the touchpoint's contacts (customer-randomised)"}
+        return None, size
+    window = PilotWindow(
+        days=math.ceil(p.days_total), days_to_enrol=math.ceil(p.days_to_enrol or 0), measurement_days=p.window_days,
+        sample_size_per_arm=p.n_per_arm, unit=p.unit, units_per_day=round(p.units_per_day, 3),
+        baseline_per_unit=p.baseline, split="50/50", alpha=p.alpha, power=p.power,
+        method="cxscale.measure.power.plan_pilot on the touchpoint's contacts (customer-randomised)")
+    return window, size

@@ -10,81 +10,24 @@ edges returned (back-and-forth between two needs); in a busy journey most pairs 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import ibis
 import ibis.expr.types as ir
 
 from cxscale.data.dataset import Dataset
+from cxscale.documents.diagnosis import DiagnosisOptions, FlowEdge
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import base_contacts
-from cxscale.journey.options import DiagnosisOptions
 from cxscale.journey.passes import sequence
 
-#: Dimensions a flow graph can be drawn over, and the enriched-view column of the next contact's value.
+#: Dimensions a flow graph can be drawn over, and the column of the next contact's value (contacts.with_journey_steps).
 FLOW_DIMENSIONS = {"intent": "next_intent", "journey_stage": "next_journey_stage", "channel": "next_channel"}
-
-
-@dataclass(frozen=True)
-class Flow:
-    """One directly-follows edge: count (transitions) and median_seconds between the two contacts' starts."""
-
-    source: str
-    target: str
-    count: int
-    median_seconds: float | None
-    loop: bool
-    reverse: bool = False
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        return {"from": d.pop("source"), "to": d.pop("target"), **d}
-
-
-def directly_follows(enriched: ir.Table, dimension: str = "intent") -> ir.Table:
-    """The DFG as an Ibis expression: columns source, target, count, median_seconds (one row per edge)."""
-    if dimension not in FLOW_DIMENSIONS:
-        raise ValueError(f"flows are drawn over {', '.join(FLOW_DIMENSIONS)}, not {dimension!r}")
-    c = enriched
-    nxt = c[FLOW_DIMENSIONS[dimension]]
-    edges = c.filter(nxt.notnull()).select(source=c[dimension], target=nxt, gap=c.next_gap)
-    return edges.group_by(["source", "target"]).aggregate(
-        count=edges.count(), median_seconds=edges.gap.median()
-    )
-
-
-def top_flows(enriched: ir.Table, dimension: str = "intent", limit: int = 200) -> list[Flow]:
-    """The `limit` busiest edges of the DFG (pulled out of the engine), busiest first, loops marked."""
-    dfg = directly_follows(enriched, dimension)
-    rows = dfg.order_by([dfg["count"].desc(), dfg.source, dfg.target]).limit(limit).to_pyarrow().to_pylist()
-    return _flows(rows)
-
-
-def flow_graphs(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
-                limit: int = 200, codes: CellCodes | None = None) -> dict[str, list[Flow]]:
-    """The DFGs of several dimensions: {dimension: [Flow, ...] busiest first, loops marked}.
-
-    The steps that have a next contact are materialised once, narrowed to what the graphs read (so that the window
-    behind `steps` runs once, not once per graph), then grouped by graphs_of_steps. `codes`: the steps carry cell
-    codes (journey_steps with codes)."""
-    if not dimensions:
-        return {}
-    if codes is None:
-        columns = [*dict.fromkeys([*dimensions, *(FLOW_DIMENSIONS[d] for d in dimensions)])]
-    else:
-        columns = ["cell", "next_cell"]
-    c = steps.filter(steps.next_gap.notnull()).select(*columns, "next_gap").cache()
-    try:
-        return graphs_of_steps(c, dimensions, limit, codes)
-    finally:
-        c.release()
 
 
 def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DIMENSIONS),
                     limit: int | None = 200, codes: CellCodes | None = None,
-                    medians: bool = True) -> dict[str, list[Flow]]:
-    """flow_graphs over steps already narrowed to contacts with a next one (ideally materialised: it is read once
-    per dimension): one query groups each dimension, stacks the graphs and keeps the `limit` busiest edges per
+                    medians: bool = True) -> dict[str, list[FlowEdge]]:
+    """The directly-follows graphs of `dimensions` over steps narrowed to contacts with a next one (ideally
+    materialised: it is read once per dimension): one query groups each dimension, stacks the graphs and keeps the `limit` busiest edges per
     dimension in the engine. With `codes` the steps are (cell, next_cell, next_gap), each graph is grouped and
     ranked over codes, and its edges are named afterwards: a code is the rank of its name in the engine's order
     (codes.cell_codes), so edges of equal count rank by name either way. limit=None keeps every edge;
@@ -112,11 +55,11 @@ def graphs_of_steps(steps: ir.Table, dimensions: tuple[str, ...] = tuple(FLOW_DI
         names = codes.names
         for r in rows:
             r["source"], r["target"] = names[r["dimension"]][r["source"]], names[r["dimension"]][r["target"]]
-    return {dim: _flows(sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"]))
+    return {dim: flow_edges(sorted((r for r in rows if r["dimension"] == dim), key=lambda r: r["rank"]))
             for dim in dimensions}
 
 
-def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians: bool = True) -> list[Flow]:
+def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians: bool = True) -> list[FlowEdge]:
     """Every edge of one dimension's DFG (intent, journey_stage or channel), busiest first, from a Dataset or its
     interactions table: what the diagnosis computes for its graphs, for this dimension alone.
 
@@ -143,10 +86,11 @@ def discover_flows(data: Dataset | ir.Table, dimension: str = "intent", medians:
         codes.release()
 
 
-def _flows(rows: list[dict]) -> list[Flow]:
+def flow_edges(rows: list[dict]) -> list[FlowEdge]:
+    """Edges read out of the engine (source, target, count, median_seconds), loops and reverse edges marked."""
     pairs = {(r["source"], r["target"]) for r in rows}
     return [
-        Flow(
+        FlowEdge(
             source=r["source"], target=r["target"], count=int(r["count"]),
             median_seconds=None if r["median_seconds"] is None else float(r["median_seconds"]),
             loop=r["source"] == r["target"],

@@ -15,9 +15,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.engine import epoch_seconds, instant
 from cxscale.journey.contacts import DAY_SECONDS
-from cxscale.journey.options import DiagnosisOptions
 
 GRAIN = ["intent", "journey_stage", "channel", "site"]
 
@@ -186,18 +186,6 @@ def failure_metrics(c: ir.Table) -> dict[str, ir.Scalar]:
     contact counts: the outcomes' horizon is not the contacts' (docs/diagnosis.md#censoring)."""
     return {"failures_following": _sum_if(c.failure_follows.fill_null(False)),
             "failure_known": c.failure_follows.count()}
-
-
-def friction_sums(enriched: ir.Table, options: DiagnosisOptions, span: Span | None = None) -> ir.Table:
-    """The grouped aggregation of the enriched view (contacts.enriched_contacts): additive sums per intent x stage x
-    channel x site, as an Ibis expression. Units: *_seconds sums in seconds, cost sums in the data's currency,
-    ts_min/ts_max in epoch seconds. span: the data's span (plain_metrics). passes.diagnosis_sums computes the same
-    sums in narrower queries over integer codes."""
-    c = enriched
-    sums = c.group_by(GRAIN).aggregate(**plain_metrics(c, options, span=span),
-                                       **episode_metrics(c, options, span),
-                                       **failure_metrics(c))
-    return with_long_waits(sums, options)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

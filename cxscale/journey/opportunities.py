@@ -16,8 +16,15 @@ import math
 
 import pandas as pd
 
+from cxscale.documents.diagnosis import (
+    AvoidableCostParts,
+    Baseline,
+    DiagnosisOptions,
+    Hotspot,
+    HotspotChannel,
+    Signals,
+)
 from cxscale.journey.friction import dominant, rollup
-from cxscale.journey.options import DiagnosisOptions
 
 HOTSPOT_GRAIN = ["intent", "journey_stage"]
 
@@ -39,7 +46,7 @@ LOW_CSAT_GAP = 0.3
 
 
 def _num(x: object) -> float | None:
-    """A JSON-safe float: None for NaN/None."""
+    """A number the document holds: None for NaN/None (a rate or mean the data cannot support)."""
     if x is None:
         return None
     f = float(x)  # type: ignore[arg-type]
@@ -121,8 +128,8 @@ _COUNTS = ("episodes", "csat_responses")
 
 
 def rank_hotspots(sums: pd.DataFrame, options: DiagnosisOptions, annualise: float,
-                  currency: str = "currency units") -> list[dict]:
-    """Intent x stage hotspots, best first, as JSON-ready dicts (see docs/diagnosis.md#json for the fields).
+                  currency: str = "currency units") -> list[Hotspot]:
+    """Intent x stage hotspots, best first (see docs/diagnosis.md#json for the fields).
 
     `channel` is the dominant channel of the intent x stage (most contacts); `channels` lists every channel's share,
     rates and avoidable cost, so a finer grain stays visible.
@@ -132,57 +139,60 @@ def rank_hotspots(sums: pd.DataFrame, options: DiagnosisOptions, annualise: floa
     ranked = cells[cells["volume"] >= options.min_volume]
     if ranked.empty:
         ranked = cells
-    comp = _components(ranked.reset_index(drop=True), overall, annualise, options.score_weights)
+    weights = options.score_weights.model_dump()
+    comp = _components(ranked.reset_index(drop=True), overall, annualise, weights)
     ranked = ranked.reset_index(drop=True).join(comp)
     ranked = ranked.sort_values(["score", "avoidable_cost", "volume"], ascending=False).reset_index(drop=True)
     dom = {(r.intent, r.journey_stage): (r.channel, r.channel_share)
            for r in dominant(sums, HOTSPOT_GRAIN, "channel").itertuples(index=False)}
     per_channel = rollup(sums, [*HOTSPOT_GRAIN, "channel"], options).sort_values("volume", ascending=False)
-    channels_of: dict[tuple, list[dict]] = {}
+    channels_of: dict[tuple, list[HotspotChannel]] = {}
     for c in per_channel.to_dict("records"):
-        channels_of.setdefault((c["intent"], c["journey_stage"]), []).append(c)
-    weights_used = [k for k in options.score_weights if f"points_{k}" in comp.columns]
+        channels_of.setdefault((c["intent"], c["journey_stage"]), []).append(HotspotChannel(
+            channel=c["channel"], volume=int(c["volume"]), repeat_contact_rate=_num(c["repeat_contact_rate"]),
+            transfer_rate=_num(c["transfer_rate"]), csat_mean=_num(c["csat_mean"]),
+            avoidable_cost=_num(c["avoidable_cost"])))
+    weights_used = [k for k in weights if f"points_{k}" in comp.columns]
     out = []
     # Plain dicts per row: a pandas Series per hotspot costs more than the whole ranking.
     for rank, r in enumerate(ranked.to_dict("records"), start=1):
         key = (r["intent"], r["journey_stage"])
-        chans = channels_of[key]
-        out.append({
-            "rank": rank,
-            "intent": r["intent"],
-            "journey_stage": r["journey_stage"],
-            "channel": dom[key][0],
-            "channel_share": _num(dom[key][1]),
-            "volume": int(r["volume"]),
-            "repeat_contact_rate": _num(r["repeat_contact_rate"]),
-            "transfer_rate": _num(r["transfer_rate"]),
-            "csat_mean": _num(r["csat_mean"]),
-            "cost": _num(r["cost"]),
-            "avoidable_cost": _num(r["avoidable_cost"]),
-            "cost_per_year": _num(r["cost"] * annualise),
-            "avoidable_cost_per_year": _num(r["avoidable_cost"] * annualise),
-            "avoidable_cost_parts": {
-                "repeat_contacts": _num(r["avoidable_cost_repeat"]),
-                "channel_switches": _num(r["avoidable_cost_switch"]),
-                "transfers": _num(r["avoidable_cost_transfer"]),
-            },
-            "score": round(float(r["score"]), 2),
-            "score_components": {k: round(float(r[f"points_{k}"]), 2) for k in weights_used},
-            "score_inputs": {k: _num(r[f"raw_{k}"]) for k in weights_used},
-            "kinds": _kinds(r, overall),
-            "baseline": {f: (int(r[f]) if f in _COUNTS else _num(r[f])) for f in BASELINE_FIELDS},
-            "evidence": _evidence(r, overall, annualise, currency),
-            "channels": [
-                {"channel": c["channel"], "volume": int(c["volume"]), "repeat_contact_rate": _num(c["repeat_contact_rate"]),
-                 "transfer_rate": _num(c["transfer_rate"]), "csat_mean": _num(c["csat_mean"]),
-                 "avoidable_cost": _num(c["avoidable_cost"])}
-                for c in chans
-            ],
-        })
+        out.append(Hotspot(
+            rank=rank,
+            intent=r["intent"],
+            journey_stage=r["journey_stage"],
+            channel=dom[key][0],
+            channel_share=_num(dom[key][1]),
+            volume=int(r["volume"]),
+            repeat_contact_rate=_num(r["repeat_contact_rate"]),
+            transfer_rate=_num(r["transfer_rate"]),
+            csat_mean=_num(r["csat_mean"]),
+            cost=_num(r["cost"]),
+            avoidable_cost=_num(r["avoidable_cost"]),
+            cost_per_year=_num(r["cost"] * annualise),
+            avoidable_cost_per_year=_num(r["avoidable_cost"] * annualise),
+            avoidable_cost_parts=AvoidableCostParts(
+                repeat_contacts=_num(r["avoidable_cost_repeat"]),
+                channel_switches=_num(r["avoidable_cost_switch"]),
+                transfers=_num(r["avoidable_cost_transfer"]),
+            ),
+            score=round(float(r["score"]), 2),
+            score_components={k: round(float(r[f"points_{k}"]), 2) for k in weights_used},
+            score_inputs={k: _num(r[f"raw_{k}"]) for k in weights_used},
+            kinds=_kinds(r, overall),
+            baseline=Baseline(**{f: (int(r[f]) if f in _COUNTS else _num(r[f])) for f in BASELINE_FIELDS}),
+            evidence=_evidence(r, overall, annualise, currency),
+            channels=channels_of[key],
+        ))
     return out
 
 
-def overall_signals(sums: pd.DataFrame, options: DiagnosisOptions) -> dict[str, float | None]:
+def signal_values(row: dict) -> dict[str, int | float | str | None]:
+    """One row of a rollup as the document holds it: counts as integers, NaN as None."""
+    return {k: (int(v) if k in ("volume", "episodes", "csat_responses") else v if isinstance(v, str) else _num(v))
+            for k, v in row.items()}
+
+
+def overall_signals(sums: pd.DataFrame, options: DiagnosisOptions) -> Signals:
     """The whole data's signals (the baseline every hotspot is compared with)."""
-    row = rollup(sums, [], options).iloc[0]
-    return {k: (int(v) if k in ("volume", "episodes", "csat_responses") else _num(v)) for k, v in row.items()}
+    return Signals(**signal_values(rollup(sums, [], options).iloc[0].to_dict()))

@@ -37,6 +37,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.engine import dialect_of, instant
 from cxscale.journey.codes import DIMENSIONS, CellCodes, cell_codes
 from cxscale.journey.contacts import (
@@ -57,7 +58,6 @@ from cxscale.journey.friction import (
     plain_metrics,
     with_long_waits,
 )
-from cxscale.journey.options import DiagnosisOptions
 
 #: What the steps keep: each contact's cell, the cell of the customer's next contact and the seconds between them.
 STEP_COLUMNS = ("cell", "next_cell", "next_gap")
@@ -290,7 +290,7 @@ def _like(t: ir.Table, other: ir.Table) -> ir.Table:
 def diagnosis_sums(interactions: ir.Table, options: DiagnosisOptions, codes: CellCodes,
                    outcomes: ir.Table | None = None, sequenced: Sequenced | None = None,
                    since_ts: int | None = None, span: Span | None = None) -> pd.DataFrame:
-    """The same sums as friction.friction_sums(enriched_contacts(...)), per cell with the names put back: the plain
+    """The sums of the reference over the names (tests/journey/oracle), per cell with the names put back: the plain
     sums from `codes` (code_cells), the episode sums from one customer x intent window over `sequenced.sharing` (by
     start alone) and `sequenced.need_contacts` (with the tie-break), and with outcomes the failure sums from one more
     window. Every other contact shares its intent with no other contact of its customer: its episode sums follow

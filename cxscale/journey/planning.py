@@ -1,28 +1,17 @@
 """The window a pilot would need to detect a target change (two-sided test, normal approximation).
 
 The use-case drafts' fallback when the measurement engine's plan (cxscale/measure/power.py) cannot be made on the
-touchpoint's data; the sample size itself comes from cxscale.stats.power_plan (docs/diagnosis.md#pilot-window). Units are contacts: clustering of contacts within
-customers is ignored, so the window is a lower bound when customers contact often.
+touchpoint's data; the sample size itself comes from cxscale.stats.power_plan (docs/diagnosis.md#pilot-window). Units
+are contacts: clustering of contacts within customers is ignored, so the window is a lower bound when customers
+contact often.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from cxscale.documents.use_case_draft import PilotWindow
 from cxscale.stats import power_plan
-
-
-@dataclass(frozen=True)
-class PilotWindow:
-    """Sample size per arm (units) and the days of traffic a 50/50 split needs to reach it."""
-
-    sample_size_per_arm: int
-    window_days: int
-    units_per_day: float
-    alpha: float
-    power: float
-    method: str
 
 
 def sample_size_per_arm(baseline: float, target: float, sd: float | None = None, alpha: float = 0.05,
@@ -37,9 +26,11 @@ def sample_size_per_arm(baseline: float, target: float, sd: float | None = None,
 
 def pilot_window(baseline: float, target: float, units_per_day: float, sd: float | None = None,
                  alpha: float = 0.05, power: float = 0.8) -> PilotWindow:
-    """The days of traffic (units_per_day units a day, split 50/50) a pilot needs to detect baseline -> target."""
+    """The days of contacts (units_per_day contacts a day, split 50/50) a pilot needs to detect baseline -> target:
+    the draft's pilot window over contacts (units_per_day rounded to 0.01)."""
     n = sample_size_per_arm(baseline, target, sd, alpha, power)
     days = math.ceil(2 * n / units_per_day) if units_per_day > 0 else 0
     kind = "two proportions" if sd is None else "two means"
-    return PilotWindow(n, max(days, 1), units_per_day, alpha, power,
-                       f"normal approximation, {kind}, two-sided (cxscale/journey/planning.py)")
+    return PilotWindow(days=max(days, 1), sample_size_per_arm=n, unit="contact", units_per_day=round(units_per_day, 2),
+                       split="50/50", alpha=alpha, power=power,
+                       method=f"normal approximation, {kind}, two-sided (cxscale/journey/planning.py)")

@@ -1,21 +1,24 @@
 """The diagnosis as one self-contained HTML file (inline CSS and SVG, no scripts): KPIs, a Pareto chart of avoidable
 cost by intent, a friction heatmap by intent x channel, the journey-flow diagram, the hotspot table and use-case
-drafts."""
+drafts. Rendered by the reports' shared templates (cxscale/templates/diagnosis.html on base.html)."""
 
 from __future__ import annotations
 
-from importlib.resources import files
-
-import jinja2
 from markupsafe import Markup
 
 from cxscale.charts.flow import Edge, flow_chart
 from cxscale.charts.heatmap import heatmap_chart
 from cxscale.charts.pareto import pareto_chart
-from cxscale.charts.svg import fmt_number, fmt_share
+from cxscale.format import DASH, compact, percent
 from cxscale.journey.diagnosis import Diagnosis
 from cxscale.journey.opportunities import FRICTION_RATES, friction_index
 from cxscale.journey.usecase import dump_draft
+from cxscale.templates import render
+
+
+def share(x: float | None, decimals: int = 1) -> str:
+    """A share 0-1 in the page's tables and tiles, with fixed decimals so that a column lines up (12.3%)."""
+    return percent(x, decimals=decimals, missing=DASH)
 
 
 def pareto_svg(d: Diagnosis) -> str:
@@ -37,42 +40,40 @@ def heatmap_svg(d: Diagnosis, max_rows: int = 15, max_columns: int = 8) -> str:
     notes = [[(f"{int(lookup[(i, c)].volume):,} contacts" if (i, c) in lookup else "no contacts")
               for c in channels] for i in intents]
     return heatmap_chart(intents, channels, values, title="Friction by intent and channel",
-                         legend="friction index", notes=notes, fmt=lambda v: fmt_share(v, 1), low=0.0)
+                         legend="friction index", notes=notes, fmt=share, low=0.0)
 
 
-def flow_svg(d: Diagnosis, dimension: str = "intent", max_edges: int = 30) -> str:
-    """The directly-follows graph of `dimension` as a two-column flow diagram."""
-    edges = [Edge(f.source, f.target, f.count, f.median_seconds, f.loop) for f in d.flows.get(dimension, [])]
-    name = dimension.replace("_", " ")
-    return flow_chart(edges, title=f"Journey flows: {name} of a contact -> {name} of the customer's next contact",
-                      max_edges=max_edges, left_caption=f"{name} of a contact",
-                      right_caption=f"{name} of the next contact")
+def flow_svg(d: Diagnosis, max_edges: int = 30) -> str:
+    """The directly-follows graph of intents as a two-column flow diagram."""
+    edges = [Edge(f.source, f.target, f.count, f.median_seconds, f.loop) for f in d.flows]
+    return flow_chart(edges, title="Journey flows: intent of a contact -> intent of the customer's next contact",
+                      max_edges=max_edges, left_caption="intent of a contact",
+                      right_caption="intent of the next contact")
 
 
 def render_html(d: Diagnosis, top: int = 15) -> str:
     """The whole report as an HTML string."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    template = env.from_string(files("cxscale.journey").joinpath("templates/diagnosis.html").read_text("utf-8"))
     o, k = d.overall, d.annualisation_factor
-    cost, avoidable = (o.get("cost") or 0.0), (o.get("avoidable_cost") or 0.0)
+    cost, avoidable = (o.cost or 0.0), (o.avoidable_cost or 0.0)
     kpi = {
-        "contacts": fmt_number(o["volume"]),
-        "cost": fmt_number(cost * k),
-        "avoidable": fmt_number(avoidable * k),
-        "avoidable_share": fmt_share(avoidable / cost if cost else None, 1),
-        "repeat": fmt_share(o.get("repeat_contact_rate_7d"), 1),
-        "transfer": fmt_share(o.get("transfer_rate"), 1),
-        "csat": "-" if o.get("csat_mean") is None else f"{o['csat_mean']:.2f}",
+        "contacts": compact(o.volume),
+        "cost": compact(cost * k),
+        "avoidable": compact(avoidable * k),
+        "avoidable_share": share(avoidable / cost if cost else None),
+        "repeat": share(o.repeat_contact_rate_7d),
+        "transfer": share(o.transfer_rate),
+        "csat": DASH if o.csat_mean is None else f"{o.csat_mean:.2f}",
     }
-    weights = ", ".join(f"{name.replace('_', ' ')} {w:g}" for name, w in d.options.score_weights.items())
-    rates = ", ".join(r.replace("_", " ") for r in FRICTION_RATES if o.get(r) is not None)
-    return template.render(
+    weights = ", ".join(f"{name.replace('_', ' ')} {w:g}" for name, w in d.options.score_weights.model_dump().items())
+    rates = ", ".join(r.replace("_", " ") for r in FRICTION_RATES if getattr(o, r) is not None)
+    return render(
+        "diagnosis.html",
         source=d.source, period=d.period, engine=d.engine, currency=d.currency, factor=k, kpi=kpi,
         pareto=Markup(pareto_svg(d)), heatmap=Markup(heatmap_svg(d)), flow=Markup(flow_svg(d)),
         hotspots=d.hotspots[:top], use_cases=d.use_cases,
-        breakdowns=[("Friction by journey stage", "journey_stage", d.signals("journey_stage")[:top]),
-                    ("Friction by site", "site", d.signals("site")[:top])], notes=d.notes, weights=weights, friction_rates=rates,
-        abandonment=o.get("abandonment_rate") is not None,
-        num=fmt_number, share=fmt_share, yaml=dump_draft,
+        breakdowns=[("Friction by journey stage", "journey_stage", d.signals.journey_stage[:top]),
+                    ("Friction by site", "site", d.signals.site[:top])], notes=d.notes, weights=weights,
+        friction_rates=rates, abandonment=o.abandonment_rate is not None,
+        num=compact, share=share, yaml=dump_draft,
         short={"avoidable_cost": "cost", "friction": "friction", "csat_damage": "csat", "volume": "vol"},
     )

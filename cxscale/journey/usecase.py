@@ -15,12 +15,30 @@ from typing import Any
 
 import yaml
 
+from cxscale.documents.diagnosis import Baseline, DiagnosisPeriod, Hotspot
 from cxscale.documents.pilot_spec import PilotSpec, dump_spec
-from cxscale.journey.planning import PilotWindow, pilot_window
+from cxscale.documents.use_case_draft import (
+    DRAFT_VERSION,
+    BaselinePeriod,
+    BusinessMetric,
+    DraftSource,
+    DraftTarget,
+    Guardrail,
+    HarmLimit,
+    Mechanism,
+    MoneyAtStake,
+    Owners,
+    PilotSize,
+    PilotWindow,
+    Touchpoint,
+    UseCaseDraft,
+)
+from cxscale.journey.planning import pilot_window
 from cxscale.stats import power_plan
 from cxscale.stats.power import MAX_PILOT_DAYS
 
-DRAFT_VERSION = 1
+#: A pilot's plan for a draft: its window (None when the target is not detectable in time) and its size.
+Plan = tuple[PilotWindow | None, PilotSize]
 
 
 @dataclass(frozen=True)
@@ -105,113 +123,109 @@ def touchpoint_scope(intent: str, journey_stage: str) -> dict[str, list[str]]:
     return {"intent": [intent], "journey_stage": [journey_stage]}
 
 
-def choose_metric(hotspot: dict) -> Suggestion:
+def choose_metric(hotspot: Hotspot) -> Suggestion:
     """What to propose for a hotspot: from its first friction kind whose baseline the data has; without kinds, from
     the largest part of its avoidable cost."""
-    for kind in hotspot.get("kinds", []):
+    for kind in hotspot.kinds:
         suggestion = SUGGESTION_FOR_KIND[kind]
-        if hotspot["baseline"].get(_BASELINE[suggestion.metric][0]) is not None:
+        if getattr(hotspot.baseline, _BASELINE[suggestion.metric][0]) is not None:
             return suggestion
-    parts = hotspot["avoidable_cost_parts"]
-    if (parts["transfers"] or 0) > (parts["repeat_contacts"] or 0) + (parts["channel_switches"] or 0):
+    parts = hotspot.avoidable_cost_parts
+    if (parts.transfers or 0) > (parts.repeat_contacts or 0) + (parts.channel_switches or 0):
         return SUGGESTION_FOR_KIND["transfers"]
-    if hotspot["baseline"].get("repeat_contact_rate_7d"):
+    if hotspot.baseline.repeat_contact_rate_7d:
         return SUGGESTION_FOR_KIND["repeat_contacts"]
     return SUGGESTION_FOR_KIND["long_waits"]
 
 
-def _guardrails(metric: str, baseline: dict) -> list[dict[str, Any]]:
+def _guardrails(metric: str, baseline: Baseline) -> list[Guardrail]:
     """The suggested guardrails the data can measure, with their baselines at the touchpoint."""
     out = []
     for name, harm, field in GUARDRAILS_FOR_METRIC[metric]:
-        if field is None or baseline.get(field) is not None:
-            out.append({"metric": name, "max_harm": {"relative": harm},
-                        "baseline": None if field is None else baseline[field]})
+        value = None if field is None else getattr(baseline, field)
+        if field is None or value is not None:
+            out.append(Guardrail(metric=name, max_harm=HarmLimit(relative=harm), baseline=value))
     return out
 
 
-def draft_use_case(hotspot: dict, period: dict, currency: str, source: str, alpha: float = 0.05,
-                   power: float = 0.8, plan: dict | None = None) -> dict[str, Any]:
-    """The draft spec (a plain dict, YAML-ready) for one ranked hotspot from the diagnosis JSON.
+def draft_use_case(hotspot: Hotspot, period: DiagnosisPeriod, currency: str, source: str, alpha: float = 0.05,
+                   power: float = 0.8, plan: Plan | None = None) -> UseCaseDraft:
+    """The draft spec for one ranked hotspot of a diagnosis.
 
-    plan: the pilot window from the measurement engine's power calculation (see diagnosis.plan_window); without
-    it the window comes from a normal approximation over the touchpoint's contacts (cxscale/journey/planning.py).
-    A pilot that cannot detect the target within MAX_PILOT_DAYS days (or, by agent or site, with the units that
-    exist) gets no window: its `pilot_size` says so and what is detectable instead.
+    plan: the pilot window and size from the measurement engine's power calculation (see diagnosis.plan_window);
+    without it the window comes from a normal approximation over the touchpoint's contacts
+    (cxscale/journey/planning.py). A pilot that cannot detect the target within MAX_PILOT_DAYS days (or, by agent
+    or site, with the units that exist) gets no window: its `pilot_size` says so and what is detectable instead.
     """
     suggestion = choose_metric(hotspot)
     metric, unit, rel, verb = suggestion.metric, suggestion.unit, suggestion.change, suggestion.verb
     field, sd_field = _BASELINE[metric]
-    baseline = hotspot["baseline"][field]
-    sd = hotspot["baseline"].get(sd_field) if sd_field else None
+    baseline = getattr(hotspot.baseline, field)
+    sd = getattr(hotspot.baseline, sd_field) if sd_field else None
     target = baseline * (1 + rel)
     if sd_field is None:
         target = min(max(target, 0.0), 1.0)
-    units_per_day = hotspot["volume"] / max(period["days"], 1e-9)
-    plan = dict(plan) if plan is not None else None
-    size = plan.pop("pilot_size", None) if plan is not None else None
-    window = plan if plan and "days" in plan else None
+    window, size = plan if plan is not None else (None, None)
     if plan is None and baseline and target != baseline and (sd_field is None or sd):
+        units_per_day = hotspot.volume / max(period.days, 1e-9)
         w = pilot_window(baseline, target, units_per_day, sd=sd, alpha=alpha, power=power)
-        size = _contacts_size(w, baseline, rel, sd, hotspot["volume"], alpha, power)
-        if size["feasible"]:
-            window = {"days": w.window_days, "sample_size_per_arm": w.sample_size_per_arm, "unit": "contact",
-                      "units_per_day": round(w.units_per_day, 2), "split": "50/50", "alpha": w.alpha,
-                      "power": w.power, "method": w.method}
-    where = f"{hotspot['intent']} at {hotspot['journey_stage']}"
-    per_year = hotspot["avoidable_cost_per_year"] or 0.0
-    draft_id = _slug("uc", hotspot["intent"], hotspot["journey_stage"], metric)
-    guardrails = _guardrails(metric, hotspot["baseline"])
-    measurement_days = (plan or {}).get("measurement_days") or 28
-    return {
-        "draft_version": DRAFT_VERSION,
-        "id": draft_id,
-        "title": f"{verb} for {where}",
-        "status": "draft",
-        "problem": (
-            f"Contacts about {hotspot['intent']} at the {hotspot['journey_stage']} stage rank #{hotspot['rank']} "
-            f"among journey hotspots (score {hotspot['score']}): "
-            f"{', '.join(hotspot['kinds']) or 'high avoidable cost'}; "
+        size = _contacts_size(w, units_per_day, baseline, rel, sd, hotspot.volume, alpha, power)
+        window = w if size.feasible else None
+    where = f"{hotspot.intent} at {hotspot.journey_stage}"
+    per_year = hotspot.avoidable_cost_per_year or 0.0
+    draft_id = _slug("uc", hotspot.intent, hotspot.journey_stage, metric)
+    guardrails = _guardrails(metric, hotspot.baseline)
+    measurement_days = (window.measurement_days if window is not None else None) or 28
+    return UseCaseDraft(
+        draft_version=DRAFT_VERSION,
+        id=draft_id,
+        title=f"{verb} for {where}",
+        status="draft",
+        problem=(
+            f"Contacts about {hotspot.intent} at the {hotspot.journey_stage} stage rank #{hotspot.rank} "
+            f"among journey hotspots (score {hotspot.score}): "
+            f"{', '.join(hotspot.kinds) or 'high avoidable cost'}; "
             f"{per_year:,.0f} {currency} a year of avoidable cost."
         ),
-        "evidence": list(hotspot["evidence"]),
-        "journey_touchpoint": {"intent": hotspot["intent"], "journey_stage": hotspot["journey_stage"],
-                               "channel": hotspot["channel"], "channel_share": hotspot["channel_share"]},
-        "mechanism": {"capability": suggestion.capability, "summary": suggestion.mechanism.format(
-            intent=hotspot["intent"], stage=hotspot["journey_stage"], channel=hotspot["channel"])},
-        "business_metric": {"name": metric, "unit": unit, "baseline": baseline,
-                            "direction": "increase" if rel > 0 else "decrease",
-                            "baseline_period": {"start": period["start"], "end": period["end"]}},
-        "target": {"value": round(target, 6), "relative_change": rel},
-        "money_at_stake": {"avoidable_cost_per_year": per_year, "currency": currency,
-                           "estimated_savings_per_year_at_target": round(per_year * abs(rel), 2)
-                           if metric in ("repeat_contact_rate_7d", "transfer_rate", "cost_to_serve") else None},
-        "guardrails": guardrails,
-        "owners": dict.fromkeys(OWNER_ROLES),
-        "pilot_window": window,
-        "pilot_size": size,
+        evidence=list(hotspot.evidence),
+        journey_touchpoint=Touchpoint(intent=hotspot.intent, journey_stage=hotspot.journey_stage,
+                                      channel=hotspot.channel, channel_share=hotspot.channel_share),
+        mechanism=Mechanism(capability=suggestion.capability, summary=suggestion.mechanism.format(
+            intent=hotspot.intent, stage=hotspot.journey_stage, channel=hotspot.channel)),
+        business_metric=BusinessMetric(name=metric, unit=unit, baseline=baseline,
+                                       direction="increase" if rel > 0 else "decrease",
+                                       baseline_period=BaselinePeriod(start=period.start, end=period.end)),
+        target=DraftTarget(value=round(target, 6), relative_change=rel),
+        money_at_stake=MoneyAtStake(avoidable_cost_per_year=per_year, currency=currency,
+                                    estimated_savings_per_year_at_target=round(per_year * abs(rel), 2)
+                                    if metric in ("repeat_contact_rate_7d", "transfer_rate", "cost_to_serve")
+                                    else None),
+        guardrails=guardrails,
+        owners=Owners(**dict.fromkeys(OWNER_ROLES)),
+        pilot_window=window,
+        pilot_size=size,
         # What `cxscale measure` reads once the pilot has run (docs/pilot-spec.md): customer-randomised 50/50, the
         # business metric with its target, the guardrails, the measurement window of the plan.
-        "pilot_spec": {
+        pilot_spec=PilotSpec.model_validate({
             "spec_version": 1, "pilot": draft_id, "description": f"{verb} for {where} (draft from a diagnosis)",
             "design": "randomised", "unit": "customer",
-            "scope": touchpoint_scope(hotspot["intent"], hotspot["journey_stage"]),
+            "scope": touchpoint_scope(hotspot.intent, hotspot.journey_stage),
             "primary": {"metric": metric, "target": {"relative": rel}},
-            "guardrails": [{"metric": g["metric"], "max_harm": dict(g["max_harm"])} for g in guardrails],
+            "guardrails": [{"metric": g.metric, "max_harm": {"relative": g.max_harm.relative}} for g in guardrails],
             "windows": {"pre_days": 28, "post_days": int(measurement_days)},
             "value": {"currency": currency},
-        },
-        "source": {"diagnosis": source, "hotspot_rank": hotspot["rank"]},
-    }
+        }),
+        source=DraftSource(diagnosis=source, hotspot_rank=hotspot.rank),
+    )
 
 
-def _contacts_size(w: PilotWindow, baseline: float, rel: float, sd: float | None, volume: int, alpha: float,
-                   power: float) -> dict[str, Any]:
-    """The pilot size of a fallback window (contacts, which arrive at the period's rate): feasible within
-    MAX_PILOT_DAYS days, else what the contacts of MAX_PILOT_DAYS days would detect."""
+def _contacts_size(w: PilotWindow, units_per_day: float, baseline: float, rel: float, sd: float | None,
+                   volume: int, alpha: float, power: float) -> PilotSize:
+    """The pilot size of a fallback window (contacts, which arrive at the period's rate, `units_per_day` a day):
+    feasible within MAX_PILOT_DAYS days, else what the contacts of MAX_PILOT_DAYS days would detect."""
     needed = 2 * w.sample_size_per_arm
-    feasible = w.window_days <= MAX_PILOT_DAYS
-    available = int(MAX_PILOT_DAYS * w.units_per_day)
+    feasible = w.days <= MAX_PILOT_DAYS
+    available = int(MAX_PILOT_DAYS * units_per_day)
     mde_rel = mde_abs = None
     if available >= 4:
         flip = sd is None and rel < 0  # a rate's fall of p is a rise of 1 - p
@@ -221,7 +235,7 @@ def _contacts_size(w: PilotWindow, baseline: float, rel: float, sd: float | None
             mde_rel, mde_abs = abs(p.mde_abs / baseline), abs(p.mde_abs)
     need = f"detecting {rel:+.1%} needs {needed:,} contacts ({w.sample_size_per_arm:,} per arm)"
     if feasible:
-        note = f"{need}: about {w.window_days:,} days at {w.units_per_day:,.1f} contacts a day"
+        note = f"{need}: about {w.days:,} days at {units_per_day:,.1f} contacts a day"
     else:
         if mde_rel is None:
             instead = "are too few to detect any change"
@@ -229,27 +243,44 @@ def _contacts_size(w: PilotWindow, baseline: float, rel: float, sd: float | None
             instead = f"would detect only a fall of {mde_rel:.0%}, more than the whole baseline: no reduction"
         else:
             instead = f"would detect changes of {mde_rel:.1%} ({mde_abs:,.4g}) or more in either direction"
-        note = (f"not feasible within {MAX_PILOT_DAYS} days: {need}, about {w.window_days:,} days at "
-                f"{w.units_per_day:,.1f} contacts a day; the {available:,} contacts of {MAX_PILOT_DAYS} days {instead}")
-    return {"feasible": feasible, "unit": "contact", "needed": needed, "population": volume,
-            "units_available": available, "max_days": MAX_PILOT_DAYS, "mde_relative_all_units": mde_rel,
-            "mde_abs_all_units": mde_abs, "note": note}
+        note = (f"not feasible within {MAX_PILOT_DAYS} days: {need}, about {w.days:,} days at "
+                f"{units_per_day:,.1f} contacts a day; the {available:,} contacts of {MAX_PILOT_DAYS} days {instead}")
+    return PilotSize(feasible=feasible, unit="contact", needed=needed, population=volume, units_available=available,
+                     max_days=MAX_PILOT_DAYS, mde_relative_all_units=mde_rel, mde_abs_all_units=mde_abs, note=note)
 
 
-def dump_draft(draft: dict[str, Any]) -> str:
-    """The draft as YAML text (keys in the order written)."""
-    return yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=110)
+#: The order a draft's YAML file reads in: what and why, where, what would act, the numbers it must move and must
+#: not harm, who owns it, the pilot, and where it came from; a plan's window from its length to its method. (The
+#: model's own order groups the fields by the version that added them.)
+_WRITTEN_ORDER = ("draft_version", "id", "title", "status", "problem", "evidence", "journey_touchpoint", "mechanism",
+                  "business_metric", "target", "money_at_stake", "guardrails", "owners", "pilot_window", "pilot_size",
+                  "pilot_spec", "source")
+_WINDOW_ORDER = ("days", "days_to_enrol", "measurement_days", "sample_size_per_arm", "unit", "units_per_day",
+                 "baseline_per_unit", "split", "alpha", "power", "method")
 
 
-def write_drafts(drafts: list[dict[str, Any]], folder: Path) -> list[Path]:
+def _in_order(fields: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """`fields` with the keys of `order` first, in that order (those of a newer producer after them)."""
+    return {k: fields[k] for k in order if k in fields} | {k: v for k, v in fields.items() if k not in order}
+
+
+def dump_draft(draft: UseCaseDraft) -> str:
+    """The draft as YAML text, in the order it reads."""
+    written = _in_order(draft.as_json(), _WRITTEN_ORDER)
+    if written.get("pilot_window"):
+        written["pilot_window"] = _in_order(written["pilot_window"], _WINDOW_ORDER)
+    return yaml.safe_dump(written, sort_keys=False, allow_unicode=True, width=110)
+
+
+def write_drafts(drafts: list[UseCaseDraft], folder: Path) -> list[Path]:
     """Write each draft as `<id>.yaml` into `folder`, and beside it its pilot spec as `<id>.pilot.yaml`, the file
     `cxscale measure` reads once the pilot has run. Returns the drafts' paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for draft in drafts:
-        path = folder / f"{draft['id']}.yaml"
+        path = folder / f"{draft.id}.yaml"
         path.write_text(dump_draft(draft), encoding="utf-8")
-        if draft.get("pilot_spec") is not None:
-            dump_spec(PilotSpec.model_validate(draft["pilot_spec"]), folder / f"{draft['id']}.pilot.yaml")
+        if draft.pilot_spec is not None:
+            dump_spec(draft.pilot_spec, folder / f"{draft.id}.pilot.yaml")
         written.append(path)
     return written

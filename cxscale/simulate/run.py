@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from cxscale.documents.pilot_spec import dump_spec
 from cxscale.errors import CxscaleError
 from cxscale.simulate import DEFAULT_CUSTOMERS
-from cxscale.simulate.world import RNG_BLOCK, Block, Period, PilotPlan, Truths
+from cxscale.simulate.world import RNG_BLOCK, Block, PlantedPilot, Truths, WorldPeriod
 
 GROUND_TRUTH_VERSION = 1
 DEFAULT_CHUNK_CUSTOMERS = 100_000
@@ -35,13 +35,13 @@ DEFAULT_CHUNK_CUSTOMERS = 100_000
 class Scenario(Protocol):
     name: str
     description: str
-    period: Period
+    period: WorldPeriod
     truths: Truths
     currency: str
 
     def block(self, index: int, first_customer: int, n: int) -> Block: ...
     def unit_assignments(self) -> pa.Table: ...
-    def pilots(self) -> list[PilotPlan]: ...
+    def pilots(self) -> list[PlantedPilot]: ...
     def hotspots(self) -> list[dict]: ...
 
 
@@ -61,7 +61,7 @@ class SimulationResult:
     seed: int
     customers: int
     rows: dict[str, int]
-    period: Period
+    period: WorldPeriod
     ground_truth: dict[str, Any]
     seconds: float
     files: list[str] = field(default_factory=list)

@@ -20,9 +20,9 @@ from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,
     Block,
-    Period,
-    PilotPlan,
+    PlantedPilot,
     Truths,
+    WorldPeriod,
     assignment_rows,
     balanced_arms,
     block_rng,
@@ -109,7 +109,7 @@ class SchedulingWorld:
 
     def __init__(self, customers: int, seed: int, currency: str = "EUR") -> None:
         self.customers, self.seed, self.currency = customers, seed, currency
-        self.period = Period(datetime(2026, 1, 5, tzinfo=UTC), 182)
+        self.period = WorldPeriod(datetime(2026, 1, 5, tzinfo=UTC), 182)
         self.truths = Truths()
         rng = block_rng(seed, self.name, -1)
         self.site_first_agent = np.concatenate([[0], np.cumsum(SITE_AGENTS)[:-1]])
@@ -125,7 +125,7 @@ class SchedulingWorld:
     def hotspots(self) -> list[dict]:
         return [{"intent": i, "journey_stage": s, "kinds": k, "note": n} for i, s, k, n in HOTSPOTS]
 
-    def pilots(self) -> list[PilotPlan]:
+    def pilots(self) -> list[PlantedPilot]:
         spec = PilotSpec(
             pilot=REMINDER, description="Two-way SMS reminders 24 hours ahead should cut no-shows.",
             design="randomised", unit="customer",
@@ -133,7 +133,7 @@ class SchedulingWorld:
             guardrails=[MetricRef(metric="cost_to_serve", max_harm=Target(relative=0.05))],
             secondary=[MetricRef(metric="contacts_per_customer")],
             windows=Windows(pre_days=PRE_DAYS, post_days=POST_DAYS), value=Value(currency=self.currency, nature="recurring"))
-        return [PilotPlan(spec, self.period.at(REMINDER_START_DAY), MECHANISM)]
+        return [PlantedPilot(spec, self.period.at(REMINDER_START_DAY), MECHANISM)]
 
     def unit_assignments(self) -> pa.Table:
         """No agent or site pilots in this world: an empty assignments table (customer rows come per block)."""

@@ -22,9 +22,9 @@ from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,
     Block,
-    Period,
-    PilotPlan,
+    PlantedPilot,
     Truths,
+    WorldPeriod,
     assignment_rows,
     balanced_arms,
     block_rng,
@@ -58,7 +58,7 @@ class SupportWorld:
         self.customers = customers
         self.seed = seed
         self.currency = currency
-        self.period = Period(datetime(2026, 1, 5, tzinfo=UTC), 182)
+        self.period = WorldPeriod(datetime(2026, 1, 5, tzinfo=UTC), 182)
         self.truths = Truths()
         rng = block_rng(seed, self.name, -1)
         self.agent_site = np.repeat(np.arange(len(C.SITES)), C.SITE_AGENTS)
@@ -95,9 +95,9 @@ class SupportWorld:
     def hotspots(self) -> list[dict]:
         return [{"intent": i, "journey_stage": s, "kinds": k, "note": n} for i, s, k, n in C.HOTSPOTS]
 
-    def pilots(self) -> list[PilotPlan]:
+    def pilots(self) -> list[PlantedPilot]:
         specs = P.specs(self.currency)
-        return [PilotPlan(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
+        return [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
 
     def unit_assignments(self) -> pa.Table:
         """Agent and site assignment rows (customer rows come with each block)."""

@@ -40,7 +40,7 @@ def contract_schema(table: str) -> pa.Schema:
 
 
 @dataclass(frozen=True)
-class Period:
+class WorldPeriod:
     """The simulated history: `days` whole days from `start` (midnight UTC)."""
 
     start: datetime
@@ -131,7 +131,7 @@ def labels(names: tuple[str, ...] | list[str], index: np.ndarray, valid: np.ndar
     return pc.take(pa.array(list(names), pa.string()), idx)
 
 
-def timestamps(period: Period, offsets_us: np.ndarray) -> pa.Array:
+def timestamps(period: WorldPeriod, offsets_us: np.ndarray) -> pa.Array:
     base = int(period.start.timestamp() * US_PER_SECOND)
     return pa.array(np.asarray(offsets_us, dtype=np.int64) + base, type=pa.timestamp("us", tz="UTC"))
 
@@ -204,7 +204,7 @@ class Block:
 
 
 @dataclass(frozen=True)
-class PilotPlan:
+class PlantedPilot:
     """One planted pilot: its spec (written to pilots/<pilot>.yaml), start and the mechanism in words."""
 
     spec: PilotSpec
@@ -231,7 +231,7 @@ def balanced_arms(keys: np.ndarray, eligible: np.ndarray, block: int) -> np.ndar
     return treated
 
 
-def assignment_rows(unit_ids: pa.Array, unit_type: str, pilot: str, treated: np.ndarray, period: Period,
+def assignment_rows(unit_ids: pa.Array, unit_type: str, pilot: str, treated: np.ndarray, period: WorldPeriod,
                     start_day: float) -> pa.Table:
     """Assignment rows for units entering `pilot` at start_day, arm treatment where `treated` else control."""
     n = len(unit_ids)

@@ -1,13 +1,8 @@
-"""SVG helpers: number formats, ticks and colour scales."""
+"""SVG helpers: ticks and colour scales (numbers: tests/test_format.py)."""
 
 from __future__ import annotations
 
-from cxscale.charts.svg import fmt_number, fmt_share, nice_ticks, readable_on, scale_colour
-
-
-def test_numbers_read_compactly():
-    assert [fmt_number(x) for x in (950, 12_300, 4_500_000, 1.2e9, None)] == ["950", "12.3k", "4.5M", "1.2B", "-"]
-    assert fmt_share(0.1234, 1) == "12.3%" and fmt_share(float("nan")) == "-"
+from cxscale.charts.svg import nice_ticks, readable_on, scale_colour
 
 
 def test_ticks_are_round_and_cover_the_top():

@@ -301,10 +301,10 @@ def test_a_diagnosis_on_postgres_equals_the_same_diagnosis_on_duckdb(warehouse):
     import pandas as pd
 
     pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9)
-    assert [(h["intent"], h["journey_stage"], h["volume"]) for h in on_pg.hotspots] == \
-        [(h["intent"], h["journey_stage"], h["volume"]) for h in on_duckdb.hotspots]
+    assert [(h.intent, h.journey_stage, h.volume) for h in on_pg.hotspots] == \
+        [(h.intent, h.journey_stage, h.volume) for h in on_duckdb.hotspots]
     assert on_pg.flows == on_duckdb.flows
-    assert [u["pilot_window"] for u in on_pg.use_cases] == [u["pilot_window"] for u in on_duckdb.use_cases]
+    assert [u.pilot_window for u in on_pg.use_cases] == [u.pilot_window for u in on_duckdb.use_cases]
 
 
 def test_a_pilot_readout_on_postgres_equals_the_same_readout_on_duckdb(warehouse):
@@ -344,11 +344,11 @@ def test_a_period_of_a_postgres_table_is_diagnosed_like_the_same_period_on_duckd
 
     server, files = warehouse
     whole = diagnose(open_data(files / "world", validate=False), use_cases=0)
-    start = datetime.fromisoformat(whole.period["start"].replace("Z", "+00:00")) + timedelta(days=20)
+    start = datetime.fromisoformat(whole.period.start.replace("Z", "+00:00")) + timedelta(days=20)
     since, until = start, start + timedelta(days=30)
     on_pg = diagnose(open_data(server.url("world"), validate=False), use_cases=0, since=since, until=until)
     on_duckdb = diagnose(open_data(files / "world", validate=False), use_cases=0, since=since, until=until)
-    assert 0 < on_pg.overall["volume"] == on_duckdb.overall["volume"] < whole.overall["volume"]
-    assert on_pg.period == on_duckdb.period and on_pg.period["since"] < on_pg.period["start"]
-    assert [(h["intent"], h["journey_stage"], h["volume"]) for h in on_pg.hotspots] == \
-        [(h["intent"], h["journey_stage"], h["volume"]) for h in on_duckdb.hotspots]
+    assert 0 < on_pg.overall.volume == on_duckdb.overall.volume < whole.overall.volume
+    assert on_pg.period == on_duckdb.period and on_pg.period.since < on_pg.period.start
+    assert [(h.intent, h.journey_stage, h.volume) for h in on_pg.hotspots] == \
+        [(h.intent, h.journey_stage, h.volume) for h in on_duckdb.hotspots]

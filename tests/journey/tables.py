@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxscale.documents.diagnosis import Baseline, DiagnosisPeriod, Hotspot
+
 T0 = pd.Timestamp("2026-01-05", tz="UTC")
 DAY = pd.Timedelta(days=1)
 
@@ -78,3 +80,21 @@ def mini_world(customers: int = 1500, seed: int = 7) -> pd.DataFrame:
         "csat": np.where(rng.random(need_id.size) < 0.3, csat, np.nan),
         "cost": cost,
     })
+
+
+def a_hotspot(**fields: object) -> Hotspot:
+    """A ranked hotspot with `fields` (`baseline` a dict of the baseline fields given) and nothing else measured:
+    what a draft is made from, without a diagnosis."""
+    baseline = dict.fromkeys(Baseline.model_fields) | {"csat_responses": 0, "episodes": 0}
+    baseline |= fields.pop("baseline", {})  # type: ignore[arg-type]
+    empty = dict.fromkeys(("channel_share", "repeat_contact_rate", "transfer_rate", "csat_mean", "cost",
+                           "avoidable_cost", "cost_per_year", "avoidable_cost_per_year"))
+    return Hotspot.model_validate({
+        "rank": 1, "intent": "i", "journey_stage": "s", "channel": "voice", "volume": 0, "score": 0.0, **empty,
+        "avoidable_cost_parts": {"repeat_contacts": 0.0, "channel_switches": 0.0, "transfers": 0.0},
+        "score_components": {}, "score_inputs": {}, "kinds": [], "evidence": [], "channels": [],
+        **fields, "baseline": baseline})
+
+
+def a_period(**fields: object) -> DiagnosisPeriod:
+    return DiagnosisPeriod.model_validate(fields)

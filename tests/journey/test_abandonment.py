@@ -37,11 +37,11 @@ def result():
 def test_the_abandonment_rate_is_abandoned_over_contacts_whose_abandonment_is_known(result):
     frame, d = result
     known = frame.dropna(subset=["abandoned"])
-    assert d.overall["abandonment_rate"] == pytest.approx(known.abandoned.astype(bool).mean(), rel=1e-12)
+    assert d.overall.abandonment_rate == pytest.approx(known.abandoned.astype(bool).mean(), rel=1e-12)
     for h in d.hotspots:
-        cell = known[(known.intent == h["intent"]) & (known.journey_stage == h["journey_stage"])]
-        assert h["baseline"]["abandonment_rate"] == pytest.approx(cell.abandoned.astype(bool).mean(), rel=1e-12)
-    by_channel = {r["channel"]: r["abandonment_rate"] for r in d.signals("channel")}
+        cell = known[(known.intent == h.intent) & (known.journey_stage == h.journey_stage)]
+        assert h.baseline.abandonment_rate == pytest.approx(cell.abandoned.astype(bool).mean(), rel=1e-12)
+    by_channel = {r.channel: r.abandonment_rate for r in d.signals.channel}
     assert by_channel["email"] is None and by_channel["voice"] is not None
 
 
@@ -49,19 +49,19 @@ def test_the_planted_abandonment_is_flagged_and_drafted_as_a_routing_pilot(resul
     from cxscale.journey import draft_use_case
 
     _frame, d = result
-    (planted,) = [h for h in d.hotspots if h["intent"] == PLANTED[0]]
-    assert "abandonment" in planted["kinds"]
-    assert [k for h in d.hotspots if h is not planted for k in h["kinds"] if k == "abandonment"] == []
-    assert any(e.startswith("abandonment rate") for e in planted["evidence"])
-    draft = draft_use_case({**planted, "kinds": ["abandonment"]}, d.period, "EUR", "abandon")
-    assert draft["business_metric"]["name"] == "abandonment_rate"
-    assert draft["mechanism"]["capability"] == "routing"
-    assert draft["pilot_spec"]["primary"] == {"metric": "abandonment_rate", "target": {"relative": -0.3}}
+    (planted,) = [h for h in d.hotspots if h.intent == PLANTED[0]]
+    assert "abandonment" in planted.kinds
+    assert [k for h in d.hotspots if h is not planted for k in h.kinds if k == "abandonment"] == []
+    assert any(e.startswith("abandonment rate") for e in planted.evidence)
+    draft = draft_use_case(planted.model_copy(update={"kinds": ["abandonment"]}), d.period, "EUR", "abandon")
+    assert draft.business_metric.name == "abandonment_rate"
+    assert draft.mechanism.capability == "routing"
+    assert draft.as_json()["pilot_spec"]["primary"] == {"metric": "abandonment_rate", "target": {"relative": -0.3}}
 
 
 def test_the_document_with_abandonment_follows_the_schema(result):
     _frame, d = result
-    assert_follows(DiagnosisDocument, d.to_dict())
+    assert_follows(DiagnosisDocument, d.as_json())
 
 
 def test_a_pilot_on_abandonment_is_sized_by_the_measurement_engine(result):
@@ -81,8 +81,8 @@ def test_a_pilot_on_abandonment_is_sized_by_the_measurement_engine(result):
 def test_without_the_column_there_is_no_abandonment_rate_and_no_column_in_the_table():
     con = connect("duckdb")
     d = diagnose(Dataset(con, {"interactions": con.create_table("w", mini_world())}, "plain"), currency="EUR")
-    assert d.overall["abandonment_rate"] is None
-    assert all("abandonment" not in h["kinds"] for h in d.hotspots)
+    assert d.overall.abandonment_rate is None
+    assert all("abandonment" not in h.kinds for h in d.hotspots)
 
 
 def test_every_kind_and_capability_cxscale_writes_is_a_documented_one(result):
@@ -94,4 +94,4 @@ def test_every_kind_and_capability_cxscale_writes_is_a_documented_one(result):
     assert set(FRICTION_KINDS) == set(FRICTION_RATES.values()) | {"low_csat"} == set(SUGGESTION_FOR_KIND)
     assert {s.capability for s in SUGGESTION_FOR_KIND.values()} <= set(CAPABILITIES)
     _frame, d = result
-    assert {k for h in d.hotspots for k in h["kinds"]} <= set(FRICTION_KINDS)
+    assert {k for h in d.hotspots for k in h.kinds} <= set(FRICTION_KINDS)

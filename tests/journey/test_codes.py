@@ -6,14 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions, enriched_contacts
+from cxscale.documents.diagnosis import DiagnosisOptions
 from cxscale.journey.codes import DIMENSIONS, cell_codes
-from cxscale.journey.contacts import base_contacts, journey_steps
+from cxscale.journey.contacts import base_contacts
 from cxscale.journey.diagnosis import data_span
-from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, flow_graphs, graphs_of_steps
-from cxscale.journey.friction import GRAIN, Span, friction_sums
+from cxscale.journey.flows import FLOW_DIMENSIONS, discover_flows, graphs_of_steps
+from cxscale.journey.friction import GRAIN, Span
 from cxscale.journey.passes import code_cells, diagnosis_sums, sequence
 from tests.conftest import parquet_table
+from tests.journey.oracle import enriched_contacts, flow_graphs, friction_sums, journey_steps
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()
@@ -205,12 +206,12 @@ def test_a_period_with_its_context_gives_the_whole_datas_sums_and_flows_for_its_
     pd.testing.assert_frame_equal(expected, got, check_dtype=False)
     assert "context_only_stage" not in set(got.journey_stage)
     flows = flow_graphs(enriched.filter(enriched.started_at >= since), tuple(FLOW_DIMENSIONS), OPTIONS.top_flows)
-    assert d.flows == flows
+    assert {"intent": d.flows, "journey_stage": d.stage_flows, "channel": d.channel_flows} == flows
     # Without the context, the repeats of needs raised in the week before the period would open new episodes.
     alone = diagnose(Dataset(engine, {"interactions": t.filter(t.started_at >= since)}, "alone"), OPTIONS,
                      use_cases=0, until=until)
-    assert d.overall["volume"] == alone.overall["volume"]
-    assert d.overall["episodes"] < alone.overall["episodes"]
+    assert d.overall.volume == alone.overall.volume
+    assert d.overall.episodes < alone.overall.episodes
     assert any("read as context only" in n for n in d.notes)
     # The reference path (every contact through the window with the tie-break) gives the same sums.
     codes = code_cells(whole.filter(whole.started_at >= since - timedelta(days=7)), OPTIONS,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions, directly_follows, enriched_contacts, episodes
+from cxscale.documents.diagnosis import DiagnosisOptions
 from tests.conftest import parquet_table
+from tests.journey.oracle import directly_follows, enriched_contacts, episodes
 from tests.journey.tables import T0, tiny_interactions, tiny_outcomes
 
 

@@ -6,9 +6,10 @@ import ibis
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions, enriched_contacts, top_flows
-from cxscale.journey.flows import directly_follows, discover_flows
+from cxscale.documents.diagnosis import DiagnosisOptions
+from cxscale.journey import discover_flows
 from tests.conftest import shared_data
+from tests.journey.oracle import directly_follows, enriched_contacts, top_flows
 from tests.journey.tables import T0, tiny_interactions
 
 
@@ -81,7 +82,7 @@ def test_top_flows_keeps_only_the_busiest_edges(duckdb_con):
 
 
 def test_all_flow_graphs_come_from_one_query_with_the_busiest_edges_first(duckdb_con):
-    from cxscale.journey import flow_graphs
+    from tests.journey.oracle import flow_graphs
 
     e = enriched_contacts(duckdb_con.create_table("fg", tiny_interactions()))
     graphs = flow_graphs(e, limit=2)

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxscale.journey import DiagnosisOptions, enriched_contacts
-from cxscale.journey.friction import dominant, friction_sums, rollup
+from cxscale.documents.diagnosis import DiagnosisOptions
+from cxscale.journey.friction import dominant, rollup
+from tests.journey.oracle import enriched_contacts, friction_sums
 from tests.journey.tables import mini_world, tiny_interactions, tiny_outcomes
 
 OPTIONS = DiagnosisOptions()

@@ -46,9 +46,9 @@ def _export(tmp_path, rows: int = 40, backwards: tuple[int, ...] = (3, 17, 30)):
 def test_rejected_rows_stay_out_of_the_diagnosis_and_are_counted_by_rule(tmp_path):
     data, mapping = _export(tmp_path)
     d = diagnose(open_data(data, mapping), use_cases=0, mapping=str(mapping))
-    assert d.overall["volume"] == 37
-    assert d.overall["aht_seconds"] == 15 * 60  # no negative duration pulls the mean down
-    assert d.validation["interactions"] == {"rows_read": 40, "rows_accepted": 37, "rows_rejected": 3,
+    assert d.overall.volume == 37
+    assert d.overall.aht_seconds == 15 * 60  # no negative duration pulls the mean down
+    assert d.validation["interactions"].model_dump() == {"rows_read": 40, "rows_accepted": 37, "rows_rejected": 3,
                                             "rules": {"negative_duration": 3}}
     note = d.notes[0]
     assert note.startswith("export: 3 of 40 interactions rejected (negative_duration)")

@@ -11,7 +11,7 @@ from cxscale.data.dataset import Dataset
 from cxscale.journey import diagnose, draft_use_case, dump_draft
 from cxscale.journey.planning import pilot_window, sample_size_per_arm
 from cxscale.metrics import builtin_catalog
-from tests.journey.tables import mini_world
+from tests.journey.tables import a_hotspot, a_period, mini_world
 
 
 def test_sample_size_for_two_proportions_matches_the_textbook_value():
@@ -26,7 +26,7 @@ def test_sample_size_for_two_means_matches_the_textbook_value():
 
 def test_the_window_is_the_days_of_traffic_both_arms_need():
     w = pilot_window(0.5, 0.4, units_per_day=77.0)
-    assert w.window_days == math.ceil(2 * 385 / 77.0) == 10
+    assert w.days == math.ceil(2 * 385 / 77.0) == 10
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +36,18 @@ def top_draft():
     con = connect("duckdb")
     ds = Dataset(con, {"interactions": con.create_table("mini", mini_world())}, "mini")
     d = diagnose(ds, currency="EUR")
-    return d, d.use_cases[0], ds
+    return d, d.use_cases[0].as_json(), ds
 
 
 def test_the_top_hotspot_becomes_a_draft_with_a_measured_baseline(top_draft):
     d, draft, _ds = top_draft
     h = d.hotspots[0]
-    assert draft["journey_touchpoint"]["intent"] == h["intent"]
+    assert draft["journey_touchpoint"]["intent"] == h.intent
     assert draft["business_metric"]["name"] == "repeat_contact_rate_7d"
-    assert draft["business_metric"]["baseline"] == h["baseline"]["repeat_contact_rate_7d"]
+    assert draft["business_metric"]["baseline"] == h.baseline.repeat_contact_rate_7d
     assert draft["target"]["value"] == pytest.approx(0.8 * draft["business_metric"]["baseline"], rel=1e-4)
     assert draft["money_at_stake"]["currency"] == "EUR"
-    assert draft["evidence"] == h["evidence"]
+    assert draft["evidence"] == h.evidence
 
 
 def _check_drafts_against_plans(d, ds) -> set[bool]:
@@ -57,11 +57,12 @@ def _check_drafts_against_plans(d, ds) -> set[bool]:
     from cxscale.measure import power
 
     seen = set()
-    for h, draft in zip(d.hotspots, d.use_cases, strict=False):
+    for h, written in zip(d.hotspots, d.use_cases, strict=False):
+        draft = written.as_json()
         metric, w, size = draft["business_metric"]["name"], draft["pilot_window"], draft["pilot_size"]
         if size["unit"] == "contact":
             continue  # the plan could not be made: the window over contacts (test_without_a_power_plan...)
-        plan = power.plan_pilot(touchpoint(ds, h["intent"], h["journey_stage"]), metric,
+        plan = power.plan_pilot(touchpoint(ds, h.intent, h.journey_stage), metric,
                                 draft["target"]["relative_change"])
         assert size == {"feasible": plan.feasible, "unit": "customer", "needed": plan.n_total,
                         "population": plan.population, "units_available": plan.units_available,
@@ -76,7 +77,7 @@ def _check_drafts_against_plans(d, ds) -> set[bool]:
         # The draft's pilot spec is scoped to the touchpoint: its readout reads the contacts the plan read, so the
         # plan's baseline is the metric as the readout will compute it.
         scope = draft["pilot_spec"]["scope"]
-        assert scope == {"intent": [h["intent"]], "journey_stage": [h["journey_stage"]]}
+        assert scope == {"intent": [h.intent], "journey_stage": [h.journey_stage]}
         if builtin_catalog().get(metric).source == "interactions":
             at_scope = power.plan_pilot(ds.at(scope), metric, draft["target"]["relative_change"])
             assert plan.baseline == pytest.approx(at_scope.baseline, rel=1e-12)
@@ -139,16 +140,16 @@ def test_help_desk_drafts_carry_the_warning_instead_of_a_pilot_of_millions_of_da
 def test_without_a_power_plan_the_window_follows_from_the_touchpoint_volume(top_draft):
     d, _draft, _ds = top_draft
     h = d.hotspots[0]
-    draft = draft_use_case(h, d.period, "EUR", "mini")
+    draft = draft_use_case(h, d.period, "EUR", "mini").as_json()
     w = draft["pilot_window"]
     n = sample_size_per_arm(draft["business_metric"]["baseline"], draft["target"]["value"])
     assert w["sample_size_per_arm"] == n
-    assert w["days"] == math.ceil(2 * n / (h["volume"] / d.period["days"]))
+    assert w["days"] == math.ceil(2 * n / (h.volume / d.period.days))
 
 
 def test_a_draft_round_trips_through_yaml(top_draft):
-    _d, draft, _ds = top_draft
-    text = dump_draft(draft)
+    d, draft, _ds = top_draft
+    text = dump_draft(d.use_cases[0])
     assert yaml.safe_load(text) == draft
     assert "&id" not in text  # no YAML anchors: each part reads on its own
 
@@ -162,7 +163,7 @@ def test_a_transfer_hotspot_gets_the_transfer_rate_metric():
         "baseline": {"transfer_rate": 0.4, "repeat_contact_rate_7d": 0.1},
     }
     period = {"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z", "days": 59.0}
-    draft = draft_use_case(hotspot, period, "EUR", "test")
+    draft = draft_use_case(a_hotspot(**hotspot), a_period(**period), "EUR", "test").as_json()
     assert draft["business_metric"]["name"] == "transfer_rate"
     assert draft["target"]["value"] == pytest.approx(0.3)
     assert draft["money_at_stake"]["estimated_savings_per_year_at_target"] == pytest.approx(25000.0)
@@ -176,7 +177,7 @@ def test_a_draft_carries_a_mechanism_guardrails_the_data_measures_and_empty_owne
     assert draft["journey_touchpoint"]["intent"] in draft["mechanism"]["summary"]
     # The mini world has CSAT but no handle time: CSAT is guarded at its touchpoint value, AHT is left out.
     assert [g["metric"] for g in draft["guardrails"]] == ["csat_mean"]
-    assert draft["guardrails"][0]["baseline"] == _d.hotspots[0]["baseline"]["csat_mean"]
+    assert draft["guardrails"][0]["baseline"] == _d.hotspots[0].baseline.csat_mean
     assert draft["owners"] == {"technology": None, "operations": None, "commercial": None}
 
 
@@ -188,7 +189,8 @@ def test_every_drafts_pilot_spec_is_one_cxscale_measure_reads(top_draft):
 
     d, _draft, _ds = top_draft
     catalog = builtin_catalog()
-    for draft in d.use_cases:
+    for written in d.use_cases:
+        draft = written.as_json()
         spec = assert_follows(PilotSpec, draft["pilot_spec"])
         assert spec.pilot == draft["id"] and spec.primary.metric == draft["business_metric"]["name"]
         assert spec.primary.target.relative == draft["target"]["relative_change"]
@@ -215,12 +217,13 @@ def test_each_kind_of_friction_gets_its_metric_mechanism_and_guardrails(kind, me
                "avoidable_cost_parts": {"repeat_contacts": 1.0, "channel_switches": 0.0, "transfers": 0.0},
                "baseline": baseline}
     period = {"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z", "days": 59.0}
-    draft = draft_use_case(hotspot, period, "EUR", "test")
+    draft = draft_use_case(a_hotspot(**hotspot), a_period(**period), "EUR", "test").as_json()
     assert draft["business_metric"]["name"] == metric and draft["mechanism"]["capability"] == capability
     assert [g["metric"] for g in draft["guardrails"]] == guardrails
     PilotSpec.model_validate(draft["pilot_spec"])
     # Without CSAT in the data, no CSAT guardrail is suggested.
-    no_csat = draft_use_case({**hotspot, "baseline": {**baseline, "csat_mean": None}}, period, "EUR", "test")
+    no_csat = draft_use_case(a_hotspot(**{**hotspot, "baseline": {**baseline, "csat_mean": None}}), a_period(**period),
+                             "EUR", "test").as_json()
     assert "csat_mean" not in [g["metric"] for g in no_csat["guardrails"]]
 
 
@@ -249,7 +252,7 @@ def test_a_window_over_contacts_longer_than_a_year_is_not_feasible():
                "avoidable_cost_parts": {"repeat_contacts": 0.0, "channel_switches": 0.0, "transfers": 1.0},
                "baseline": {"transfer_rate": 0.05}}
     period = {"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z", "days": 59.0}
-    draft = draft_use_case(hotspot, period, "EUR", "test")
+    draft = draft_use_case(a_hotspot(**hotspot), a_period(**period), "EUR", "test").as_json()
     size = draft["pilot_size"]
     assert draft["pilot_window"] is None and size["feasible"] is False and size["units_available"] == 1460
     assert size["note"].startswith("not feasible within 365 days") and "1,460 contacts of 365 days" in size["note"]
