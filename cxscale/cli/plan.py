@@ -31,6 +31,8 @@ def plan(
                                            f"(1 to {MAX_DAYS})."),
     mapping: str | None = typer.Option(None, "--mapping", help="Mapping name or file for the data."),
     engine: str | None = typer.Option(None, "--engine", help="duckdb (default), spark or an Ibis URL."),
+    validate: bool = typer.Option(True, "--validate/--no-validate", help="Plan on the rows that pass the data "
+                                  "contract (default); --no-validate reads contract-typed data as it is."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON document."),
 ) -> None:
     """Size a pilot: the units and days it needs to detect a target change of a metric, on your data's baseline.
@@ -38,7 +40,7 @@ def plan(
     Example: [bold]cxscale plan --metric cost_to_serve --data data/ --target -0.05[/]
     """
     from cxscale.measure.power import plan_pilot
-    from cxscale.measure.run import open_data
+    from cxscale.data import open_data
 
     scope, absolute = None, None
     if spec is not None:  # the spec's primary metric, target, unit, post window and scope
@@ -57,7 +59,7 @@ def plan(
     if data is None or metric is None or (target is None and absolute is None):
         raise SpecError("cxscale plan needs --data PATH and either --spec FILE or --metric NAME "
                         "--target SHARE (e.g. -0.05)")
-    ds = open_data(data, mapping, engine, settings=read_settings())
+    ds = open_data(data, mapping, engine, validate=validate, settings=read_settings())
     p = plan_pilot(ds, metric, target, target_absolute=absolute, unit=unit or "customer",
                    window_days=window_days or 28, days=days, scope=scope)
     if as_json:

@@ -163,3 +163,22 @@ def test_site_level_power_says_the_nine_sites_cannot_detect_the_target(support_w
     want = power_plan(plan["baseline"], plan["sd_per_unit"], n_per_arm=4.5)
     assert plan["mde_relative_all_units"] == pytest.approx(want.mde_rel, rel=1e-9)
     assert f"{plan['mde_relative_all_units']:.1%}" in text and plan["note"] in text
+
+
+def test_plan_reads_validated_rows_by_default_and_the_fast_path_on_request(tmp_path):
+    """`cxscale plan` opens data as every command does: validated unless --no-validate; both plan on a clean world."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cxscale.cli import app
+    from cxscale.simulate import simulate
+
+    simulate(out=tmp_path / "w", customers=2000, seed=3)
+    args = ["plan", "--metric", "cost_to_serve", "--data", str(tmp_path / "w"), "--target", "-0.3", "--json"]
+    plans = []
+    for extra in ([], ["--no-validate"]):
+        res = CliRunner().invoke(app, [*args, *extra])
+        assert res.exit_code == 0, res.output
+        plans.append(json.loads(res.stdout))
+    assert plans[0]["n_per_arm"] == plans[1]["n_per_arm"] > 0
