@@ -39,8 +39,8 @@ def plan(
 
     Example: [bold]cxscale plan --metric cost_to_serve --data data/ --target -0.05[/]
     """
-    from cxscale.measure.power import plan_pilot
     from cxscale.data import open_data
+    from cxscale.measure.power import plan_pilot
 
     scope, absolute = None, None
     if spec is not None:  # the spec's primary metric, target, unit, post window and scope
