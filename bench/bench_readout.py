@@ -76,7 +76,7 @@ def readout_job(size: int, workdir: Path) -> dict:
     r = readout(_spec(root), open_data(root, validate=False))
     seconds = time.perf_counter() - t0
     p = r.primary[0]
-    return {"rows": _rows(root), "seconds": seconds, "effect": round(p.effect.effect_abs, 4), "verdict": r.verdict}
+    return {"rows": _rows(root), "seconds": seconds, "effect": round(p.effect_abs, 4), "verdict": r.verdict}
 
 
 def scan_job(size: int, workdir: Path) -> dict:
