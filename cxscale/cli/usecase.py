@@ -9,8 +9,9 @@ from rich.markup import escape
 
 from cxscale.cli._app import app, console, print_json, read_settings
 
-usecase_app = typer.Typer(help="Use cases, the portfolio as code (docs/portfolio.md).", no_args_is_help=True,
-                          rich_markup_mode="rich")
+usecase_app = typer.Typer(help="Use cases: the portfolio as code, one YAML file per initiative (docs/portfolio.md)."
+                               "\n\nExample: [bold]cxscale usecase lint portfolio/[/]",
+                          no_args_is_help=True, rich_markup_mode="rich")
 app.add_typer(usecase_app, name="usecase")
 
 
