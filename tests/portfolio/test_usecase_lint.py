@@ -140,3 +140,18 @@ def test_a_use_case_file_is_read_strictly_with_line_numbers(tmp_path):
     bad.write_text("id: a\nowner: {technology: x}\n")
     (f,) = lint_file(bad)
     assert f.rule == "invalid" and "owner" in f.message
+
+
+@pytest.mark.parametrize(("changes", "rule", "severity"), [
+    ({"metric": {"name": "happiness_index", "target": {"relative": 0.1}, "window_days": 30}}, "unknown-metric",
+     "error"),
+    ({"guardrails": [{"metric": "cost_to_serve"}]}, "guardrail-no-limit", "warning"),
+    ({"design": {"type": "randomised"}}, "design-incomplete", "error"),
+    ({"design": {"type": "staged_rollout"}}, "design-incomplete", "error"),
+    ({"metric": {"name": "no_show_rate", "target": {"relative": -0.3}, "window_days": 90}}, "no-baseline",
+     "warning"),
+    ({"problem": {"intent": "book_appointment"}}, "no-touchpoint", "warning"),
+])
+def test_each_documented_rule_fires_on_its_example(changes, rule, severity):
+    found = lint_use_case(noshow(**changes))
+    assert [f.severity for f in found if f.rule == rule] == [severity]
