@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 Severity = Literal["error", "warning"]
 
-#: Words that mark a metric of the technology rather than of the business (checked in the metric's name).
-TECHNICAL_WORDS = ("accuracy", "containment", "deflection", "f1", "precision", "recall", "auc", "latency",
-                   "intent_match", "bleu", "wer", "uptime")
+#: Words that mark a metric of the technology rather than of the business (the words of the metric's name).
+TECHNICAL_WORDS = frozenset({"accuracy", "containment", "contained", "deflection", "deflected", "f1", "precision",
+                             "recall", "auc", "latency", "bleu", "wer", "uptime"})
 _WHY_TECHNICAL = ("it measures the model or the bot, not money or a customer outcome: it can rise while cost, "
                   "repeat contacts or satisfaction get worse. Make a business metric the primary (cost_to_serve, "
                   "repeat_contact_rate_7d, resolution_rate, no_show_rate, conversion_rate) and keep this one as a "
@@ -63,8 +63,7 @@ def is_technical(name: str, catalog: Catalog) -> str | None:
     """Why `name` is a technical metric (it does not show business value), or None for a business metric."""
     if name in catalog and catalog.get(name).kind == "technical":
         return " ".join(catalog.get(name).why_not_business.split()) or _WHY_TECHNICAL
-    words = set(name.lower().split("_")) | {name.lower()}
-    if any(w in words or w in name.lower() for w in TECHNICAL_WORDS):
+    if TECHNICAL_WORDS & set(name.lower().split("_")):
         return _WHY_TECHNICAL
     return None
 

@@ -155,3 +155,12 @@ def test_a_use_case_file_is_read_strictly_with_line_numbers(tmp_path):
 def test_each_documented_rule_fires_on_its_example(changes, rule, severity):
     found = lint_use_case(noshow(**changes))
     assert [f.severity for f in found if f.rule == rule] == [severity]
+
+
+@pytest.mark.parametrize("metric", ["cost_to_serve", "resolution_rate", "aht"])
+def test_a_business_metric_is_not_called_technical(metric):
+    from cxscale.metrics import builtin_catalog
+    from cxscale.portfolio.lint import is_technical
+
+    assert is_technical(metric, builtin_catalog()) is None
+    assert is_technical("answered_power_rate", builtin_catalog()) is None  # no technical word, only letters of one
