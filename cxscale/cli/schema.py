@@ -11,7 +11,7 @@ from cxscale.errors import CxscaleError
 
 @app.command("schema")
 def schema_command(
-    name: str = typer.Argument(None, help="A document: pilot-spec, readout, diagnosis or use-case-draft."),
+    name: str = typer.Argument(None, help="A document: pilot-spec, readout, diagnosis, use-case-draft or use-case."),
     as_json: bool = typer.Option(False, "--json", help="List the documents as one JSON document (a schema always "
                                                         "prints as JSON)."),
 ) -> None:

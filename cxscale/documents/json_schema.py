@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.documents.readout import ReadoutDocument
+from cxscale.documents.use_case import UseCase
 from cxscale.documents.use_case_draft import UseCaseDraft
 
 
@@ -40,6 +41,7 @@ def published() -> dict[str, Published]:
         Published("readout", 1, "cxscale measure --json", ReadoutDocument),
         Published("diagnosis", 1, "cxscale diagnose --json", DiagnosisDocument),
         Published("use-case-draft", 1, "cxscale diagnose --use-cases DIR (YAML)", UseCaseDraft),
+        Published("use-case", 1, "YAML people write; read by cxscale usecase lint", UseCase),
     ]
     return {d.name: d for d in docs}
 
