@@ -100,6 +100,9 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
         raise CxscaleError(f"decision log: a {action} of {subject} needs a reason")
     if not actor.strip():
         raise CxscaleError(f"decision log: a {action} of {subject} needs the person who took it")
+    texts = {"actor": actor, "subject": subject, "reason": reason, "from_stage": from_stage, "to_stage": to_stage}
+    if any(value and "\x00" in value for value in texts.values()):
+        raise CxscaleError(f"decision log: a {action} of {subject!r} holds a NUL character, which no database keeps")
     digests = dict(evidence or {})
     bad = sorted(name for name, value in digests.items() if not _HEX64.match(value))
     if bad:

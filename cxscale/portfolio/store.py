@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Engine, Integer, String, Text, create_engine
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from cxscale.errors import StoreError
@@ -84,7 +84,10 @@ class Store:
         if self._engine is None:
             # SQLite waits up to 30 s for another writer's lock instead of failing at once.
             connect_args = {"timeout": 30} if self.url.get_backend_name() == "sqlite" else {}
-            self._engine = create_engine(self.url, connect_args=connect_args)
+            try:
+                self._engine = create_engine(self.url, connect_args=connect_args)
+            except ModuleNotFoundError as exc:
+                raise StoreError(f"a PostgreSQL store needs psycopg ({exc}): pip install 'cxscale[postgres]'") from exc
         return self._engine
 
     def exists(self) -> bool:
@@ -98,7 +101,11 @@ class Store:
         if not self._migrated:
             if self.url.get_backend_name() == "sqlite" and self.url.database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            upgrade(self)
+            try:
+                upgrade(self)
+            except OperationalError as exc:
+                raise StoreError(f"cannot open the portfolio store {self.url.render_as_string(hide_password=True)}: "
+                                 f"{str(exc.orig).strip()}") from exc
             self._migrated = True
         return Session(self.engine)
 

@@ -58,6 +58,13 @@ def test_an_untouched_log_verifies_and_links_every_entry_to_the_one_before(store
     assert all(e.at.endswith("Z") and e.computed_hash() == e.hash for e in written)
 
 
+def test_any_text_reads_back_exactly_and_verifies(store):
+    reason = "naïve — 🚀 über 30 %\n\ttabs, \"quotes\", back\\slash, \u2028 and a long tail " + "x" * 5000
+    written = append(store, actor="zoë", action="override", subject="no-shows", reason=reason, from_stage="pilot",
+                     to_stage="proof", evidence={"é": "ab" * 32})
+    assert entries(store) == [written] and verify(store).ok
+
+
 def test_an_empty_store_verifies_and_reading_it_creates_no_file(tmp_path):
     store = open_store(tmp_path / "never" / "written.db")
     assert verify(store).ok and verify(store).size == 0 and entries(store) == []
@@ -204,6 +211,8 @@ def test_an_append_needs_a_known_action_a_reason_and_digests(tmp_path):
         append(store, actor="ana", action="approve", subject="x", reason="r")
     with pytest.raises(CxscaleError, match="needs a reason"):
         append(store, actor="ana", action="stop", subject="x", reason="  ")
+    with pytest.raises(CxscaleError, match="NUL character"):
+        append(store, actor="ana", action="stop", subject="x", reason="r\x00")
     with pytest.raises(CxscaleError, match="evidence readout is not a SHA-256"):
         append(store, actor="ana", action="stop", subject="x", reason="r", evidence={"readout": "abc"})
     assert not (tmp_path / "p.db").exists()

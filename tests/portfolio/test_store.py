@@ -48,3 +48,16 @@ def test_postgres_urls_use_psycopg_3():
 def test_other_databases_are_refused_with_what_to_give():
     with pytest.raises(StoreError, match="SQLite or PostgreSQL only"):
         open_store("mysql://me@localhost/db")
+
+
+def test_an_unreachable_server_is_one_store_error(tmp_path):
+    import socket
+
+    pytest.importorskip("psycopg")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = open_store(f"postgresql://me:secret@127.0.0.1:{port}/db")
+    with pytest.raises(StoreError, match="cannot open the portfolio store") as caught:
+        append(store, actor="ana", action="stop", subject="no-shows", reason="r")
+    assert "secret" not in str(caught.value)
