@@ -12,7 +12,9 @@ import base64
 import hashlib
 import json
 import os
+import random
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -91,8 +93,9 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
            to_stage: str | None = None, evidence: Mapping[str, str] | None = None) -> Entry:
     """Append one decision in one transaction: read the head, insert the next number chained to it.
 
-    Two writers that read the same head cannot both insert its successor (the number is the primary key): the
-    loser reads the new head and tries again, up to APPEND_TRIES times, then fails with StoreError.
+    Writers wait for each other (Store.lock_log), and two that read the same head still cannot both insert its
+    successor (the number is the primary key): the loser reads the new head and tries again after a random pause,
+    up to APPEND_TRIES times, then fails with StoreError.
     """
     if action not in ACTIONS:
         raise CxscaleError(f"decision log: action {action!r} is not one of {', '.join(ACTIONS)}")
@@ -108,9 +111,12 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
     if bad:
         raise CxscaleError(f"decision log: evidence {', '.join(bad)} is not a SHA-256 hex digest (use "
                            "cxscale.portfolio.digest(document))")
-    for _ in range(APPEND_TRIES):
+    for attempt in range(APPEND_TRIES):
+        if attempt:  # wait a random while so that the same writer does not win every race
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         try:
             with store.session() as session, session.begin():
+                store.lock_log(session)
                 head = session.scalars(select(DecisionLogEntry).order_by(DecisionLogEntry.seq.desc())
                                        .limit(1)).first()
                 entry = Entry(seq=head.seq + 1 if head else 1, at=_utc_now(), actor=actor, action=action,

@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Engine, Integer, String, Text, create_engine
+from sqlalchemy import JSON, Engine, Integer, String, Text, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -22,6 +22,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from cxscale.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The PostgreSQL advisory lock that appends to the decision log take (any constant, the same in every process).
+LOG_LOCK = 0x6378_6C6F_67
 
 
 class Base(DeclarativeBase):
@@ -108,6 +110,15 @@ class Store:
                                  f"{str(exc.orig).strip()}") from exc
             self._migrated = True
         return Session(self.engine)
+
+    def lock_log(self, session: Session) -> None:
+        """Make the other writers of the decision log wait for this transaction to end before reading its head.
+
+        On PostgreSQL a transaction-scoped advisory lock; on SQLite nothing (one writer at a time already, and a
+        writer that read a stale head loses on the primary key and retries).
+        """
+        if self.url.get_backend_name() == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
 
     def close(self) -> None:
         if self._engine is not None:
