@@ -16,7 +16,7 @@ import random
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -103,8 +103,7 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
         raise CxscaleError(f"decision log: a {action} of {subject} needs a reason")
     if not actor.strip():
         raise CxscaleError(f"decision log: a {action} of {subject} needs the person who took it")
-    texts = {"actor": actor, "subject": subject, "reason": reason, "from_stage": from_stage, "to_stage": to_stage}
-    if any(value and "\x00" in value for value in texts.values()):
+    if any(value and "\x00" in value for value in (actor, subject, reason, from_stage, to_stage)):
         raise CxscaleError(f"decision log: a {action} of {subject!r} holds a NUL character, which no database keeps")
     digests = dict(evidence or {})
     bad = sorted(name for name, value in digests.items() if not _HEX64.match(value))
@@ -122,7 +121,7 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
                 entry = Entry(seq=head.seq + 1 if head else 1, at=_utc_now(), actor=actor, action=action,
                               subject=subject, from_stage=from_stage, to_stage=to_stage, reason=reason,
                               evidence=digests, previous=head.hash if head else GENESIS)
-                entry = Entry(**{**asdict(entry), "hash": entry.computed_hash()})
+                entry = replace(entry, hash=entry.computed_hash())
                 session.add(DecisionLogEntry(**asdict(entry)))
             return entry
         except IntegrityError:
