@@ -18,3 +18,7 @@ class DataError(CxscaleError):
 
 class SpecError(CxscaleError):
     """A pilot spec, metric definition or mapping file is invalid."""
+
+
+class StoreError(CxscaleError):
+    """The portfolio store cannot be opened or written (bad URL, a write that lost a race too often)."""

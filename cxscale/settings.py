@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     spark_memory: str = "4g"
     #: The address Spark's driver binds to and advertises: this machine only, in local mode.
     spark_host: str = "127.0.0.1"
+    #: The portfolio store (decision log): a SQLite file path, created by the first write, or a postgresql:// URL.
+    store: str = "portfolio.db"
 
     @classmethod
     def defaults(cls) -> Settings:

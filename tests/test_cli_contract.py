@@ -24,9 +24,10 @@ from typer.testing import CliRunner
 
 from cxscale.cli import app, main
 
-COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase"]  # as `cxscale --help`
-# shows them: the commands in the order registered, then the groups
-SUBCOMMANDS = ["usecase lint"]  # the commands of a group (`cxscale usecase lint`)
+#: The commands as `cxscale --help` shows them (the commands in the order registered, then the groups), and the
+#: sub-commands of the groups among them.
+COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase", "log"]
+SUBCOMMANDS = ["usecase lint", "log verify", "log show"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 

@@ -1,0 +1,151 @@
+"""The portfolio store: SQLAlchemy 2 over a SQLite file (the default) or PostgreSQL (for teams, by URL).
+
+The schema is made by the Alembic migrations shipped in cxscale/portfolio/migrations/, run programmatically (no
+alembic.ini): a store is brought up to the newest revision the first time a session is opened on it. A SQLite file is
+created by the first write only, so reading a store that was never written (`cxscale log verify` on a fresh
+workspace) leaves nothing behind. The store starts with the decision log (`decision_log`, docs/portfolio-log.md);
+use cases, documents and their history join it as tables of their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import JSON, Engine, Integer, String, Text, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from cxscale.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+#: The PostgreSQL advisory lock that appends to the decision log take (any constant, the same in every process).
+LOG_LOCK = 0x6378_6C6F_67
+
+
+class Base(DeclarativeBase):
+    """The store's tables (the migrations make them; the models read and write them)."""
+
+
+class DecisionLogEntry(Base):
+    """One row of the decision log. `seq` is the primary key, so two appends cannot both take a number.
+
+    `at` is the UTC time as the ISO 8601 text that was hashed (`2026-12-01T23:15:21.123456Z`), so it reads back
+    byte for byte on every database whatever the server's time zone.
+    """
+
+    __tablename__ = "decision_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+def database_url(target: str | Path) -> URL:
+    """A SQLAlchemy URL from a path (a SQLite file) or a database URL; postgres:// and postgresql:// use psycopg 3."""
+    if isinstance(target, Path) or "://" not in target:
+        return URL.create("sqlite", database=str(Path(target)))
+    try:
+        url = make_url(target.replace("postgres://", "postgresql://", 1) if target.startswith("postgres://")
+                       else target)
+    except ArgumentError as exc:
+        raise StoreError(f"store URL {target!r} is not a database URL: {exc}; give a SQLite file path or "
+                         "postgresql://user@host/database") from exc
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"store URL {url.render_as_string(hide_password=True)!r}: the store runs on SQLite or "
+                         "PostgreSQL only")
+    return url
+
+
+class Store:
+    """A portfolio store: the database URL, its engine (made on first use) and sessions on it."""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._migrated = False
+
+    def __repr__(self) -> str:
+        return f"Store({self.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            # SQLite waits up to 30 s for another writer's lock instead of failing at once.
+            connect_args = {"timeout": 30} if self.url.get_backend_name() == "sqlite" else {}
+            try:
+                self._engine = create_engine(self.url, connect_args=connect_args)
+            except ModuleNotFoundError as exc:
+                raise StoreError(f"a PostgreSQL store needs psycopg ({exc}): pip install 'cxscale[postgres]'") from exc
+        return self._engine
+
+    def exists(self) -> bool:
+        """False for a SQLite file not written yet (reading it finds nothing); a server database always exists."""
+        if self.url.get_backend_name() != "sqlite" or self.url.database in (None, "", ":memory:"):
+            return True
+        return Path(self.url.database).exists()
+
+    def session(self) -> Session:
+        """A session on the store, brought up to the newest migration first (this creates a SQLite file)."""
+        if not self._migrated:
+            if self.url.get_backend_name() == "sqlite" and self.url.database:
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                upgrade(self)
+            except OperationalError as exc:
+                raise StoreError(f"cannot open the portfolio store {self.url.render_as_string(hide_password=True)}: "
+                                 f"{str(exc.orig).strip()}") from exc
+            self._migrated = True
+        return Session(self.engine)
+
+    def lock_log(self, session: Session) -> None:
+        """Make the other writers of the decision log wait for this transaction to end before reading its head.
+
+        On PostgreSQL a transaction-scoped advisory lock; on SQLite nothing (one writer at a time already, and a
+        writer that read a stale head loses on the primary key and retries).
+        """
+        if self.url.get_backend_name() == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def open_store(target: str | Path) -> Store:
+    """The store at a SQLite file path (or sqlite:/// URL) or a PostgreSQL URL. Nothing is created until a write."""
+    return Store(database_url(target))
+
+
+def _alembic(store: Store, connection: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Run the migrations up to `revision` (the newest by default)."""
+    with store.engine.begin() as connection:
+        command.upgrade(_alembic(store, connection), revision)
+
+
+def downgrade(store: Store, revision: str = "base") -> None:
+    """Run the migrations down to `revision` (`base` drops every table of the store)."""
+    with store.engine.begin() as connection:
+        command.downgrade(_alembic(store, connection), revision)
+    store._migrated = False

@@ -1,0 +1,63 @@
+"""The portfolio store: SQLite by path or URL, PostgreSQL by URL through psycopg 3, created by the first write only;
+the shipped migrations go up to head, down to base and up again on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect
+
+from cxscale.errors import StoreError
+from cxscale.portfolio import append, entries, open_store
+from cxscale.portfolio.store import downgrade, upgrade
+
+
+def _tables(store) -> set[str]:
+    return set(inspect(store.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_the_migrations_go_up_to_head_down_to_base_and_up_again(store):
+    upgrade(store)
+    assert _tables(store) == {"decision_log"}
+    columns = {c["name"] for c in inspect(store.engine).get_columns("decision_log")}
+    assert columns == {"seq", "at", "actor", "action", "subject", "from_stage", "to_stage", "reason", "evidence",
+                       "previous", "hash"}
+    downgrade(store)
+    assert _tables(store) == set()
+    upgrade(store)
+    assert _tables(store) == {"decision_log"}
+    append(store, actor="ana", action="stop", subject="no-shows", reason="after the round trip")
+    assert [e.reason for e in entries(store)] == ["after the round trip"]
+
+
+def test_a_sqlite_store_is_created_by_its_first_write_in_a_new_folder(tmp_path):
+    path = tmp_path / "workspace" / "portfolio.db"
+    store = open_store(path)
+    assert not store.exists() and entries(store) == []
+    assert not path.exists()
+    append(store, actor="ana", action="stop", subject="no-shows", reason="first write")
+    assert path.exists() and store.exists()
+    assert open_store(f"sqlite:///{path}").exists()
+
+
+def test_postgres_urls_use_psycopg_3():
+    assert open_store("postgres://me@localhost/db").url.drivername == "postgresql+psycopg"
+    assert open_store("postgresql://me@localhost/db").url.drivername == "postgresql+psycopg"
+    assert "secret" not in repr(open_store("postgresql://me:secret@localhost/db"))
+
+
+def test_other_databases_are_refused_with_what_to_give():
+    with pytest.raises(StoreError, match="SQLite or PostgreSQL only"):
+        open_store("mysql://me@localhost/db")
+
+
+def test_an_unreachable_server_is_one_store_error(tmp_path):
+    import socket
+
+    pytest.importorskip("psycopg")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = open_store(f"postgresql://me:secret@127.0.0.1:{port}/db")
+    with pytest.raises(StoreError, match="cannot open the portfolio store") as caught:
+        append(store, actor="ana", action="stop", subject="no-shows", reason="r")
+    assert "secret" not in str(caught.value)
