@@ -18,3 +18,7 @@ class DataError(CxscaleError):
 
 class SpecError(CxscaleError):
     """A pilot spec, metric definition or mapping file is invalid."""
+
+
+class GateError(CxscaleError):
+    """A gate decision is refused: a condition does not hold, a reason or the sponsor's approval is missing."""
