@@ -317,8 +317,8 @@ def decide(result: GateResult, uc: UseCase, *, proposer: str, reason: str, appro
     """The decision to take the gate `result` judged, or GateError naming why it is refused.
 
     Every decision has a reason, and nobody approves their own proposal. A gate whose conditions hold is taken as
-    proposed. An advance from pilot to proof that goes against its recommendation (roll back, extend, or a
-    condition that did not hold) is an override: it needs the reason and the executive sponsor's approval, and is
+    proposed. An advance from pilot to proof that goes against its recommendation (roll back, extend, discuss with
+    a condition that did not hold, or none yet with every condition held) is an override: it needs the reason and the executive sponsor's approval, and is
     marked as such. Any other gate with a condition that does not hold is refused."""
     if not reason.strip():
         raise GateError(f"{uc.id}: {result.from_stage} -> {result.to_stage} needs a reason: every decision says why")
@@ -333,7 +333,8 @@ def decide(result: GateResult, uc: UseCase, *, proposer: str, reason: str, appro
         sponsor = uc.owners.executive_sponsor if uc.owners is not None else None
         assert rec is not None
         if approver is None or approver != sponsor:
-            raise GateError(f"{uc.id}: advancing against the recommendation ({rec.action}: {rec.reason}) is an "
+            raise GateError(f"{uc.id}: advancing against the recommendation ({rec.action or 'none yet'}: "
+                            f"{rec.reason}) is an "
                             f"override and needs the approval of the executive sponsor ({sponsor or 'none named'})"
                             + (f", not {approver}" if approver else ""))
     return GateDecision(initiative=uc.id or "", from_stage=result.from_stage, to_stage=result.to_stage,

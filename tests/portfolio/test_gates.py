@@ -260,6 +260,17 @@ def test_advancing_when_the_recommendation_says_extend_is_an_override(world):
     assert decide(result, uc, proposer="Bruno Lima", approver="Daniel Rocha", reason="budget ends").override
 
 
+def test_advancing_with_fewer_units_than_planned_is_an_override(world):
+    _, specs, readouts = world
+    uc = use_case(specs["proactive_alerts"])
+    few = _apply(readouts["proactive_alerts"], {"options": "planned 10x"})
+    result = pilot_to_proof(uc, few)
+    assert result.passed and result.recommendation.action is None  # type: ignore[union-attr]
+    with pytest.raises(GateError, match=r"against the recommendation \(none yet: .* units in the smallest arm"):
+        decide(result, uc, proposer="Bruno Lima", reason="early win")
+    assert decide(result, uc, proposer="Bruno Lima", approver="Daniel Rocha", reason="early win").override
+
+
 def test_nobody_approves_their_own_proposal(world):
     _, specs, readouts = world
     uc = use_case(specs["proactive_alerts"])
