@@ -22,3 +22,7 @@ class SpecError(CxscaleError):
 
 class StoreError(CxscaleError):
     """The portfolio store cannot be opened or written (bad URL, a write that lost a race too often)."""
+
+
+class GateError(CxscaleError):
+    """A gate decision is refused: a condition does not hold, a reason or the sponsor's approval is missing."""

@@ -19,8 +19,12 @@ guardrail status, a design) are enumerated, and a new value there bumps the vers
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
 
+import rfc8785
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 #: A number a document may leave null: a rate, mean or money amount the data cannot support (no CSAT column, no
@@ -77,3 +81,18 @@ def _unknown_in(value: Any, path: str) -> list[str]:
     if isinstance(value, dict):
         return [p for k, v in value.items() for p in _unknown_in(v, f"{path}.{k}")]
     return []
+
+
+def canonical_json(document: BaseModel | Mapping[str, Any]) -> bytes:
+    """A document's canonical JSON (RFC 8785): a model as its JSON (NaN and infinity as null), keys sorted."""
+    if isinstance(document, BaseModel):
+        to_json = getattr(document, "to_json", None)
+        data = to_json() if callable(to_json) else json.loads(document.model_dump_json())
+    else:
+        data = dict(document)
+    return rfc8785.dumps(data)
+
+
+def digest(document: BaseModel | Mapping[str, Any]) -> str:
+    """The SHA-256 (hex) of a document's canonical JSON: what a decision or sign-off records of its evidence."""
+    return hashlib.sha256(canonical_json(document)).hexdigest()

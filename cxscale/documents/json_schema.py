@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cxscale.documents.diagnosis import DiagnosisDocument
+from cxscale.documents.gate_decision import GateDecision
 from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.documents.use_case import UseCase
@@ -42,6 +43,7 @@ def published() -> dict[str, Published]:
         Published("diagnosis", 1, "cxscale diagnose --json", DiagnosisDocument),
         Published("use-case-draft", 1, "cxscale diagnose --use-cases DIR (YAML)", UseCaseDraft),
         Published("use-case", 1, "YAML people write; read by cxscale usecase lint", UseCase),
+        Published("gate-decision", 1, "a gate decision of the portfolio (cxscale.portfolio.gates.decide)", GateDecision),
     ]
     return {d.name: d for d in docs}
 

@@ -25,7 +25,6 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -73,12 +72,6 @@ class Entry:
         return asdict(self)
 
 
-def digest(document: BaseModel | Mapping[str, Any]) -> str:
-    """SHA-256 hex of a document's RFC 8785 canonical JSON (a Pydantic document is dumped in JSON mode first)."""
-    data = document.model_dump(mode="json") if isinstance(document, BaseModel) else dict(document)
-    return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
-
-
 def _utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -109,7 +102,7 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
     bad = sorted(name for name, value in digests.items() if not _HEX64.match(value))
     if bad:
         raise CxscaleError(f"decision log: evidence {', '.join(bad)} is not a SHA-256 hex digest (use "
-                           "cxscale.portfolio.digest(document))")
+                           "cxscale.documents.digest(document))")
     for attempt in range(APPEND_TRIES):
         if attempt:  # wait a random while so that the same writer does not win every race
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))

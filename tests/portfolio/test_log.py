@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cxscale.documents import PilotSpec
+from cxscale.documents import PilotSpec, digest
 from cxscale.errors import CxscaleError
 from cxscale.portfolio import (
     Checkpoint,
     Entry,
     append,
     checkpoint,
-    digest,
     entries,
     generate_key,
     load_private_key,
