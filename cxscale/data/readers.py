@@ -23,6 +23,7 @@ from cxscale.engine import (
     connect,
     csv_rejects,
     engine_name,
+    is_url,
     read_csv_text,
     reads_files,
     redact,
@@ -47,10 +48,6 @@ class Origin:
     def base(self) -> Path:
         p = Path(self.path)
         return p if self.kind == "folder" else p.parent
-
-
-def is_url(path: str | Path) -> bool:
-    return "://" in str(path)
 
 
 def open_origin(path: str | Path, con: BaseBackend | None = None, settings: Settings | None = None) -> Origin:

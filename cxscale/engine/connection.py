@@ -19,6 +19,11 @@ from cxscale.settings import Settings
 ENGINES = ("duckdb", "spark")
 
 
+def is_url(source: str | Path) -> bool:
+    """A source that names its own engine (postgres://..., duckdb:///file.duckdb, spark://...), not a path."""
+    return "://" in str(source)
+
+
 def connect(engine: str | None = None, workspace: str | Path | None = None,
             settings: Settings | None = None) -> BaseBackend:
     """Open an engine, with what its dialect needs installed on the connection (Dialect.install).
@@ -33,7 +38,7 @@ def connect(engine: str | None = None, workspace: str | Path | None = None,
         con = _duckdb(workspace, settings)
     elif name == "spark":
         con = ibis.pyspark.connect(spark_session(settings))
-    elif "://" in name:
+    elif is_url(name):
         con = _by_url(name)
     else:
         raise DataError(f"unknown engine {redact(name)!r}: use one of {', '.join(ENGINES)} or an Ibis URL like "
