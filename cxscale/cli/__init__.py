@@ -43,7 +43,7 @@ def main() -> None:
         code = app(args, prog_name="cxscale", standalone_mode=False)
     except CxscaleError as exc:
         _fail(str(exc), 1)
-    except Exception as exc:
+    except Exception as exc:  # Typer's Click errors (its vendored copy or click's) by name; anything else re-raised
         kinds = {k.__name__ for k in type(exc).__mro__}
         if "NoArgsIsHelpError" in kinds:  # `cxscale measure` with nothing: the help is already printed
             sys.exit(2)

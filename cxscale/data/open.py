@@ -23,7 +23,7 @@ from cxscale.data.quarantine import write_quarantine
 from cxscale.data.readers import open_origin, reader_problem
 from cxscale.data.stage import Check, plausible_range, value_checks
 from cxscale.data.validate import validate_prepared
-from cxscale.engine import connect, redact
+from cxscale.engine import connect, dialect_of, redact
 from cxscale.errors import ContractError, DataError
 from cxscale.settings import Settings
 
@@ -106,7 +106,7 @@ def _guard(prep: Prepared) -> None:
         aggs = {"n": t.count(), **{f"c{i}": ibis.ifelse(c.expr, 1, 0).sum() for i, c in enumerate(checks)}}
         try:
             counts = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-        except Exception as exc:  # an unreadable source (damaged file, bytes in another encoding, a ragged row)
+        except dialect_of(t).read_errors as exc:  # an unreadable source (damaged file, other encoding, ragged row)
             raise DataError(f"{', '.join(st.sources)} ({name}): the engine could not read the source: "
                             f"{reader_problem(exc)}") from exc
         where = f"{', '.join(st.sources)} ({name})"

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import ibis
 from ibis.backends import BaseBackend
+from ibis.common.exceptions import TableNotFound
 
 from cxscale.contract import TABLES
 from cxscale.engine import (
     attach_database_file,
     connect,
     csv_rejects,
+    dialect_of,
     engine_name,
     is_url,
     read_csv_text,
@@ -168,7 +170,7 @@ def table(origin: Origin, source: str, table_name: str | None = None, encoding: 
         schema, dot, name = source.rpartition(".")
         try:
             return con.table(name, database=schema) if dot else con.table(source)
-        except Exception as exc:  # a missing table or schema: one line naming it
+        except (TableNotFound, *dialect_of(con).read_errors) as exc:  # a missing table or schema: one line naming it
             raise DataError(f"{origin.path}: no table {source!r} ({str(exc).strip().splitlines()[0]}); name a table "
                             "of the URL's schema, or schema.table") from exc
     location = source
@@ -182,7 +184,7 @@ def table(origin: Origin, source: str, table_name: str | None = None, encoding: 
     if ".parquet" in location:
         try:
             return con.read_parquet(location, table_name=table_name)
-        except Exception as exc:  # damaged or not Parquet: one line naming the file
+        except dialect_of(con).read_errors as exc:  # damaged or not Parquet: one line naming the file
             raise DataError(f"{label(location)}: cannot read as Parquet ({first_line(exc)}); the file is damaged "
                             "(e.g. cut short by a copy) or not Parquet: export it again") from exc
     code = encoding or "utf-8"
@@ -191,7 +193,7 @@ def table(origin: Origin, source: str, table_name: str | None = None, encoding: 
         t = read_csv_text(con, location, table_name, columns=columns, delimiter=delimiter, encoding=code,
                           skip_malformed=validating)
         rejects = csv_rejects(con, location, columns, delimiter, code) if validating else None
-    except Exception as exc:  # reader errors (bad quoting, binary file) become one line naming the file
+    except dialect_of(con).read_errors as exc:  # reader errors (bad quoting, binary file): one line naming the file
         raise DataError(f"{label(location)}: cannot read as CSV: {reader_problem(exc)}") from exc
     if rejects is None or not int(rejects.count().execute()):
         return t

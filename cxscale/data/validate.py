@@ -18,6 +18,7 @@ from cxscale.contract import RULES
 from cxscale.data.prepared import Prepared
 from cxscale.data.readers import reader_problem
 from cxscale.data.stage import StagedTable
+from cxscale.engine import dialect_of
 from cxscale.errors import DataError
 
 MAX_EXAMPLES = 5
@@ -130,7 +131,7 @@ def _check_table(st: StagedTable) -> TableReport:
                 counts[f"c{i}"] = int(counts[f"c{i}"] or 0) - int(keys or 0)
         failing = any(counts[f"c{i}"] for i in range(len(st.checks)))
         n_rejected = int(t.aggregate(n=_count(st.rejected())).to_pyarrow().to_pylist()[0]["n"] or 0) if failing else 0
-    except Exception as exc:  # a reader error deep in a file (bytes in another encoding, a damaged Parquet page)
+    except dialect_of(t).read_errors as exc:  # a reader error deep in a file (other encoding, damaged page)
         raise DataError(f"{', '.join(st.sources)} ({st.name}): the engine could not read the source: "
                         f"{reader_problem(exc)}") from exc
     n_read = int(counts["n_read"] or 0)

@@ -66,7 +66,9 @@ def _by_url(url: str) -> BaseBackend:
     _refuse_a_new_database_file(url)
     try:
         return ibis.connect(url)
-    except Exception as exc:  # any driver error becomes one readable line, without the password
+    # Any failure here comes from the URL the user gave (an unknown scheme, a missing driver, a refused connection,
+    # a bad database): broad on purpose, since a traceback would print the URL with its password.
+    except Exception as exc:  # noqa: BLE001
         password = urlsplit(url).password or ""
         raise DataError(f"cannot connect to engine {redact(url)!r}: "
                         f"{' '.join(redact(str(exc), password, unquote(password)).split())}") from exc

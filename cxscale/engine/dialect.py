@@ -45,6 +45,15 @@ class Dialect:
             self.con.compiler = extended(self.con.compiler, self.compiler_mixins)  # type: ignore[attr-defined]
 
     @property
+    def read_errors(self) -> tuple[type[Exception], ...]:
+        """What the engine raises when the data it reads cannot be read or converted (a damaged file, bytes in
+        another encoding, a missing table, a value that overflows): the errors the data layer turns into one line
+        naming the source. Anything else is a bug and keeps its traceback."""
+        import pyarrow as pa
+
+        return (pa.ArrowException, OSError, UnicodeError)
+
+    @property
     def name(self) -> str:
         """The engine's name as documents show it: Ibis's name of the backend (duckdb, pyspark, postgres)."""
         return str(self.con.name)

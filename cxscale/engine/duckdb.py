@@ -22,10 +22,18 @@ class DuckDB(Dialect):
     reads_files = True
     replaces_rows = True
 
+    @property
+    def read_errors(self) -> tuple[type[Exception], ...]:
+        import duckdb
+
+        return (*super().read_errors, duckdb.Error)
+
     def attach_database_file(self, path: Path, alias: str) -> None:
+        import duckdb
+
         try:
             self.con.attach(str(path), name=alias, read_only=True)  # type: ignore[attr-defined]
-        except Exception as exc:  # attached before on this connection: reuse it
+        except duckdb.Error as exc:  # attached before on this connection: reuse it
             if "already" not in str(exc):
                 raise DataError(f"{path}: cannot open as a DuckDB file: {str(exc).splitlines()[0]}") from exc
 

@@ -10,3 +10,9 @@ from cxscale.engine.dialect import Dialect
 class Postgres(Dialect):
     backend_module = "ibis.backends.postgres"
     compiler_mixins = (ExcludeCurrentRow, BooleanToNumber)
+
+    @property
+    def read_errors(self) -> tuple[type[Exception], ...]:
+        import psycopg
+
+        return (*super().read_errors, psycopg.Error)

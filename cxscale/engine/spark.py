@@ -43,6 +43,13 @@ class Spark(Dialect):
     backend_module = "ibis.backends.pyspark"
     reads_files = True
 
+    @property
+    def read_errors(self) -> tuple[type[Exception], ...]:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
+
+        return (*super().read_errors, PySparkException, Py4JJavaError)
+
     def read_csv_text(self, location: str, table_name: str | None = None, *, columns: list[str] | None = None,
                       delimiter: str = ",", encoding: str = "utf-8", skip_malformed: bool = False) -> Any:
         return self.con.read_csv(location, table_name=table_name, inferSchema=False, header=True, sep=delimiter,
