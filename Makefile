@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 # Debian packages the tests need: Java 17 for Spark in local mode, PostgreSQL server binaries (the tests start their
-# own throwaway cluster), Chromium for rendering the HTML reports in a real browser.
+# own throwaway cluster), Chromium for rendering the HTML reports in a real browser, Pango for WeasyPrint's PDFs and
+# poppler's pdftoppm for turning PDF pages into images in the tests.
 APT_NEEDED = $(shell command -v java >/dev/null 2>&1 || echo openjdk-17-jre-headless) \
              $(shell ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql) \
-             $(shell command -v chromium >/dev/null 2>&1 || echo chromium)
+             $(shell command -v chromium >/dev/null 2>&1 || echo chromium) \
+             $(shell ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || echo libpango-1.0-0 libpangoft2-1.0-0) \
+             $(shell command -v pdftoppm >/dev/null 2>&1 || echo poppler-utils)
 system-deps:
 	@if [ -n "$(strip $(APT_NEEDED))" ]; then \
 	  echo "installing Debian packages: $(strip $(APT_NEEDED))"; \
