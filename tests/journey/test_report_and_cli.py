@@ -7,7 +7,6 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from cxscale.cli import app
