@@ -308,9 +308,9 @@ def use_case_of(draft: UseCaseDraft, hotspot: Hotspot | None = None, *, diagnosi
     if hotspot is not None:
         figures = evidence_figures(hotspot)
     else:
-        figures = {"channel_share": tp.channel_share, bm.name: bm.baseline,
-                   "avoidable_cost_per_year": draft.money_at_stake.avoidable_cost_per_year}
-        figures = {k: float(v) for k, v in figures.items() if v is not None and math.isfinite(v)}
+        given = {"channel_share": tp.channel_share, bm.name: bm.baseline,
+                 "avoidable_cost_per_year": draft.money_at_stake.avoidable_cost_per_year}
+        figures = {k: float(v) for k, v in given.items() if v is not None and math.isfinite(v)}
     spec = draft.pilot_spec
     window = spec.windows.post_days if spec is not None else 28
     return UseCase.model_validate({
