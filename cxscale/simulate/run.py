@@ -180,7 +180,7 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     for plan in world.pilots():
         dump_spec(plan.spec, out / "pilots" / f"{plan.spec.pilot}.yaml")
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2) + "\n")
-    if scenario == "support":  # the demo world's portfolio (docs/simulator.md#the-portfolio)
+    if scenario == "support" and rows["interactions"]:  # its portfolio, tied to its contacts (docs/simulator.md)
         from cxscale.simulate.portfolio import write_portfolio
 
         write_portfolio(out, {plan.spec.pilot: plan.spec for plan in world.pilots()})

@@ -238,8 +238,13 @@ def test_the_documented_example_follows_the_draft_format():
     from cxscale.documents.use_case_draft import UseCaseDraft
     from tests.contracts import assert_follows
 
+    from cxscale.documents.use_case import UseCase
+    from cxscale.portfolio.lint import lint_use_case
+
     page = (Path(__file__).resolve().parents[2] / "docs" / "use-case-draft.md").read_text()
-    (block,) = re.findall(r"^```yaml\n(.*?)^```", page, flags=re.MULTILINE | re.DOTALL)
+    use_case, block = re.findall(r"^```yaml\n(.*?)^```", page, flags=re.MULTILINE | re.DOTALL)
+    uc = assert_follows(UseCase, yaml.safe_load(use_case))
+    assert _lint_rules(lint_use_case(uc)) == _OWNER_FINDINGS
     draft = assert_follows(UseCaseDraft, yaml.safe_load(block))
     assert draft.mechanism is not None and draft.owners is not None and draft.guardrails
     assert_follows(PilotSpec, yaml.safe_load(block)["pilot_spec"])
