@@ -235,11 +235,10 @@ def test_the_documented_example_follows_the_draft_format():
     from pathlib import Path
 
     from cxscale.documents.pilot_spec import PilotSpec
-    from cxscale.documents.use_case_draft import UseCaseDraft
-    from tests.contracts import assert_follows
-
     from cxscale.documents.use_case import UseCase
+    from cxscale.documents.use_case_draft import UseCaseDraft
     from cxscale.portfolio.lint import lint_use_case
+    from tests.contracts import assert_follows
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "use-case-draft.md").read_text()
     use_case, block = re.findall(r"^```yaml\n(.*?)^```", page, flags=re.MULTILINE | re.DOTALL)
