@@ -557,7 +557,11 @@ def _sync_person(s: Session, store: Store, p: PersonEntry, source: str, actor: s
 def _describe(p: PersonEntry, old: PersonEntry | None) -> str:
     now = p.to_json()
     keys = list(now) if old is None else [k for k, v in old.to_json().items() if now[k] != v]
-    return "; ".join(f"{k} {now[k]}" for k in keys if k != "id")
+    def text(v: Any) -> str:
+        return (", ".join(v) or "none") if isinstance(v, list) else "none" if v is None else str(v).lower() \
+            if isinstance(v, bool) else str(v)
+
+    return "; ".join(f"{k} {text(now[k])}" for k in keys if k != "id")
 
 
 def _put_person(s: Session, store: Store, p: PersonEntry, actor: str, reason: str) -> Entry:
