@@ -85,6 +85,7 @@ def show_command(
 
         for e in rows:
             sys.stdout.write(json.dumps(e.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
         return
     if as_json:
         print_json([e.to_json() for e in rows])
