@@ -138,7 +138,7 @@ def test_governed_levels_follow_the_log_owners_decisions_and_overrides():
     two = [*four[:2], override, initiative(id="p", decisions=(entry("p", "override", days_ago(10), "pilot", "idea"),))]
     g = next(d for d in card(*two).dimensions if d.dimension == "governed")
     assert g.level == 2 and [c.name for c in g.to_raise] == ["overrides rare"]
-    assert "2 of 4 stage decisions (50%" in g.to_raise[0].message
+    assert "2 of 4 stage decisions (50.0%, at most 20.0%)" in g.to_raise[0].message
 
 
 def test_a_portfolio_with_no_decision_at_all_is_not_governed_beyond_level_1():
