@@ -21,7 +21,16 @@ from cxscale.portfolio.scorecard import (
     trend,
 )
 from cxscale.portfolio.store import downgrade, open_store, upgrade
-from tests.portfolio.records_for_audit import AS_OF, PEOPLE, days_ago, entry, initiative, readout, stored, world
+from tests.portfolio.records_for_audit import (
+    AS_OF,
+    PEOPLE,
+    days_ago,
+    entry,
+    initiative,
+    readout,
+    stored,
+    world,
+)
 
 OK = Verification(ok=True, size=3, head="0" * 64)
 
