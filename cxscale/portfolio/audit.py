@@ -287,14 +287,14 @@ def _unmeasured(i: Initiative, as_of: datetime, cat: Catalog) -> list[Flag]:
                         "read the pilot out (cxscale measure --spec) and attach the readout",
                         {"days_in_stage": round(days, 1)}))
     elif i.stage in ("pilot", "scale"):
-        window = last.readout.windows.post_days
+        read_window = last.readout.windows.post_days
         age = days_between(last.at, as_of)
-        if age > window:
+        if age > read_window:
             what = "the realised effect at scale" if i.stage == "scale" else "the running pilot"
-            out.append(Flag(STALE_READOUT, f"the latest readout is {age:.0f} days old, older than its {window}-day "
+            out.append(Flag(STALE_READOUT, f"the latest readout is {age:.0f} days old, older than its {read_window}-day "
                             f"window: {what} is not being measured",
                             "read it out again over the latest window and attach the readout",
-                            {"readout_age_days": round(age, 1), "window_days": window,
+                            {"readout_age_days": round(age, 1), "window_days": read_window,
                              "readout_at": utc(last.at).isoformat()}))
     window = window_days(uc)
     if i.stage == "pilot" and window is not None and days > window:

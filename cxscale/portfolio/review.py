@@ -110,7 +110,7 @@ def build_review(initiatives: Iterable[Initiative], people: Iterable[Person], di
         pipeline=pipeline, moves=tuple(e for e in in_quarter if e.action in _MOVES), decisions=tuple(in_quarter),
         stalled=tuple(f for f in findings if f.stage == "pilot" and f.flags), findings=tuple(findings),
         next_gates=tuple(g for i in items if (g := next_gate(i)) is not None), scorecard=card,
-        trend=[(q, dict(levels)) for q, levels in trend([*history, card])], verification=verification,
+        trend=[(q, {str(d): lv for d, lv in levels.items()}) for q, levels in trend([*history, card])], verification=verification,
         compounding=compounding, titles={i.id: i.use_case.title or i.id for i in items})
 
 
