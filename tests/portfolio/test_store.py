@@ -17,14 +17,14 @@ def _tables(store) -> set[str]:
 
 def test_the_migrations_go_up_to_head_down_to_base_and_up_again(store):
     upgrade(store)
-    assert _tables(store) == {"decision_log"}
+    assert _tables(store) == {"decision_log", "scorecard_evaluations"}
     columns = {c["name"] for c in inspect(store.engine).get_columns("decision_log")}
     assert columns == {"seq", "at", "actor", "action", "subject", "from_stage", "to_stage", "reason", "evidence",
                        "previous", "hash"}
     downgrade(store)
     assert _tables(store) == set()
     upgrade(store)
-    assert _tables(store) == {"decision_log"}
+    assert _tables(store) == {"decision_log", "scorecard_evaluations"}
     append(store, actor="ana", action="stop", subject="no-shows", reason="after the round trip")
     assert [e.reason for e in entries(store)] == ["after the round trip"]
 
