@@ -46,10 +46,12 @@ class Scenario(Protocol):
 
 
 def scenarios() -> dict[str, type]:
+    from cxscale.simulate.scaled import AdditiveScaledWorld, ScaledWorld
     from cxscale.simulate.scheduling import SchedulingWorld
     from cxscale.simulate.support import SupportWorld
 
-    return {"support": SupportWorld, "scheduling": SchedulingWorld}
+    return {"support": SupportWorld, "scheduling": SchedulingWorld, "scaled": ScaledWorld,
+            "scaled_additive": AdditiveScaledWorld}
 
 
 @dataclass
@@ -77,7 +79,7 @@ class SimulationResult:
 
 
 _OUR_FILES = ("interactions/part-*.parquet", "outcomes/part-*.parquet", "assignments.parquet", "customers.parquet",
-              "ground_truth.json", "pilots/*.yaml")
+              "ground_truth.json", "pilots/*.yaml", "scale/*.yaml")
 
 
 def _clear(out: Path) -> None:
@@ -177,6 +179,8 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     truth = _ground_truth(world, seed, customers, rows, arms)
     for plan in world.pilots():
         dump_spec(plan.spec, out / "pilots" / f"{plan.spec.pilot}.yaml")
+    if hasattr(world, "scale_plan"):  # a portfolio at scale (simulate/scaled.py): holdout specs in DIR/scale/
+        truth["scale"] = world.scale_plan(out, arms)
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     return SimulationResult(out=out, scenario=scenario, seed=seed, customers=customers, rows=dict(rows),
                             period=world.period, ground_truth=truth, seconds=time.perf_counter() - t0)
