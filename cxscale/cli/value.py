@@ -111,13 +111,17 @@ def _render(checks: list[Monitoring], realised: Compounding, proven: Compounding
               box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, title_justify="left")
     cur = next((m.proven.currency for m in checks if m.proven.currency), "")
     t.add_column("capability\nmetric", overflow="fold", min_width=14)
-    for col in ("proven\n[95% CI]", "realised\n[95% CI]", f"proven\n{cur}/yr", f"realised\n{cur}/yr"):
+    # Within 80 columns (a pipe, a CI log) the money is left to the compounding table below and --json.
+    wide = console.width >= 100
+    money_cols = (f"proven\n{cur}/yr", f"realised\n{cur}/yr") if wide else ()
+    for col in ("proven\n[95% CI]", "realised\n[95% CI]", *money_cols):
         t.add_column(col, justify="right", no_wrap=True)
     t.add_column("status", no_wrap=True)
     for m in checks:
         style = _STYLE[m.status]
+        money_cells = (_money(m.proven), _money(m.realised)) if wide else ()
         t.add_row(f"[bold]{escape(m.capability)}[/]\n{escape(m.metric)}", _rel(m.proven), _rel(m.realised),
-                  _money(m.proven), _money(m.realised), f"[{style}]{m.status}[/]")
+                  *money_cells, f"[{style}]{m.status}[/]")
     console.print(t)
     for m in checks:
         console.print(f"[{_STYLE[m.status]}]{escape(m.capability)}[/]: {escape(m.reason)}")

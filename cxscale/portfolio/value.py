@@ -33,8 +33,8 @@ CompoundingVerdict = Literal["compounds", "adds up", "overlaps", "incomplete"]
 class Effect:
     """A primary effect of one readout on the relative scale, with its interval and verdict."""
 
-    relative: float
-    ci: tuple[float, float]
+    relative: float | None
+    ci: tuple[float | None, float | None]
     verdict: str
     annual: float | None
     annual_ci: tuple[float, float] | None
@@ -94,9 +94,10 @@ def monitor(proven: ReadoutDocument, realised: ReadoutDocument | None, *, capabi
     `window_days`, and usable when its window is complete, its SRM check passed and it ended within the last
     `window_days`."""
     p = _primary(proven)
-    base = {"capability": capability, "metric": p.name, "direction": p.direction, "proven": _effect(proven),
+    base: dict[str, Any] = {"capability": capability, "metric": p.name, "direction": p.direction, "proven": _effect(proven),
             "reading_end": reading_end, "as_of": as_of, "window_days": window_days}
-    due = scaled_at is None or as_of - scaled_at >= timedelta(days=window_days)
+    # due on the window's last day (as a readout's window counts complete: cxscale.measure.readout)
+    due = scaled_at is None or as_of - scaled_at >= timedelta(days=window_days - 1)
     problem = _unusable(realised, reading_end, as_of, window_days)
     if problem is not None:
         if not due:
@@ -110,9 +111,12 @@ def monitor(proven: ReadoutDocument, realised: ReadoutDocument | None, *, capabi
     if r.name != p.name:
         raise SpecError(f"{capability}: the holdout reads {r.name} but the pilot that proved it reads {p.name}; "
                         "read the holdout on the proven primary metric")
-    weakest_proven = min(_good(x, p.direction) for x in p.ci_rel)
-    best_realised = max(_good(x, p.direction) for x in r.ci_rel)
-    weak_end = p.ci_rel[0] if _good(p.ci_rel[0], p.direction) == weakest_proven else p.ci_rel[1]
+    if not all(x is not None and math.isfinite(x) for x in p.ci_rel):
+        raise SpecError(f"{capability}: the readout of the pilot that proved it has no finite relative interval for "
+                        f"{p.name}; there is no proven bound to monitor against")
+    weakest_proven = min(_good(x, p.direction) for x in p.ci_rel)  # type: ignore[arg-type]
+    best_realised = max(_good(x, p.direction) for x in r.ci_rel)  # type: ignore[arg-type]
+    weak_end = p.ci_rel[0] if _good(p.ci_rel[0], p.direction) == weakest_proven else p.ci_rel[1]  # type: ignore[arg-type]
     shown = (f"realised {percent(r.effect_rel, sign=True)} [{percent(r.ci_rel[0], sign=True)}, "
              f"{percent(r.ci_rel[1], sign=True)}] against proven {percent(p.effect_rel, sign=True)} "
              f"[{percent(p.ci_rel[0], sign=True)}, {percent(p.ci_rel[1], sign=True)}] ({p.name}, relative, "
@@ -140,7 +144,7 @@ def _unusable(r: ReadoutDocument | None, end: datetime | None, as_of: datetime, 
         return f"the holdout readout is blocked (sample-ratio mismatch, p = {r.srm.p_value:.2g})"
     if not r.window_complete:
         return "the holdout's window has not elapsed in the data"
-    if not r.primary or not all(math.isfinite(x) for x in _primary(r).ci_rel):
+    if not r.primary or not all(x is not None and math.isfinite(x) for x in _primary(r).ci_rel):
         return "the holdout readout has no finite interval for its primary metric"
     if end is None:
         return "the end of the holdout's window is unknown"
