@@ -27,7 +27,7 @@ from cxscale.cli import app, main
 #: The commands as `cxscale --help` shows them (the commands in the order registered, then the groups), and the
 #: sub-commands of the groups among them.
 COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "audit", "scorecard", "review",
-            "usecase", "log"]
+            "value", "usecase", "log"]
 SUBCOMMANDS = ["usecase lint", "log verify", "log show"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()

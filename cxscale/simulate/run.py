@@ -47,10 +47,12 @@ class Scenario(Protocol):
 
 
 def scenarios() -> dict[str, type]:
+    from cxscale.simulate.scaled import AdditiveScaledWorld, ScaledWorld
     from cxscale.simulate.scheduling import SchedulingWorld
     from cxscale.simulate.support import SupportWorld
 
-    return {"support": SupportWorld, "scheduling": SchedulingWorld}
+    return {"support": SupportWorld, "scheduling": SchedulingWorld, "scaled": ScaledWorld,
+            "scaled_additive": AdditiveScaledWorld}
 
 
 @dataclass
@@ -79,7 +81,7 @@ class SimulationResult:
 
 _OUR_FILES = ("interactions/part-*.parquet", "outcomes/part-*.parquet", "assignments.parquet", "customers.parquet",
               "ground_truth.json", "pilots/*.yaml", "portfolio/*.usecase.yaml", "portfolio/pilots/*.yaml",
-              "portfolio/people.yaml", "portfolio/planted.json")
+              "portfolio/people.yaml", "portfolio/planted.json", "scale/*.yaml")
 
 
 def _clear(out: Path) -> None:
@@ -179,6 +181,8 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     truth = _ground_truth(world, seed, customers, rows, arms)
     for plan in world.pilots():
         dump_spec(plan.spec, out / "pilots" / f"{plan.spec.pilot}.yaml")
+    if hasattr(world, "scale_plan"):  # a portfolio at scale (simulate/scaled.py): holdout specs in DIR/scale/
+        truth["scale"] = world.scale_plan(out, arms)
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     if scenario == "support" and rows["interactions"]:  # its portfolio, tied to its contacts (docs/simulator.md)
         from cxscale.simulate.portfolio import write_portfolio
