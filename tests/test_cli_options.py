@@ -28,6 +28,7 @@ BAD = {
     ("plan", "--days"): ["0", "-3", "0.5", "inf", "nan"],
     ("audit", "--stale-after-days"): ["0", "-7"],
     ("scorecard", "--fail-below"): ["0", "4"],
+    ("value", "--window-days"): ["0", "-3", "99999"],
 }
 #: The rest of a command line that is valid, so that only the option under test is wrong.
 REST = {
@@ -37,6 +38,7 @@ REST = {
     "plan": ["plan", "--data", "{tmp}/no_data", "--metric", "aht", "--target", "-0.05"],
     "audit": ["audit", "--store", "{tmp}/p.db"],
     "scorecard": ["scorecard", "--store", "{tmp}/p.db"],
+    "value": ["value", "--data", "{tmp}/no_data"],
 }
 CASES = [(cmd, opt, value) for (cmd, opt), values in BAD.items() for value in values]
 
