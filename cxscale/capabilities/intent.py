@@ -44,7 +44,7 @@ class IntentModel:
     def __init__(self, pipeline: Any, classes: Sequence[str], model_version: str, show_at: float = 0.4,
                  auto_at: float = 0.8, skills: Mapping[str, str] | None = None, top: int = 3) -> None:
         self.pipeline = pipeline
-        self.classes = tuple(classes)
+        self.classes = tuple(str(c) for c in classes)
         self.model_version = model_version
         self.show_at, self.auto_at, self.top = show_at, auto_at, top
         self.skills = dict(skills or {})

@@ -197,3 +197,27 @@ DEVICES = ("router", "hub", "phone", "tablet", "modem", "set-top box")
 CITIES = ("Leeds", "Porto", "Dublin", "Krakow", "Cebu", "Bogota", "Glasgow", "Lisbon")
 PLANS = ("unlimited plan", "family bundle", "50GB plan", "fibre 500", "sim only deal", "basic package")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July")
+
+#: The symptoms line of each article (how customers describe the need), as knowledge bases list them for search.
+SUPPORT_KB_SYMPTOMS: dict[str, str] = {
+    "activate_service": "new sim not working, no service on a new line, account not active",
+    "setup_equipment": "install router, orange light, cables, wifi setup on a new box",
+    "first_bill_query": "first invoice higher than expected, charges before joining",
+    "bill_explanation": "what is this charge, bill went up, statement lines",
+    "billing_dispute": "wrong charge, overcharged, charged twice, charge not mine",
+    "payment_arrangement": "cannot afford, pay later, instalments, arrears",
+    "refund_request": "money back, overpayment, returned item",
+    "direct_debit_change": "payment date, bank account, card for payments",
+    "service_outage": "network down, no internet anywhere, no signal in the area",
+    "intermittent_connection": "internet drops, connection cuts out, wifi disconnects, patchy signal",
+    "device_fault": "phone broken, won't turn on, cracked screen, keeps rebooting",
+    "roaming_issue": "abroad, travel, roaming charges, no data overseas",
+    "update_details": "change email, phone number, name or address on the account",
+    "password_reset": "forgot password, cannot log in, locked out, login code",
+    "plan_change": "cheaper tariff, more data, switch package, downgrade",
+    "move_home": "moving house, new address, relocating",
+    "cancel_service": "leave, close account, switching provider, end contract",
+    "contract_renewal": "deal ending, loyalty offer, renew",
+    "upgrade_enquiry": "new phone, faster broadband, upgrade early",
+    "new_line_order": "extra sim, second number, another contract",
+}

@@ -43,7 +43,9 @@ def knowledge_base(scenario: str) -> list[dict[str, str]]:
     if kb is None:
         raise CxscaleError(f"unknown scenario {scenario!r}: choose support or scheduling")
     extra = M.SUPPORT_KB_EXTRA if scenario == "support" else {}
-    return ([{"article_id": f"kb-{i}", "intent": i, "title": t, "text": x} for i, (t, x) in kb.items()]
+    symptoms = M.SUPPORT_KB_SYMPTOMS if scenario == "support" else {}
+    return ([{"article_id": f"kb-{i}", "intent": i, "title": t,
+              "text": x + (f" Symptoms: {symptoms[i]}." if i in symptoms else "")} for i, (t, x) in kb.items()]
             + [{"article_id": f"kb-{k}", "intent": "", "title": t, "text": x} for k, (t, x) in extra.items()])
 
 
