@@ -110,6 +110,10 @@ class CapabilityInfo:
     metrics: tuple[str, ...]
     data: str
 
+    @property
+    def unit_label(self) -> str:
+        return {"queue_time_slot": "queue x time slot"}.get(self.unit, self.unit)
+
 
 REGISTRY: dict[str, CapabilityInfo] = {c.name: c for c in (
     CapabilityInfo("intent_routing", "Classify the customer's first message into an intent and route waiting "
