@@ -6,7 +6,13 @@ desktop calls; `evaluate` writes the offline quality report; `wrap_up_mix_check`
 pilot's readout runs.
 """
 
-from cxscale.capabilities.after_contact import AfterContactModel, MixCheck, Summary, summarise, wrap_up_mix_check
+from cxscale.capabilities.after_contact import (
+    AfterContactModel,
+    MixCheck,
+    Summary,
+    summarise,
+    wrap_up_mix_check,
+)
 from cxscale.capabilities.api import builtin_models, context_from, feedback, suggest
 from cxscale.capabilities.base import (
     REGISTRY,

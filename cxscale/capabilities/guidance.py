@@ -22,9 +22,7 @@ from cxscale.errors import CxscaleError
 
 _WORD = re.compile(r"[a-z0-9]+")
 #: English function words left out of the index (bm25s's list plus a few chat words); no corpus is downloaded.
-_STOP = frozenset("""a an and are as at be but by for if in into is it no not of on or such that the their then there
-these they this to was will with i me my we you your can do does did have has had please hi hello thanks thank just
-so im its ive dont cant""".split())
+_STOP = frozenset(["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with", "i", "me", "my", "we", "you", "your", "can", "do", "does", "did", "have", "has", "had", "please", "hi", "hello", "thanks", "thank", "just", "so", "im", "its", "ive", "dont", "cant"])
 
 
 def tokens(text: str) -> list[str]:

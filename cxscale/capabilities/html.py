@@ -16,7 +16,11 @@ from cxscale.templates import render
 def formatted(m: Metric, value: float | None = None) -> str:
     """A metric's value in its unit (share as a percentage, seconds as time, counts, plain numbers)."""
     v = m.value if value is None else value
-    return {"share": percent, "seconds": seconds, "count": count}.get(m.kind, number)(v)
+    if m.kind == "share":
+        return percent(v)
+    if m.kind == "seconds":
+        return seconds(v)
+    return count(v) if m.kind == "count" else number(v)
 
 
 def write_html(report: Report, path: str | Path) -> Path:

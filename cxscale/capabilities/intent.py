@@ -133,21 +133,21 @@ def evaluate(train_x: Sequence[str], train_y: Sequence[str], test_x: Sequence[st
     t0, cpu0 = time.perf_counter(), time.process_time()
     model = IntentModel.fit(train_x, train_y, c=c, seed=seed)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    test_y = np.asarray([str(v) for v in test_y])
+    truth = np.asarray([str(v) for v in test_y])
     p = model.predict_proba(test_x)
     classes = np.asarray(model.classes)
     pred = classes[p.argmax(1)]
     top3 = classes[np.argsort(-p, axis=1)[:, :3]]
-    shuffled_y = np.random.default_rng(seed).permutation(np.asarray(train_y))
+    shuffled_y = [str(v) for v in np.random.default_rng(seed).permutation(np.asarray(train_y))]
     ps = IntentModel.fit(train_x, shuffled_y, c=c, seed=seed).predict_proba(test_x)
     pred_s = classes[ps.argmax(1)]
     return IntentQuality(
-        n_train=len(train_x), n_test=len(test_y), classes=len(classes),
-        accuracy=float(accuracy_score(test_y, pred)), macro_f1=float(f1_score(test_y, pred, average="macro")),
-        top3_accuracy=float((top3 == test_y[:, None]).any(axis=1).mean()),
-        ece=expected_calibration_error(p.max(1), pred == test_y), reliability=reliability(p.max(1), pred == test_y),
-        shuffled_accuracy=float(accuracy_score(test_y, pred_s)),
-        shuffled_macro_f1=float(f1_score(test_y, pred_s, average="macro")),
-        shuffled_ece=expected_calibration_error(ps.max(1), pred_s == test_y), train_seconds=seconds,
+        n_train=len(train_x), n_test=len(truth), classes=len(classes),
+        accuracy=float(accuracy_score(truth, pred)), macro_f1=float(f1_score(truth, pred, average="macro")),
+        top3_accuracy=float((top3 == truth[:, None]).any(axis=1).mean()),
+        ece=expected_calibration_error(p.max(1), pred == truth), reliability=reliability(p.max(1), pred == truth),
+        shuffled_accuracy=float(accuracy_score(truth, pred_s)),
+        shuffled_macro_f1=float(f1_score(truth, pred_s, average="macro")),
+        shuffled_ece=expected_calibration_error(ps.max(1), pred_s == truth), train_seconds=seconds,
         train_cpu_seconds=cpu, c=c,
         tuning=scores)

@@ -178,7 +178,7 @@ def abcd_report(folder: Path) -> Report:
 
     model = GuidanceModel(abcd_articles(folder))
     convs = abcd_conversations(folder)
-    rows, metrics = [], []
+    rows: list[dict[str, Any]] = []
     for label, turns in (("first customer turn", 1), ("first three customer turns", 3), ("whole conversation", None)):
         qs = [" ".join([t for s, t in c["turns"] if s == "customer"][:turns]) for c in convs]
         m = _retrieval(model, qs, [c["article"] for c in convs])
@@ -203,7 +203,7 @@ def world_guidance_report(folder: Path, limit: int | None = 3000) -> Report:
     scenario, rows, kb = world_messages(folder, limit)
     model = GuidanceModel([Article(a["article_id"], a["title"], a["text"]) for a in kb])
     truth = [f"kb-{r['intent']}" for r in rows]
-    table = []
+    table: list[dict[str, Any]] = []
     for label, q in (("first message", [r["first_message"] for r in rows]),
                      ("first customer turns", [" ".join(t for s, t in r["transcript"] if s == "customer")
                                                for r in rows])):
