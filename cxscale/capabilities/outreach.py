@@ -82,11 +82,14 @@ class UpliftModel:
 
     def uplift(self, x: np.ndarray) -> np.ndarray:
         """Predicted uplift per customer (share 0-1 of the outcome's probability)."""
+        from threadpoolctl import threadpool_limits
+
         x = np.asarray(x, float)
         m1, m0 = self.models[0], self.models[1]
-        if self.learner == "two_model":
-            return m1.predict_proba(x)[:, 1] - m0.predict_proba(x)[:, 1]
-        tau1, tau0 = self.models[2].predict(x), self.models[3].predict(x)
+        with threadpool_limits(1):  # one customer at a time: threads cost more than they save
+            if self.learner == "two_model":
+                return m1.predict_proba(x)[:, 1] - m0.predict_proba(x)[:, 1]
+            tau1, tau0 = self.models[2].predict(x), self.models[3].predict(x)
         # Kuenzel et al.'s g(x) = propensity: constant in a randomised campaign.
         return self.treated_share * tau0 + (1 - self.treated_share) * tau1
 
