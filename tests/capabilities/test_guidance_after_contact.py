@@ -122,3 +122,15 @@ def test_anchoring_check_agrees_with_scipy_and_needs_two_arms():
     assert (c.statistic, c.p_value, c.dof) == (pytest.approx(stat), pytest.approx(p), dof)
     with pytest.raises(CxscaleError, match="at least two arms"):
         wrap_up_mix_check({"a": {"x": 1}})
+
+
+@pytest.mark.shared_data
+def test_abcd_conversations_are_summarised_from_their_own_turns():
+    convs = abcd_conversations(shared_data("abcd"))
+    first = summarise(convs[0]["turns"])
+    assert first.issue == "Hi! I need to return an item, can you help me with that?"
+    assert "manager" in first.resolution and first.references == ("3348917502",)
+    for c in convs:
+        s = summarise(c["turns"])
+        said = {t for _, t in c["turns"]}
+        assert s.issue in said and s.resolution in said  # extractive: copied turns, nothing written
