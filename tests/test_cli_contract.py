@@ -26,8 +26,8 @@ from cxscale.cli import app, main
 
 #: The commands as `cxscale --help` shows them (the commands in the order registered, then the groups), and the
 #: sub-commands of the groups among them.
-COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase", "log"]
-SUBCOMMANDS = ["usecase lint", "log verify", "log show"]
+COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase", "log", "capability"]
+SUBCOMMANDS = ["usecase lint", "log verify", "log show", "capability list", "capability evaluate"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 
