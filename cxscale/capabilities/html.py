@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from cxscale.capabilities.base import info
 from cxscale.capabilities.report import Metric, Report
-from cxscale.format import count, number, percent, seconds
+from cxscale.format import count, number, percent, points, seconds
 from cxscale.templates import render
 
 
@@ -18,9 +18,20 @@ def formatted(m: Metric, value: float | None = None) -> str:
     v = m.value if value is None else value
     if m.kind == "share":
         return percent(v)
+    if m.kind == "points":
+        return points(v)
     if m.kind == "seconds":
         return seconds(v)
     return count(v) if m.kind == "count" else number(v)
+
+
+CAPTIONS = {
+    "reliability": "Accuracy against confidence per bin (dot area: predictions in the bin); the dashed diagonal is "
+                   "perfect calibration, dots below it are over-confident.",
+    "qini": "Incremental visits per held-out customer when the top share is contacted, by predicted uplift (solid) "
+            "and at random (dashed); the area between them is the Qini coefficient.",
+    "recall": "Share of queries whose right article the retrieval ranks in the top k, and the mean reciprocal rank.",
+}
 
 
 def write_html(report: Report, path: str | Path) -> Path:
@@ -32,7 +43,7 @@ def write_html(report: Report, path: str | Path) -> Path:
                             "baseline": "" if m.baseline is None else formatted(m, m.baseline), "note": m.note}
                            for m in report.metrics],
                   published=[(n, percent(v)) for n, v in report.published],
-                  charts=[(k, Markup(v)) for k, v in report.charts.items()],  # noqa: S704 (our own SVG, escaped text)
+                  charts=[(CAPTIONS.get(k, k), Markup(v)) for k, v in report.charts.items()],  # noqa: S704 (our own SVG, escaped text)
                   notes=report.notes)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

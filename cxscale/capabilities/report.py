@@ -14,7 +14,7 @@ from cxscale.capabilities import charts
 from cxscale.capabilities.base import Context, info
 from cxscale.errors import CxscaleError
 
-Kind = Literal["share", "number", "seconds", "count"]
+Kind = Literal["share", "points", "number", "seconds", "count"]
 
 #: Casanueva et al. 2020, "Efficient Intent Detection with Dual Sentence Encoders" (NLP4ConvAI at ACL 2020,
 #: arXiv 2003.04807), Table 3: accuracy on the official BANKING77 test split after training on the full train split.
@@ -225,7 +225,7 @@ def world_guidance_report(folder: Path, limit: int | None = 3000) -> Report:
 def world_after_contact_report(folder: Path, seed: int = 0, limit: int | None = 4000) -> Report:
     """Wrap-up codes learnt from 70% of the world's transcripts, judged on 30%: accuracy, the auto-applied share
     and its accuracy; the summaries' kept entities."""
-    from cxscale.capabilities.after_contact import AfterContactModel, summarise
+    from cxscale.capabilities.after_contact import AMOUNT, REFERENCE, AfterContactModel, summarise
     from cxscale.capabilities.datasets import world_messages
 
     scenario, rows, _ = world_messages(folder, limit)
@@ -241,8 +241,6 @@ def world_after_contact_report(folder: Path, seed: int = 0, limit: int | None = 
     auto = np.array([s.action == "auto_apply" for s in sugg])
     kept = []
     for i in te:
-        from cxscale.capabilities.after_contact import AMOUNT, REFERENCE
-
         everything = " ".join(t for _, t in rows[i]["transcript"])
         ents = AMOUNT.findall(everything) + REFERENCE.findall(everything)
         text = summarise(rows[i]["transcript"]).text
@@ -291,7 +289,7 @@ def hillstrom_report(path: Path, seed: int = 0, learner: str = "two_model", draw
                Metric("auuc", auuc(curve), "number", baseline=overall / 2,
                       note="random targeting's AUUC is about half the overall uplift")]
     for k in (0.1, 0.2, 0.3):
-        metrics.append(Metric(f"uplift_at_{int(k * 100)}", uplift_at(s, t[te], y[te], k), baseline=overall,
+        metrics.append(Metric(f"uplift_at_{int(k * 100)}", uplift_at(s, t[te], y[te], k), "points", overall,
                               note="observed visit uplift in the top share; random targeting: the overall uplift"))
     metrics += [Metric("train_seconds", seconds, "seconds"), Metric("held_out_customers", len(te), "count")]
     verdict = ("beats" if lo > 0 else "does not beat") + " random targeting of the same share"

@@ -32,7 +32,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print the r
         return
     t = Table(title="Capabilities")
     for col in ("name", "mode", "unit of randomisation", "metrics", "description"):
-        t.add_column(col)
+        t.add_column(col, overflow="fold")
     for c in REGISTRY.values():
         t.add_row(c.name, c.mode, c.unit_label, ", ".join(c.metrics), escape(c.description))
     console.print(t)
@@ -103,7 +103,7 @@ def _render(report: object) -> None:
     assert isinstance(report, Report)
     t = Table(title=f"{report.capability} on {escape(report.dataset)}")
     for col in ("metric", "value", "baseline", "note"):
-        t.add_column(col, justify="right" if col in ("value", "baseline") else "left")
+        t.add_column(col, justify="right" if col in ("value", "baseline") else "left", overflow="fold")
     for m in report.metrics:
         t.add_row(m.name, formatted(m), "" if m.baseline is None else formatted(m, m.baseline), escape(m.note))
     console.print(t)
