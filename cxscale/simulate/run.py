@@ -81,7 +81,8 @@ class SimulationResult:
 
 _OUR_FILES = ("interactions/part-*.parquet", "outcomes/part-*.parquet", "assignments.parquet", "customers.parquet",
               "ground_truth.json", "pilots/*.yaml", "portfolio/*.usecase.yaml", "portfolio/pilots/*.yaml",
-              "portfolio/people.yaml", "portfolio/planted.json", "scale/*.yaml")
+              "portfolio/people.yaml", "portfolio/planted.json", "scale/*.yaml",
+              "messages.parquet", "knowledge_base.json")
 
 
 def _clear(out: Path) -> None:
@@ -127,12 +128,14 @@ def _write_part(scenario: str, customers: int, seed: int, out: str, part: int, b
 
 def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed: int = 42,
              out: str | Path = "out/world", chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS,
-             progress: Callable[[int], None] | None = None, workers: int | None = None) -> SimulationResult:
+             progress: Callable[[int], None] | None = None, workers: int | None = None,
+             messages: bool = False) -> SimulationResult:
     """Write a synthetic world of `customers` customers to `out`; deterministic for (scenario, customers, seed).
 
     chunk_customers: customers per Parquet part file (rounded up to a multiple of RNG_BLOCK); it bounds memory and
     does not change the data. workers: processes writing parts in parallel (default: up to 2 when there are several
     parts; the data do not depend on it). progress: called with the number of customers done after each part.
+    messages: also write every contact's first message and transcript, and the knowledge base (simulate/messages.py).
     """
     worlds = scenarios()
     if scenario not in worlds:
@@ -188,6 +191,10 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
         from cxscale.simulate.portfolio import write_portfolio
 
         write_portfolio(out, {plan.spec.pilot: plan.spec for plan in world.pilots()})
+    if messages:
+        from cxscale.simulate.messages import write_messages
+
+        write_messages(out, scenario, seed)
     return SimulationResult(out=out, scenario=scenario, seed=seed, customers=customers, rows=dict(rows),
                             period=world.period, ground_truth=truth, seconds=time.perf_counter() - t0)
 
