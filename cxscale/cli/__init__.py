@@ -24,6 +24,7 @@ from cxscale.cli import demo as _demo  # noqa: E402,F401
 from cxscale.cli import schema as _schema  # noqa: E402,F401
 from cxscale.cli import usecase as _usecase  # noqa: E402,F401
 from cxscale.cli import log as _log  # noqa: E402,F401
+from cxscale.cli import proof as _proof  # noqa: E402,F401
 
 
 #: Old spellings of a command, kept working for one release with a notice: old words -> the command now.

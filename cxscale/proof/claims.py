@@ -122,7 +122,6 @@ _MULT = r"(?:k|m|bn|thousand|million)"
 _AMOUNT = rf"(?P<pre>{_CUR}\s?)?(?P<n>{_NUM})\s?(?P<mult>{_MULT})?\b\s?(?P<post>{_CUR})?"
 _MONEY = re.compile(_AMOUNT, re.I)
 _MONEY_RANGE = re.compile(rf"{_CUR}?\s?{_NUM}\s?{_MULT}?\s*(?:-|–|to)\s*{_CUR}?\s?{_NUM}\s?{_MULT}?\s?{_CUR}?", re.I)
-_UPPER = re.compile(rf"\b(?:up to|as much as|as high as|as many as|at most)\s+(?P<n>{_NUM})\s*%", re.I)
 _UNITS = re.compile(rf"(?P<n>{_NUM})\s+(?P<unit>customers|agents|sites)\b", re.I)
 _MULTIPLIER = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9}
 
@@ -157,7 +156,8 @@ def _mentions(sentence: str, words: str) -> bool:
 def _metric_of(sentence: str, doc: ReadoutDocument) -> str | None:
     names = list(dict.fromkeys(m.name for m in doc.metrics))
     for name in sorted(names, key=lambda n: -len(label(n))):
-        if any(_mentions(sentence, w) for w in {name, name.replace("_", " "), label(name)}):
+        short = re.sub(r"_(rate|mean|per_customer)$", "", name).replace("_", " ")
+        if any(_mentions(sentence, w) for w in {name, name.replace("_", " "), label(name), short}):
             return name
     return None
 
@@ -266,8 +266,7 @@ def _check_effect(s: str, stated: float, tol: float, results: list[MetricResult]
             continue
         est, lo, hi = sz
         far = hi if abs(hi) >= abs(lo) else lo
-        upper = _UPPER.search(s)
-        if (upper or _near(stated, tol, far)) and not _near(stated, tol, est) and _near(stated, tol, far):
+        if _near(stated, tol, far) and not _near(stated, tol, est):
             return reject(  # type: ignore[operator]
                 "upper_bound", f"{stated:.0%} is the end of the interval of {name} ({_pct(lo)} to {_pct(hi)}), not "
                 f"the effect: the estimate is {_pct(est)}")
