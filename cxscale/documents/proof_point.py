@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_serializer
 
 from cxscale.documents.base import Num, OpenModel, digest
 from cxscale.documents.gate_decision import GateCondition, Recommendation
@@ -120,6 +120,11 @@ class ProofPoint(OpenModel):
     segments: list[SegmentEffects]
     fingerprints: list[TableFingerprint]
     rebuild: Rebuild
+
+    @field_serializer("use_case", "spec")
+    def _as_written(self, value: UseCase | PilotSpec) -> dict[str, Any]:
+        # As people write them: a key left out is not null (a spec's null observational block would be one).
+        return value.model_dump(mode="json", exclude_none=True)
 
     def to_json(self) -> dict[str, Any]:
         return json.loads(self.model_dump_json())

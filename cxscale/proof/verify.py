@@ -47,7 +47,7 @@ def verify_proof(proof: ProofPoint, data: Dataset, catalog: Catalog | None = Non
     fresh = readout(spec, data, catalog)
     columns = [s.column for s in proof.segments]
     recomputed = {
-        "fingerprints": [f.to_json() if hasattr(f, "to_json") else f.model_dump() for f in fingerprints(data)],
+        "fingerprints": [f.model_dump(mode="json") for f in fingerprints(data)],
         "readout": fresh.to_json(),
         "claims": [c.model_dump(mode="json") for c in headline_claims(fresh)],
         "weekly": [w.model_dump(mode="json") for w in weekly(spec, data, catalog, fresh)],
@@ -60,6 +60,7 @@ def verify_proof(proof: ProofPoint, data: Dataset, catalog: Catalog | None = Non
         skip = ("data", "warnings") if part == "readout" else ()
         mine = stored[part]
         checked += _leaves(mine)
-        found += [Difference(f"{part}.{d.path}" if d.path else part, d.stored, d.recomputed)
+        found += [Difference(part + ("" if d.path.startswith("[") else ".") + d.path if d.path else part, d.stored,
+                             d.recomputed)
                   for d in differences(mine, value, skip=skip)]
     return Verification(checked=checked, differences=found)
