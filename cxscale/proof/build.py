@@ -30,7 +30,7 @@ from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.portfolio.gates import pilot_to_proof
 from cxscale.portfolio.records import Initiative
 from cxscale.proof.claims import headline_claims
-from cxscale.proof.evidence import segments, weekly
+from cxscale.proof.evidence import materialised, segments, weekly
 from cxscale.proof.fingerprint import fingerprints
 
 #: Significant digits a proof point keeps of every float (see the module's docstring).
@@ -135,12 +135,13 @@ def build_proof(initiative: Initiative, data: Dataset, *, spec: PilotSpec | None
     signed = [f"{e.actor}: {e.action}" + (f" {e.from_stage} -> {e.to_stage}" if e.to_stage else "")
               for e in initiative.decisions if e.action in ("signoff", "advance", "override")]
     when = (built_at or datetime.now(UTC)).astimezone(UTC)
+    stored_rows = materialised(data)
     draft = ProofPoint(
         id=initiative.id, title=uc.title or spec.description or spec.pilot,
         built_at=when.strftime("%Y-%m-%dT%H:%M:%SZ"), use_case=uc, spec=spec, readout=doc,
         readout_digest=stored.digest or digest(doc), gate=list(gate.conditions), recommendation=gate.recommendation,
-        signed_off=signed, claims=headline_claims(doc), weekly=weekly(spec, data, catalog, doc),
-        segments=segments(spec, data, catalog, segment_columns), fingerprints=fingerprints(data),
+        signed_off=signed, claims=headline_claims(doc), weekly=weekly(spec, stored_rows, catalog, doc),
+        segments=segments(spec, stored_rows, catalog, segment_columns), fingerprints=fingerprints(data),
         rebuild=Rebuild(cxscale_version=cxscale.__version__, lockfile_sha256=lockfile_sha256(),
                         command=command or f"cxscale proof build {shlex.quote(initiative.id)}", mapping=mapping))
     return ProofPoint.model_validate(rounded(draft.to_json()))

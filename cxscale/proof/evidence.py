@@ -12,6 +12,7 @@ engine computes every sufficient statistic and the statistics are the readout's 
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import replace
 
 import ibis
@@ -30,6 +31,14 @@ MAX_VALUES = 8
 MAX_COLUMNS = 4
 #: The contact columns an agent or site pilot is segmented by (when present and not the unit itself).
 CONTACT_COLUMNS = ("site", "channel", "journey_stage")
+
+
+def materialised(data: Dataset) -> Dataset:
+    """The dataset with each table computed once into a temporary table of its engine (rows stay there): the many
+    readouts of the weeks and segments then read stored rows instead of redoing the validation's views each time."""
+    tag = uuid.uuid4().hex[:8]
+    tables = {name: data.con.create_table(f"_proof_{name}_{tag}", t, temp=True) for name, t in data.tables.items()}
+    return replace(data, tables=tables, unwindowed={})
 
 
 def effect_at(label: str, m: MetricResult) -> EffectAt:

@@ -16,7 +16,7 @@ from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.measure.readout import readout
 from cxscale.proof.build import Difference, differences, rounded
 from cxscale.proof.claims import headline_claims
-from cxscale.proof.evidence import segments, weekly
+from cxscale.proof.evidence import materialised, segments, weekly
 from cxscale.proof.fingerprint import fingerprints
 
 
@@ -46,12 +46,13 @@ def verify_proof(proof: ProofPoint, data: Dataset, catalog: Catalog | None = Non
     spec = proof.spec
     fresh = readout(spec, data, catalog)
     columns = [s.column for s in proof.segments]
+    rows = materialised(data)
     recomputed = {
         "fingerprints": [f.model_dump(mode="json") for f in fingerprints(data)],
         "readout": fresh.to_json(),
         "claims": [c.model_dump(mode="json") for c in headline_claims(fresh)],
-        "weekly": [w.model_dump(mode="json") for w in weekly(spec, data, catalog, fresh)],
-        "segments": [s.model_dump(mode="json") for s in segments(spec, data, catalog, columns)] if columns else [],
+        "weekly": [w.model_dump(mode="json") for w in weekly(spec, rows, catalog, fresh)],
+        "segments": [s.model_dump(mode="json") for s in segments(spec, rows, catalog, columns)] if columns else [],
     }
     stored = proof.to_json()
     found: list[Difference] = []
