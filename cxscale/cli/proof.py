@@ -177,3 +177,109 @@ def verify_command(
                       + (f" ({more:,} not shown; --json lists all)" if more > 0 else ""), highlight=False)
     if not result.ok:
         raise typer.Exit(1)
+
+
+_STORE_HELP = "The portfolio store: a SQLite file or a postgresql:// URL (default: CXSCALE_STORE, else portfolio.db)."
+
+
+def _store(store: str | None):  # type: ignore[no-untyped-def]
+    from cxscale.portfolio import open_store
+
+    return open_store(store or read_settings().store)
+
+
+@proof_app.command("add", epilog="Example:\n\n  cxscale proof add proof/proof.json --store portfolio.db")
+def add_command(
+    proof_file: Path = typer.Argument(..., help="The proof point (proof.json)."),
+    store: str = typer.Option(None, "--store", help=_STORE_HELP),
+) -> None:
+    """Add a built proof point to the library and record its proof_point entry in the decision log."""
+    from cxscale.proof.library import record_proof
+
+    proof = load_proof(proof_file)
+    opened = _store(store)
+    try:
+        entry = record_proof(opened, proof, actor=_actor())
+    finally:
+        opened.close()
+    console.print(f"proof point {proof.id} ({proof.content_digest[:12]}) stored; decision-log entry {entry.seq}",
+                  highlight=False)
+
+
+@proof_app.command("list", epilog="Examples:\n\n  cxscale proof list --capability agent_assist --min-effect 0.05\n\n"
+                   "  cxscale proof list --search \"handle time billing\" --json")
+def list_command(
+    store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    journey_stage: str = typer.Option(None, "--journey-stage", help="Only this journey stage."),
+    intent: str = typer.Option(None, "--intent", help="Only this intent."),
+    channel: str = typer.Option(None, "--channel", help="Only this channel."),
+    capability: str = typer.Option(None, "--capability", help="Only proof points using this capability."),
+    metric: str = typer.Option(None, "--metric", help="Only this primary metric."),
+    min_effect: float = typer.Option(None, "--min-effect", help="Only primary effects at least this size in the good "
+                                                                "direction (a share: 0.05 = 5%)."),
+    owner: str = typer.Option(None, "--owner", help="Only initiatives this person owns or sponsors."),
+    since: str = typer.Option(None, "--since", help="Built on or after this date (YYYY-MM-DD)."),
+    until: str = typer.Option(None, "--until", help="Built before this date (YYYY-MM-DD)."),
+    search: str = typer.Option(None, "--search", help="Words that must all occur in the title, problem, mechanism or "
+                                                      "claims (full-text search)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the proof points as one JSON list."),
+) -> None:
+    """List the library's proof points, newest first, filtered by where they were proven and what they proved."""
+    from dataclasses import asdict
+
+    from cxscale import format as fmt
+    from cxscale.proof.library import list_proofs
+
+    opened = _store(store)
+    try:
+        found = list_proofs(opened, journey_stage=journey_stage, intent=intent, channel=channel,
+                            capability=capability, metric=metric, min_effect=min_effect, owner=owner, since=since,
+                            until=until, search=search)
+    finally:
+        opened.close()
+    if as_json:
+        print_json([asdict(f) for f in found])
+        return
+    table = Table("proof point", "title", "where", "capabilities", "metric", "effect", "CI", "built")
+    for f in found:
+        table.add_row(f.digest[:12], f.title, ", ".join(v for v in (f.journey_stage, f.intent, f.channel) if v),
+                      ", ".join(f.capabilities), f.metric, fmt.percent(f.effect),
+                      f"{fmt.percent(f.ci[0])} to {fmt.percent(f.ci[1])}", f.built_at[:10])
+    console.print(table)
+    console.print(f"{len(found)} proof point{'' if len(found) == 1 else 's'}", highlight=False)
+
+
+@proof_app.command("learn", epilog="Example:\n\n  cxscale proof learn \"agent assist cuts handle time\" --supports "
+                   "1a2b3c4d --contradicts 9f8e7d6c")
+def learn_command(
+    claim: str = typer.Argument(..., help="What the portfolio learned, as a claim."),
+    supports: list[str] = typer.Option([], "--supports", help="A proof point (digest prefix) that supports it."),
+    contradicts: list[str] = typer.Option([], "--contradicts", help="A proof point that contradicts it."),
+    store: str = typer.Option(None, "--store", help=_STORE_HELP),
+) -> None:
+    """Record a learning linked to the proof points that support and that contradict it."""
+    from cxscale.proof.library import add_learning
+
+    opened = _store(store)
+    try:
+        learning = add_learning(opened, claim, supports=supports, contradicts=contradicts)
+    finally:
+        opened.close()
+    console.print(f"learning {learning.id}: {len(learning.supports)} supporting, {len(learning.contradicts)} "
+                  "contradicting proof points", highlight=False)
+
+
+@proof_app.command("index", epilog="Example:\n\n  cxscale proof index --out library.html")
+def index_command(
+    out: Path = typer.Option(..., "--out", help="The HTML page to write."),
+    store: str = typer.Option(None, "--store", help=_STORE_HELP),
+) -> None:
+    """Write the library's index page: proof points by capability and journey stage, and the learnings."""
+    from cxscale.proof.library import write_index
+
+    opened = _store(store)
+    try:
+        write_index(opened, out)
+    finally:
+        opened.close()
+    console.print(f"library index written to {out}", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,3 +72,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     w = World(out, spec_path, spec, readout, uc, None)  # type: ignore[arg-type]
     proof = build_proof(w.initiative(), open_data(out), spec=spec, built_at=BUILT)
     return World(out, spec_path, spec, readout, uc, proof)
+
+
+_DATABASES = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An empty store: a SQLite file not created yet, or a fresh database on the session's PostgreSQL server."""
+    from cxscale.portfolio import open_store
+
+    if request.param == "sqlite":
+        url = str(tmp_path / "portfolio.db")
+    else:
+        import psycopg
+
+        server = request.getfixturevalue("postgres")
+        name = f"proofs_{next(_DATABASES)}"
+        with psycopg.connect(host="127.0.0.1", port=server.port, user="cxscale", dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        url = f"postgresql://cxscale@127.0.0.1:{server.port}/{name}"
+    opened = open_store(url)
+    yield opened
+    opened.close()
