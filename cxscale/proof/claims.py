@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cxscale import format as fmt
@@ -112,6 +113,9 @@ class Verdict:
     kind: str | None = None
     reason: str = ""
 
+
+#: Makes a rejection of the sentence being checked: (kind, reason) -> Verdict.
+Reject = Callable[[str, str], Verdict]
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"
 _PERCENT = re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b)(?!\s*(?:CI|confidence))", re.I)
@@ -230,9 +234,9 @@ def _segment_named(s: str, proof: ProofPoint, metric: str) -> tuple[SegmentEffec
     return None
 
 
-def _sizes(m: MetricResult | object, effect: float | None, lo: float | None, hi: float | None,
-           direction: str) -> tuple[float, float, float] | None:
+def _sizes(effect: float | None, ci: list[float | None], direction: str) -> tuple[float, float, float] | None:
     """Estimate and interval as sizes in the good direction (low, high sorted)."""
+    lo, hi = ci
     if effect is None or lo is None or hi is None or not all(math.isfinite(x) for x in (effect, lo, hi)):
         return None
     sign = -1 if direction == "lower" else 1
@@ -242,38 +246,37 @@ def _sizes(m: MetricResult | object, effect: float | None, lo: float | None, hi:
 
 def _check_effect(s: str, stated: float, tol: float, results: list[MetricResult],
                   segment: tuple[SegmentEffects, str] | None, proof: ProofPoint, ci: re.Match | None,
-                  no: object) -> Verdict | None:
-    reject = no  # type: ignore[assignment]
+                  reject: Reject) -> Verdict | None:
     m = results[0]
     name = label(m.name)
     if segment is not None:
         seg, value = segment
         for e in seg.effects:
             if e.metric == m.name and e.label == value and (len(results) > 1 or e.arm == m.arm):
-                sz = _sizes(e, e.effect_rel, *e.ci_rel, m.direction)
+                sz = _sizes(e.effect_rel, e.ci_rel, m.direction)
                 if sz is not None and _within(stated, tol, sz[1], sz[2]):
                     return None
         e = next(e for e in seg.effects if e.label == value and e.metric == m.name)
-        sz = _sizes(e, e.effect_rel, *e.ci_rel, m.direction)
+        sz = _sizes(e.effect_rel, e.ci_rel, m.direction)
         interval = f"{_pct(sz[1])} to {_pct(sz[2])}" if sz else "no interval"
-        return reject(  # type: ignore[operator]
+        return reject(
             "outside_interval", f"{stated:.1%} is outside the interval of {name} where {seg.column} is {value}: "
             f"{_pct(e.effect_rel or 0)} ({interval})")
     best = None
     for r in results:
-        sz = _sizes(r, r.effect_rel, *r.ci_rel, r.direction)
+        sz = _sizes(r.effect_rel, r.ci_rel, r.direction)
         if sz is None:
             continue
         est, lo, hi = sz
         far = hi if abs(hi) >= abs(lo) else lo
         if _near(stated, tol, far) and not _near(stated, tol, est):
-            return reject(  # type: ignore[operator]
+            return reject(
                 "upper_bound", f"{stated:.0%} is the end of the interval of {name} ({_pct(lo)} to {_pct(hi)}), not "
                 f"the effect: the estimate is {_pct(est)}")
         wrong = _wrong_bases(r)
-        for what, value in wrong:
-            if _near(stated, tol, value) and not _near(stated, tol, est):
-                return reject("wrong_base", f"{stated:.2%} is {what}; the relative effect is of the control level "  # type: ignore[operator]
+        for what, on_base in wrong:
+            if _near(stated, tol, on_base) and not _near(stated, tol, est):
+                return reject("wrong_base", f"{stated:.2%} is {what}; the relative effect is of the control level "
                               f"({fmt.number(r.control)} {r.unit_label}): {_pct(est)} ({_pct(lo)} to {_pct(hi)})")
         if _within(stated, tol, lo, hi):
             best = r
@@ -281,24 +284,24 @@ def _check_effect(s: str, stated: float, tol: float, results: list[MetricResult]
     if best is None:
         for seg in proof.segments:
             for e in seg.effects:
-                sz = _sizes(e, e.effect_rel, *e.ci_rel, m.direction)
+                sz = _sizes(e.effect_rel, e.ci_rel, m.direction)
                 if e.metric == m.name and sz is not None and _near(stated, max(tol, 0.005), sz[0]):
-                    overall = _sizes(m, m.effect_rel, *m.ci_rel, m.direction)
+                    overall = _sizes(m.effect_rel, m.ci_rel, m.direction)
                     across = f"{_pct(overall[0])} ({_pct(overall[1])} to {_pct(overall[2])})" if overall else "none"
-                    return reject(  # type: ignore[operator]
+                    return reject(
                         "segment_generalised", f"{_pct(sz[0])} is the effect where {seg.column} is {e.label} only; "
                         f"across all {proof.readout.unit}s it is {across}")
-        sz = _sizes(m, m.effect_rel, *m.ci_rel, m.direction)
+        sz = _sizes(m.effect_rel, m.ci_rel, m.direction)
         interval = f"{_pct(sz[1])} to {_pct(sz[2])}" if sz else "none"
-        return reject("outside_interval", f"{stated:.1%} is outside the interval of {name}: "  # type: ignore[operator]
+        return reject("outside_interval", f"{stated:.1%} is outside the interval of {name}: "
                       f"{_pct(m.effect_rel or 0)} ({interval})")
     if ci is not None:
         lo_s, lo_tol = _number(ci.group("lo"))
         hi_s, hi_tol = _number(ci.group("hi"))
-        sz = _sizes(best, best.effect_rel, *best.ci_rel, best.direction)
+        sz = _sizes(best.effect_rel, best.ci_rel, best.direction)
         assert sz is not None
         if not (_near(lo_s / 100, lo_tol / 100, sz[1]) and _near(hi_s / 100, hi_tol / 100, sz[2])):
-            return reject("interval_mismatch", f"the interval stated ({lo_s:g}-{hi_s:g}%) is not the evidence's: "  # type: ignore[operator]
+            return reject("interval_mismatch", f"the interval stated ({lo_s:g}-{hi_s:g}%) is not the evidence's: "
                           f"{_pct(sz[1])} to {_pct(sz[2])}")
     return None
 
@@ -313,21 +316,20 @@ def _wrong_bases(r: MetricResult) -> list[tuple[str, float]]:
 
 
 def _check_money(s: str, proof: ProofPoint, amounts: list[re.Match], ranges: list[tuple[int, int]],
-                 no: object) -> Verdict:
-    reject = no
+                 reject: Reject) -> Verdict:
     v = proof.readout.value
     if v is None:
-        return reject("money_without_interval", "the proof point values no money: the readout has no money "  # type: ignore[operator]
+        return reject("money_without_interval", "the proof point values no money: the readout has no money "
                       "metric or rate card for its primary")
     interval = f"{fmt.money(v.ci[0], v.currency)} to {fmt.money(v.ci[1], v.currency)}"
     if not ranges and not re.search(r"\bCI\b|\binterval\b|\bbetween\b", s, re.I):
-        return reject("money_without_interval", f"money without its interval: the evidence says "  # type: ignore[operator]
+        return reject("money_without_interval", f"money without its interval: the evidence says "
                       f"{fmt.money(v.annual, v.currency)}{v.per} with a {1 - proof.readout.options.alpha:.0%} "
                       f"interval of {interval}; quote both")
     for a in amounts:
         n, tol = _number(a.group("n"))
         mult = _MULTIPLIER.get((a.group("mult") or "").lower(), 1.0)
         if not _within(n * mult, tol * mult, v.ci[0], v.ci[1]):
-            return reject("money_without_interval", f"{a.group(0).strip()} is outside the money's interval "  # type: ignore[operator]
+            return reject("money_without_interval", f"{a.group(0).strip()} is outside the money's interval "
                           f"({interval}; estimate {fmt.money(v.annual, v.currency)}{v.per})")
     return Verdict(s, True, reason="matches the evidence")

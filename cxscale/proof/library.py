@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -216,8 +217,8 @@ def get_proof(store: Store, digest: str) -> ProofPoint:
     return ProofPoint.model_validate(rows[0].document)
 
 
-def add_learning(store: Store, claim: str, *, supports: list[str] = (),  # type: ignore[assignment]
-                 contradicts: list[str] = ()) -> Learning:  # type: ignore[assignment]
+def add_learning(store: Store, claim: str, *, supports: Sequence[str] = (),
+                 contradicts: Sequence[str] = ()) -> Learning:
     """A learning: a claim about what works, with the proof points (digests or 8+ character prefixes) that support
     and that contradict it."""
     if not claim.strip():

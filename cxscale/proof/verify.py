@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from cxscale.data.dataset import Dataset
 from cxscale.documents.proof_point import ProofPoint
-from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.measure.readout import readout
+from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.proof.build import Difference, differences, rounded
 from cxscale.proof.claims import headline_claims
 from cxscale.proof.evidence import materialised, segments, weekly
