@@ -26,8 +26,9 @@ from cxscale.cli import app, main
 
 #: The commands as `cxscale --help` shows them (the commands in the order registered, then the groups), and the
 #: sub-commands of the groups among them.
-COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase", "log"]
-SUBCOMMANDS = ["usecase lint", "log verify", "log show"]
+COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase", "log", "proof"]
+SUBCOMMANDS = ["usecase lint", "log verify", "log show", "proof build", "proof claim-check", "proof verify", "proof add",
+               "proof list", "proof learn", "proof index"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 

@@ -114,8 +114,7 @@ def _actor() -> str:
     return getpass.getuser()
 
 
-@proof_app.command("claim-check", epilog="Examples:\n\n  cxscale proof claim-check \"cut handle time by 21%\" "
-                   "--proof proof/proof.json\n\n  cxscale proof claim-check brochure.txt --proof proof/proof.json")
+@proof_app.command("claim-check", epilog="Example:\n\n  cxscale proof claim-check brochure.txt --proof proof/proof.json")
 def claim_check_command(
     text: str = typer.Argument(..., help="The copy to check, or a text file holding it."),
     proof_file: Path = typer.Option(..., "--proof", help="The proof point (proof.json)."),
@@ -192,6 +191,7 @@ def _store(store: str | None):  # type: ignore[no-untyped-def]
 def add_command(
     proof_file: Path = typer.Argument(..., help="The proof point (proof.json)."),
     store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the decision-log entry as JSON."),
 ) -> None:
     """Add a built proof point to the library and record its proof_point entry in the decision log."""
     from cxscale.proof.library import record_proof
@@ -202,12 +202,15 @@ def add_command(
         entry = record_proof(opened, proof, actor=_actor())
     finally:
         opened.close()
+    if as_json:
+        print_json(entry.to_json())
+        return
     console.print(f"proof point {proof.id} ({proof.content_digest[:12]}) stored; decision-log entry {entry.seq}",
                   highlight=False)
 
 
 @proof_app.command("list", epilog="Examples:\n\n  cxscale proof list --capability agent_assist --min-effect 0.05\n\n"
-                   "  cxscale proof list --search \"handle time billing\" --json")
+                   "  cxscale proof list --search handle --json")
 def list_command(
     store: str = typer.Option(None, "--store", help=_STORE_HELP),
     journey_stage: str = typer.Option(None, "--journey-stage", help="Only this journey stage."),
@@ -249,15 +252,18 @@ def list_command(
     console.print(f"{len(found)} proof point{'' if len(found) == 1 else 's'}", highlight=False)
 
 
-@proof_app.command("learn", epilog="Example:\n\n  cxscale proof learn \"agent assist cuts handle time\" --supports "
-                   "1a2b3c4d --contradicts 9f8e7d6c")
+@proof_app.command("learn", epilog="Example (CLAIM in quotes):\n\n  cxscale proof learn CLAIM --supports 1a2b3c4d "
+                   "--contradicts 9f8e7d6c")
 def learn_command(
     claim: str = typer.Argument(..., help="What the portfolio learned, as a claim."),
     supports: list[str] = typer.Option([], "--supports", help="A proof point (digest prefix) that supports it."),
     contradicts: list[str] = typer.Option([], "--contradicts", help="A proof point that contradicts it."),
     store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the learning as JSON."),
 ) -> None:
     """Record a learning linked to the proof points that support and that contradict it."""
+    from dataclasses import asdict
+
     from cxscale.proof.library import add_learning
 
     opened = _store(store)
@@ -265,6 +271,9 @@ def learn_command(
         learning = add_learning(opened, claim, supports=supports, contradicts=contradicts)
     finally:
         opened.close()
+    if as_json:
+        print_json(asdict(learning))
+        return
     console.print(f"learning {learning.id}: {len(learning.supports)} supporting, {len(learning.contradicts)} "
                   "contradicting proof points", highlight=False)
 
@@ -273,13 +282,18 @@ def learn_command(
 def index_command(
     out: Path = typer.Option(..., "--out", help="The HTML page to write."),
     store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print {\"index\": PATH, \"proof_points\": N} as JSON."),
 ) -> None:
     """Write the library's index page: proof points by capability and journey stage, and the learnings."""
-    from cxscale.proof.library import write_index
+    from cxscale.proof.library import list_proofs, write_index
 
     opened = _store(store)
     try:
         write_index(opened, out)
+        count = len(list_proofs(opened))
     finally:
         opened.close()
+    if as_json:
+        print_json({"index": str(out), "proof_points": count})
+        return
     console.print(f"library index written to {out}", highlight=False)
