@@ -84,12 +84,15 @@ def render(p: ProofPoint, catalog: Catalog | None = None, *, created: str | None
     target = spec.primary.target.relative if spec.primary.target else None
     head = primary[0]
     goal, reached = _target_text(head)
+    if multi:  # each arm's own: one arm can reach the target and another not
+        reached = "; ".join(f"{m.arm} {_target_text(m)[1]}" for m in primary)
     value = doc.value
     tiles = [{"label": f"{label(m.name)}{' (' + m.arm + ')' if multi else ''}", "value": fmt.relative(m.effect_rel),
               "sub": f"{1 - doc.options.alpha:.0%} CI {fmt.interval(m.ci_rel[0], m.ci_rel[1], fmt.relative)}"}
              for m in primary]
     if value is not None:
-        tiles.append({"label": value.title.lower(), "value": fmt.money(value.annual, value.currency),
+        whose = f" ({value.role}: {label(value.metric)}, {value.arm})" if value.role not in (None, "primary") else ""
+        tiles.append({"label": value.title.lower() + whose, "value": fmt.money(value.annual, value.currency),
                       "sub": f"CI {fmt.money(value.ci[0], '')} to {fmt.money(value.ci[1], value.currency)}"})
     tiles.append({"label": "units", "value": fmt.count(sum(doc.n.values())),
                   "sub": f"{doc.unit}s over {doc.windows.post_days} days"})

@@ -11,20 +11,25 @@ from cxscale.portfolio import append, entries, open_store
 from cxscale.portfolio.store import downgrade, upgrade
 
 
+#: The tables at head (SQLite's FTS5 index of the proof points keeps shadow tables of its own, left out).
+HEAD = {"decision_log", "proof_points", "learnings", "learning_links"}
+
+
 def _tables(store) -> set[str]:
-    return set(inspect(store.engine).get_table_names()) - {"alembic_version"}
+    return {t for t in inspect(store.engine).get_table_names() if not t.startswith("proof_points_fts")} - \
+        {"alembic_version"}
 
 
 def test_the_migrations_go_up_to_head_down_to_base_and_up_again(store):
     upgrade(store)
-    assert _tables(store) == {"decision_log"}
+    assert _tables(store) == HEAD
     columns = {c["name"] for c in inspect(store.engine).get_columns("decision_log")}
     assert columns == {"seq", "at", "actor", "action", "subject", "from_stage", "to_stage", "reason", "evidence",
                        "previous", "hash"}
     downgrade(store)
     assert _tables(store) == set()
     upgrade(store)
-    assert _tables(store) == {"decision_log"}
+    assert _tables(store) == HEAD
     append(store, actor="ana", action="stop", subject="no-shows", reason="after the round trip")
     assert [e.reason for e in entries(store)] == ["after the round trip"]
 
