@@ -10,7 +10,6 @@ from cxscale.errors import StoreError
 from cxscale.portfolio import append, entries, open_store
 from cxscale.portfolio.store import downgrade, upgrade
 
-
 #: The tables at head (SQLite's FTS5 index of the proof points keeps shadow tables of its own, left out).
 HEAD = {"decision_log", "proof_points", "learnings", "learning_links"}
 
