@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from cxscale.cli._app import app, console, print_json, read_settings
 from cxscale.errors import CxscaleError
+
+if TYPE_CHECKING:
+    from cxscale.documents.proof_point import ProofPoint
+    from cxscale.portfolio.store import Store
 
 proof_app = typer.Typer(no_args_is_help=True, rich_markup_mode="rich",
                         help="Proof points: validated pilots packaged as reproducible, verifiable evidence.\n\n"
@@ -29,7 +34,7 @@ def _read_json(path: Path, what: str) -> dict:
     return data
 
 
-def load_proof(path: Path):  # type: ignore[no-untyped-def]
+def load_proof(path: Path) -> ProofPoint:
     """A proof point's JSON, validated; one line naming the file when it is not one."""
     from pydantic import ValidationError
 
@@ -181,7 +186,7 @@ def verify_command(
 _STORE_HELP = "The portfolio store: a SQLite file or a postgresql:// URL (default: CXSCALE_STORE, else portfolio.db)."
 
 
-def _store(store: str | None):  # type: ignore[no-untyped-def]
+def _store(store: str | None) -> Store:
     from cxscale.portfolio import open_store
 
     return open_store(store or read_settings().store)

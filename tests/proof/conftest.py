@@ -13,6 +13,7 @@ import pytest
 from cxscale.data import open_data
 from cxscale.documents import PilotSpec, ReadoutDocument, UseCase, digest, load_spec
 from cxscale.documents.proof_point import ProofPoint
+from cxscale.portfolio.log import Entry
 from cxscale.portfolio.records import Initiative, StoredReadout
 
 OWNERS = {"technology": "Ana Souza", "operations": "Bruno Lima", "commercial": "Carla Mendes",
@@ -52,8 +53,10 @@ class World:
 
     def initiative(self, readout: ReadoutDocument | None = None) -> Initiative:
         r = readout or self.readout
+        advanced = Entry(seq=1, at="2026-11-30T10:00:00.000000Z", actor="Daniel Rocha", action="advance",
+                         subject=self.use_case.id or "", from_stage="pilot", to_stage="proof", reason="a win")
         return Initiative(id=self.use_case.id or "", use_case=self.use_case, stage="proof", stage_since=BUILT,
-                          readouts=(StoredReadout(BUILT, r, digest(r)),))
+                          readouts=(StoredReadout(BUILT, r, digest(r)),), decisions=(advanced,))
 
 
 @pytest.fixture(scope="session")

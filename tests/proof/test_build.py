@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -41,6 +42,7 @@ def test_the_proof_points_numbers_are_its_readouts(world):
     assert [g.name for g in p.gate] == ["readout of the pilot", "window complete", "causal design", "sample ratio",
                                         "primary moved", "guardrails hold", "target recorded"]
     assert {f.table: f.rows for f in p.fingerprints}["interactions"] > 1000
+    assert p.signed_off == ["Daniel Rocha: advance pilot -> proof"]  # from the initiative's decision log
 
 
 def test_segment_effects_are_the_readout_on_the_segments_units(world):
@@ -147,8 +149,7 @@ def test_the_pdf_renders_its_pages_with_charts(world, tmp_path):
     pages = sorted(tmp_path.glob("page-*.png"))
     assert 4 <= len(pages) <= 8
     for page in pages:
-        pixels = Image.open(page).convert("L").getdata()
-        ink = sum(1 for v in pixels if v < 200) / len(pixels)
+        ink = float((np.asarray(Image.open(page).convert("L")) < 200).mean())
         assert ink > 0.01, f"{page.name} is almost blank"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout if \
         shutil.which("pdftotext") else ""
@@ -174,3 +175,18 @@ def test_verify_holds_on_the_same_data_and_lists_the_differences_on_changed_data
     assert cli.exit_code == 1 and json.loads(cli.output)["differences"]
     same = runner.invoke(app, ["proof", "verify", str(tmp_path / "proof.json"), "--data", str(world.path)])
     assert same.exit_code == 0 and "match the data" in same.output
+
+
+def test_a_rollouts_effect_by_week_is_its_event_study_with_the_weeks_before_it(world):
+    from cxscale.documents import load_spec
+    from cxscale.measure.run import measure_spec
+    from cxscale.metrics.catalog import builtin_catalog
+    from cxscale.proof.evidence import weekly
+
+    spec_path = world.path / "pilots" / "callback_rollout.yaml"
+    doc = measure_spec(spec_path)
+    weeks = weekly(load_spec(spec_path), open_data(world.path), builtin_catalog(), doc)
+    es = doc.primary[0].event_study
+    assert [w.label for w in weeks] == [f"week {k:+d}" for k in es.rel_weeks]
+    assert {w.verdict for w in weeks} == {"pre", "post"}
+    assert [w.effect_abs for w in weeks] == es.coef
