@@ -51,9 +51,9 @@ def evaluate_command(
     test: Path | None = typer.Option(None, "--test", help="intent_routing: a labelled CSV to report on."),
     text_column: str = typer.Option("text", "--text-column", help="The text column of --train/--test."),
     label_column: str = typer.Option("category", "--label-column", help="The label column of --train/--test."),
-    sample: int | None = typer.Option(None, "--sample", min=100, help="Subsample the data (stratified) to this many "
+    sample: int | None = typer.Option(None, "--sample", min=100, max=10**9, help="Subsample the data (stratified) to this many "
                                                                       "rows for a quick run."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the splits and models."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed of the splits and models."),
     out: Path | None = typer.Option(None, "--out", help="Also write an HTML report with its charts here."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
 ) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from cxscale.cli._app import app, console, print_json, read_settings
+from cxscale.cli._app import app, console, iso_date, number_in, print_json, read_settings
 from cxscale.errors import CxscaleError
 
 if TYPE_CHECKING:
@@ -223,11 +223,11 @@ def list_command(
     channel: str = typer.Option(None, "--channel", help="Only this channel."),
     capability: str = typer.Option(None, "--capability", help="Only proof points using this capability."),
     metric: str = typer.Option(None, "--metric", help="Only this primary metric."),
-    min_effect: float = typer.Option(None, "--min-effect", help="Only primary effects at least this size in the good "
+    min_effect: float = typer.Option(None, "--min-effect", callback=number_in(-1, 100), help="Only primary effects at least this size in the good "
                                                                 "direction (a share: 0.05 = 5%)."),
     owner: str = typer.Option(None, "--owner", help="Only initiatives this person owns or sponsors."),
-    since: str = typer.Option(None, "--since", help="Built on or after this date (YYYY-MM-DD)."),
-    until: str = typer.Option(None, "--until", help="Built before this date (YYYY-MM-DD)."),
+    since: str = typer.Option(None, "--since", callback=iso_date, help="Built on or after this date (YYYY-MM-DD)."),
+    until: str = typer.Option(None, "--until", callback=iso_date, help="Built before this date (YYYY-MM-DD)."),
     search: str = typer.Option(None, "--search", help="Words that must all occur in the title, problem, mechanism or "
                                                       "claims (full-text search)."),
     as_json: bool = typer.Option(False, "--json", help="Print the proof points as one JSON list."),
