@@ -155,7 +155,21 @@ class AssignmentPlan:
     coverage: float = 1.0
     namespace: Namespace | None = None
     hash_version: int = 2
+    #: Arms balanced within strata by hash rank (stratified()): computed from the frozen roster, not a unit alone.
+    stratified: bool = False
 
     def arm(self, unit_id: str) -> str | None:
+        """The unit's arm from its id alone (a stratified plan needs the roster: arms())."""
+        if self.stratified:
+            raise SpecError(f"pilot seed {self.seed}: arms are stratified by hash rank within strata, so one unit's "
+                            "arm needs the whole roster (unit -> stratum): use AssignmentPlan.arms(roster)")
         return assign(unit_id, seed=self.seed, weights=self.weights, coverage=self.coverage,
                       namespace=self.namespace, hash_version=self.hash_version)
+
+    def arms(self, roster: Mapping[str, str]) -> dict[str, str]:
+        """Arms of a roster (unit id -> stratum): stratified by hash rank when the plan is, else each unit's arm();
+        units outside the namespace slice are left out (coverage below 1 applies to unstratified plans only)."""
+        if not self.stratified:
+            return {u: a for u in roster if (a := self.arm(u)) is not None}
+        inside = {u: s for u, s in roster.items() if self.namespace is None or self.namespace.contains(u)}
+        return stratified(inside, seed=self.seed, weights=self.weights)

@@ -145,17 +145,17 @@ def _render_capability(r: ReadoutDocument) -> None:
     console.print(t)
     srm = "ok" if c.srm_triggered.ok else "[bold red]FAILED: the triggered effect is not comparable[/]"
     p = "n/a" if c.srm_triggered.p_value is None else f"{c.srm_triggered.p_value:.3g}"
-    console.print(f"triggered units: " + ", ".join(f"{a} {n:,}" for a, n in c.triggered_units.items())
+    console.print("triggered units: " + ", ".join(f"{a} {n:,}" for a, n in c.triggered_units.items())
                   + f"; sample-ratio check p = {p} {srm}")
     for e in c.triggered:
         console.print(f"triggered effect on {escape(e.metric)} ({escape(e.arm)}): {_fmt(e.effect_rel, True)} "
                       f"{escape(relative_interval(e.ci_rel))}, {_fmt(e.control)} -> {_fmt(e.treatment)}, "
                       f"p = {p_value(e.p_value)}")
     for b in c.by_tenure:
-        e = b.effect
-        detail = "too few units in an arm" if e is None else (
-            f"{_fmt(e.effect_rel, True)} {escape(relative_interval(e.ci_rel))} ({e.n_control:,} vs {e.n_treatment:,} "
-            "units)")
+        be = b.effect
+        detail = "too few units in an arm" if be is None else (
+            f"{_fmt(be.effect_rel, True)} {escape(relative_interval(be.ci_rel))} ({be.n_control:,} vs "
+            f"{be.n_treatment:,} units)")
         console.print(f"tenure {escape(b.band)}: {detail}")
 
 

@@ -181,6 +181,9 @@ class Capability(_Strict):
     #: Hash seed; None = the pilot's name.
     seed: str | None = Field(None, min_length=1)
     namespace: CapabilityNamespace | None = None
+    #: Balance the arms within strata (agents' sites or teams) by hash rank (cxscale.assignment.stratified), for
+    #: small agent populations: the arms are then computed from the roster frozen at the start, not from one id.
+    stratified: bool = False
     #: Lower edges of the tenure bands in months (agents.tenure_months for agent units, customers.tenure_months for
     #: customer units): [0, 6, 24] -> 0-6, 6-24, 24+.
     tenure_bands: list[Edge] = Field(default_factory=lambda: [0.0, 6.0, 24.0], min_length=1)
@@ -198,7 +201,8 @@ class Capability(_Strict):
         split = spec.expected_split or {a: 1.0 for a in spec.arms}
         ns = self.namespace
         return AssignmentPlan(seed=self.seed or spec.pilot, weights={a: split[a] for a in spec.arms},
-                              coverage=self.coverage, namespace=Namespace(ns.name, ns.start, ns.end) if ns else None)
+                              coverage=self.coverage, namespace=Namespace(ns.name, ns.start, ns.end) if ns else None,
+                              stratified=self.stratified)
 
 
 #: What a randomised or rollout spec must have: a target for the primary metric, and no observational block.
@@ -257,6 +261,9 @@ class PilotSpec(_Strict):
         if self.observational is not None:
             raise ValueError(f"observational: a {self.design} spec compares its arms as assigned and adjusts for "
                              "nothing; remove the observational block, or set design: observational")
+        if self.capability is not None and self.capability.stratified and self.capability.coverage < 1:
+            raise ValueError("capability: a stratified assignment takes every unit of the roster; leave coverage at 1 "
+                             "(or narrow the roster with a namespace)")
         if self.capability is not None and (self.design != "randomised" or self.unit not in ("agent", "customer")):
             raise ValueError("capability: a capability pilot is randomised by agent (guidance, summaries, wrap-up "
                              "codes) or by customer (outreach): set design: randomised and unit: agent or customer")

@@ -21,7 +21,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cxscale.assignment import stratified
 from cxscale.documents.pilot_spec import Capability, MetricRef, PilotSpec, Scope, Target, Value, Windows
 from cxscale.simulate import support_catalog as C
 from cxscale.simulate.world import (
@@ -71,6 +70,7 @@ class GuidancePilot:
 
     def __init__(self, period: WorldPeriod, seed: int, agent_site: np.ndarray) -> None:
         self.period, self.seed = period, seed
+        self.agent_site = agent_site
         rng = block_rng(seed, STREAM, -1)
         n = len(agent_site)
         # Tenure in months: a quarter or so under six months (a contact centre's churn keeps hiring novices).
@@ -78,9 +78,10 @@ class GuidancePilot:
         self.band = band_of(self.tenure)
         self.agent_ids = ids("A", np.arange(n) + 1, 4)
         roster = {a: C.SITES[s] for a, s in zip(self.agent_ids.to_pylist(), agent_site, strict=True)}
-        arms = stratified(roster, seed=PILOT, weights={"control": 0.5, "treatment": 0.5})
+        spec = self.spec("EUR")
+        assert spec.capability is not None
+        arms = spec.capability.plan(spec).arms(roster)  # what any system holding the roster recomputes
         self.treated = np.array([arms[a] == "treatment" for a in self.agent_ids.to_pylist()])
-        self.agent_site = agent_site
         self.start = period.day_us(START_DAY)
         self.end = period.day_us(START_DAY + POST_DAYS)
 
@@ -95,7 +96,7 @@ class GuidancePilot:
             guardrails=[MetricRef(metric="csat_mean", max_harm=Target(relative=-0.02))],
             windows=Windows(pre_days=PRE_DAYS, post_days=POST_DAYS),
             value=Value(currency=currency, nature="recurring"),
-            capability=Capability(name=PILOT, tenure_bands=list(BANDS)))
+            capability=Capability(name=PILOT, stratified=True, tenure_bands=list(BANDS)))
 
     def planted(self, currency: str) -> PlantedPilot:
         return PlantedPilot(self.spec(currency), self.period.at(START_DAY), MECHANISM)

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxscale.simulate import support_catalog as C
-from cxscale.simulate.capabilities import GuidancePilot
 from cxscale.simulate import support_pilots as P
+from cxscale.simulate.capabilities import GuidancePilot
 from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,
