@@ -59,6 +59,7 @@ def capability_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None =
     a = _assignments(data, spec)
     e = _exposures(data, spec)
     funnel = _funnel(data, spec, e)
+    doc.warnings.extend(_unmatched(e, a, spec))
     defs = [m for _, _, m in metric_roles(spec, catalog)]
     defs = list({m.name: m for m in defs}.values())
     trig_units, trig_interactions = _triggered(a, e, spec)
@@ -117,6 +118,21 @@ def _triggered(a: ir.Table, e: ir.Table, spec: PilotSpec) -> tuple[ir.Table, ir.
     j = j.filter((j.ts >= j.assigned_at) & (j.ts < j.assigned_at + ibis.interval(days=spec.windows.post_days)))
     units = a.semi_join(j.select("unit_id").distinct(), "unit_id")
     return units, j.select("interaction_id").distinct()
+
+
+def _unmatched(e: ir.Table, a: ir.Table, spec: PilotSpec) -> list[str]:
+    """A warning when exposures name units the pilot did not assign, or another arm than the assignment's: the
+    funnel counts them as logged, the triggered effect uses the assigned arm (one grouped query)."""
+    assigned = a.select(_uid=a.unit_id, _arm=a.arm)
+    j = e.left_join(assigned, e.unit_id == assigned._uid)
+    row = j.aggregate(unassigned=ibis.ifelse(j._uid.isnull(), 1, 0).sum(),
+                      other_arm=ibis.ifelse(j._uid.notnull() & (j.arm != j._arm), 1, 0).sum()).to_pyarrow().to_pylist()[0]
+    bad = {k: int(v or 0) for k, v in row.items()}
+    if not any(bad.values()):
+        return []
+    return [f"capability {spec.capability.name if spec.capability else ''}: {bad['unassigned']:,} exposures name units "
+            f"not assigned to pilot {spec.pilot} and {bad['other_arm']:,} an arm other than their assignment's; the "
+            "funnel counts them as logged, the triggered effect uses the assigned arm: fix the logging"]
 
 
 def _funnel(ds: Dataset, spec: PilotSpec, e: ir.Table) -> list[FunnelStep]:

@@ -198,12 +198,13 @@ class GuidancePilot:
         truths.get(PILOT, "funnel:use_rate").add(p_use, p_use, shown.sum())
 
 
-def capability_truth(effects: dict[str, dict[str, float]]) -> dict[str, Any]:
+def capability_truth(pilot: str, effects: dict[str, dict[str, float]]) -> dict[str, Any]:
     """ground_truth.json's sections of a capability pilot from its truth sums: true_effects (intent-to-treat),
     triggered_effects, by_tenure (band label -> effects) and the planted funnel rates."""
+    shown_rate = REACHED if pilot == OUTREACH else SHOWN
     labels = [f"{lo:g}-{hi:g} months" for lo, hi in zip(BANDS, BANDS[1:], strict=False)] + [f"{BANDS[-1]:g}+ months"]
     out: dict[str, Any] = {"true_effects": {}, "triggered_effects": {}, "by_tenure": {},
-                           "funnel": {"shown_rate": SHOWN}}
+                           "funnel": {"shown_rate": shown_rate}}
     for key, e in effects.items():
         if key.startswith("triggered:"):
             out["triggered_effects"][key.split(":", 1)[1]] = e
@@ -217,4 +218,138 @@ def capability_truth(effects: dict[str, dict[str, float]]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["PILOT", "GuidancePilot", "capability_truth"]
+
+
+# --- scheduling: no-show outreach with a permanent holdout -----------------------------------------------------------
+
+OUTREACH = "noshow_outreach"
+OUTREACH_STREAM = "scheduling-capabilities"
+OUTREACH_START_DAY, OUTREACH_PRE_DAYS, OUTREACH_POST_DAYS = 119, 56, 56
+OUTREACH_WEIGHTS = {"holdout": 0.1, "treatment": 0.9}
+#: The targeting model's score is the true no-show log-odds plus noise (sd SCORE_NOISE); it triggers above
+#: SCORE_THRESHOLD. A triggered call is reached (shown) with probability REACHED, the patient confirms (uses it) with
+#: probability CONFIRMS, and a confirmation lowers that appointment's no-show log-odds by CONFIRM_LOGIT.
+SCORE_NOISE, SCORE_THRESHOLD = 0.7, -1.6
+REACHED, CONFIRMS, CONFIRM_LOGIT = 0.9, 0.5, -1.0
+OUTREACH_MECHANISM = (
+    f"The patients outside the two_way_reminders pilot are assigned by hash (cxscale.assignment.assign, seed "
+    f"{OUTREACH}) to a permanent 10% holdout or outreach on day {OUTREACH_START_DAY}. For {OUTREACH_POST_DAYS} days "
+    "the targeting model scores every appointment at its 3-day reminder (the true no-show log-odds plus noise of sd "
+    f"{SCORE_NOISE}) and triggers above {SCORE_THRESHOLD}, in both arms; for outreach patients a triggered "
+    f"appointment gets a call that reaches them with probability {REACHED}, the patient confirms with probability "
+    f"{CONFIRMS}, and a confirmation lowers that appointment's no-show log-odds by {-CONFIRM_LOGIT}."
+)
+
+
+class OutreachPilot:
+    """The noshow_outreach pilot of one scheduling world: who is in it, per block its draws, its exposure and
+    feedback rows (logged on each appointment's 3-day reminder SMS) and its true-effect sums."""
+
+    def __init__(self, period: WorldPeriod, seed: int) -> None:
+        self.period, self.seed = period, seed
+        self.start = period.day_us(OUTREACH_START_DAY)
+        self.end = period.day_us(OUTREACH_START_DAY + OUTREACH_POST_DAYS)
+        spec = self.spec("EUR")
+        assert spec.capability is not None
+        self.plan = spec.capability.plan(spec)
+
+    def spec(self, currency: str) -> PilotSpec:
+        return PilotSpec(
+            pilot=OUTREACH, design="randomised", unit="customer", control="holdout", treatments=["treatment"],
+            expected_split=dict(OUTREACH_WEIGHTS),
+            description="Calling the patients the model flags as likely no-shows should cut missed appointments.",
+            primary=MetricRef(metric="no_show_rate", target=Target(relative=-0.05)),
+            windows=Windows(pre_days=OUTREACH_PRE_DAYS, post_days=OUTREACH_POST_DAYS),
+            value=Value(currency=currency, nature="recurring"), capability=Capability(name=OUTREACH))
+
+    def planted(self, currency: str) -> PlantedPilot:
+        return PlantedPilot(self.spec(currency), self.period.at(OUTREACH_START_DAY), OUTREACH_MECHANISM)
+
+    def members(self, cust_ids: pa.Array, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(in the pilot, in outreach) per customer of a block: every eligible patient, by its id's hash."""
+        arms = [self.plan.arm(c) if ok else None for c, ok in zip(cust_ids.to_pylist(), eligible, strict=True)]
+        member = np.array([a is not None for a in arms])
+        return member, np.array([a == "treatment" for a in arms])
+
+    def assignments(self, cust_ids: pa.Array, member: np.ndarray, outreach: np.ndarray) -> pa.Table:
+        from cxscale.simulate.world import labels, table
+
+        k = int(member.sum())
+        return table("assignments", {
+            "unit_id": cust_ids.filter(pa.array(member)), "unit_type": pa.array(["customer"] * k, pa.string()),
+            "pilot": pa.array([OUTREACH] * k, pa.string()),
+            "arm": labels(("holdout", "treatment"), outreach[member].astype(np.int32)),
+            "assigned_at": timestamps(self.period, np.full(k, self.start)),
+        })
+
+    def serve_rng(self, block: int) -> np.random.Generator:
+        """The stream that serves the contacts only the outreach world has (kept apart from the world's own)."""
+        return block_rng(self.seed, OUTREACH_STREAM + "-contacts", block)
+
+    def decide(self, block: int, logit: np.ndarray, reminder_at: np.ndarray, decided: np.ndarray,
+               outreach: np.ndarray) -> dict[str, np.ndarray]:
+        """Per appointment: logged (a decision in the window), triggered, reached (shown), would confirm, confirmed;
+        the draws come from the pilot's own stream, a fixed number per appointment."""
+        rng = block_rng(self.seed, OUTREACH_STREAM, block)
+        m = len(logit)
+        z, u = rng.standard_normal(m), rng.random((m, 3))
+        logged = decided & (reminder_at >= self.start) & (reminder_at < self.end)
+        triggered = logged & (logit + SCORE_NOISE * z > SCORE_THRESHOLD)
+        clears = triggered & (u[:, 0] < REACHED)
+        would = clears & (u[:, 1] < CONFIRMS)
+        from scipy.stats import norm
+
+        return {"logged": logged, "triggered": triggered, "shown": clears & outreach, "would": would,
+                "used": would & outreach, "p_trigger": norm.cdf((logit - SCORE_THRESHOLD) / SCORE_NOISE),
+                "edit": u[:, 2]}
+
+    def tables(self, d: dict[str, np.ndarray], appt_rows: np.ndarray, iids: pa.Array, cust_ids: pa.Array,
+               ac: np.ndarray, reminder_at: np.ndarray, outreach: np.ndarray) -> tuple[pa.Table, pa.Table]:
+        """Exposures (one per logged appointment, on its reminder interaction `iids[appt_rows]`) and feedback."""
+        from cxscale.simulate.world import table
+
+        rows = np.flatnonzero(d["logged"])
+        n = len(rows)
+        iid = iids.take(pa.array(appt_rows[rows]))
+        trig, shown = d["triggered"][rows], d["shown"][rows]
+        sid = pc.if_else(pa.array(trig), pc.binary_join_element_wise(pa.scalar("S"), iid, ""),
+                         pa.scalar(None, pa.string()))
+        exposures = table("exposures", {
+            "unit_id": cust_ids.take(pa.array(ac[rows])), "unit_type": pa.array(["customer"] * n, pa.string()),
+            "interaction_id": iid, "capability": pa.array([OUTREACH] * n, pa.string()),
+            "pilot_id": pa.array([OUTREACH] * n, pa.string()),
+            "arm": pa.array(np.where(outreach[ac[rows]], "treatment", "holdout"), pa.string()),
+            "triggered": pa.array(trig), "shown": pa.array(shown), "suggestion_id": sid,
+            "ts": timestamps(self.period, reminder_at[rows]),
+        })
+        s = np.flatnonzero(shown)
+        used = d["used"][rows][s]
+        t0 = reminder_at[rows][s]
+        sids = sid.take(pa.array(s))
+        feedback = table("feedback", {
+            "suggestion_id": pa.concat_arrays([sids, sids]),
+            "action": pa.array(["displayed"] * len(s) + np.where(used, "accepted", "dismissed").tolist(), pa.string()),
+            "chosen_item": pa.concat_arrays([pa.nulls(len(s), pa.string()), pc.if_else(
+                pa.array(used), pa.scalar("confirm_appointment"), pa.scalar(None, pa.string()))]),
+            "edit_distance": pa.nulls(2 * len(s), pa.int64()),
+            "ts": timestamps(self.period, np.concatenate([t0 + 60 * US_PER_SECOND, t0 + 600 * US_PER_SECOND])),
+        })
+        return exposures, feedback
+
+    def add_truths(self, truths: Truths, d: dict[str, np.ndarray], ac: np.ndarray, at: np.ndarray,
+                   visit: np.ndarray, ns0: np.ndarray, ns1: np.ndarray, member: np.ndarray,
+                   outreach: np.ndarray) -> None:
+        """no_show_rate with no outreach (ns0) and with it (ns1) over the members' appointments in the window:
+        all members (intent-to-treat) and the members with a triggered decision in the window (triggered)."""
+        a = visit & (at >= self.start) & (at < self.end) & member[ac]
+        trig_unit = np.zeros(len(member), bool)
+        trig_unit[ac[d["triggered"]]] = True
+        for key, keep in (("no_show_rate", a), ("triggered:no_show_rate", a & trig_unit[ac])):
+            truths.get(OUTREACH, key).add(ns0[keep].sum(), ns1[keep].sum(), keep.sum())
+        p = d["p_trigger"][d["logged"]].sum()
+        truths.get(OUTREACH, "funnel:trigger_rate").add(p, p, d["logged"].sum())
+        shown = d["shown"].sum()
+        truths.get(OUTREACH, "funnel:use_rate").add(CONFIRMS * shown, CONFIRMS * shown, shown)
+
+
+__all__ = ["OUTREACH", "PILOT", "GuidancePilot", "OutreachPilot", "capability_truth"]

@@ -142,8 +142,8 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     chunk_customers: customers per Parquet part file (rounded up to a multiple of RNG_BLOCK); it bounds memory and
     does not change the data. workers: processes writing parts in parallel (default: up to 2 when there are several
     parts; the data do not depend on it). progress: called with the number of customers done after each part.
-    capabilities: add the capability pilots (support only; docs/capability-pilots.md), with their exposures,
-    feedback and agents tables; the rest of the world is the same as without them.
+    capabilities: add the capability pilots (docs/capability-pilots.md#in-the-simulator), with their exposures and
+    feedback (and the support world's agents) tables; the rest of the world is the same as without them.
     """
     worlds = scenarios()
     if scenario not in worlds:
@@ -151,8 +151,6 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     if customers < 1:
         raise CxscaleError(f"--customers must be at least 1 (got {customers})")
     t0 = time.perf_counter()
-    if capabilities and scenario != "support":
-        raise CxscaleError(f"scenario {scenario!r} has no capability pilots; use the support scenario")
     world: Scenario = _world.__wrapped__(scenario, customers, seed, capabilities)
     out = Path(out)
     for sub in ("interactions", "outcomes", "pilots"):
@@ -226,7 +224,7 @@ def _ground_truth(world: Scenario, seed: int, customers: int, rows: Counter[str]
         if s.capability is not None:  # intent-to-treat, triggered and per-band effects, and the planted funnel
             from cxscale.simulate.capabilities import capability_truth
 
-            pilots[-1].update(capability_truth(effects))
+            pilots[-1].update(capability_truth(s.pilot, effects))
     return {
         "schema_version": GROUND_TRUTH_VERSION, "scenario": world.name, "seed": seed, "customers": customers,
         "interactions": rows["interactions"],

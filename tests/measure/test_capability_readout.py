@@ -22,42 +22,67 @@ from cxscale.measure.capability import capability_readout
 from cxscale.simulate import simulate
 
 PILOT = "knowledge_guidance"
+OUTREACH = "noshow_outreach"
+#: pilot -> (scenario, customers, seed, primary metric)
+WORLDS = {PILOT: ("support", 5_000, 2, "aht"), OUTREACH: ("scheduling", 8_000, 1, "no_show_rate")}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("capability") / "world"
-    simulate("support", 5_000, 2, out, capabilities=True, workers=1)
+def worlds(tmp_path_factory) -> dict[str, Path]:
+    out = {}
+    for pilot, (scenario, customers, seed, _) in WORLDS.items():
+        out[pilot] = tmp_path_factory.mktemp("capability") / scenario
+        simulate(scenario, customers, seed, out[pilot], capabilities=True, workers=1)
     return out
 
 
 @pytest.fixture(scope="module")
-def truth(world) -> dict:
-    return next(p for p in json.loads((world / "ground_truth.json").read_text())["pilots"] if p["pilot"] == PILOT)
+def world(worlds) -> Path:
+    return worlds[PILOT]
+
+
+def _truth(worlds: dict[str, Path], pilot: str) -> dict:
+    return next(p for p in json.loads((worlds[pilot] / "ground_truth.json").read_text())["pilots"]
+                if p["pilot"] == pilot)
 
 
 @pytest.fixture(scope="module")
-def doc(world):
-    return measure_spec(world / "pilots" / f"{PILOT}.yaml")
+def truth(worlds) -> dict:
+    return _truth(worlds, PILOT)
+
+
+@pytest.fixture(scope="module")
+def docs(worlds) -> dict:
+    return {pilot: measure_spec(worlds[pilot] / "pilots" / f"{pilot}.yaml") for pilot in WORLDS}
+
+
+@pytest.fixture(scope="module")
+def doc(docs):
+    return docs[PILOT]
 
 
 def _inside(value: float, ci: list[float]) -> bool:
     return ci[0] <= value <= ci[1]
 
 
-def test_intent_to_treat_and_triggered_effects_cover_the_planted_truth(doc, truth):
+@pytest.mark.parametrize("pilot", list(WORLDS))
+def test_intent_to_treat_and_triggered_effects_cover_the_planted_truth(docs, worlds, pilot):
+    doc, truth, metric = docs[pilot], _truth(worlds, pilot), WORLDS[pilot][3]
     itt = doc.primary[0]
-    assert itt.name == "aht" and _inside(truth["true_effects"]["aht"]["absolute"], itt.ci_abs)
+    assert itt.name == metric and _inside(truth["true_effects"][metric]["absolute"], itt.ci_abs)
     assert doc.srm.ok and doc.capability is not None and doc.capability.srm_triggered.ok
-    (trig,) = [e for e in doc.capability.triggered if e.metric == "aht"]
-    assert _inside(truth["triggered_effects"]["aht"]["absolute"], trig.ci_abs)
-    # Diluted by the contacts where guidance never triggers: the planted triggered effect is the larger one.
-    assert truth["triggered_effects"]["aht"]["relative"] < truth["true_effects"]["aht"]["relative"] < 0
+    assert not doc.warnings, doc.warnings
+    (trig,) = [e for e in doc.capability.triggered if e.metric == metric]
+    assert _inside(truth["triggered_effects"][metric]["absolute"], trig.ci_abs)
+    # Diluted by the contacts where the capability never triggers: the planted triggered effect is the larger one.
+    assert truth["triggered_effects"][metric]["relative"] < truth["true_effects"][metric]["relative"] < 0
 
 
-def test_funnel_equals_the_planted_rates(doc, truth):
+@pytest.mark.parametrize("pilot", list(WORLDS))
+def test_funnel_equals_the_planted_rates(docs, worlds, pilot):
+    doc, truth = docs[pilot], _truth(worlds, pilot)
     control, treatment = doc.capability.funnel
-    assert (control.arm, treatment.arm) == ("control", "treatment")
+    assert (control.arm, treatment.arm) == (doc.control, "treatment")
     assert control.shown == 0 and control.used == 0  # control computes and logs, never shows
     planted = truth["funnel"]
     decisions = control.decisions + treatment.decisions
@@ -88,6 +113,17 @@ def test_measure_prints_the_funnel_and_the_triggered_effect(world):
     assert "tenure 0-6 months" in res.output
     js = CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{PILOT}.yaml"), "--json"])
     assert json.loads(js.output)["capability"]["funnel"][1]["arm"] == "treatment"
+
+
+def test_outreach_arms_are_recomputed_from_the_customer_id_alone(worlds):
+    spec = load_spec(worlds[OUTREACH] / "pilots" / f"{OUTREACH}.yaml")
+    assert spec.capability is not None and spec.control == "holdout"
+    plan = spec.capability.plan(spec)
+    a = open_data(worlds[OUTREACH], validate=False).assignments
+    rows = a.filter(a.pilot == OUTREACH).select("unit_id", "arm").to_pyarrow().to_pylist()
+    assert all(plan.arm(r["unit_id"]) == r["arm"] for r in rows)
+    holdout = sum(r["arm"] == "holdout" for r in rows) / len(rows)
+    assert 0.08 < holdout < 0.12  # the permanent 10% holdout
 
 
 def test_the_worlds_arms_are_the_specs_plan(world):

@@ -7,12 +7,10 @@ import hashlib
 import json
 
 import duckdb
-import pytest
 
 from cxscale.data import open_data
-from cxscale.errors import CxscaleError
 from cxscale.simulate import simulate
-from cxscale.simulate.capabilities import PILOT, SHOWN
+from cxscale.simulate.capabilities import OUTREACH, PILOT, SHOWN
 
 CAPABILITY_FILES = ("exposures/part-00000.parquet", "feedback/part-00000.parquet", "agents.parquet")
 
@@ -64,6 +62,16 @@ def test_ground_truth_has_the_planted_funnel_and_tenure_gradient(tmp_path):
     json.dumps(r.ground_truth, allow_nan=False)  # strict JSON
 
 
-def test_only_the_support_world_has_capability_pilots(tmp_path):
-    with pytest.raises(CxscaleError, match="no capability pilots"):
-        simulate("scheduling", 1_000, 1, tmp_path / "w", capabilities=True)
+def test_the_scheduling_world_gains_an_outreach_pilot_and_is_otherwise_unchanged(tmp_path):
+    plain = simulate("scheduling", 3_000, 4, tmp_path / "plain", workers=1)
+    cap = simulate("scheduling", 3_000, 4, tmp_path / "cap", capabilities=True, workers=1)
+    assert [p["pilot"] for p in cap.ground_truth["pilots"]] == ["two_way_reminders", OUTREACH]
+    assert cap.ground_truth["pilots"][0] == plain.ground_truth["pilots"][0]  # the reminder pilot's truth and units
+    report = open_data(tmp_path / "cap", report_only=True).report
+    assert report is not None and report.ok, report.error_lines()
+    con = duckdb.connect()
+    # Before outreach (day 114) the same contacts; their ids shift where outreach adds a patient's later contacts.
+    before = "where started_at < timestamp '2026-04-29' order by all"
+    a, b = (con.sql(f"select * exclude (interaction_id) from '{tmp_path / w}/interactions/*.parquet' {before}")
+            .fetchall() for w in ("plain", "cap"))
+    assert a == b and len(a) > 1000
