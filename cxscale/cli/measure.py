@@ -144,9 +144,8 @@ def _render_capability(r: ReadoutDocument) -> None:
                   f"{f.shown:,} ({_share(f.shown_rate)})", f"{f.used:,} ({_share(f.use_rate)})")
     console.print(t)
     srm = "ok" if c.srm_triggered.ok else "[bold red]FAILED: the triggered effect is not comparable[/]"
-    p = "n/a" if c.srm_triggered.p_value is None else f"{c.srm_triggered.p_value:.3g}"
     console.print("triggered units: " + ", ".join(f"{a} {n:,}" for a, n in c.triggered_units.items())
-                  + f"; sample-ratio check p = {p} {srm}")
+                  + f"; sample-ratio check p = {p_value(c.srm_triggered.p_value)} {srm}")
     for e in c.triggered:
         console.print(f"triggered effect on {escape(e.metric)} ({escape(e.arm)}): {_fmt(e.effect_rel, True)} "
                       f"{escape(relative_interval(e.ci_rel))}, {_fmt(e.control)} -> {_fmt(e.treatment)}, "
