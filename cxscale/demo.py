@@ -184,9 +184,9 @@ def run_portfolio(out: Path, world_dir: Path, data: Dataset, diagnosis: Diagnosi
         council = next(p for p in people.values() if "council" in p.roles and p.active)
         (out / "portfolio_readouts").mkdir(exist_ok=True)
 
-        def act(iid: str, what: str, do: Callable[[], Any]) -> bool:
+        def act(iid: str, what: str, do: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
             try:
-                done = do()
+                done = do(store, iid, *args, **kwargs)
             except CxscaleError as exc:
                 story.steps.append({"initiative": iid, "step": what, "done": False, "why": str(exc)})
                 return False
@@ -200,24 +200,23 @@ def run_portfolio(out: Path, world_dir: Path, data: Dataset, diagnosis: Diagnosi
             o = i.use_case.owners
             owner = _first_active(people, o.technology, o.operations, o.commercial) if o else None
             mover = owner or council
-            act(iid, "idea -> pilot", lambda: service.advance(
-                store, iid, "pilot", "the use case lints clean and the power plan detects its target", mover,
-                data=data))
+            act(iid, "idea -> pilot", service.advance, "pilot",
+                "the use case lints clean and the power plan detects its target", mover, data=data)
             if service.initiative(store, iid).stage == "pilot" and isinstance(i.use_case.pilot_spec, PilotSpec):
                 r = readout(i.use_case.pilot_spec, data, catalog)
                 (out / "portfolio_readouts" / f"{iid}.json").write_text(json.dumps(r.to_json(), indent=2))
                 service.attach_readout(store, iid, r, mover)
-                act(iid, "pilot -> proof", lambda: service.advance(
-                    store, iid, "proof", f"the readout recommends advancing: {r.reason}", mover))
+                act(iid, "pilot -> proof", service.advance, "proof", f"the readout recommends advancing: {r.reason}",
+                    mover)
             reason = planted[iid].get("stop_reason")
             if reason and service.initiative(store, iid).stage not in ("stopped", "retired"):
                 sponsor = _first_active(people, o.executive_sponsor if o else None) or council
-                act(iid, "stop", lambda: service.stop(store, iid, reason, sponsor))
+                act(iid, "stop", service.stop, reason, sponsor)
             if service.initiative(store, iid).stage == "proof":
                 for function in planted[iid].get("signoffs", []):
                     signer = _first_active(people, getattr(o, function) if o else None)
                     if signer is not None:
-                        act(iid, f"{function} sign-off", lambda: service.signoff(store, iid, function, signer))
+                        act(iid, f"{function} sign-off", service.signoff, function, signer)
 
         tell("proof")
         story.proof_points = _proof_points(out, store, data, catalog)
@@ -225,8 +224,8 @@ def run_portfolio(out: Path, world_dir: Path, data: Dataset, diagnosis: Diagnosi
             if service.initiative(store, iid).stage == "proof":
                 i = service.initiative(store, iid)
                 mover = _first_active(people, i.use_case.owners.technology if i.use_case.owners else None) or council
-                act(iid, "proof -> scale", lambda: service.advance(
-                    store, iid, "scale", "signed off by every function on the proof point", mover))
+                act(iid, "proof -> scale", service.advance, "scale", "signed off by every function on the proof point",
+                    mover)
         found = service.initiatives(store)
         story.stages = {i.id: i.stage for i in found}
 

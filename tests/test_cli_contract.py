@@ -32,7 +32,7 @@ COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "sche
 SUBCOMMANDS = ["usecase lint", "portfolio sync", "portfolio list", "portfolio attach", "gate check", "gate advance",
                "gate approve", "person list", "person add", "person token", "person deactivate", "log verify",
                "log show", "log keygen", "log checkpoint", "capability list",
-               "capability evaluate", "proof build", "proof claim-check", "proof verify", "proof add", "proof list",
+               "capability evaluate", "capability assign", "proof build", "proof claim-check", "proof verify", "proof add", "proof list",
                "proof learn", "proof index"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()

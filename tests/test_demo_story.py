@@ -42,7 +42,7 @@ def test_proof_points_carry_their_readouts_numbers_and_open_the_way_to_scale(dem
     out, result, _ = demo
     store = open_store(out / "portfolio.db")
     try:
-        for iid, folder in result.portfolio.proof_points.items():
+        for iid in result.portfolio.proof_points:
             proof = json.loads((out / "proof" / iid / "proof.json").read_text())
             readout = service.initiative(store, iid).latest_readout.readout
             primary = next(m for m in readout.metrics if m.role == "primary")

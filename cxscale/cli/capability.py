@@ -111,3 +111,39 @@ def _render(report: object) -> None:
         console.print(f"published: {escape(name)}: accuracy {percent(value)}", highlight=False)
     for n in report.notes:
         console.print(f"[dim]{escape(n)}[/]", highlight=False)
+
+
+@capability_app.command("assign", epilog="Examples:\n\n"
+                        "  cxscale capability assign knowledge_guidance --unit cust-000042\n\n"
+                        "  cxscale capability assign noshow_outreach --unit p-1001 --spec out/world/pilots/"
+                        "noshow_outreach.yaml --json")
+def assign_command(
+    name: str = typer.Argument(..., help="The capability pilot: its pilot name (the hash seed), e.g. "
+                                         "knowledge_guidance."),
+    unit: list[str] = typer.Option(..., "--unit", "-u", help="A unit id (repeat for several)."),
+    spec: Path | None = typer.Option(None, "--spec", help="The capability pilot's spec: its seed, arms, split, "
+                                                          "coverage and namespace (without: 50/50 control/treatment "
+                                                          "seeded by NAME)."),
+    as_json: bool = typer.Option(False, "--json", help="Print {unit: arm} as JSON."),
+) -> None:
+    """The arm of each unit, computed the way every system can recompute it: a seeded FNV-1a hash of the unit id
+    (GrowthBook's hashing; docs/capability-pilots.md#assignment). A unit outside the coverage or the namespace gets
+    no arm (null): it is not in the pilot."""
+    from cxscale.assignment import AssignmentPlan
+    from cxscale.documents.pilot_spec import load_spec
+
+    if spec is not None:
+        pilot = load_spec(spec)
+        if pilot.capability is None:
+            raise CxscaleError(f"{spec}: not a capability pilot (no capability: block; docs/capability-pilots.md)")
+        if pilot.pilot != name:
+            raise CxscaleError(f"{spec} is the pilot {pilot.pilot!r}, not {name!r}")
+        plan = pilot.capability.plan(pilot)
+    else:
+        plan = AssignmentPlan(seed=name)
+    arms = {u: plan.arm(u) for u in unit}
+    if as_json:
+        print_json(arms)
+        return
+    for u, arm in arms.items():
+        console.print(f"{escape(u)}: [bold]{arm or 'not in the pilot'}[/]", highlight=False)
