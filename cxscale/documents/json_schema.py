@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.documents.gate_decision import GateDecision
+from cxscale.documents.people import PeopleDocument
 from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.documents.use_case import UseCase
@@ -44,6 +45,7 @@ def published() -> dict[str, Published]:
         Published("use-case-draft", 1, "cxscale diagnose --use-cases DIR (YAML)", UseCaseDraft),
         Published("use-case", 1, "YAML people write; read by cxscale usecase lint", UseCase),
         Published("gate-decision", 1, "a gate decision of the portfolio (cxscale.portfolio.gates.decide)", GateDecision),
+        Published("people", 1, "YAML people write: a portfolio folder's people.yaml", PeopleDocument),
     ]
     return {d.name: d for d in docs}
 

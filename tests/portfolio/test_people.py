@@ -28,6 +28,28 @@ def test_the_people_file_reads_the_documented_shape(tmp_path):
     assert (amira.record().functions, amira.record().roles, amira.os_user) == (("operations",), ("council",), "amira")
 
 
+def test_people_files_follow_the_published_people_schema():
+    """people.yaml is a versioned document (cxscale.documents.people, docs/schemas/people-v1.schema.json): the
+    documented file, the example portfolio's and the simulated world's follow it, and what the model refuses the
+    schema refuses too (an editor flags it before cxscale does)."""
+    from pathlib import Path
+
+    import yaml
+
+    from cxscale.documents.people import PeopleDocument
+    from cxscale.simulate.portfolio import people_yaml
+    from tests.contracts import assert_follows, schema_errors
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "portfolio" / "people.yaml"
+    for text in (FILE, example.read_text(), people_yaml()):
+        assert_follows(PeopleDocument, yaml.safe_load(text))
+    bad = yaml.safe_load(FILE)
+    bad["people"][0]["roles"] = ["owner"]
+    assert [e.split(":")[0] for e in schema_errors(PeopleDocument, bad)] == ["people.0.roles.0"]
+    bad["people"][0]["roles"], bad["people"][0]["nmae"] = [], "typo"
+    assert schema_errors(PeopleDocument, bad) and schema_errors(PeopleDocument, {"people_version": 2}) != []
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ("functions: [marketing]", "functions.0"), ("roles: [owner]", "roles.0"), ("active: yes", "active"),
     ("nmae: typo", "nmae"),
