@@ -70,6 +70,9 @@ class DuckDB(Dialect):
     def parse_timestamp(self, text: Any, fmt: str) -> Any:
         return _try_strptime(text, fmt)
 
+    def blank(self, text: Any) -> Any:
+        return _blank_by_bytes(text)
+
     def customer_key(self, customer_id: Any) -> Any:
         return _hash(customer_id.cast("string"))
 
@@ -94,6 +97,14 @@ class DuckDB(Dialect):
         con = self.con.con  # type: ignore[attr-defined]
         con.execute(f'DELETE FROM {name} WHERE "{column}" IN ({", ".join(str(int(k)) for k in keys)})')
         con.execute(f"INSERT INTO {name} {self.con.compile(rows)}")
+
+
+def _blank_by_bytes(text: Any) -> Any:
+    """Dialect.blank where text compares byte by byte (DuckDB, Spark): every whitespace character sorts below "!",
+    so `text < "!"` finds the texts that are empty or start with whitespace (or another control character) in one
+    comparison. The portable test of the first character costs 14 s on 10M ids on DuckDB, this one next to
+    nothing (bench/README.md)."""
+    return (text < "!") & (text.strip().length() == 0)
 
 
 def _to_pyarrow(self: Any, expr: Any, /, *, params: Any = None, limit: Any = None, **kwargs: Any) -> Any:

@@ -68,6 +68,11 @@ class Spark(Dialect):
     def local_to_utc(self, ts: Any, timezone: str) -> Any:
         return _to_utc_timestamp(ts, timezone).cast("timestamp('UTC')")
 
+    def blank(self, text: Any) -> Any:
+        from cxscale.engine.duckdb import _blank_by_bytes
+
+        return _blank_by_bytes(text)
+
     def customer_key(self, customer_id: Any) -> Any:
         return _xxhash64(customer_id.cast("string"))
 
