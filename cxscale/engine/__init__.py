@@ -15,9 +15,9 @@ from cxscale.engine.dialect import Dialect
 from cxscale.engine.expressions import (
     attach_database_file,
     bit,
-    blank,
     bit_or,
     bit_or_of_others,
+    blank,
     csv_rejects,
     customer_key,
     dialect_of,
