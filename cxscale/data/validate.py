@@ -18,7 +18,7 @@ from cxscale.contract import RULES
 from cxscale.data.prepared import Prepared
 from cxscale.data.readers import reader_problem
 from cxscale.data.stage import StagedTable
-from cxscale.engine import dialect_of, texts_hash
+from cxscale.engine import dialect_of
 from cxscale.errors import DataError
 
 MAX_EXAMPLES = 5
@@ -121,21 +121,13 @@ def _check_table(st: StagedTable) -> TableReport:
     for i, c in enumerate(st.checks):
         aggs[f"c{i}"] = _count(c.expr) if c.rule != "duplicate_id" else _count(_keyed(t, c.show))
         if c.rule == "duplicate_id" and len(c.show) == 1:
-            # Distinct 64-bit hashes of the ids where the engine has them: cheaper than distinct texts, and as
-            # exact, since equal ids hash alike and only a collision (about n^2 / 2^65) lowers the count; a count
-            # below the keyed rows is recounted by the texts themselves below.
-            key = t[c.show[0]]
-            hashed = texts_hash(key.cast("string"))
-            # (an engine may hash a null too: only keyed rows count)
-            aggs[f"d{i}"] = (key if hashed is None else key.isnull().ifelse(ibis.null(hashed.type()), hashed)).nunique()
+            aggs[f"d{i}"] = t[c.show[0]].nunique()
     try:
         counts = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
         for i, c in enumerate(st.checks):
             if c.rule == "duplicate_id":
                 keys = counts[f"d{i}"] if len(c.show) == 1 else \
                     t.filter(_keyed(t, c.show)).select(*c.show).distinct().count().to_pyarrow().as_py()
-                if len(c.show) == 1 and int(keys or 0) < int(counts[f"c{i}"] or 0):  # duplicates, or a collision
-                    keys = t[c.show[0]].nunique().to_pyarrow().as_py()
                 counts[f"c{i}"] = int(counts[f"c{i}"] or 0) - int(keys or 0)
         failing = any(counts[f"c{i}"] for i in range(len(st.checks)))
         n_rejected = int(t.aggregate(n=_count(st.rejected())).to_pyarrow().to_pylist()[0]["n"] or 0) if failing else 0
