@@ -24,9 +24,9 @@ def spark_session(settings: Settings) -> Any:
         raise DataError("Spark engine needs pyspark: pip install 'cxscale[spark]'") from exc
     active = SparkSession.getActiveSession()
     if active is not None:
-        if active.sparkContext.master == settings.spark_master or not settings.spark_master.startswith("spark://") \
-                and not active.sparkContext.master.startswith("spark://"):
-            return active
+        master, wanted = active.sparkContext.master or "", settings.spark_master
+        if master == wanted or not (wanted.startswith("spark://") or master.startswith("spark://")):
+            return active  # the same cluster, or local mode either way
         active.stop()
     session = (
         SparkSession.builder.master(settings.spark_master)
