@@ -10,6 +10,8 @@ falls on all of them alike.
     .venv/bin/python bench/world.py 1e7                       # the data, once (about 20 s)
     .venv/bin/python bench/bench_w1.py --size 1e7 --runs 5    # W1 and W2 at 10M
     .venv/bin/python bench/bench_w1.py --size 1e8 --runs 1 --only cxscale   # 100M: time, rows/s, memory
+    .venv/bin/python bench/bench_w1.py --size 1e6 --runs 1 --only cxscale diagnose --engine spark   # local mode
+    .venv/bin/python bench/bench_w1.py --size 1e6 --runs 1 --only cxscale diagnose --spark-cluster
 """
 
 from __future__ import annotations
@@ -49,9 +51,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pandas", action="store_true", help="also pandas + statsmodels (W1)")
     ap.add_argument("--only", nargs="*", help="commands to run (default all): " + ", ".join(
         ["cxscale", "duckdb", "scan", "pandas", "diagnose", "w2-duckdb", "no-validate"]))
-    ap.add_argument("--engine", default=None, help="cxscale's --engine (e.g. spark://127.0.0.1:7077)")
+    ap.add_argument("--engine", default=None, help="cxscale's --engine (spark, or spark://127.0.0.1:7077)")
+    ap.add_argument("--spark-cluster", action="store_true", help="start a standalone cluster (tests/spark_cluster.py: "
+                    "master + 2 workers on loopback) and run cxscale's commands on it")
     ap.add_argument("--workdir", type=Path, default=BENCH / "out" / "world")
     args = ap.parse_args(argv)
+    if args.spark_cluster:
+        sys.path.insert(0, str(REPO))
+        from tests.spark_cluster import SparkCluster
+
+        with SparkCluster(BENCH / "out" / "spark-cluster") as cluster:
+            args.engine, args.spark_cluster = cluster.url, False
+            _bench(args)
+        return
+    _bench(args)
+
+
+def _bench(args: argparse.Namespace) -> None:
     size = int(args.size)
     root = make_world(size, args.workdir)
     n = rows(root)
@@ -95,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{label}: {med[a] / med[b]:.2f}")
     print(f"\nreproduce: {Path(py).name} bench/bench_w1.py --size {args.size:g} --runs {args.runs}"
           + (f" --only {' '.join(chosen)}" if args.only else "") + (" --pandas" if args.pandas else "")
-          + (f" --engine {args.engine}" if args.engine else ""))
+          + (f" --engine {args.engine}" if args.engine and not args.engine.startswith("spark://") else "")
+          + (" --spark-cluster" if args.engine and args.engine.startswith("spark://") else ""))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def connect(engine: str | None = None, workspace: str | Path | None = None,
     name = (engine or settings.engine).strip()
     if name == "duckdb":
         con = _duckdb(workspace, settings)
-    elif name == "spark" or name.startswith("spark://"):
+    elif name == "spark" or name.startswith("spark://") and name != "spark://":
         # spark://HOST:PORT is a standalone cluster's master (docs/spark.md); "spark" is settings.spark_master.
         if name != "spark":
             settings = settings.model_copy(update={"spark_master": name})
