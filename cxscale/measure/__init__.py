@@ -10,12 +10,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# `readout` is also the name of its submodule: once anything imports cxscale.measure.readout, the import system sets
+# the package's attribute `readout` to that module, and a lazy name would then be shadowed. So the function is bound
+# here, eagerly (the measure path needs it first anyway).
+from cxscale.measure.readout import readout
+
 if TYPE_CHECKING:
     from cxscale.measure.html import write_html
     from cxscale.measure.observational import compare_observational
     from cxscale.measure.observational_readout import observational_readout
     from cxscale.measure.power import PilotPlan, plan_pilot
-    from cxscale.measure.readout import readout
     from cxscale.measure.run import measure_spec
     from cxscale.measure.sufficient import pilot_stats
 
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
 #: templates and charts of the others before a command's first query (tests/test_startup.py).
 _LAZY = {"write_html": "html", "compare_observational": "observational",
          "observational_readout": "observational_readout", "PilotPlan": "power", "plan_pilot": "power",
-         "readout": "readout", "measure_spec": "run", "pilot_stats": "sufficient"}
+         "measure_spec": "run", "pilot_stats": "sufficient"}
 
 __all__ = [
     "PilotPlan", "compare_observational", "measure_spec", "observational_readout", "pilot_stats", "plan_pilot",
