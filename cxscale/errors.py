@@ -26,3 +26,7 @@ class StoreError(CxscaleError):
 
 class GateError(CxscaleError):
     """A gate decision is refused: a condition does not hold, a reason or the sponsor's approval is missing."""
+
+
+class AccessError(CxscaleError):
+    """Who is acting is not established (no credential, a forged or revoked token) or may not do what they asked."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     spark_host: str = "127.0.0.1"
     #: The portfolio store (decision log): a SQLite file path, created by the first write, or a postgresql:// URL.
     store: str = "portfolio.db"
+    #: Your personal API token for the portfolio store (cxscale person token ID makes one): who is acting. Never
+    #: printed (a secret).
+    token: SecretStr | None = None
 
     @classmethod
     def defaults(cls) -> Settings:

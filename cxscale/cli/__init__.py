@@ -23,6 +23,9 @@ from cxscale.cli import measure as _measure  # noqa: E402,F401
 from cxscale.cli import demo as _demo  # noqa: E402,F401
 from cxscale.cli import schema as _schema  # noqa: E402,F401
 from cxscale.cli import usecase as _usecase  # noqa: E402,F401
+from cxscale.cli import portfolio as _portfolio  # noqa: E402,F401
+from cxscale.cli import gate as _gate  # noqa: E402,F401
+from cxscale.cli import person as _person  # noqa: E402,F401
 from cxscale.cli import log as _log  # noqa: E402,F401
 
 

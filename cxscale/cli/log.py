@@ -65,10 +65,12 @@ def show_command(
     subject: str = typer.Option(None, "--subject", help="Only the entries about this initiative."),
     as_json: bool = typer.Option(False, "--json", help="Print the entries as one JSON list (who, when, what, from, "
                                                         "to, reason, evidence digests, hashes)."),
+    as_jsonl: bool = typer.Option(False, "--jsonl", help="Print one JSON object per line, per entry (for auditors' "
+                                                          "tools: jq, spreadsheets, monthly reviews)."),
 ) -> None:
     """Show the decision log's entries, oldest first: who decided what, when, from and to which stage, and why.
 
-    Example: [bold]cxscale log show --subject no-show-outreach --json[/]
+    Example: [bold]cxscale log show --subject no-show-outreach --jsonl > decisions.jsonl[/]
     """
     from cxscale.portfolio import entries, open_store
 
@@ -77,6 +79,13 @@ def show_command(
         rows = [e for e in entries(opened) if subject is None or e.subject == subject]
     finally:
         opened.close()
+    if as_jsonl:
+        import json
+        import sys
+
+        for e in rows:
+            sys.stdout.write(json.dumps(e.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        return
     if as_json:
         print_json([e.to_json() for e in rows])
         return
@@ -89,3 +98,50 @@ def show_command(
         stage = f"{e.from_stage or '?'} -> {e.to_stage or '?'}" if e.from_stage or e.to_stage else ""
         table.add_row(str(e.seq), e.at[:16].replace("T", " "), e.actor, e.action, e.subject, stage, e.reason)
     console.print(table)
+
+
+@log_app.command("keygen")
+def keygen_command(
+    key: Path = typer.Option(..., "--key", help="Where to write the private key (PEM, readable by you only); the "
+                                                "public key goes beside it as KEY.pub."),
+) -> None:
+    """Make an Ed25519 key pair for signing checkpoints. Never overwrites a key; never prints it.
+
+    Example: [bold]cxscale log keygen --key ~/.cxscale/log.pem[/]
+    """
+    from cxscale.portfolio import generate_key
+    from cxscale.portfolio.log import public_path
+
+    generate_key(key)
+    console.print(f"[green]ok[/]: private key {key} (keep it off the database's machine), public key "
+                  f"{public_path(key)}", highlight=False)
+
+
+@log_app.command("checkpoint")
+def checkpoint_command(
+    key: Path = typer.Option(..., "--key", help="The private key that signs (cxscale log keygen)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the checkpoint (JSON): keep it outside the database "
+                                                "(the portfolio's git folder, the quarterly pack)."),
+    store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the checkpoint as JSON too."),
+) -> None:
+    """Sign the log's current size and head hash: verify --checkpoint later fails if entries were deleted since.
+
+    Example: [bold]cxscale log checkpoint --key ~/.cxscale/log.pem --out portfolio/checkpoint.json[/]
+    """
+    from dataclasses import asdict
+
+    from cxscale.portfolio import checkpoint, load_private_key, open_store
+
+    signing = load_private_key(key)
+    opened = open_store(store or read_settings().store)
+    try:
+        signed = checkpoint(opened, signing)
+    finally:
+        opened.close()
+    signed.write(out)
+    if as_json:
+        print_json(asdict(signed))
+        return
+    console.print(f"[green]ok[/]: checkpoint of {signed.size} entries (head {signed.head[:16]}) written to {out}",
+                  highlight=False)

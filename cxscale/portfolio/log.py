@@ -15,11 +15,11 @@ import os
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from cxscale.errors import CxscaleError, StoreError
 from cxscale.portfolio.store import DecisionLogEntry, Store
@@ -34,7 +35,7 @@ from cxscale.portfolio.store import DecisionLogEntry, Store
 #: The previous hash of the first entry.
 GENESIS = "0" * 64
 #: What an entry records.
-ACTIONS = ("advance", "signoff", "override", "stop", "retire", "role_change")
+ACTIONS = ("advance", "signoff", "propose", "override", "stop", "retire", "role_change")
 #: How often an append that lost the race for the next number reads the new head and tries again.
 APPEND_TRIES = 20
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -82,13 +83,19 @@ def _entry(row: DecisionLogEntry) -> Entry:
                  previous=row.previous, hash=row.hash)
 
 
+T = TypeVar("T")
+
+
 def append(store: Store, *, actor: str, action: str, subject: str, reason: str, from_stage: str | None = None,
-           to_stage: str | None = None, evidence: Mapping[str, str] | None = None) -> Entry:
+           to_stage: str | None = None, evidence: Mapping[str, str] | None = None,
+           session: Session | None = None) -> Entry:
     """Append one decision in one transaction: read the head, insert the next number chained to it.
 
     Writers wait for each other (Store.lock_log), and two that read the same head still cannot both insert its
     successor (the number is the primary key): the loser reads the new head and tries again after a random pause,
-    up to APPEND_TRIES times, then fails with StoreError.
+    up to APPEND_TRIES times, then fails with StoreError. With `session`, the entry is written in that open
+    transaction instead (a write session of `write`, which retries), so that it commits or vanishes with the rest
+    of the transaction's work (a stage change and its entry).
     """
     if action not in ACTIONS:
         raise CxscaleError(f"decision log: action {action!r} is not one of {', '.join(ACTIONS)}")
@@ -103,28 +110,44 @@ def append(store: Store, *, actor: str, action: str, subject: str, reason: str, 
     if bad:
         raise CxscaleError(f"decision log: evidence {', '.join(bad)} is not a SHA-256 hex digest (use "
                            "cxscale.documents.digest(document))")
+
+    def insert(s: Session) -> Entry:
+        store.lock_log(s)
+        head = s.scalars(select(DecisionLogEntry).order_by(DecisionLogEntry.seq.desc()).limit(1)).first()
+        entry = Entry(seq=head.seq + 1 if head else 1, at=_utc_now(), actor=actor, action=action, subject=subject,
+                      from_stage=from_stage, to_stage=to_stage, reason=reason, evidence=digests,
+                      previous=head.hash if head else GENESIS)
+        entry = replace(entry, hash=entry.computed_hash())
+        s.add(DecisionLogEntry(**asdict(entry)))
+        s.flush()
+        return entry
+
+    if session is not None:
+        return insert(session)
+    return write(store, insert, f"a {action} of {subject}")
+
+
+def write(store: Store, work: Callable[[Session], T], what: str = "a decision") -> T:
+    """Run `work(session)` in one write transaction holding the decision log's lock, and commit: what it reads
+    (a stage, the log's head) cannot change before it commits, and what it writes (a stage change and its log
+    entry) commits together or not at all. A transaction that lost the race for the log's next number, or met
+    SQLite's lock past its timeout, is run again from the start (work must only read and write the store), up
+    to APPEND_TRIES times, then StoreError."""
     for attempt in range(APPEND_TRIES):
         if attempt:  # wait a random while so that the same writer does not win every race
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         try:
-            with store.session() as session, session.begin():
+            with store.write_session() as session, session.begin():
                 store.lock_log(session)
-                head = session.scalars(select(DecisionLogEntry).order_by(DecisionLogEntry.seq.desc())
-                                       .limit(1)).first()
-                entry = Entry(seq=head.seq + 1 if head else 1, at=_utc_now(), actor=actor, action=action,
-                              subject=subject, from_stage=from_stage, to_stage=to_stage, reason=reason,
-                              evidence=digests, previous=head.hash if head else GENESIS)
-                entry = replace(entry, hash=entry.computed_hash())
-                session.add(DecisionLogEntry(**asdict(entry)))
-            return entry
+                return work(session)
         except IntegrityError:
             continue  # another writer took the number: read the new head
         except OperationalError as exc:
             if "locked" not in str(exc):
-                raise StoreError(f"decision log: cannot write to {store!r}: {exc.orig}") from exc
+                raise StoreError(f"portfolio store: cannot write {what} to {store!r}: {exc.orig}") from exc
             continue  # SQLite: another writer held the lock past the timeout
-    raise StoreError(f"decision log: could not append a {action} of {subject} after {APPEND_TRIES} tries: other "
-                     "writers kept taking the next entry; try again")
+    raise StoreError(f"decision log: could not write {what} after {APPEND_TRIES} tries: other writers kept taking "
+                     "the next entry; try again")
 
 
 def entries(store: Store) -> list[Entry]:

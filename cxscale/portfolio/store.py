@@ -3,8 +3,13 @@
 The schema is made by the Alembic migrations shipped in cxscale/portfolio/migrations/, run programmatically (no
 alembic.ini): a store is brought up to the newest revision the first time a session is opened on it. A SQLite file is
 created by the first write only, so reading a store that was never written (`cxscale log verify` on a fresh
-workspace) leaves nothing behind. The store starts with the decision log (`decision_log`, docs/portfolio-log.md);
-use cases, documents and their history join it as tables of their own.
+workspace) leaves nothing behind.
+
+The tables (docs/portfolio.md#the-store): the decision log (`decision_log`, docs/portfolio-log.md, the one truth of
+every initiative's stage), the people and their API tokens (hashed), every version of every use case, the readouts
+attached to initiatives, the sign-offs, the overrides waiting for their sponsor and the gate decisions. Documents are
+kept as their validated JSON beside indexed columns, with their SHA-256 digest; nothing is overwritten but a
+person's record and a proposal's status.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Engine, Integer, String, Text, create_engine, text
+from sqlalchemy import JSON, Boolean, Engine, ForeignKey, Integer, String, Text, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -50,6 +55,107 @@ class DecisionLogEntry(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
     previous: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PersonRow(Base):
+    """Someone who may act on the portfolio (records.Person): functions and roles as JSON lists of names."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    functions: Mapped[list[str]] = mapped_column(JSON)
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean)
+    #: The operating-system user that is this person on a single-user SQLite store.
+    os_user: Mapped[str | None] = mapped_column(String(200), unique=True)
+    #: For the dashboard's sign-in (argon2), not set by the command line.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class TokenRow(Base):
+    """A personal API token: `id` is the lookup part shown in the token, `hash` the argon2 hash of the whole token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(32))
+    revoked_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class UseCaseVersion(Base):
+    """One version of a use case as synced: the validated document (its pilot spec embedded), its digest, the file
+    it came from. Every version is kept; the newest is the initiative's use case."""
+
+    __tablename__ = "use_case_versions"
+
+    initiative_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    synced_at: Mapped[str] = mapped_column(String(32))
+
+
+class ReadoutRow(Base):
+    """A readout (`cxscale measure --json`) attached to an initiative."""
+
+    __tablename__ = "readouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[str] = mapped_column(String(200), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(32))
+    attached_by: Mapped[str] = mapped_column(String(200))
+
+
+class SignOffRow(Base):
+    """One owner's sign-off for their function on the evidence with these digests; `log_seq` its log entry."""
+
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[str] = mapped_column(String(200), index=True)
+    person_id: Mapped[str] = mapped_column(String(200))
+    function: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[dict[str, str]] = mapped_column(JSON)
+    at: Mapped[str] = mapped_column(String(32))
+    log_seq: Mapped[int] = mapped_column(Integer)
+
+
+class ProposalRow(Base):
+    """An advance against the recommendation (an override) waiting for the executive sponsor's approval.
+    `status`: pending, approved or superseded (by a newer proposal of the same initiative)."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[str] = mapped_column(String(200), index=True)
+    from_stage: Mapped[str] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    proposer: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, str]] = mapped_column(JSON)
+    at: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))
+    log_seq: Mapped[int] = mapped_column(Integer)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class GateDecisionRow(Base):
+    """The gate-decision document (documents.GateDecision) of a log entry: its digest is in the entry's evidence."""
+
+    __tablename__ = "gate_decisions"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    initiative_id: Mapped[str] = mapped_column(String(200), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
 
 
 def database_url(target: str | Path) -> URL:
@@ -90,6 +196,8 @@ class Store:
                 self._engine = create_engine(self.url, connect_args=connect_args)
             except ModuleNotFoundError as exc:
                 raise StoreError(f"a PostgreSQL store needs psycopg ({exc}): pip install 'cxscale[postgres]'") from exc
+            if self.url.get_backend_name() == "sqlite":
+                _sqlite_transactions(self._engine)
         return self._engine
 
     def exists(self) -> bool:
@@ -111,6 +219,12 @@ class Store:
             self._migrated = True
         return Session(self.engine)
 
+    def write_session(self) -> Session:
+        """A session for a write transaction: on SQLite it begins IMMEDIATE, taking the database's one write lock
+        before its first read, so that what it reads (the stage, the log's head) cannot change before it commits."""
+        self.session().close()
+        return Session(self.engine.execution_options(cxscale_write=True))
+
     def lock_log(self, session: Session) -> None:
         """Make the other writers of the decision log wait for this transaction to end before reading its head.
 
@@ -124,6 +238,20 @@ class Store:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, begin transactions (SQLAlchemy's documented recipe), so that a write
+    session can BEGIN IMMEDIATE; a read begins a plain (deferred) transaction."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("cxscale_write")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def open_store(target: str | Path) -> Store:

@@ -32,3 +32,18 @@ def store(store_url):
     store = open_store(store_url)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def pilot_world(tmp_path_factory):
+    """A 20,000-customer simulated world, the readout of its proactive_alerts pilot and its power plan."""
+    from cxscale.data import open_data
+    from cxscale.measure.power import plan_pilot
+    from cxscale.measure.run import measure_spec
+    from cxscale.simulate.run import simulate
+
+    out = tmp_path_factory.mktemp("pilot-world")
+    simulate(out=out, customers=20_000, seed=42)
+    readout = measure_spec(out / "pilots" / "proactive_alerts.yaml")
+    plan = plan_pilot(open_data(out), "cost_to_serve", -0.05, window_days=56)
+    return out, readout, plan

@@ -15,16 +15,25 @@ def _tables(store) -> set[str]:
     return set(inspect(store.engine).get_table_names()) - {"alembic_version"}
 
 
+TABLES = {"decision_log", "people", "api_tokens", "use_case_versions", "readouts", "signoffs", "proposals",
+          "gate_decisions"}
+
+
 def test_the_migrations_go_up_to_head_down_to_base_and_up_again(store):
-    upgrade(store)
+    upgrade(store, "0001")
     assert _tables(store) == {"decision_log"}
+    upgrade(store)
+    assert _tables(store) == TABLES
     columns = {c["name"] for c in inspect(store.engine).get_columns("decision_log")}
     assert columns == {"seq", "at", "actor", "action", "subject", "from_stage", "to_stage", "reason", "evidence",
                        "previous", "hash"}
     downgrade(store)
     assert _tables(store) == set()
     upgrade(store)
+    assert _tables(store) == TABLES
+    downgrade(store, "0001")
     assert _tables(store) == {"decision_log"}
+    upgrade(store)
     append(store, actor="ana", action="stop", subject="no-shows", reason="after the round trip")
     assert [e.reason for e in entries(store)] == ["after the round trip"]
 
