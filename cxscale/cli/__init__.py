@@ -27,6 +27,7 @@ from cxscale.cli import portfolio as _portfolio  # noqa: E402,F401
 from cxscale.cli import gate as _gate  # noqa: E402,F401
 from cxscale.cli import person as _person  # noqa: E402,F401
 from cxscale.cli import log as _log  # noqa: E402,F401
+from cxscale.cli import serve as _serve  # noqa: E402,F401
 
 
 #: Old spellings of a command, kept working for one release with a notice: old words -> the command now.

@@ -1,0 +1,468 @@
+"""The dashboard (`cxscale serve`): one FastAPI application, made by `create_app`, over the portfolio's functions.
+
+The application owns its configuration, its store and its session keys (nothing at module level); every page and
+API call reads the store through cxscale.portfolio (the functions the CLI calls) and every action goes through
+service.advance / signoff / approve / stop, which check who may act (access.authorize) and write the decision log.
+Pages are Jinja2 templates of cxscale/templates/web/ with the reports' SVG charts; the one style sheet is served
+from /static, and the pages run no script, so the app works with no internet.
+
+Who is acting: a signed session cookie after logging in with a password (pages and the API), or a personal API
+token as `Authorization: Bearer cxs_...` (the API). A state-changing request with the cookie carries the session's
+CSRF token (a hidden form field, or the X-CSRF-Token header).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+
+from cxscale.errors import AccessError, CxscaleError
+from cxscale.portfolio import service
+from cxscale.portfolio.access import may
+from cxscale.portfolio.log import entries, verify
+from cxscale.portfolio.passwords import check_password
+from cxscale.portfolio.people import authenticate
+from cxscale.portfolio.records import Person
+from cxscale.portfolio.store import Store, open_store
+from cxscale.templates import render
+from cxscale.web import views
+from cxscale.web.security import COOKIE, CSRF_FIELD, CSRF_HEADER, HEADERS, LoginLimiter, Session, Sessions, csrf_matches
+
+STATIC = Path(__file__).parent / "static"
+LOGIN_COOKIE = "cxscale_login"
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """What the dashboard serves: the store (a SQLite path or a postgresql:// URL), the workspace folder holding the
+    diagnosis, readouts and proof points (out/demo after `make demo`), and how it signs sessions."""
+
+    store: str
+    workspace: Path | None = None
+    #: The interaction data the idea -> pilot gate plans power on (the demo's world); None: that gate says the plan
+    #: is missing.
+    data: Path | None = None
+    #: 32+ random bytes; None: a new key per process (everybody logs in again after a restart).
+    secret_key: bytes | None = None
+    #: Demo mode: the login page lists the demo users `make demo` created and their password.
+    demo_logins: tuple[tuple[str, str], ...] = ()
+    demo_password: str | None = None
+    #: Secure cookies (HTTPS); False only when serving plain HTTP on this machine.
+    secure_cookies: bool = False
+    currency: str = "EUR"
+    login_failures: int = 5
+    login_window: float = 300.0
+
+
+@dataclass
+class State:
+    config: WebConfig
+    store: Store
+    sessions: Sessions
+    limiter: LoginLimiter
+    _data: Any = field(default=None)
+
+
+class Actor(BaseModel):
+    """Who the request acts as, and how they were established."""
+
+    person: Any
+    via: str
+    session: Any = None
+
+
+class Decision(BaseModel):
+    """An API request to take a decision (advance, stop): the reason is required, as on the command line."""
+
+    reason: str = Field(min_length=1, max_length=4000)
+    to: str | None = Field(None, description="advance: the stage to move to (the next one)")
+
+
+class SignOffRequest(BaseModel):
+    function: str = Field(description="technology, operations or commercial: one of your own functions")
+    reason: str | None = Field(None, max_length=4000)
+
+
+def create_app(config: WebConfig) -> FastAPI:
+    """The dashboard over `config` (docs/dashboard.md)."""
+    app = FastAPI(title="cxscale", version="1", description="The shared dashboard of the cxscale portfolio: the same "
+                  "truth for technology, operations and commercial, and the decisions they take on it.",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    state = State(config=config, store=open_store(config.store),
+                  sessions=Sessions(config.secret_key or secrets.token_bytes(32)),
+                  limiter=LoginLimiter(config.login_failures, config.login_window))
+    app.state.cx = state
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        for k, v in HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
+    @app.exception_handler(AccessError)
+    async def refused(request: Request, exc: AccessError) -> Response:
+        return _problem(request, 403, str(exc))
+
+    @app.exception_handler(CxscaleError)
+    async def invalid(request: Request, exc: CxscaleError) -> Response:
+        return _problem(request, 409, str(exc))
+
+    _pages(app, state)
+    _api(app, state)
+    return app
+
+
+# --- who is acting -----------------------------------------------------------------------------------------------
+
+
+def _session(request: Request) -> Session | None:
+    cx: State = request.app.state.cx
+    return cx.sessions.read(request.cookies.get(COOKIE))
+
+
+def _person(state: State, person_id: str) -> Person | None:
+    """The person now (so that someone deactivated since logging in is refused at once)."""
+    return next((p for p in service.people(state.store) if p.id == person_id and p.active), None) \
+        if state.store.exists() else None
+
+
+def page_actor(request: Request) -> Actor:
+    cx: State = request.app.state.cx
+    session = _session(request)
+    person = _person(cx, session.person) if session else None
+    if person is None or session is None:
+        raise _Login()
+    return Actor(person=person, via="session", session=session)
+
+
+def api_actor(request: Request) -> Actor:
+    """The bearer token's person, else the session's (then a state-changing call needs the CSRF header)."""
+    cx: State = request.app.state.cx
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        try:
+            return Actor(person=authenticate(cx.store, auth[7:].strip()), via="token")
+        except AccessError as exc:
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+    session = _session(request)
+    person = _person(cx, session.person) if session else None
+    if person is None or session is None:
+        raise HTTPException(401, "not signed in: log in, or send Authorization: Bearer <your personal API token>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if request.method not in ("GET", "HEAD") and not csrf_matches(session, request.headers.get(CSRF_HEADER)):
+        raise HTTPException(403, f"missing or wrong {CSRF_HEADER} header for a call made with the session cookie")
+    return Actor(person=person, via="session", session=session)
+
+
+class _Login(Exception):
+    """Raised by a page that needs a signed-in person: the handler sends the browser to /login."""
+
+
+def _problem(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message}, status_code=status)
+    cx: State = request.app.state.cx
+    session = _session(request)
+    person = _person(cx, session.person) if session else None
+    html = render("web/error.html", **_base(request, person, session), status=status, message=message)
+    return HTMLResponse(html, status_code=status)
+
+
+def _base(request: Request, person: Person | None, session: Session | None, nav: str = "") -> dict[str, Any]:
+    return {"me": person, "csrf": session.csrf if session else "", "nav": nav, "csrf_field": CSRF_FIELD}
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+
+def _pages(app: FastAPI, state: State) -> None:
+    @app.exception_handler(_Login)
+    async def to_login(request: Request, exc: _Login) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    def html(request: Request, actor: Actor, template: str, nav: str, **context: Any) -> HTMLResponse:
+        return HTMLResponse(render(template, **_base(request, actor.person, actor.session, nav), **context))
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str = "/", error: str = "") -> Response:
+        token = secrets.token_urlsafe(24)
+        body = render("web/login.html", me=None, csrf=token, nav="", csrf_field=CSRF_FIELD, next=_safe_next(next),
+                      error=error, demo_logins=state.config.demo_logins, demo_password=state.config.demo_password)
+        response = HTMLResponse(body)
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=state.config.secure_cookies,
+                            max_age=600, path="/login")
+        return response
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, user: str = Form(..., max_length=200), password: str = Form(..., max_length=1000),
+              csrf: str = Form(""), next: str = Form("/")) -> Response:
+        expected = request.cookies.get(LOGIN_COOKIE)
+        if not expected or not secrets.compare_digest(expected, csrf):
+            return _problem(request, 403, "the login form expired or was not sent by this site: reload and try again")
+        client = request.client.host if request.client else "?"
+        wait = state.limiter.retry_after(user, client)
+        if wait > 0:
+            return _problem(request, 429, f"too many failed logins: try again in {int(wait) + 1} s")
+        try:
+            person = check_password(state.store, user.strip(), password)
+        except AccessError as exc:
+            state.limiter.failed(user, client)
+            return RedirectResponse(f"/login?error={exc}&next={_safe_next(next)}", status_code=303)
+        state.limiter.succeeded(user)
+        _, cookie = state.sessions.new(person.id)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict", secure=state.config.secure_cookies,
+                            max_age=state.sessions.max_age, path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(actor: Actor = Depends(page_actor), csrf: str = Form("")) -> Response:
+        if not csrf_matches(actor.session, csrf):
+            raise AccessError("the form was not sent by this site (CSRF token missing or wrong)")
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def pipeline(request: Request, view: str = "", actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        chosen = view if view in views.VIEWS else views.default_view(actor.person)
+        found = service.initiatives(state.store) if state.store.exists() else []
+        return html(request, actor, "web/pipeline.html", "pipeline", view=chosen, views=views.VIEWS,
+                    pipeline=views.pipeline(found, state.config.currency), stages=views.STAGES)
+
+    @app.get("/initiatives/{initiative_id}", response_class=HTMLResponse, include_in_schema=False)
+    def initiative(request: Request, initiative_id: str, flash: str = "", error: str = "",
+                   actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        i = service.initiative(state.store, initiative_id)
+        try:
+            gate = service.check(state.store, initiative_id, _data(state, i.stage))
+        except CxscaleError as exc:
+            gate, gate_note = None, str(exc)
+        else:
+            gate_note = ""
+        me: Person = actor.person
+        can = {a: may(me, a, i) for a in ("advance", "approve", "stop")}
+        functions = [f for f in ("technology", "operations", "commercial") if may(me, "signoff", i, function=f)]
+        pending = [p for p in service.proposals(state.store) if p.initiative_id == initiative_id]
+        latest = i.latest_readout
+        return html(request, actor, "web/initiative.html", "pipeline", i=i, card=views.card(i, state.config.currency),
+                    gate=gate, gate_note=gate_note, can=can, signoff_functions=functions, pending=pending,
+                    readout=latest.readout if latest else None, chart=_readout_chart(latest.readout) if latest else "",
+                    history=[views.entry(e) for e in reversed(i.decisions)], flash=flash, error=error,
+                    next_stage=gate.to_stage if gate else None)
+
+    def act(request: Request, initiative_id: str, csrf: str, actor: Actor, do: Callable[[], Any], done: str) -> Response:
+        if not csrf_matches(actor.session, csrf):
+            raise AccessError("the form was not sent by this site (CSRF token missing or wrong)")
+        try:
+            do()
+        except CxscaleError as exc:
+            if isinstance(exc, AccessError):
+                raise
+            return RedirectResponse(f"/initiatives/{initiative_id}?error={_q(str(exc))}", status_code=303)
+        return RedirectResponse(f"/initiatives/{initiative_id}?flash={_q(done)}", status_code=303)
+
+    @app.post("/initiatives/{initiative_id}/advance", include_in_schema=False)
+    def advance(request: Request, initiative_id: str, to: str = Form(...), reason: str = Form(""),
+                csrf: str = Form(""), actor: Actor = Depends(page_actor)) -> Response:
+        def do() -> Any:
+            stage = service.initiative(state.store, initiative_id).stage
+            return service.advance(state.store, initiative_id, to, reason, actor.person, data=_data(state, stage))
+        return act(request, initiative_id, csrf, actor, do, f"advance to {to} taken (or proposed for approval)")
+
+    @app.post("/initiatives/{initiative_id}/approve", include_in_schema=False)
+    def approve(request: Request, initiative_id: str, csrf: str = Form(""),
+                actor: Actor = Depends(page_actor)) -> Response:
+        return act(request, initiative_id, csrf, actor,
+                   lambda: service.approve(state.store, initiative_id, actor.person), "override approved")
+
+    @app.post("/initiatives/{initiative_id}/signoff", include_in_schema=False)
+    def signoff(request: Request, initiative_id: str, function: str = Form(...), csrf: str = Form(""),
+                actor: Actor = Depends(page_actor)) -> Response:
+        return act(request, initiative_id, csrf, actor,
+                   lambda: service.signoff(state.store, initiative_id, function, actor.person),
+                   f"{function} sign-off recorded")
+
+    @app.post("/initiatives/{initiative_id}/stop", include_in_schema=False)
+    def stop(request: Request, initiative_id: str, reason: str = Form(""), csrf: str = Form(""),
+             actor: Actor = Depends(page_actor)) -> Response:
+        return act(request, initiative_id, csrf, actor,
+                   lambda: service.stop(state.store, initiative_id, reason, actor.person), "stopped")
+
+    @app.get("/log", response_class=HTMLResponse, include_in_schema=False)
+    def log(request: Request, actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        found = entries(state.store)
+        check = verify(state.store, _checkpoint(state))
+        return html(request, actor, "web/log.html", "log", entries=[views.entry(e) for e in reversed(found)],
+                    verification=check)
+
+    @app.get("/journey", response_class=HTMLResponse, include_in_schema=False)
+    def journey(request: Request, actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        from cxscale.journey.report import flow_svg, heatmap_svg, pareto_svg
+
+        d = _diagnosis(state)
+        found = service.initiatives(state.store) if state.store.exists() else []
+        coverage = _coverage(found)
+        charts = {"pareto": Markup(pareto_svg(d)), "heatmap": Markup(heatmap_svg(d)),
+                  "flow": Markup(flow_svg(d))} if d is not None else {}
+        return html(request, actor, "web/journey.html", "journey", diagnosis=d, charts=charts, coverage=coverage)
+
+
+def _data(state: State, stage: str) -> Any:
+    """The data the idea -> pilot gate plans power on: opened only for an initiative at idea (validated once per
+    process: the world does not change under a running dashboard)."""
+    if stage != "idea" or state.config.data is None:
+        return None
+    if state._data is None:
+        from cxscale.data import open_data
+
+        state._data = open_data(state.config.data)
+    return state._data
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text[:600], safe="")
+
+
+def _safe_next(target: str) -> str:
+    """Only a path of this site: never another host (an open redirect)."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _checkpoint(state: State) -> Any:
+    """The newest signed checkpoint kept in the workspace, if any (verify then also catches truncation)."""
+    from cxscale.portfolio.log import Checkpoint
+
+    folder = state.config.workspace
+    if folder is None:
+        return None
+    found = sorted(folder.glob("*.checkpoint.json")) + sorted((folder / "portfolio").glob("*.checkpoint.json")) \
+        if folder.exists() else []
+    return Checkpoint.read(found[-1]) if found else None
+
+
+def _diagnosis(state: State) -> Any:
+    from cxscale.documents.diagnosis import DiagnosisDocument
+
+    folder = state.config.workspace
+    path = folder / "diagnosis.json" if folder else None
+    if path is None or not path.exists():
+        return None
+    return DiagnosisDocument.model_validate(json.loads(path.read_text()))
+
+
+def _coverage(found: list[Any]) -> list[dict[str, Any]]:
+    """Which journey stages the initiatives touch, by stage of the initiative (scale = embedded)."""
+    rows: dict[str, dict[str, list[str]]] = {}
+    for i in found:
+        p = i.use_case.problem
+        if p is None or not p.journey_stage:
+            continue
+        rows.setdefault(p.journey_stage, {}).setdefault(i.stage, []).append(i.id)
+    return [{"journey_stage": k, **{s: ", ".join(v.get(s, [])) for s in views.STAGES}} for k, v in sorted(rows.items())]
+
+
+def _readout_chart(readout: Any) -> Markup:
+    """The readout's effects with their intervals, the chart of the readout page (relative, unbounded sides open)."""
+    from cxscale.charts.effects import EffectRow, effect_chart
+
+    def bound(v: float | None, side: float) -> float:
+        return v if v is not None else side * float("inf")
+
+    rows = [EffectRow(label=f"{m.name} ({m.role})", estimate=m.effect_rel, low=bound(m.ci_rel[0], -1),
+                      high=bound(m.ci_rel[1], 1), verdict=str(m.verdict), direction=m.direction)
+            for m in readout.metrics if m.effect_rel is not None]
+    return Markup(effect_chart(rows)) if rows else Markup("")
+
+
+# --- the JSON API ------------------------------------------------------------------------------------------------
+
+
+def _api(app: FastAPI, state: State) -> None:
+    def initiative_json(i: Any) -> dict[str, Any]:
+        latest = i.latest_readout
+        return {"id": i.id, "stage": i.stage, "stage_since": i.stage_since.isoformat(), "version": i.version,
+                "use_case": i.use_case.model_dump(mode="json", exclude_none=True),
+                "latest_readout": latest.readout.model_dump(mode="json") if latest else None,
+                "decisions": [e.to_json() for e in i.decisions]}
+
+    @app.get("/api/initiatives", tags=["portfolio"], summary="Every initiative with its stage and documents")
+    def api_initiatives(actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
+        return [initiative_json(i) for i in (service.initiatives(state.store) if state.store.exists() else [])]
+
+    @app.get("/api/initiatives/{initiative_id}", tags=["portfolio"], summary="One initiative")
+    def api_initiative(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        return initiative_json(_find(state, initiative_id))
+
+    @app.get("/api/initiatives/{initiative_id}/gate", tags=["portfolio"],
+             summary="The next gate judged on the stored documents: every condition with its numbers")
+    def api_gate(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        _find(state, initiative_id)
+        g = service.check(state.store, initiative_id, _data(state, _find(state, initiative_id).stage))
+        return {"from_stage": g.from_stage, "to_stage": g.to_stage, "passed": g.passed,
+                "conditions": [c.model_dump(mode="json") for c in g.conditions],
+                "recommendation": g.recommendation.model_dump(mode="json") if g.recommendation else None}
+
+    @app.post("/api/initiatives/{initiative_id}/advance", tags=["decisions"],
+              summary="Advance to the next stage (an override waits for the executive sponsor)")
+    def api_advance(initiative_id: str, body: Decision, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        stage = _find(state, initiative_id).stage
+        return service.advance(state.store, initiative_id, body.to or "", body.reason, actor.person,
+                               data=_data(state, stage)).to_json()
+
+    @app.post("/api/initiatives/{initiative_id}/approve", tags=["decisions"],
+              summary="The executive sponsor approves the override waiting for them")
+    def api_approve(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        _find(state, initiative_id)
+        return service.approve(state.store, initiative_id, actor.person).to_json()
+
+    @app.post("/api/initiatives/{initiative_id}/signoff", tags=["decisions"], summary="Sign off for your function")
+    def api_signoff(initiative_id: str, body: SignOffRequest, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        _find(state, initiative_id)
+        return service.signoff(state.store, initiative_id, body.function, actor.person, body.reason).to_json()
+
+    @app.post("/api/initiatives/{initiative_id}/stop", tags=["decisions"], summary="Stop the initiative, with a reason")
+    def api_stop(initiative_id: str, body: Decision, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        _find(state, initiative_id)
+        return service.stop(state.store, initiative_id, body.reason, actor.person).to_json()
+
+    @app.get("/api/log", tags=["log"], summary="The decision log, oldest first, and whether it verifies")
+    def api_log(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        check = verify(state.store, _checkpoint(state))
+        return {"verified": check.ok, "size": check.size, "first_bad": check.first_bad,
+                "kind": check.kind, "reason": check.reason,
+                "entries": [e.to_json() for e in entries(state.store)]}
+
+    @app.get("/api/people", tags=["people"], summary="The people of the portfolio (no credentials)")
+    def api_people(actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
+        return [{"id": p.id, "name": p.name, "functions": list(p.functions), "roles": list(p.roles),
+                 "active": p.active} for p in (service.people(state.store) if state.store.exists() else [])]
+
+    @app.get("/api/me", tags=["people"], summary="Who this request acts as")
+    def api_me(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        p = actor.person
+        return {"id": p.id, "name": p.name, "functions": list(p.functions), "roles": list(p.roles), "via": actor.via}
+
+
+def _find(state: State, initiative_id: str) -> Any:
+    if not state.store.exists():
+        raise HTTPException(404, f"no initiative {initiative_id!r}: the store is empty")
+    try:
+        return service.initiative(state.store, initiative_id)
+    except CxscaleError:
+        raise HTTPException(404, f"no initiative {initiative_id!r}") from None
