@@ -195,6 +195,10 @@ def _pages(app: FastAPI, state: State) -> None:
     def html(request: Request, actor: Actor, template: str, nav: str, **context: Any) -> HTMLResponse:
         return HTMLResponse(render(template, **_base(request, actor.person, actor.session, nav), **context))
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request, next: str = "/", error: str = "") -> Response:
         token = secrets.token_urlsafe(24)
@@ -255,7 +259,8 @@ def _pages(app: FastAPI, state: State) -> None:
             gate_note = ""
         me: Person = actor.person
         can = {a: may(me, a, i) for a in ("advance", "approve", "stop")}
-        functions = [f for f in ("technology", "operations", "commercial") if may(me, "signoff", i, function=f)]
+        functions = [f for f in ("technology", "operations", "commercial")
+                     if i.stage == "proof" and may(me, "signoff", i, function=f)]
         pending = [p for p in service.proposals(state.store) if p.initiative_id == initiative_id]
         latest = i.latest_readout
         return html(request, actor, "web/initiative.html", "pipeline", i=i, card=views.card(i, state.config.currency),
