@@ -261,7 +261,7 @@ def _pages(app: FastAPI, state: State) -> None:
         can = {a: may(me, a, i) for a in ("advance", "approve", "stop")}
         functions = [f for f in ("technology", "operations", "commercial")
                      if i.stage == "proof" and may(me, "signoff", i, function=f)]
-        pending = [p for p in service.proposals(state.store) if p.initiative_id == initiative_id]
+        pending = [p for p in service.proposals(state.store) if p.initiative == initiative_id]
         latest = i.latest_readout
         return html(request, actor, "web/initiative.html", "pipeline", i=i, card=views.card(i, state.config.currency),
                     gate=gate, gate_note=gate_note, can=can, signoff_functions=functions, pending=pending,
