@@ -1,0 +1,123 @@
+"""The dashboard as a person uses it, in a real headless Chromium against a live server on a loopback port: log in,
+open the pipeline, open an initiative, sign off, advance a gate, see both decisions in the log. No console error,
+no request leaves the host. Screenshots of every page are written to the test's folder and, with
+CXSCALE_DASHBOARD_SCREENSHOTS=docs/img, to the docs (docs/dashboard.md shows them)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cxscale.portfolio import open_store, service
+from cxscale.web import WebConfig, create_app
+from tests.portfolio import folio
+from tests.web.browser import FLAGS, Watch, chromium, live_server
+from tests.web.conftest import PASSWORD
+
+DEMO = (("ana.souza", "technology owner of the pilots"), ("daniel.rocha", "executive sponsor"),
+        ("carla.mendes", "commercial owner"), ("vic.viewer", "reads only"))
+
+
+@pytest.fixture
+def site(portfolio):
+    """The test portfolio with `at-pilot`'s readout now winning (its pilot -> proof gate holds), served live."""
+    store = open_store(portfolio.store_path)
+    try:
+        service.attach_readout(store, "at-pilot", folio.winning(portfolio.readout), portfolio.person("root"))
+    finally:
+        store.close()
+    app = create_app(WebConfig(store=str(portfolio.store_path), workspace=portfolio.store_path.parent,
+                               data=portfolio.world, demo_logins=DEMO, demo_password=PASSWORD))
+    with live_server(app) as base:
+        yield base
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), headless=True, args=FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _shot(page, tmp_path: Path, name: str) -> Path:
+    """A full-page screenshot, checked to show something (not a blank or one-colour page)."""
+    png = tmp_path / f"dashboard-{name}.png"
+    page.screenshot(path=str(png), full_page=True)
+    pixels = np.asarray(Image.open(png).convert("RGB")).reshape(-1, 3)
+    assert len(np.unique(pixels[:: max(1, len(pixels) // 200_000)], axis=0)) > 20, f"{name}: the page looks blank"
+    target = os.environ.get("CXSCALE_DASHBOARD_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(png, Path(target) / png.name)
+    return png
+
+
+def _login(page, base: str, user: str) -> None:
+    page.goto(f"{base}/")
+    assert page.url.startswith(f"{base}/login")
+    page.fill("#user", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_sign_off_and_advance_in_a_real_browser(site, browser, tmp_path):
+    base = site
+    watch = Watch(base)
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    watch.attach(context)
+    page = context.new_page()
+
+    page.goto(f"{base}/login")
+    assert "Demo mode" in page.content()
+    _shot(page, tmp_path, "login")
+    _login(page, base, "ana.souza")
+    assert page.locator("h1").first.inner_text() == "Portfolio pipeline"
+    assert page.locator("[data-stage=proof] .item").count() == 1
+    _shot(page, tmp_path, "pipeline")
+
+    # Open the initiative at proof from its card, and sign off for technology (ana's own function).
+    page.click("[data-stage=proof] .item")
+    page.wait_for_url(f"{base}/initiatives/at-proof")
+    assert page.get_by_role("button", name="Sign off for technology").count() == 1
+    assert page.get_by_role("button", name="Sign off for commercial").count() == 0
+    _shot(page, tmp_path, "initiative")
+    page.get_by_role("button", name="Sign off for technology").click()
+    page.wait_for_url(f"{base}/initiatives/at-proof?flash=*")
+    assert "technology sign-off recorded" in page.locator(".flash.ok").inner_text()
+    assert "signed off by ana.souza" in page.content()
+
+    # Advance at-pilot through its gate (every condition holds on the winning readout).
+    page.goto(f"{base}/initiatives/at-pilot")
+    assert "every condition holds" in page.content()
+    page.fill("#reason-advance", "the readout proves the cost cut")
+    page.get_by_role("button", name="Advance to proof").click()
+    page.wait_for_url(f"{base}/initiatives/at-pilot?flash=*")
+    assert page.locator(".meta .badge").first.inner_text() == "proof"
+
+    # Both decisions are in the log, which verifies.
+    page.click("nav >> text=Decision log")
+    page.wait_for_url(f"{base}/log")
+    assert "The log verifies" in page.locator(".flash.ok").inner_text()
+    rows = page.locator("table tr").all_inner_texts()
+    assert any("ana.souza" in r and "advance" in r and "the readout proves the cost cut" in r for r in rows)
+    assert any("ana.souza" in r and "signoff" in r for r in rows)
+    _shot(page, tmp_path, "log")
+
+    page.click("nav >> text=Journey")
+    page.wait_for_url(f"{base}/journey")
+    _shot(page, tmp_path, "journey")
+
+    assert watch.errors == []
+    assert watch.outside == []
+    context.close()
