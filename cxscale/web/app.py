@@ -13,8 +13,10 @@ CSRF token (a hidden form field, or the X-CSRF-Token header).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +35,24 @@ from cxscale.portfolio.log import entries, verify
 from cxscale.portfolio.passwords import check_password
 from cxscale.portfolio.people import authenticate
 from cxscale.portfolio.records import Person
-from cxscale.portfolio.store import Store, open_store
+from cxscale.portfolio.store import Store, TokenRow, open_store
 from cxscale.templates import render
-from cxscale.web import views
-from cxscale.web.security import COOKIE, CSRF_FIELD, CSRF_HEADER, HEADERS, LoginLimiter, Session, Sessions, csrf_matches
+from cxscale.web import schemas, views
+from cxscale.web.security import (
+    COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    HEADERS,
+    LoginLimiter,
+    Session,
+    Sessions,
+    csrf_matches,
+)
 
 STATIC = Path(__file__).parent / "static"
 LOGIN_COOKIE = "cxscale_login"
+#: Seconds a verified API token is remembered (by its hash) before argon2 checks it again.
+TOKEN_MEMORY = 300.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,8 @@ class State:
     sessions: Sessions
     limiter: LoginLimiter
     _data: Any = field(default=None)
+    #: SHA-256 of a verified token -> (person id, token id, remembered until; time.monotonic()).
+    tokens: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
 
 class Actor(BaseModel):
@@ -153,7 +168,7 @@ def api_actor(request: Request) -> Actor:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         try:
-            return Actor(person=authenticate(cx.store, auth[7:].strip()), via="token")
+            return Actor(person=_token_person(cx, auth[7:].strip()), via="token")
         except AccessError as exc:
             raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
     session = _session(request)
@@ -164,6 +179,29 @@ def api_actor(request: Request) -> Actor:
     if request.method not in ("GET", "HEAD") and not csrf_matches(session, request.headers.get(CSRF_HEADER)):
         raise HTTPException(403, f"missing or wrong {CSRF_HEADER} header for a call made with the session cookie")
     return Actor(person=person, via="session", session=session)
+
+
+def _token_person(state: State, token: str) -> Person:
+    """The person of a personal API token. Checking a token is an argon2 verification (tens of milliseconds, on
+    purpose); a token verified in the last TOKEN_MEMORY seconds is remembered by its SHA-256 only, and each call
+    still reads whether it was revoked and whether its person is active, so a revocation or a deactivation
+    takes effect at once."""
+    key = hashlib.sha256(token.encode()).hexdigest()
+    known = state.tokens.get(key)
+    now = time.monotonic()
+    if known is not None and known[2] > now:
+        person = _person(state, known[0])
+        with state.store.session() as s:
+            row = s.get(TokenRow, known[1])
+            live = row is not None and row.revoked_at is None and row.person_id == known[0]
+        if person is not None and live:
+            return person
+        state.tokens.pop(key, None)
+    person = authenticate(state.store, token)
+    if len(state.tokens) >= 4096:
+        state.tokens.clear()
+    state.tokens[key] = (person.id, token.split("_")[1], now + TOKEN_MEMORY)
+    return person
 
 
 class _Login(Exception):
@@ -406,15 +444,18 @@ def _api(app: FastAPI, state: State) -> None:
                 "latest_readout": latest.readout.model_dump(mode="json") if latest else None,
                 "decisions": [e.to_json() for e in i.decisions]}
 
-    @app.get("/api/initiatives", tags=["portfolio"], summary="Every initiative with its stage and documents")
+    @app.get("/api/initiatives", tags=["portfolio"], response_model=list[schemas.InitiativeOut],
+             responses=schemas.ERRORS, summary="Every initiative with its stage and documents")
     def api_initiatives(actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
         return [initiative_json(i) for i in (service.initiatives(state.store) if state.store.exists() else [])]
 
-    @app.get("/api/initiatives/{initiative_id}", tags=["portfolio"], summary="One initiative")
+    @app.get("/api/initiatives/{initiative_id}", tags=["portfolio"], response_model=schemas.InitiativeOut,
+             responses=schemas.ERRORS, summary="One initiative")
     def api_initiative(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         return initiative_json(_find(state, initiative_id))
 
-    @app.get("/api/initiatives/{initiative_id}/gate", tags=["portfolio"],
+    @app.get("/api/initiatives/{initiative_id}/gate", tags=["portfolio"], response_model=schemas.GateOut,
+             responses=schemas.ERRORS,
              summary="The next gate judged on the stored documents: every condition with its numbers")
     def api_gate(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         _find(state, initiative_id)
@@ -423,42 +464,49 @@ def _api(app: FastAPI, state: State) -> None:
                 "conditions": [c.model_dump(mode="json") for c in g.conditions],
                 "recommendation": g.recommendation.model_dump(mode="json") if g.recommendation else None}
 
-    @app.post("/api/initiatives/{initiative_id}/advance", tags=["decisions"],
+    @app.post("/api/initiatives/{initiative_id}/advance", tags=["decisions"], response_model=schemas.OutcomeOut,
+              responses=schemas.ERRORS,
               summary="Advance to the next stage (an override waits for the executive sponsor)")
     def api_advance(initiative_id: str, body: Decision, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         stage = _find(state, initiative_id).stage
         return service.advance(state.store, initiative_id, body.to or "", body.reason, actor.person,
                                data=_data(state, stage)).to_json()
 
-    @app.post("/api/initiatives/{initiative_id}/approve", tags=["decisions"],
+    @app.post("/api/initiatives/{initiative_id}/approve", tags=["decisions"], response_model=schemas.OutcomeOut,
+              responses=schemas.ERRORS,
               summary="The executive sponsor approves the override waiting for them")
     def api_approve(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         _find(state, initiative_id)
         return service.approve(state.store, initiative_id, actor.person).to_json()
 
-    @app.post("/api/initiatives/{initiative_id}/signoff", tags=["decisions"], summary="Sign off for your function")
+    @app.post("/api/initiatives/{initiative_id}/signoff", tags=["decisions"], response_model=schemas.OutcomeOut,
+              responses=schemas.ERRORS, summary="Sign off for your function")
     def api_signoff(initiative_id: str, body: SignOffRequest, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         _find(state, initiative_id)
         return service.signoff(state.store, initiative_id, body.function, actor.person, body.reason).to_json()
 
-    @app.post("/api/initiatives/{initiative_id}/stop", tags=["decisions"], summary="Stop the initiative, with a reason")
+    @app.post("/api/initiatives/{initiative_id}/stop", tags=["decisions"], response_model=schemas.OutcomeOut,
+              responses=schemas.ERRORS, summary="Stop the initiative, with a reason")
     def api_stop(initiative_id: str, body: Decision, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         _find(state, initiative_id)
         return service.stop(state.store, initiative_id, body.reason, actor.person).to_json()
 
-    @app.get("/api/log", tags=["log"], summary="The decision log, oldest first, and whether it verifies")
+    @app.get("/api/log", tags=["log"], response_model=schemas.LogOut, responses=schemas.ERRORS,
+              summary="The decision log, oldest first, and whether it verifies")
     def api_log(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         check = verify(state.store, _checkpoint(state))
         return {"verified": check.ok, "size": check.size, "first_bad": check.first_bad,
                 "kind": check.kind, "reason": check.reason,
                 "entries": [e.to_json() for e in entries(state.store)]}
 
-    @app.get("/api/people", tags=["people"], summary="The people of the portfolio (no credentials)")
+    @app.get("/api/people", tags=["people"], response_model=list[schemas.PersonOut], responses=schemas.ERRORS,
+              summary="The people of the portfolio (no credentials)")
     def api_people(actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
         return [{"id": p.id, "name": p.name, "functions": list(p.functions), "roles": list(p.roles),
                  "active": p.active} for p in (service.people(state.store) if state.store.exists() else [])]
 
-    @app.get("/api/me", tags=["people"], summary="Who this request acts as")
+    @app.get("/api/me", tags=["people"], response_model=schemas.MeOut, responses=schemas.ERRORS,
+              summary="Who this request acts as")
     def api_me(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         p = actor.person
         return {"id": p.id, "name": p.name, "functions": list(p.functions), "roles": list(p.roles), "via": actor.via}

@@ -185,3 +185,19 @@ def test_someone_who_left_is_logged_out_at_once(client, portfolio):
     finally:
         store.close()
     assert client.get("/api/me").status_code == 401
+
+
+def test_a_token_used_once_is_refused_at_once_after_its_person_leaves(client, portfolio):
+    """The dashboard remembers a verified token to spare argon2 on every call; leaving still takes effect at once."""
+    from cxscale.portfolio import service
+
+    store = open_store(portfolio.store_path)
+    try:
+        token = service.issue_token(store, "bruno.lima", portfolio.person("root"))
+        auth = {"Authorization": f"Bearer {token}"}
+        assert client.get("/api/me", headers=auth).status_code == 200
+        assert client.get("/api/me", headers=auth).status_code == 200
+        service.deactivate(store, "bruno.lima", "left the company", portfolio.person("root"))
+    finally:
+        store.close()
+    assert client.get("/api/me", headers=auth).status_code == 401
