@@ -26,8 +26,12 @@ from cxscale.cli import app, main
 
 #: The commands as `cxscale --help` shows them (the commands in the order registered, then the groups), and the
 #: sub-commands of the groups among them.
-COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "usecase", "log"]
-SUBCOMMANDS = ["usecase lint", "log verify", "log show"]
+# Typer lists plain commands before groups: signoff and stop come before usecase.
+COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "signoff", "stop", "audit",
+            "scorecard", "review", "value", "usecase", "portfolio", "gate", "person", "log"]
+SUBCOMMANDS = ["usecase lint", "portfolio sync", "portfolio list", "portfolio attach", "gate check", "gate advance",
+               "gate approve", "person list", "person add", "person token", "person deactivate", "log verify",
+               "log show", "log keygen", "log checkpoint"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 

@@ -26,6 +26,8 @@ BAD = {
     ("plan", "--target"): ["inf", "-inf", "nan", "1e400", "-1", "-2.5"],
     ("plan", "--window-days"): ["0", "-5", "99999999999"],
     ("plan", "--days"): ["0", "-3", "0.5", "inf", "nan"],
+    ("audit", "--stale-after-days"): ["0", "-7"],
+    ("scorecard", "--fail-below"): ["0", "4"],
 }
 #: The rest of a command line that is valid, so that only the option under test is wrong.
 REST = {
@@ -33,6 +35,8 @@ REST = {
     "demo": ["demo", "--out", "{tmp}/demo"],
     "diagnose": ["diagnose", "--data", "{tmp}/no_data"],
     "plan": ["plan", "--data", "{tmp}/no_data", "--metric", "aht", "--target", "-0.05"],
+    "audit": ["audit", "--store", "{tmp}/p.db"],
+    "scorecard": ["scorecard", "--store", "{tmp}/p.db"],
 }
 CASES = [(cmd, opt, value) for (cmd, opt), values in BAD.items() for value in values]
 

@@ -27,6 +27,10 @@ from cxscale.cli import portfolio as _portfolio  # noqa: E402,F401
 from cxscale.cli import gate as _gate  # noqa: E402,F401
 from cxscale.cli import person as _person  # noqa: E402,F401
 from cxscale.cli import log as _log  # noqa: E402,F401
+from cxscale.cli import audit as _audit  # noqa: E402,F401
+from cxscale.cli import scorecard as _scorecard  # noqa: E402,F401
+from cxscale.cli import review as _review  # noqa: E402,F401
+from cxscale.cli import value as _value  # noqa: E402,F401
 from cxscale.cli import serve as _serve  # noqa: E402,F401
 
 

@@ -31,8 +31,9 @@ def diagnose(
     json_out: bool = typer.Option(False, "--json", help="Print the diagnosis JSON (schema_version 1) instead of "
                                   "tables."),
     html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report with charts here."),
-    use_cases: Path | None = typer.Option(None, "--use-cases", help="Write a use-case draft (YAML) per top "
-                                          "hotspot into this folder."),
+    use_cases: Path | None = typer.Option(None, "--use-cases", help="Write a drafted use case (<id>.usecase."
+                                          "yaml, usecase_version 1, owners to fill) and its pilot spec "
+                                          "(<id>.pilot.yaml) per top hotspot into this folder."),
     top: int = typer.Option(10, "--top", min=1, help="Hotspots to show (and to write to JSON)."),
     drafts: int = typer.Option(3, "--drafts", min=0, help="Use-case drafts for the top hotspots."),
     window_days: int = typer.Option(7, "--window-days", min=1, max=MAX_DAYS, help="Same-intent contacts within this many days "
@@ -59,6 +60,8 @@ def diagnose(
 
     Example: cxscale diagnose --data out/world --html diagnosis.html --use-cases drafts/
 
+    The drafted use cases lint with only their owners missing: cxscale usecase lint drafts/
+
     The data is validated first: rejected rows are left out and counted in a note (--strict: refused).
     """
     from cxscale.data import open_data
@@ -82,7 +85,7 @@ def diagnose(
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(result, top=max(top, 15)), encoding="utf-8")
     if use_cases:
-        write_drafts(result.use_cases, use_cases)
+        write_drafts(result.use_cases, use_cases, result.hotspots, diagnosis=str(html) if html else None)
     if json_out:
         print_json(result.top(top).as_json())
         return
@@ -90,8 +93,9 @@ def diagnose(
     if html:
         console.print(f"HTML report: [bold]{html}[/]")
     if use_cases:
-        console.print(f"use-case drafts: [bold]{use_cases}[/] ({len(result.use_cases)} drafts and their pilot "
-                      "specs, <id>.pilot.yaml)")
+        console.print(f"use cases drafted: [bold]{use_cases}[/] ({len(result.use_cases)} <id>.usecase.yaml and "
+                      "their pilot specs, <id>.pilot.yaml); name their owners, then `cxscale usecase lint "
+                      f"{use_cases}`")
 
 
 def _moment(option: str, text: str | None, day_end: bool = False) -> datetime | None:

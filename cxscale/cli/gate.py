@@ -105,9 +105,9 @@ def advance_command(
 ) -> None:
     """Advance the initiative through its next gate, as you (an owner of it or a council member). A gate whose
     conditions hold moves it; advancing against the readout's recommendation is an override, proposed here and
-    taken when the executive sponsor approves it (cxscale gate approve).
+    taken when the executive sponsor approves it (gate approve).
 
-    Example: [bold]cxscale gate advance proactive-alerts --to proof --reason "ship: -8% cost to serve"[/]
+    Example: [bold]cxscale gate advance proactive-alerts --to proof --reason "ship"[/]
     """
     from cxscale.portfolio import service
 
@@ -146,8 +146,10 @@ def signoff_command(
     token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the sign-off's log entry as JSON."),
 ) -> None:
-    """Sign off the initiative for your function on its current evidence (its use case and latest readout), as
-    its owner for that function. A new readout or an edited use case resets it.
+    """Sign off an initiative at proof for your own function, on its current evidence.
+
+    You must be its owner for that function; the evidence is its use case and latest readout, and a new readout or
+    an edited use case resets the sign-off.
 
     Example: [bold]cxscale signoff proactive-alerts --function operations[/]
     """

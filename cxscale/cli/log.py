@@ -85,6 +85,7 @@ def show_command(
 
         for e in rows:
             sys.stdout.write(json.dumps(e.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
         return
     if as_json:
         print_json([e.to_json() for e in rows])
@@ -104,6 +105,7 @@ def show_command(
 def keygen_command(
     key: Path = typer.Option(..., "--key", help="Where to write the private key (PEM, readable by you only); the "
                                                 "public key goes beside it as KEY.pub."),
+    as_json: bool = typer.Option(False, "--json", help="Print the two files' paths as JSON."),
 ) -> None:
     """Make an Ed25519 key pair for signing checkpoints. Never overwrites a key; never prints it.
 
@@ -113,6 +115,9 @@ def keygen_command(
     from cxscale.portfolio.log import public_path
 
     generate_key(key)
+    if as_json:
+        print_json({"private_key": str(key), "public_key": str(public_path(key))})
+        return
     console.print(f"[green]ok[/]: private key {key} (keep it off the database's machine), public key "
                   f"{public_path(key)}", highlight=False)
 

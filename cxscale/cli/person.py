@@ -52,6 +52,7 @@ def add_command(
     os_user: str = typer.Option(None, "--os-user", help="Their operating-system user (a single-user SQLite store)."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
     token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the log entry as JSON."),
 ) -> None:
     """Add a person or change one (an admin; anyone while the store has no admin who can sign in). A role change
     entry in the decision log.
@@ -73,6 +74,9 @@ def add_command(
                            f"{e.get('input')!r})") from None
     with opened(store) as s:
         entry_ = service.add_person(s, entry, acting(s, token_file, bootstrap=True))
+    if as_json:
+        print_json(entry_.to_json())
+        return
     console.print(f"[green]ok[/]: {escape(entry_.reason)} (log entry {entry_.seq})", highlight=False, soft_wrap=True)
 
 
@@ -83,6 +87,8 @@ def token_command(
                                                  "printing it."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
     token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print {person, token_id, file} as JSON (the token itself "
+                                                        "only when no --out is given)."),
 ) -> None:
     """Make a personal API token: shown once, kept only as its argon2 hash (an admin, or the person themselves;
     anyone while the store has no admin who can sign in).
@@ -99,6 +105,10 @@ def token_command(
         raise CxscaleError(f"{out}: a file is already there; move it away first")
     with opened(store) as s:
         token = service.issue_token(s, person_id, acting(s, token_file, bootstrap=True))
+    token_id = token.split("_")[1]
+    if out is None and as_json:
+        print_json({"person": person_id, "token_id": token_id, "token": token, "file": None})
+        return
     if out is None:
         err_console.print("Your token, shown once (keep it secret; give it as CXSCALE_TOKEN or --token-file):")
         print(token)
@@ -106,6 +116,9 @@ def token_command(
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(token + "\n")
+    if as_json:
+        print_json({"person": person_id, "token_id": token_id, "token": None, "file": str(out)})
+        return
     console.print(f"[green]ok[/]: {escape(person_id)}'s token written to {escape(str(out))} (readable by you only)",
                   highlight=False)
 
@@ -116,6 +129,7 @@ def deactivate_command(
     reason: str = typer.Option(..., "--reason", help="Why (they left, changed role, ...)."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
     token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the log entry as JSON."),
 ) -> None:
     """Mark a person as having left: they can do nothing more, their tokens are revoked (an admin).
 
@@ -127,4 +141,7 @@ def deactivate_command(
         actor = acting(s, token_file)
         assert actor is not None
         entry = service.deactivate(s, person_id, reason, actor)
+    if as_json:
+        print_json(entry.to_json())
+        return
     console.print(f"[green]ok[/]: {escape(person_id)} {escape(entry.reason)} (log entry {entry.seq})", highlight=False)

@@ -1,5 +1,5 @@
 """Journey diagnosis: episodes, friction signals, cost-to-serve and its avoidable part, flows, ranked opportunities
-and use-case drafts (docs/diagnosis.md).
+and use-case drafts, written as the portfolio's use cases (docs/diagnosis.md, docs/use-case-draft.md).
 
 `diagnose` is the one way in: it runs the engine queries of passes.py over integer cell codes and returns the
 diagnosis document (cxscale/documents/diagnosis.py: DiagnosisDocument, with its DiagnosisOptions and the use-case
@@ -10,7 +10,7 @@ The reference implementation over the names that the production path is tested a
 from cxscale.journey.diagnosis import Diagnosis, diagnose, touchpoint
 from cxscale.journey.flows import discover_flows
 from cxscale.journey.report import render_html
-from cxscale.journey.usecase import draft_use_case, dump_draft, write_drafts
+from cxscale.journey.usecase import draft_use_case, dump_draft, dump_use_case, use_case_of, write_drafts
 
 __all__ = [
     "Diagnosis",
@@ -18,7 +18,9 @@ __all__ = [
     "discover_flows",
     "draft_use_case",
     "dump_draft",
+    "dump_use_case",
     "render_html",
     "touchpoint",
+    "use_case_of",
     "write_drafts",
 ]

@@ -1,14 +1,17 @@
-"""From opportunity to use case: a draft use-case spec (YAML) for a ranked hotspot (docs/use-case-draft.md).
+"""From opportunity to use case: a drafted use case for a ranked hotspot (docs/use-case-draft.md).
 
-The draft states the problem and its evidence, the journey touchpoint, a business metric with its measured baseline,
-a suggested target and the window a pilot would need to detect it. It is a draft format (draft_version 1) until the
-portfolio's use-case spec exists; its fields are meant to carry over.
+`draft_use_case` builds the draft (UseCaseDraft, draft_version 1, the `use_cases` of the diagnosis JSON): the problem
+and its evidence, the journey touchpoint, a business metric with its measured baseline, a suggested target, the
+window a pilot would need to detect it and the pilot spec. `use_case_of` turns it into the portfolio's document
+(UseCase, usecase_version 1) with every part filled but the owners, and `write_drafts` writes those as
+`<id>.usecase.yaml` beside their pilot specs, the files `cxscale usecase lint` and `cxscale measure` read.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ import yaml
 
 from cxscale.documents.diagnosis import Baseline, DiagnosisPeriod, Hotspot
 from cxscale.documents.pilot_spec import PilotSpec, dump_spec
+from cxscale.documents.use_case import USECASE_VERSION, UseCase
 from cxscale.documents.use_case_draft import (
     DRAFT_VERSION,
     BaselinePeriod,
@@ -36,6 +40,7 @@ from cxscale.documents.use_case_draft import (
 from cxscale.journey.planning import pilot_window
 from cxscale.stats import power_plan
 from cxscale.stats.power import MAX_PILOT_DAYS
+from cxscale.yamlfile import dump_yaml
 
 #: A pilot's plan for a draft: its window (None when the target is not detectable in time) and its size.
 Plan = tuple[PilotWindow | None, PilotSize]
@@ -272,15 +277,115 @@ def dump_draft(draft: UseCaseDraft) -> str:
     return yaml.safe_dump(written, sort_keys=False, allow_unicode=True, width=110)
 
 
-def write_drafts(drafts: list[UseCaseDraft], folder: Path) -> list[Path]:
-    """Write each draft as `<id>.yaml` into `folder`, and beside it its pilot spec as `<id>.pilot.yaml`, the file
-    `cxscale measure` reads once the pilot has run. Returns the drafts' paths."""
+#: The hotspot's figures a use case's evidence copies (name in the use case: the baseline field), in the
+#: diagnosis's units; those the data lacks (null) are left out.
+EVIDENCE_FIGURES = ("repeat_contact_rate_7d", "transfer_rate", "channel_switch_rate", "long_wait_rate",
+                    "abandonment_rate", "failure_rate", "first_contact_resolution", "aht_seconds", "csat_mean",
+                    "cost_per_contact")
+#: Every role a use case names one accountable person for (cxscale.portfolio.lint.OWNER_ROLES).
+USE_CASE_OWNERS = (*OWNER_ROLES, "executive_sponsor")
+
+
+def evidence_figures(hotspot: Hotspot) -> dict[str, float]:
+    """The numbers of a hotspot a use case copies as its evidence: contacts, main channel share, score, money per
+    year and the baseline rates the data has."""
+    figures: dict[str, float | None] = {
+        "contacts": hotspot.volume, "channel_share": hotspot.channel_share, "score": hotspot.score,
+        "cost_per_year": hotspot.cost_per_year, "avoidable_cost_per_year": hotspot.avoidable_cost_per_year,
+        **{name: getattr(hotspot.baseline, name) for name in EVIDENCE_FIGURES}}
+    return {k: float(v) for k, v in figures.items() if v is not None and math.isfinite(v)}
+
+
+def use_case_of(draft: UseCaseDraft, hotspot: Hotspot | None = None, *, diagnosis: str | None = None,
+                pilot_spec: str | None = None) -> UseCase:
+    """The portfolio's use case (usecase_version 1) of a draft: problem, evidence, mechanism, metric, guardrails,
+    design and pilot spec filled from the diagnosis, the owners left empty for people to name.
+
+    hotspot: the draft's hotspot, whose figures become the evidence (without it, the draft's baseline and money);
+    diagnosis: what the figures were copied from (default: the data the diagnosis read); pilot_spec: the file name
+    of the pilot spec relative to the use case (default: the spec embedded)."""
+    tp, bm = draft.journey_touchpoint, draft.business_metric
+    if hotspot is not None:
+        figures = evidence_figures(hotspot)
+    else:
+        given = {"channel_share": tp.channel_share, bm.name: bm.baseline,
+                 "avoidable_cost_per_year": draft.money_at_stake.avoidable_cost_per_year}
+        figures = {k: float(v) for k, v in given.items() if v is not None and math.isfinite(v)}
+    spec = draft.pilot_spec
+    window = spec.windows.post_days if spec is not None else 28
+    return UseCase.model_validate({
+        "usecase_version": USECASE_VERSION, "id": draft.id, "title": draft.title,
+        "problem": {"journey_stage": tp.journey_stage, "intent": tp.intent, "channel": tp.channel,
+                    "evidence": {"diagnosis": diagnosis or draft.source.diagnosis,
+                                 "hotspot_rank": draft.source.hotspot_rank, "figures": figures}},
+        "mechanism": draft.mechanism.summary if draft.mechanism else None,
+        "capabilities": [draft.mechanism.capability] if draft.mechanism else [],
+        "metric": {"name": bm.name, "direction": "lower" if bm.direction == "decrease" else "higher",
+                   "baseline": bm.baseline, "target": {"relative": draft.target.relative_change},
+                   "window_days": window},
+        "guardrails": [{"metric": g.metric, "max_harm": {"relative": g.max_harm.relative}}
+                       for g in draft.guardrails or []],
+        "design": {"type": "randomised", "unit": spec.unit if spec else "customer", "holdout_share": 0.5},
+        "pilot_spec": pilot_spec if pilot_spec is not None else spec,
+        "data_sources": [draft.source.diagnosis],
+        "owners": dict.fromkeys(USE_CASE_OWNERS),
+    })
+
+
+def dump_use_case(uc: UseCase, header: str = "") -> str:
+    """A use case as YAML text in the order of the document, with empty owner slots written out as null (what is
+    left to fill), after `header` (comment lines)."""
+    data = uc.model_dump(mode="json", exclude_none=True)
+    figures = data.get("problem", {}).get("evidence", {}).get("figures", {})
+    for name, value in figures.items():  # counts read as counts (contacts: 15163, not 15163.0)
+        if float(value).is_integer() and abs(value) < 2**53:
+            figures[name] = int(value)
+    if uc.owners is not None:
+        data["owners"] = uc.owners.model_dump(mode="json")
+    return header + dump_yaml(data)
+
+
+def _header(draft: UseCaseDraft) -> str:
+    """What a drafted use case says on top: where it came from, what a person must fill, and what to check."""
+    lines = [f"A use case drafted by `cxscale diagnose` from hotspot #{draft.source.hotspot_rank} of "
+             f"{draft.source.diagnosis} (docs/use-case-draft.md).",
+             "To fill before it can leave idea: owners (technology, operations, commercial, executive_sponsor), one",
+             "accountable person each. Review the target, the guardrails and the mechanism: they are starting points.",
+             "Check it with `cxscale usecase lint FILE --data DATA` (docs/portfolio.md)."]
+    size = draft.pilot_size
+    if size is not None and not size.feasible:
+        lines += ["The target as drafted is not detectable (the lint reports undetectable-target):", *_wrap(size.note)]
+    elif size is not None and size.unit == "contact":
+        lines += ["No power plan could be made on the data (the lint with --data reports undetectable-target); the "
+                  "drafted", "window is a normal approximation over contacts: " + size.note]
+    return "".join(f"# {line}\n" for line in lines)
+
+
+def _wrap(text: str, width: int = 110) -> list[str]:
+    out, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*out, line] if line else out
+
+
+def write_drafts(drafts: list[UseCaseDraft], folder: Path, hotspots: Sequence[Hotspot] = (),
+                 diagnosis: str | None = None) -> list[Path]:
+    """Write each draft as the use case `<id>.usecase.yaml` into `folder` (use_case_of, with the figures of its
+    hotspot among `hotspots`, matched by rank), and beside it its pilot spec `<id>.pilot.yaml`, which the use case
+    names and `cxscale measure` reads once the pilot has run. Returns the use cases' paths."""
     folder.mkdir(parents=True, exist_ok=True)
+    by_rank = {h.rank: h for h in hotspots}
     written = []
     for draft in drafts:
-        path = folder / f"{draft.id}.yaml"
-        path.write_text(dump_draft(draft), encoding="utf-8")
+        spec_file = f"{draft.id}.pilot.yaml" if draft.pilot_spec is not None else None
         if draft.pilot_spec is not None:
             dump_spec(draft.pilot_spec, folder / f"{draft.id}.pilot.yaml")
+        uc = use_case_of(draft, by_rank.get(draft.source.hotspot_rank), diagnosis=diagnosis, pilot_spec=spec_file)
+        path = folder / f"{draft.id}.usecase.yaml"
+        path.write_text(dump_use_case(uc, _header(draft)), encoding="utf-8")
         written.append(path)
     return written

@@ -349,8 +349,9 @@ def advance(store: Store, initiative_id: str, to: str, reason: str, actor: Perso
         authorize(who, "advance", state.use_case)
         ahead = _NEXT.get(state.stage)
         if ahead is None or to != ahead:
-            raise GateError(f"{initiative_id} is at {state.stage}: " + (f"its next gate is {state.stage} -> {ahead}, "
-                            f"not -> {to}" if ahead else "it moves no further"))
+            where = f"at {state.stage}" if state.stage in gates.ADVANCING else state.stage
+            raise GateError(f"{initiative_id} is {where}: " + (f"its next gate is {state.stage} -> {ahead}, not -> "
+                            f"{to}" if ahead else "it moves no further"))
         result, evidence = _gate(state, plan)
         uc = state.use_case
         try:

@@ -1,7 +1,8 @@
 """simulate(): generate a scenario block by block and write the world folder (docs/simulator.md).
 
 Layout (the interface cxscale.data.open_data reads): DIR/interactions/part-*.parquet, DIR/outcomes/part-*.parquet,
-DIR/assignments.parquet, DIR/customers.parquet, DIR/ground_truth.json, DIR/pilots/<pilot>.yaml. Memory stays bounded
+DIR/assignments.parquet, DIR/customers.parquet, DIR/ground_truth.json, DIR/pilots/<pilot>.yaml and, for the
+support world, its portfolio DIR/portfolio/ (simulate/portfolio.py). Memory stays bounded
 by the chunk size (customers per Parquet part), whatever the number of customers.
 """
 
@@ -46,10 +47,12 @@ class Scenario(Protocol):
 
 
 def scenarios() -> dict[str, type]:
+    from cxscale.simulate.scaled import AdditiveScaledWorld, ScaledWorld
     from cxscale.simulate.scheduling import SchedulingWorld
     from cxscale.simulate.support import SupportWorld
 
-    return {"support": SupportWorld, "scheduling": SchedulingWorld}
+    return {"support": SupportWorld, "scheduling": SchedulingWorld, "scaled": ScaledWorld,
+            "scaled_additive": AdditiveScaledWorld}
 
 
 @dataclass
@@ -77,7 +80,8 @@ class SimulationResult:
 
 
 _OUR_FILES = ("interactions/part-*.parquet", "outcomes/part-*.parquet", "assignments.parquet", "customers.parquet",
-              "ground_truth.json", "pilots/*.yaml")
+              "ground_truth.json", "pilots/*.yaml", "portfolio/*.usecase.yaml", "portfolio/pilots/*.yaml",
+              "portfolio/people.yaml", "portfolio/planted.json", "scale/*.yaml")
 
 
 def _clear(out: Path) -> None:
@@ -177,7 +181,13 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     truth = _ground_truth(world, seed, customers, rows, arms)
     for plan in world.pilots():
         dump_spec(plan.spec, out / "pilots" / f"{plan.spec.pilot}.yaml")
+    if hasattr(world, "scale_plan"):  # a portfolio at scale (simulate/scaled.py): holdout specs in DIR/scale/
+        truth["scale"] = world.scale_plan(out, arms)
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2) + "\n")
+    if scenario == "support" and rows["interactions"]:  # its portfolio, tied to its contacts (docs/simulator.md)
+        from cxscale.simulate.portfolio import write_portfolio
+
+        write_portfolio(out, {plan.spec.pilot: plan.spec for plan in world.pilots()})
     return SimulationResult(out=out, scenario=scenario, seed=seed, customers=customers, rows=dict(rows),
                             period=world.period, ground_truth=truth, seconds=time.perf_counter() - t0)
 

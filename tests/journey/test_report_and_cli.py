@@ -7,14 +7,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from cxscale.cli import app
 from cxscale.documents import unknown_fields
 from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.documents.pilot_spec import load_spec
-from cxscale.documents.use_case_draft import UseCaseDraft
+from cxscale.documents.use_case import load_use_case
 from tests.journey.tables import mini_world
 
 HOTSPOT_KEYS = {"intent", "journey_stage", "channel", "volume", "repeat_contact_rate", "transfer_rate", "csat_mean",
@@ -91,14 +90,14 @@ def test_the_html_report_holds_three_well_formed_charts_and_the_hotspot_table(wo
     assert drafts_part.count('<div class="uc">') == 3
     assert "real time guidance" in drafts_part and "operations: to be named" in drafts_part
     assert re.search(r"csat_mean\s+\(now [\d.]+\) may fall\s+by at most 3%", drafts_part)
-    files = sorted(f for f in drafts.glob("*.yaml") if not f.name.endswith(".pilot.yaml"))
-    assert len(files) == 3
+    files = sorted(drafts.glob("*.usecase.yaml"))
+    assert len(files) == 3 and len(list(drafts.glob("*.yaml"))) == 6
     for f in files:
-        draft = UseCaseDraft.model_validate(yaml.safe_load(f.read_text()))
-        assert unknown_fields(draft) == []
-        # Beside each draft, its pilot spec as a file `cxscale measure` reads.
-        assert load_spec(drafts / f"{draft.id}.pilot.yaml") == draft.pilot_spec
-    assert "3 drafts and their pilot specs" in " ".join(result.stdout.split())
+        uc = load_use_case(f)
+        # Beside each use case, its pilot spec as a file `cxscale measure` reads, which the use case names.
+        assert uc.pilot_spec == f"{uc.id}.pilot.yaml" and load_spec(drafts / uc.pilot_spec).pilot == uc.id
+        assert uc.problem.evidence.diagnosis == str(report)  # the figures are the report's
+    assert "3 <id>.usecase.yaml and their pilot specs" in " ".join(result.stdout.split())
 
 
 def test_missing_data_is_one_red_line_and_exit_code_one(tmp_path):

@@ -119,8 +119,9 @@ def test_help_desk_drafts_carry_the_warning_instead_of_a_pilot_of_millions_of_da
     res = CliRunner().invoke(app, ["diagnose", "--data", str(data), "--mapping", "helpdesk", "--use-cases",
                                    str(tmp_path)])
     assert res.exit_code == 0, res.output
-    drafts = {p.name: yaml.safe_load(p.read_text()) for p in tmp_path.glob("*.yaml") if ".pilot." not in p.name}
-    draft = drafts["uc-activity-1-help-desk-repeat-contact-rate-7d.yaml"]
+    ds = open_data(data / "helpdesk.csv", mapping="helpdesk", validate=False)
+    drafts = {u.id: u.as_json() for u in diagnose(ds).use_cases}
+    draft = drafts["uc-activity-1-help-desk-repeat-contact-rate-7d"]
     assert_follows(UseCaseDraft, draft)
     size = draft["pilot_size"]
     assert draft["pilot_window"] is None and size["feasible"] is False and size["needed"] > 2_000_000
@@ -128,7 +129,9 @@ def test_help_desk_drafts_carry_the_warning_instead_of_a_pilot_of_millions_of_da
     assert all(d["pilot_window"] is None or d["pilot_window"]["days"] <= 365 for d in drafts.values())
     text = " ".join(res.stdout.split())
     assert "2161268 days" not in text and f"pilot for {draft['id']}: {size['note']}" in text
-    ds = open_data(data / "helpdesk.csv", mapping="helpdesk", validate=False)
+    # The written use case says so on top, in the same words.
+    header = (tmp_path / f"{draft['id']}.usecase.yaml").read_text().split("\nusecase_version:")[0]
+    assert " ".join(header.replace("# ", "").split()).endswith(" ".join(size["note"].split()))
     plan = plan_pilot(touchpoint(ds, "activity_1", "help_desk"), "repeat_contact_rate_7d", -0.2)
     assert size["units_available"] == plan.units_available < plan.population + 365 * 2  # a year's customers
     want = power_plan(plan.baseline, plan.sd_per_unit, n_per_arm=plan.units_available / 2)
@@ -232,11 +235,15 @@ def test_the_documented_example_follows_the_draft_format():
     from pathlib import Path
 
     from cxscale.documents.pilot_spec import PilotSpec
+    from cxscale.documents.use_case import UseCase
     from cxscale.documents.use_case_draft import UseCaseDraft
+    from cxscale.portfolio.lint import lint_use_case
     from tests.contracts import assert_follows
 
     page = (Path(__file__).resolve().parents[2] / "docs" / "use-case-draft.md").read_text()
-    (block,) = re.findall(r"^```yaml\n(.*?)^```", page, flags=re.MULTILINE | re.DOTALL)
+    use_case, block = re.findall(r"^```yaml\n(.*?)^```", page, flags=re.MULTILINE | re.DOTALL)
+    uc = assert_follows(UseCase, yaml.safe_load(use_case))
+    assert _lint_rules(lint_use_case(uc)) == _OWNER_FINDINGS
     draft = assert_follows(UseCaseDraft, yaml.safe_load(block))
     assert draft.mechanism is not None and draft.owners is not None and draft.guardrails
     assert_follows(PilotSpec, yaml.safe_load(block)["pilot_spec"])
@@ -258,3 +265,92 @@ def test_a_window_over_contacts_longer_than_a_year_is_not_feasible():
     assert size["note"].startswith("not feasible within 365 days") and "1,460 contacts of 365 days" in size["note"]
     want = power_plan(0.95, n_per_arm=730, proportion=True)  # a fall of the 5% rate is a rise of the 95%
     assert size["mde_abs_all_units"] == pytest.approx(want.mde_abs) and size["mde_relative_all_units"] < 1
+
+
+# --- the drafts as use cases (usecase_version 1) ----------------------------------------------------------------
+
+
+def _lint_rules(findings) -> list[tuple[str, str, str]]:
+    return sorted((f.rule, f.severity, f.path) for f in findings)
+
+
+_OWNER_FINDINGS = sorted(("no-owner", "error", f"owners.{r}")
+                         for r in ("technology", "operations", "commercial", "executive_sponsor"))
+
+
+def test_diagnose_writes_use_cases_that_lint_with_only_their_owners_missing(top_draft, tmp_path):
+    """Each draft is written as <id>.usecase.yaml, the portfolio's document, beside its pilot spec: the problem and
+    evidence come from the hotspot, the rest as drafted, and the lint reports exactly what a person must fill (the
+    four owners), plus, with the data, the undetectable target the draft's own plan found."""
+    from cxscale.documents.use_case import UseCase, load_use_case
+    from cxscale.journey import write_drafts
+    from cxscale.portfolio.lint import lint_file, resolve_pilot_spec
+    from tests.contracts import assert_follows
+
+    d, _draft, ds = top_draft
+    paths = write_drafts(d.use_cases, tmp_path, d.hotspots, diagnosis="diagnosis.json")
+    assert [p.name for p in paths] == [f"{u.id}.usecase.yaml" for u in d.use_cases]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [p.name for p in paths] + [f"{u.id}.pilot.yaml" for u in d.use_cases])
+    for path, draft, h in zip(paths, d.use_cases, d.hotspots, strict=False):
+        text = path.read_text()
+        assert text.startswith("# A use case drafted by `cxscale diagnose` from hotspot #")
+        assert "owners (technology, operations, commercial, executive_sponsor)" in text
+        uc = load_use_case(path)
+        assert_follows(UseCase, yaml.safe_load(text))
+        p = uc.problem
+        assert (p.journey_stage, p.intent, p.channel) == (h.journey_stage, h.intent, h.channel)
+        assert p.evidence.diagnosis == "diagnosis.json" and p.evidence.hotspot_rank == h.rank
+        assert p.evidence.figures["contacts"] == h.volume and p.evidence.figures["score"] == h.score
+        assert p.evidence.figures[draft.business_metric.name] == draft.business_metric.baseline
+        assert uc.metric.name == draft.business_metric.name and uc.metric.baseline == draft.business_metric.baseline
+        assert uc.metric.target.relative == draft.target.relative_change
+        assert uc.capabilities == [draft.mechanism.capability] and uc.mechanism == draft.mechanism.summary
+        assert [g.metric for g in uc.guardrails] == [g.metric for g in draft.guardrails]
+        assert resolve_pilot_spec(uc, path) == draft.pilot_spec
+        assert uc.metric.window_days == draft.pilot_spec.windows.post_days
+        assert uc.owners.model_dump() == dict.fromkeys(("technology", "operations", "commercial",
+                                                        "executive_sponsor"))
+        assert _lint_rules(lint_file(path)) == _OWNER_FINDINGS
+        # 1,500 customers: the draft's plan found the -20% undetectable in a year, and so does the lint, once.
+        assert draft.pilot_size.feasible is False and "The target as drafted is not detectable" in text
+        assert _lint_rules(lint_file(path, data=ds)) == sorted(
+            [*_OWNER_FINDINGS, ("undetectable-target", "error", "metric.target")])
+
+
+def test_drafted_use_cases_with_a_detectable_target_lint_with_only_their_owners_missing(tmp_path):
+    from cxscale.engine import connect
+    from cxscale.journey import write_drafts
+    from cxscale.portfolio.lint import lint_file
+
+    con = connect("duckdb")
+    ds = Dataset(con, {"interactions": con.create_table("mini", mini_world(customers=30000))}, "mini")
+    d = diagnose(ds, currency="EUR")
+    paths = write_drafts(d.use_cases, tmp_path, d.hotspots)
+    assert all(u.pilot_size.feasible for u in d.use_cases)
+    planned = 0
+    for path, draft in zip(paths, d.use_cases, strict=True):
+        text = path.read_text()
+        assert "The target as drafted is not detectable" not in text
+        # The number says so: a draft whose window is the fallback over contacts had no power plan on the data,
+        # and neither has the lint (its header says that too).
+        fallback = draft.pilot_size.unit == "contact"
+        assert ("No power plan could be made" in text) is fallback
+        extra = [("undetectable-target", "error", "metric.target")] if fallback else []
+        assert _lint_rules(lint_file(path, data=ds)) == sorted([*_OWNER_FINDINGS, *extra])
+        planned += not fallback
+    assert planned == 2
+
+
+def test_without_its_hotspot_a_use_case_keeps_the_drafts_own_figures_and_embeds_its_spec(top_draft):
+    from cxscale.journey import dump_use_case, use_case_of
+    from cxscale.portfolio.lint import lint_use_case
+
+    d, _draft, _ds = top_draft
+    draft = d.use_cases[0]
+    uc = use_case_of(draft)
+    assert uc.pilot_spec == draft.pilot_spec and uc.problem.evidence.diagnosis == "mini"
+    assert uc.problem.evidence.figures[draft.business_metric.name] == draft.business_metric.baseline
+    assert _lint_rules(lint_use_case(uc)) == _OWNER_FINDINGS
+    assert yaml.safe_load(dump_use_case(uc))["owners"] == {"technology": None, "operations": None,
+                                                           "commercial": None, "executive_sponsor": None}

@@ -16,7 +16,7 @@ def _tables(store) -> set[str]:
 
 
 TABLES = {"decision_log", "people", "api_tokens", "use_case_versions", "readouts", "signoffs", "proposals",
-          "gate_decisions"}
+          "gate_decisions", "scorecard_evaluations"}
 
 
 def test_the_migrations_go_up_to_head_down_to_base_and_up_again(store):
