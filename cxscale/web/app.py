@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,8 @@ class State:
     sessions: Sessions
     limiter: LoginLimiter
     _data: Any = field(default=None)
+    #: The workspace's diagnosis and its file's modification time (read again when the file changes).
+    _diagnosis: tuple[int, Any] | None = field(default=None)
     #: SHA-256 of a verified token -> (person id, token id, remembered until; time.monotonic()).
     tokens: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
@@ -281,9 +284,53 @@ def _pages(app: FastAPI, state: State) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def pipeline(request: Request, view: str = "", actor: Actor = Depends(page_actor)) -> HTMLResponse:
         chosen = view if view in views.VIEWS else views.default_view(actor.person)
-        found = service.initiatives(state.store) if state.store.exists() else []
+        found, crowd = _records(state)
+        extra: dict[str, Any] = {}
+        if chosen == "executive":
+            from cxscale.portfolio.audit import audit
+
+            extra = {"value_chart": Markup(views.value_chart(found, state.config.currency)),
+                     "audit": views.audit(audit(found, crowd, _diagnosis(state), _now()))}
+        elif chosen == "operations":
+            extra = {"operations": views.operations(found)}
+        else:
+            extra = {"claims": [c for c in (views.card(i, state.config.currency) for i in found)
+                                if c["verdict"] == "proven"]}
         return html(request, actor, "web/pipeline.html", "pipeline", view=chosen, views=views.VIEWS,
-                    pipeline=views.pipeline(found, state.config.currency), stages=views.STAGES)
+                    pipeline=views.pipeline(found, state.config.currency), stages=views.STAGES, **extra)
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit_page(request: Request, actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        from cxscale.portfolio.audit import audit
+
+        found, crowd = _records(state)
+        d = _diagnosis(state)
+        return html(request, actor, "web/audit.html", "audit", audit=views.audit(audit(found, crowd, d, _now())),
+                    diagnosis=d is not None)
+
+    @app.get("/scorecard", response_class=HTMLResponse, include_in_schema=False)
+    def scorecard_page(request: Request, actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        card, levels = _scorecard(state)
+        return html(request, actor, "web/scorecard.html", "scorecard", card=views.scorecard(card, levels),
+                    diagnosis=_diagnosis(state) is not None)
+
+    @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
+    def review_page(request: Request, quarter: str = "", actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        from cxscale.portfolio.scorecard import quarter_of
+
+        chosen = _quarter(quarter or quarter_of(_now()))
+        pack = _review(state, chosen)
+        return html(request, actor, "web/review.html", "review", pack=pack, quarter=chosen,
+                    quarters=_quarters(chosen), currency=pack.currency or state.config.currency,
+                    overrides=sum(1 for e in pack.decisions if e.action == "override"))
+
+    @app.get("/review/{quarter}.html", include_in_schema=False)
+    def review_pack(quarter: str, download: bool = False, actor: Actor = Depends(page_actor)) -> Response:
+        from cxscale.portfolio.review import render_review
+
+        chosen = _quarter(quarter)
+        headers = {"Content-Disposition": f'attachment; filename="review-{chosen}.html"'} if download else {}
+        return HTMLResponse(render_review(_review(state, chosen)), headers=headers)
 
     @app.get("/initiatives/{initiative_id}", response_class=HTMLResponse, include_in_schema=False)
     def initiative(request: Request, initiative_id: str, flash: str = "", error: str = "",
@@ -364,6 +411,62 @@ def _pages(app: FastAPI, state: State) -> None:
         return html(request, actor, "web/journey.html", "journey", diagnosis=d, charts=charts, coverage=coverage)
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _records(state: State) -> tuple[list[Any], list[Person]]:
+    """The initiatives and people of the store (what cxscale audit, scorecard and review read)."""
+    if not state.store.exists():
+        return [], []
+    return service.initiatives(state.store), service.people(state.store)
+
+
+def _quarter(text: str) -> str:
+    """A quarter such as 2026Q3 (the scorecard's rule for them), else one clear 404."""
+    from cxscale.portfolio.scorecard import quarter_bounds
+
+    try:
+        quarter_bounds(text)
+    except CxscaleError:
+        raise HTTPException(404, f"no quarter {text[:20]!r}: write it as 2026Q3") from None
+    return text
+
+
+def _quarters(current: str) -> list[str]:
+    """The quarter shown and the three before it, newest first (the review page's choice)."""
+    year, q = int(current[:4]), int(current[5])
+    out = []
+    for _ in range(4):
+        out.append(f"{year}Q{q}")
+        year, q = (year - 1, 4) if q == 1 else (year, q - 1)
+    return out
+
+
+def _scorecard(state: State) -> tuple[Any, list[tuple[str, dict[str, int]]]]:
+    """The scorecard as of now (not stored: a page view changes nothing; `cxscale scorecard` stores it) and the
+    trend of the stored evaluations with it."""
+    from cxscale.portfolio.scorecard import evaluate, evaluations, trend
+
+    found, crowd = _records(state)
+    card = evaluate(found, crowd, _diagnosis(state), verify(state.store, _checkpoint(state)), _now())
+    levels = trend([*evaluations(state.store), card])
+    return card, [(q, {str(k): v for k, v in lv.items()}) for q, lv in levels]
+
+
+def _review(state: State, quarter: str) -> Any:
+    """The review pack of `quarter` as `cxscale review` builds it (as of now, or the quarter's end if sooner)."""
+    from datetime import timedelta
+
+    from cxscale.portfolio.review import build_review
+    from cxscale.portfolio.scorecard import evaluations, quarter_bounds
+
+    _, end = quarter_bounds(quarter)
+    found, crowd = _records(state)
+    return build_review(found, crowd, _diagnosis(state), quarter, min(_now(), end - timedelta(microseconds=1)),
+                        verify(state.store, _checkpoint(state)), evaluations(state.store), compounding=None)
+
+
 def _data(state: State, stage: str) -> Any:
     """The data the idea -> pilot gate plans power on: opened only for an initiative at idea (validated once per
     process: the world does not change under a running dashboard)."""
@@ -406,7 +509,10 @@ def _diagnosis(state: State) -> Any:
     path = folder / "diagnosis.json" if folder else None
     if path is None or not path.exists():
         return None
-    return DiagnosisDocument.model_validate(json.loads(path.read_text()))
+    stamp = path.stat().st_mtime_ns
+    if state._diagnosis is None or state._diagnosis[0] != stamp:
+        state._diagnosis = (stamp, DiagnosisDocument.model_validate(json.loads(path.read_text())))
+    return state._diagnosis[1]
 
 
 def _coverage(found: list[Any]) -> list[dict[str, Any]]:
@@ -498,6 +604,20 @@ def _api(app: FastAPI, state: State) -> None:
         return {"verified": check.ok, "size": check.size, "first_bad": check.first_bad,
                 "kind": check.kind, "reason": check.reason,
                 "entries": [e.to_json() for e in entries(state.store)]}
+
+    @app.get("/api/audit", tags=["portfolio"], responses=schemas.ERRORS,
+             summary="The pilot-trap audit, worst first (as cxscale audit --json)")
+    def api_audit(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        from cxscale.portfolio.audit import audit
+
+        found, crowd = _records(state)
+        return {"findings": [f.to_json() for f in audit(found, crowd, _diagnosis(state), _now())]}
+
+    @app.get("/api/scorecard", tags=["portfolio"], responses=schemas.ERRORS,
+             summary="The mastery scorecard as of now and its trend by quarter (as cxscale scorecard --json)")
+    def api_scorecard(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        card, levels = _scorecard(state)
+        return {"scorecard": card.to_json(), "trend": [{"quarter": q, "levels": lv} for q, lv in levels]}
 
     @app.get("/api/people", tags=["people"], response_model=list[schemas.PersonOut], responses=schemas.ERRORS,
               summary="The people of the portfolio (no credentials)")

@@ -118,6 +118,30 @@ def test_sign_off_and_advance_in_a_real_browser(site, browser, tmp_path):
     page.wait_for_url(f"{base}/journey")
     _shot(page, tmp_path, "journey")
 
+    # The audit, the scorecard with its trend, the review pack opened and downloaded, the role views.
+    page.click("nav >> text=Audit")
+    page.wait_for_url(f"{base}/audit")
+    assert page.locator(".finding").count() == 3
+    _shot(page, tmp_path, "audit")
+    page.click("nav >> text=Scorecard")
+    page.wait_for_url(f"{base}/scorecard")
+    assert page.locator("figure svg").count() == 1
+    _shot(page, tmp_path, "scorecard")
+    page.click("nav >> text=Review")
+    page.wait_for_url(f"{base}/review")
+    _shot(page, tmp_path, "review")
+    with page.expect_download() as got:
+        page.click("text=Download (HTML)")
+    saved = tmp_path / got.value.suggested_filename
+    got.value.save_as(saved)
+    assert saved.name.startswith("review-") and "<svg" in saved.read_text()
+    page.click("text=/Open the .* pack/")
+    page.wait_for_url(f"{base}/review/*.html")
+    _shot(page, tmp_path, "review-pack")
+    for view in ("executive", "operations", "commercial"):
+        page.goto(f"{base}/?view={view}")
+        _shot(page, tmp_path, f"pipeline-{view}")
+
     assert watch.errors == []
     assert watch.outside == []
     context.close()
