@@ -16,13 +16,16 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -52,6 +55,8 @@ from cxscale.web.security import (
 
 STATIC = Path(__file__).parent / "static"
 LOGIN_COOKIE = "cxscale_login"
+#: Requests served at once (threads): below the store's connection pool (SQLAlchemy's 5 + 10 overflow).
+THREADS = 12
 #: Seconds a verified API token is remembered (by its hash) before argon2 checks it again.
 TOKEN_MEMORY = 300.0
 
@@ -87,6 +92,9 @@ class State:
     _data: Any = field(default=None)
     #: The workspace's diagnosis and its file's modification time (read again when the file changes).
     _diagnosis: tuple[int, Any] | None = field(default=None)
+    #: Power plans by the SHA-256 of their use case (see _plan).
+    plans: dict[str, Any] = field(default_factory=dict)
+    plan_lock: threading.Lock = field(default_factory=threading.Lock)
     #: SHA-256 of a verified token -> (person id, token id, remembered until; time.monotonic()).
     tokens: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
@@ -113,7 +121,14 @@ class SignOffRequest(BaseModel):
 
 def create_app(config: WebConfig) -> FastAPI:
     """The dashboard over `config` (docs/dashboard.md)."""
-    app = FastAPI(title="cxscale", version="1", description="The shared dashboard of the cxscale portfolio: the same "
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Pages and API calls are plain functions run in threads; no more of them at once than the store's
+        # connection pool holds (5 + 10 overflow), so a burst queues here instead of timing out on the pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+
+    app = FastAPI(lifespan=lifespan, separate_input_output_schemas=False, title="cxscale", version="1", description="The shared dashboard of the cxscale portfolio: the same "
                   "truth for technology, operations and commercial, and the decisions they take on it.",
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     state = State(config=config, store=open_store(config.store),
@@ -337,7 +352,7 @@ def _pages(app: FastAPI, state: State) -> None:
                    actor: Actor = Depends(page_actor)) -> HTMLResponse:
         i = service.initiative(state.store, initiative_id)
         try:
-            gate = service.check(state.store, initiative_id, _data(state, i.stage))
+            gate = service.check(state.store, initiative_id, plan=_plan(state, i))
         except CxscaleError as exc:
             gate, gate_note = None, str(exc)
         else:
@@ -401,14 +416,16 @@ def _pages(app: FastAPI, state: State) -> None:
 
     @app.get("/journey", response_class=HTMLResponse, include_in_schema=False)
     def journey(request: Request, actor: Actor = Depends(page_actor)) -> HTMLResponse:
-        from cxscale.journey.report import flow_svg, heatmap_svg, pareto_svg
+        from cxscale.journey.report import flow_svg
 
         d = _diagnosis(state)
-        found = service.initiatives(state.store) if state.store.exists() else []
+        found, _ = _records(state)
         coverage = _coverage(found)
-        charts = {"pareto": Markup(pareto_svg(d)), "heatmap": Markup(heatmap_svg(d)),
+        charts = {"intents": Markup(views.cost_chart(d, "intent")), "stages": Markup(views.cost_chart(d, "journey_stage")),
                   "flow": Markup(flow_svg(d))} if d is not None else {}
-        return html(request, actor, "web/journey.html", "journey", diagnosis=d, charts=charts, coverage=coverage)
+        hotspots = views.hotspots(d) if d is not None else []
+        return html(request, actor, "web/journey.html", "journey", diagnosis=d, charts=charts, coverage=coverage,
+                    hotspots=hotspots)
 
 
 def _now() -> datetime:
@@ -477,6 +494,22 @@ def _data(state: State, stage: str) -> Any:
 
         state._data = open_data(state.config.data)
     return state._data
+
+
+def _plan(state: State, i: Any) -> Any:
+    """The power plan the idea -> pilot gate judges (service.power_plan, the function the gate calls), planned once
+    per use-case content: the data does not change under a running dashboard, so a page view costs no DuckDB
+    scan. None past idea or without data (the gate then says the plan is missing)."""
+    data = _data(state, i.stage)
+    if data is None:
+        return None
+    from cxscale.documents.base import digest
+
+    key = digest(i.use_case)
+    with state.plan_lock:  # one DuckDB connection: one plan at a time
+        if key not in state.plans:
+            state.plans[key] = service.power_plan(i.use_case, data)
+        return state.plans[key]
 
 
 def _q(text: str) -> str:
@@ -564,8 +597,7 @@ def _api(app: FastAPI, state: State) -> None:
              responses=schemas.ERRORS,
              summary="The next gate judged on the stored documents: every condition with its numbers")
     def api_gate(initiative_id: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
-        _find(state, initiative_id)
-        g = service.check(state.store, initiative_id, _data(state, _find(state, initiative_id).stage))
+        g = service.check(state.store, initiative_id, plan=_plan(state, _find(state, initiative_id)))
         return {"from_stage": g.from_stage, "to_stage": g.to_stage, "passed": g.passed,
                 "conditions": [c.model_dump(mode="json") for c in g.conditions],
                 "recommendation": g.recommendation.model_dump(mode="json") if g.recommendation else None}

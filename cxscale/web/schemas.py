@@ -56,10 +56,11 @@ class InitiativeOut(BaseModel):
     latest_readout: ReadoutDocument | None
     decisions: list[LogEntry]
 
-    @field_serializer("use_case", return_type=UseCase)
-    def _as_written(self, use_case: UseCase) -> Any:
+    @field_serializer("use_case")
+    def _as_written(self, use_case: UseCase) -> dict[str, Any]:
         """The use case as its file is written: a field without a value is left out (its schema requires that of
-        the embedded pilot spec's `observational`, for one)."""
+        the embedded pilot spec's `observational`, for one). The app publishes the validation schemas
+        (separate_input_output_schemas=False), so the schema still names the UseCase document."""
         return use_case.model_dump(mode="json", exclude_none=True)
 
 

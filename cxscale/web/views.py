@@ -166,3 +166,21 @@ def entry(e: Entry) -> dict[str, Any]:
     return {"seq": e.seq, "at": e.at.replace("T", " ")[:19], "actor": e.actor, "action": e.action,
             "subject": e.subject, "from": e.from_stage or "", "to": e.to_stage or "", "reason": e.reason,
             "override": e.action == "override", "hash": e.hash[:12]}
+
+
+def cost_chart(d: Any, dimension: str, top: int = 12) -> str:
+    """Avoidable cost per year by intent or journey stage, from the diagnosis document (a Pareto chart)."""
+    from cxscale.charts.pareto import pareto_chart
+
+    rows = sorted(getattr(d.signals, dimension), key=lambda r: -(r.avoidable_cost_per_year or 0))[:top]
+    name = "intent" if dimension == "intent" else "journey stage"
+    return pareto_chart([getattr(r, dimension) for r in rows], [float(r.avoidable_cost_per_year or 0) for r in rows],
+                        title=f"Avoidable cost per year by {name}", value_label=f"{d.currency} per year")
+
+
+def hotspots(d: Any, top: int = 8) -> list[dict[str, Any]]:
+    """The diagnosis's friction hotspots, best first, formatted for the journey page."""
+    return [{"rank": h.rank, "intent": h.intent, "stage": h.journey_stage, "channel": h.channel,
+             "volume": fmt.compact(h.volume), "cost": money(h.avoidable_cost_per_year, d.currency),
+             "repeat": fmt.percent(h.repeat_contact_rate), "transfer": fmt.percent(h.transfer_rate),
+             "csat": fmt.number(h.csat_mean)} for h in d.hotspots[:top]]

@@ -5,6 +5,7 @@ CXSCALE_DASHBOARD_SCREENSHOTS=docs/img, to the docs (docs/dashboard.md shows the
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -23,14 +24,26 @@ DEMO = (("ana.souza", "technology owner of the pilots"), ("daniel.rocha", "execu
         ("carla.mendes", "commercial owner"), ("vic.viewer", "reads only"))
 
 
+@pytest.fixture(scope="module")
+def diagnosis_json(web_world, tmp_path_factory) -> Path:
+    """The diagnosis of the test world (the journey page and the audit read it from the workspace)."""
+    from cxscale.data import open_data
+    from cxscale.journey import diagnose
+
+    path = tmp_path_factory.mktemp("diagnosis") / "diagnosis.json"
+    path.write_text(json.dumps(diagnose(open_data(web_world[0])).as_json()))
+    return path
+
+
 @pytest.fixture
-def site(portfolio):
+def site(portfolio, diagnosis_json):
     """The test portfolio with `at-pilot`'s readout now winning (its pilot -> proof gate holds), served live."""
     store = open_store(portfolio.store_path)
     try:
         service.attach_readout(store, "at-pilot", folio.winning(portfolio.readout), portfolio.person("root"))
     finally:
         store.close()
+    shutil.copyfile(diagnosis_json, portfolio.store_path.parent / "diagnosis.json")
     app = create_app(WebConfig(store=str(portfolio.store_path), workspace=portfolio.store_path.parent,
                                data=portfolio.world, demo_logins=DEMO, demo_password=PASSWORD))
     with live_server(app) as base:
