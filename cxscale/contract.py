@@ -144,7 +144,65 @@ CUSTOMERS = Table(
     columns=(Column("customer_id", "string", True, "Customer id.", nullable=False),),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (INTERACTIONS, OUTCOMES, ASSIGNMENTS, CUSTOMERS)}
+AGENTS = Table(
+    name="agents",
+    description="Optional agent attributes (tenure, team) for agent-randomised pilots' readouts by tenure band.",
+    key=("agent_id",),
+    optional=True,
+    extra_columns_allowed=True,
+    columns=(
+        Column("agent_id", "string", True, "Agent id, as in interactions.agent_id.", nullable=False),
+        Column("tenure_months", "float64", False, "Months since the agent started handling contacts, >= 0.",
+               minimum=0, range_rule="out_of_range",
+               when_missing="Null: the capability readout has no effect by agent tenure band."),
+    ),
+)
+
+#: What an agent or customer did with a suggestion (feedback.action).
+FEEDBACK_ACTIONS = ("displayed", "accepted", "edited", "dismissed", "overridden")
+#: The actions that count as using a suggestion in the capability funnel (docs/capability-pilots.md#readout).
+USED_ACTIONS = ("accepted", "edited")
+
+EXPOSURES = Table(
+    name="exposures",
+    description="One row per decision a capability pilot made on an interaction, in every arm: whether the capability "
+                "would act (triggered) and whether its suggestion was shown (never in control).",
+    key=("pilot_id", "interaction_id"),
+    optional=True,
+    columns=(
+        Column("unit_id", "string", True, "The unit of randomisation (agent, customer or site id).", nullable=False),
+        Column("unit_type", "string", True, "customer, agent or site.", nullable=False),
+        Column("interaction_id", "string", True, "The interaction the decision was made on.", nullable=False),
+        Column("capability", "string", True, "The capability's name (e.g. knowledge_guidance).", nullable=False),
+        Column("pilot_id", "string", True, "The pilot (assignments.pilot) the unit is randomised in.",
+               nullable=False),
+        Column("arm", "string", True, "The unit's arm in that pilot.", nullable=False),
+        Column("triggered", "boolean", True, "The capability had a suggestion for this interaction (computed in "
+               "control too: the counterfactual of a triggered analysis).", nullable=False),
+        Column("shown", "boolean", True, "The suggestion was shown (treatment arms only).", nullable=False),
+        Column("suggestion_id", "string", False, "Id of the suggestion (null when not triggered); feedback refers "
+               "to it."),
+        Column("ts", TS, True, "When the decision was made, UTC.", nullable=False),
+    ),
+)
+
+FEEDBACK = Table(
+    name="feedback",
+    description="One row per action on a shown suggestion: displayed, accepted, edited, dismissed or overridden.",
+    key=(),
+    optional=True,
+    columns=(
+        Column("suggestion_id", "string", True, "The suggestion (exposures.suggestion_id).", nullable=False),
+        Column("action", "string", True, "displayed, accepted, edited, dismissed or overridden.", nullable=False),
+        Column("chosen_item", "string", False, "The item of the suggestion the agent chose (accepted, edited)."),
+        Column("edit_distance", "int64", False, "Characters changed before use (edited), >= 0.", minimum=0,
+               range_rule="out_of_range"),
+        Column("ts", TS, True, "When the action happened, UTC.", nullable=False),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (INTERACTIONS, OUTCOMES, ASSIGNMENTS, CUSTOMERS, AGENTS, EXPOSURES,
+                                                FEEDBACK)}
 
 #: Default per-channel rate card used to derive interaction cost when the data has none:
 #: (fixed cost per contact, cost per handled minute), in the data's currency.
@@ -190,4 +248,7 @@ RULES: dict[str, str] = {
     "unknown_unit_type": "unit_type is not customer, agent or site",
     "unknown_arm": "the arm is not one of the pilot's declared arms",
     "single_arm_pilot": "the pilot has fewer than two arms in the data",
+    "shown_in_control": "an exposure in the pilot's control arm was shown (control computes and logs, never shows)",
+    "shown_not_triggered": "an exposure was shown although the capability did not trigger",
+    "unknown_action": "a feedback action is not displayed, accepted, edited, dismissed or overridden",
 }

@@ -28,10 +28,12 @@ from cxscale.cli import app, main
 #: sub-commands of the groups among them.
 # Typer lists plain commands before groups: signoff and stop come before usecase.
 COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "signoff", "stop", "audit",
-            "scorecard", "review", "value", "usecase", "portfolio", "gate", "person", "log"]
+            "scorecard", "review", "value", "usecase", "portfolio", "gate", "person", "log", "capability", "proof"]
 SUBCOMMANDS = ["usecase lint", "portfolio sync", "portfolio list", "portfolio attach", "gate check", "gate advance",
                "gate approve", "person list", "person add", "person token", "person deactivate", "log verify",
-               "log show", "log keygen", "log checkpoint"]
+               "log show", "log keygen", "log checkpoint", "capability list",
+               "capability evaluate", "capability assign", "proof build", "proof claim-check", "proof verify", "proof add", "proof list",
+               "proof learn", "proof index"]
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 runner = CliRunner()
 

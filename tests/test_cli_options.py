@@ -28,6 +28,12 @@ BAD = {
     ("plan", "--days"): ["0", "-3", "0.5", "inf", "nan"],
     ("audit", "--stale-after-days"): ["0", "-7"],
     ("scorecard", "--fail-below"): ["0", "4"],
+    ("value", "--window-days"): ["0", "-3", "99999"],
+    ("capability evaluate", "--sample"): ["0", "99", "-5"],
+    ("capability evaluate", "--seed"): ["-1"],
+    ("proof list", "--min-effect"): ["nan", "inf", "-2"],
+    ("proof list", "--since"): ["soon", "2026-02-30", "0001-01-01"],
+    ("proof list", "--until"): ["9999-12-31", "tomorrow"],
 }
 #: The rest of a command line that is valid, so that only the option under test is wrong.
 REST = {
@@ -37,6 +43,9 @@ REST = {
     "plan": ["plan", "--data", "{tmp}/no_data", "--metric", "aht", "--target", "-0.05"],
     "audit": ["audit", "--store", "{tmp}/p.db"],
     "scorecard": ["scorecard", "--store", "{tmp}/p.db"],
+    "value": ["value", "--data", "{tmp}/no_data"],
+    "capability evaluate": ["capability", "evaluate", "intent_routing", "--data", "{tmp}/no_data"],
+    "proof list": ["proof", "list", "--store", "{tmp}/p.db"],
 }
 CASES = [(cmd, opt, value) for (cmd, opt), values in BAD.items() for value in values]
 

@@ -41,7 +41,7 @@ def test_cxscale_schema_prints_a_documents_json_schema_and_lists_them():
     assert json.loads(res.stdout) == json_schema(published()["diagnosis"].model)
     res = CliRunner().invoke(app, ["schema", "--json"])
     assert [d["name"] for d in json.loads(res.stdout)] == ["pilot-spec", "readout", "diagnosis", "use-case-draft",
-                                                          "use-case", "gate-decision"]
+                                                          "use-case", "gate-decision", "proof-point"]
 
 
 SPEC = {"pilot": "p", "primary": {"metric": "cost_to_serve", "target": {"relative": -0.05}}}

@@ -31,6 +31,8 @@ from cxscale.cli import audit as _audit  # noqa: E402,F401
 from cxscale.cli import scorecard as _scorecard  # noqa: E402,F401
 from cxscale.cli import review as _review  # noqa: E402,F401
 from cxscale.cli import value as _value  # noqa: E402,F401
+from cxscale.cli import capability as _capability  # noqa: E402,F401
+from cxscale.cli import proof as _proof  # noqa: E402,F401
 from cxscale.cli import serve as _serve  # noqa: E402,F401
 
 

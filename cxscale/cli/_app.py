@@ -85,6 +85,23 @@ def number_in(low: float, high: float | None = None, *, above: bool = False) -> 
     return check
 
 
+def iso_date(value: str | None) -> str | None:
+    """A Typer callback for a date option: YYYY-MM-DD within the years 1900 to 9998, else a usage error."""
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)")
+    if not 1900 <= day.year <= 9998:
+        raise typer.BadParameter(f"{value!r} is outside the years 1900 to 9998")
+    return day.isoformat()
+
+
 def print_json(document: Any) -> None:
     """Write one strict JSON document to stdout (for machines: no colour, no wrapping). A number that is not finite
     is null: JSON has no NaN or Infinity, and jq and browsers refuse them."""

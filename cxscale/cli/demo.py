@@ -104,5 +104,40 @@ def _render(result) -> None:  # type: ignore[no-untyped-def]
         pilots.add_row(f"{name}\n{escape(m.name) if m else 'n/a'}", escape(effect), escape(money),
                        f"[{style}]{r.verdict}[/]" if style else r.verdict)
     console.print(pilots)
+    if result.portfolio is not None:
+        _render_portfolio(result)
     console.print(f"reports: {result.files['diagnosis_html']}, {result.files['readouts']}/*.html; "
                   f"use-case drafts: {result.files['use_case_drafts']}/")
+    if result.portfolio is not None:
+        console.print(f"portfolio: store {result.files['portfolio_store']}, review pack {result.files['review']}, "
+                      f"proof points {result.files['proof_points']}/; the dashboard: [bold]cxscale serve[/]")
+
+
+_STAGES = ("idea", "pilot", "proof", "scale", "stopped", "retired")
+
+
+def _render_portfolio(result) -> None:  # type: ignore[no-untyped-def]
+    story = result.portfolio
+    by_stage = {s: sorted(i for i, st in story.stages.items() if st == s) for s in _STAGES}
+    table = Table(title=f"5. the portfolio: {len(story.stages)} initiatives carried through their gates on evidence",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, pad_edge=False)
+    table.add_column("stage", no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("initiatives", overflow="fold")
+    for s in _STAGES:
+        if by_stage[s]:
+            table.add_row(s, str(len(by_stage[s])), ", ".join(by_stage[s]))
+    console.print(table)
+    taken = [x for x in story.steps if x["done"]]
+    refused = [x for x in story.steps if not x["done"]]
+    console.print(f"{len(taken)} decisions taken, {len(refused)} refused by their gate or waiting; the decision log "
+                  f"holds {story.log['entries']} entries and "
+                  + ("[green]verifies[/] against its signed checkpoint." if story.log["verified"] else
+                     "[red]does not verify[/]."))
+    flagged = [f for f in story.audit if f["flags"]]
+    traps = {t: sum(1 for f in flagged if t in f["traps"]) for t in ("isolated", "unmeasured", "unowned")}
+    console.print(f"6. pilot-trap audit: {len(flagged)} of {len(story.audit)} initiatives flagged ("
+                  + ", ".join(f"{n} {t}" for t, n in traps.items()) + "); scorecard levels: "
+                  + ", ".join(f"{d['dimension']} {d['level']}" for d in story.scorecard["dimensions"]) + ".")
+    console.print("7. proof points: " + (f"{len(story.proof_points)} built (" + ", ".join(sorted(story.proof_points))
+                                         + ")." if story.proof_points else "none: no pilot reached proof."))

@@ -116,6 +116,8 @@ def _render(r: ReadoutDocument) -> None:
     console.print(t)
     style = _VERDICT_STYLE.get(r.verdict, "bold")
     console.print(f"Verdict: [{style}]{r.verdict}[/]. {r.reason}")
+    if r.capability is not None:
+        _render_capability(r)
     if r.value:
         v = r.value
         role = "" if v.role == "primary" else f", {v.role}"
@@ -125,6 +127,35 @@ def _render(r: ReadoutDocument) -> None:
         console.print(f"[dim]basis: {escape(v.basis)}[/]")
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {w}")
+
+
+def _render_capability(r: ReadoutDocument) -> None:
+    """A capability pilot's funnel, triggered effect and effect by tenure band (docs/capability-pilots.md#readout);
+    the verdict above is the intent-to-treat one."""
+    c = r.capability
+    assert c is not None
+    t = Table(title=f"capability {escape(c.name)}: funnel", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+              title_justify="left")
+    t.add_column("arm")
+    for col in ("decisions", "triggered", "shown", "used"):
+        t.add_column(col, justify="right")
+    for f in c.funnel:
+        t.add_row(escape(f.arm), f"{f.decisions:,}", f"{f.triggered:,} ({_share(f.trigger_rate)})",
+                  f"{f.shown:,} ({_share(f.shown_rate)})", f"{f.used:,} ({_share(f.use_rate)})")
+    console.print(t)
+    srm = "ok" if c.srm_triggered.ok else "[bold red]FAILED: the triggered effect is not comparable[/]"
+    console.print("triggered units: " + ", ".join(f"{a} {n:,}" for a, n in c.triggered_units.items())
+                  + f"; sample-ratio check p = {p_value(c.srm_triggered.p_value)} {srm}")
+    for e in c.triggered:
+        console.print(f"triggered effect on {escape(e.metric)} ({escape(e.arm)}): {_fmt(e.effect_rel, True)} "
+                      f"{escape(relative_interval(e.ci_rel))}, {_fmt(e.control)} -> {_fmt(e.treatment)}, "
+                      f"p = {p_value(e.p_value)}")
+    for b in c.by_tenure:
+        be = b.effect
+        detail = "too few units in an arm" if be is None else (
+            f"{_fmt(be.effect_rel, True)} {escape(relative_interval(be.ci_rel))} ({be.n_control:,} vs "
+            f"{be.n_treatment:,} units)")
+        console.print(f"tenure {escape(b.band)}: {detail}")
 
 
 def _render_observational(r: ReadoutDocument) -> None:

@@ -23,6 +23,10 @@ def simulate_command(
                                         help="Customers per Parquet part (bounds memory; does not change the data)."),
     workers: int | None = typer.Option(None, "--workers", min=1,
                                        help="Processes writing parts in parallel (default: up to 2; same data)."),
+    messages: bool = typer.Option(False, "--messages", help="Also write each contact's first message and transcript "
+                                  "and a knowledge base (for the capabilities' quality reports)."),
+    capabilities: bool = typer.Option(False, "--capabilities", help="Also plant the capability pilots with their "
+                                      "exposures, feedback and agents tables (docs/capability-pilots.md)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Write a synthetic CX world with planted hotspots and pilots (and their true effects) to a folder.
@@ -36,14 +40,16 @@ def simulate_command(
         raise typer.BadParameter(f"unknown scenario {scenario!r}: choose one of {', '.join(scenarios())}",
                                  param_hint="--scenario")
     if as_json:
-        result = simulate(scenario, customers, seed, out, chunk_customers, workers=workers)
+        result = simulate(scenario, customers, seed, out, chunk_customers, workers=workers, messages=messages,
+                          capabilities=capabilities)
         print_json(result.summary())
         return
     with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("customers"), TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(scenario, total=customers)
         result = simulate(scenario, customers, seed, out, chunk_customers,
-                          progress=lambda done: bar.update(task, completed=done), workers=workers)
+                          progress=lambda done: bar.update(task, completed=done), workers=workers,
+                          messages=messages, capabilities=capabilities)
     s = result.summary()
     console.print(f"[bold]{scenario}[/] world written to [bold]{out}[/] in {s['seconds']} s (seed {seed})")
     head = Table(show_header=True)

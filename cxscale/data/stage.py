@@ -15,7 +15,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.datatypes as dt
 
-from cxscale.contract import PLAUSIBLE_DAYS_AHEAD, PLAUSIBLE_FROM, TABLES, UNIT_TYPES
+from cxscale.contract import FEEDBACK_ACTIONS, PLAUSIBLE_DAYS_AHEAD, PLAUSIBLE_FROM, TABLES, UNIT_TYPES
 from cxscale.data import readers
 from cxscale.data.convert import convert, target_dtype
 from cxscale.data.mapping import Part
@@ -239,6 +239,11 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
             lambda a, b: a & b, [t[k].notnull() for k in key]), show=key))
     if table == "assignments":
         checks.extend(_assignment_checks(t, provided, pilots))
+    if table == "exposures":
+        checks.extend(_exposure_checks(t, provided, pilots))
+    if table == "feedback" and "action" in provided:
+        checks.append(Check("unknown_action", "action", t.action.notnull() & ~t.action.isin(FEEDBACK_ACTIONS),
+                            show=["action"], detail=f"allowed: {', '.join(FEEDBACK_ACTIONS)}"))
     checks = [Check(c.rule, c.column, c.expr.fill_null(False), c.show, c.detail, c.whole_table) for c in checks]
     if "_malformed" in t.columns:
         # A row the reader could not split has no values: it breaks that rule alone.
@@ -248,21 +253,58 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
     return t, checks
 
 
+def _unit_type_check(t: ibis.Table) -> Check:
+    return Check("unknown_unit_type", "unit_type", t.unit_type.notnull() & ~t.unit_type.isin(UNIT_TYPES),
+                 show=["unit_type"], detail=f"allowed: {', '.join(UNIT_TYPES)}")
+
+
+def _arm_check(t: ibis.Table, pilot: ibis.Value, pilots: dict[str, tuple[str, ...]], show: list[str]) -> Check | None:
+    """unknown_arm: the arm is not one of its pilot's declared arms (pilots: "*" holds the arms of every pilot
+    without a declaration of its own)."""
+    named = {p: arms for p, arms in pilots.items() if p != "*"}
+    conditions = [(pilot == p) & ~t.arm.isin(list(arms)) for p, arms in named.items()]
+    if "*" in pilots:
+        others = ~pilot.isin(list(named)) if named else ibis.literal(True)
+        conditions.append(others & ~t.arm.isin(list(pilots["*"])))
+    if not conditions:
+        return None
+    declared = "; ".join(f"{'any pilot' if p == '*' else p}: {', '.join(a)}" for p, a in pilots.items())
+    return Check("unknown_arm", "arm", reduce(lambda a, b: a | b, conditions), show=show,
+                 detail=f"declared {declared}")
+
+
+def _exposure_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple[str, ...]]) -> list[Check]:
+    """A capability logs in every arm but shows only in treatment, and only what triggered
+    (docs/capability-pilots.md#logging-both-arms). The control arm is the pilot's first declared arm, else
+    "control"."""
+    checks = []
+    if "unit_type" in provided:
+        checks.append(_unit_type_check(t))
+    if "pilot_id" in provided and "arm" in provided:
+        unknown = _arm_check(t, t.pilot_id, pilots, ["pilot_id", "arm"])
+        if unknown is not None:
+            checks.append(unknown)
+        named = {p: arms[0] for p, arms in pilots.items() if p != "*"}
+        default = pilots["*"][0] if "*" in pilots else "control"
+        control = ibis.cases(*[(t.pilot_id == p, c) for p, c in named.items()], else_=default) if named else \
+            ibis.literal(default)
+        if "shown" in provided:
+            checks.append(Check("shown_in_control", "shown", t.shown & (t.arm == control),
+                                show=["pilot_id", "arm", "shown"], detail="control arms: " + (", ".join(
+                                    f"{p}: {c}" for p, c in named.items()) or default)))
+    if "shown" in provided and "triggered" in provided:
+        checks.append(Check("shown_not_triggered", "shown", t.shown & ~t.triggered, show=["triggered", "shown"]))
+    return checks
+
+
 def _assignment_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple[str, ...]]) -> list[Check]:
     checks = []
     if "unit_type" in provided:
-        checks.append(Check("unknown_unit_type", "unit_type", t.unit_type.notnull() & ~t.unit_type.isin(UNIT_TYPES),
-                            show=["unit_type"], detail=f"allowed: {', '.join(UNIT_TYPES)}"))
+        checks.append(_unit_type_check(t))
     if "pilot" in provided and "arm" in provided:
-        named = {p: arms for p, arms in pilots.items() if p != "*"}
-        conditions = [(t.pilot == p) & ~t.arm.isin(list(arms)) for p, arms in named.items()]
-        if "*" in pilots:  # arms declared for every pilot without its own declaration (--arms control,treatment)
-            others = ~t.pilot.isin(list(named)) if named else ibis.literal(True)
-            conditions.append(others & ~t.arm.isin(list(pilots["*"])))
-        if conditions:
-            unknown = reduce(lambda a, b: a | b, conditions)
-            declared = "; ".join(f"{'any pilot' if p == '*' else p}: {', '.join(a)}" for p, a in pilots.items())
-            checks.append(Check("unknown_arm", "arm", unknown, show=["pilot", "arm"], detail=f"declared {declared}"))
+        unknown = _arm_check(t, t.pilot, pilots, ["pilot", "arm"])
+        if unknown is not None:
+            checks.append(unknown)
         checks.append(Check("single_arm_pilot", "arm", t.pilot.notnull() & (t["_arm_lo"] == t["_arm_hi"]),
                             show=["pilot", "arm"], detail="a pilot needs a control and at least one treatment arm"))
     return checks

@@ -43,6 +43,9 @@ HINTS = {
     "unknown_unit_type": "use customer, agent or site (map other names with unit_type.map)",
     "unknown_arm": "declare the arm (pilot spec --spec, --arms, or pilots: in the mapping) or fix the assignment",
     "single_arm_pilot": "assign units to a control and at least one treatment arm",
+    "shown_in_control": "log control's suggestions with shown false: a control arm that sees them is not a control",
+    "shown_not_triggered": "log shown true only for triggered decisions",
+    "unknown_action": "use displayed, accepted, edited, dismissed or overridden (map other names with action.map)",
 }
 
 

@@ -9,18 +9,20 @@ above it (contract, errors and the YAML reader only), so every layer may use it.
 - the diagnosis of `cxscale diagnose --json` (`DiagnosisDocument`, docs/diagnosis.md),
 - the use-case drafts of `cxscale diagnose --use-cases DIR` (`UseCaseDraft`, docs/use-case-draft.md),
 - the use cases of the portfolio people write (`UseCase`, docs/portfolio.md),
-- the portfolio's gate decisions (`GateDecision`, docs/portfolio.md#gates).
+- the portfolio's gate decisions (`GateDecision`, docs/portfolio.md#gates),
+- the proof points of `cxscale proof build` (`ProofPoint`, docs/proof-points.md).
 """
 
 from cxscale.documents.base import OpenModel, StrictModel, canonical_json, digest, unknown_fields
 from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.documents.gate_decision import GateDecision
 from cxscale.documents.pilot_spec import PilotSpec, dump_spec, load_spec
+from cxscale.documents.proof_point import ProofPoint
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.documents.use_case import UseCase, load_use_case
 from cxscale.documents.use_case_draft import UseCaseDraft
 
 __all__ = [
-    "DiagnosisDocument", "GateDecision", "OpenModel", "PilotSpec", "ReadoutDocument", "StrictModel", "UseCase",
+    "DiagnosisDocument", "GateDecision", "OpenModel", "PilotSpec", "ProofPoint", "ReadoutDocument", "StrictModel", "UseCase",
     "UseCaseDraft", "canonical_json", "digest", "dump_spec", "load_spec", "load_use_case", "unknown_fields",
 ]

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictInt, ValidationError, model_validator
 
+from cxscale.assignment import AssignmentPlan, Namespace
 from cxscale.documents.base import StrictModel
 from cxscale.errors import SpecError
 from cxscale.yamlfile import dump_yaml, read_document
@@ -150,6 +151,60 @@ class Observational(_Strict):
         return self
 
 
+class CapabilityNamespace(_Strict):
+    """A slice [start, end) of a namespace (cxscale.assignment.Namespace): capability pilots given disjoint slices of
+    one namespace never share a unit."""
+
+    name: str = Field(min_length=1)
+    start: float = Field(ge=0, le=1)
+    end: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CapabilityNamespace:
+        if self.start >= self.end:
+            raise ValueError(f"namespace {self.name}: start ({self.start}) must be below end ({self.end})")
+        return self
+
+
+class Capability(_Strict):
+    """The pilot of an agent-augmenting capability (added within version 1; docs/capability-pilots.md): who is
+    assigned how (cxscale.assignment), and what the readout adds to the intent-to-treat effect: the triggered effect
+    from the exposures logged in both arms, the funnel and the effect by tenure band. The unit of randomisation is
+    the spec's unit: agent for guidance, summaries and wrap-up codes, customer for outreach."""
+
+    #: The capability's name, as exposures.capability logs it.
+    name: str = Field(min_length=1)
+    #: Read out the triggered effect (units and interactions with a triggered exposure, in both arms).
+    triggered: bool = True
+    #: Share of the units (0-1) the pilot reaches; raising it later keeps every unit in its arm.
+    coverage: float = Field(1.0, ge=0, le=1)
+    #: Hash seed; None = the pilot's name.
+    seed: str | None = Field(None, min_length=1)
+    namespace: CapabilityNamespace | None = None
+    #: Balance the arms within strata (agents' sites or teams) by hash rank (cxscale.assignment.stratified), for
+    #: small agent populations: the arms are then computed from the roster frozen at the start, not from one id.
+    stratified: bool = False
+    #: Lower edges of the tenure bands in months (agents.tenure_months for agent units, customers.tenure_months for
+    #: customer units): [0, 6, 24] -> 0-6, 6-24, 24+.
+    tenure_bands: list[Edge] = Field(default_factory=lambda: [0.0, 6.0, 24.0], min_length=1)
+
+    @model_validator(mode="after")
+    def _bands(self) -> Capability:
+        b = self.tenure_bands
+        if any(y <= x for x, y in zip(b, b[1:], strict=False)) or b[0] < 0:
+            raise ValueError("tenure_bands: give increasing lower edges in months from 0, e.g. [0, 6, 24]")
+        return self
+
+    def plan(self, spec: PilotSpec) -> AssignmentPlan:
+        """How the pilot's units are assigned: seed (default the pilot's name), the spec's arms weighted by its
+        expected_split (equal by default), coverage and namespace."""
+        split = spec.expected_split or {a: 1.0 for a in spec.arms}
+        ns = self.namespace
+        return AssignmentPlan(seed=self.seed or spec.pilot, weights={a: split[a] for a in spec.arms},
+                              coverage=self.coverage, namespace=Namespace(ns.name, ns.start, ns.end) if ns else None,
+                              stratified=self.stratified)
+
+
 #: What a randomised or rollout spec must have: a target for the primary metric, and no observational block.
 _CAUSAL_RULES: dict[str, Any] = {"properties": {"primary": {"required": ["target"], "properties": {"target": {"type": "object"}}}},
                  "not": {"required": ["observational"]}}
@@ -189,6 +244,9 @@ class PilotSpec(_Strict):
     value: Value = Value()
     #: design observational only (added within version 1): the treatment and adjustment columns.
     observational: Observational | None = None
+    #: A capability's pilot (added within version 1): the readout adds the triggered effect, the funnel and the
+    #: effect by tenure band (docs/capability-pilots.md).
+    capability: Capability | None = None
 
     @property
     def arms(self) -> list[str]:
@@ -203,6 +261,12 @@ class PilotSpec(_Strict):
         if self.observational is not None:
             raise ValueError(f"observational: a {self.design} spec compares its arms as assigned and adjusts for "
                              "nothing; remove the observational block, or set design: observational")
+        if self.capability is not None and self.capability.stratified and self.capability.coverage < 1:
+            raise ValueError("capability: a stratified assignment takes every unit of the roster; leave coverage at 1 "
+                             "(or narrow the roster with a namespace)")
+        if self.capability is not None and (self.design != "randomised" or self.unit not in ("agent", "customer")):
+            raise ValueError("capability: a capability pilot is randomised by agent (guidance, summaries, wrap-up "
+                             "codes) or by customer (outreach): set design: randomised and unit: agent or customer")
         if self.primary.target is None:
             raise ValueError("primary.target is required: say how much the metric must move (relative or absolute)")
         if self.expected_split is not None:

@@ -216,6 +216,63 @@ class ObservationalSection(OpenModel):
     comparisons: list[ObservationalMetric] = Field(description="primary first")
 
 
+class CapabilityEffect(OpenModel):
+    """One metric's effect in one treatment arm against control on a subset of the units (the triggered ones, or
+    one tenure band): metric units, relative as a share."""
+
+    metric: str
+    arm: str
+    n_control: int = Field(description="units in control (triggered, or in the band)")
+    n_treatment: int
+    control: Num
+    treatment: Num
+    effect_abs: Num
+    ci_abs: list[Num] = Field(min_length=2, max_length=2)
+    effect_rel: Num
+    ci_rel: list[Num] = Field(min_length=2, max_length=2)
+    p_value: Num
+    method: str
+    alpha: float
+
+
+class FunnelStep(OpenModel):
+    """One arm's funnel: decisions logged, triggered, shown, used (feedback accepted or edited); rates are shares."""
+
+    arm: str
+    decisions: int = Field(description="exposure rows: interactions the capability decided on")
+    triggered: int
+    shown: int
+    used: int = Field(description="shown suggestions with feedback accepted or edited")
+    trigger_rate: Num = Field(description="triggered / decisions")
+    shown_rate: Num = Field(description="shown / triggered (0 in control)")
+    use_rate: Num = Field(description="used / shown")
+
+
+class TenureBand(OpenModel):
+    """The primary metric's intent-to-treat effect among the units of one tenure band (months)."""
+
+    band: str
+    lower: float
+    upper: Num = Field(description="null: open-ended")
+    effect: CapabilityEffect | None = Field(description="null when an arm has fewer than 2 units in the band")
+
+
+class CapabilitySection(OpenModel):
+    """A capability pilot's readout beyond the headline intent-to-treat metrics (docs/capability-pilots.md#readout)."""
+
+    name: str
+    funnel: list[FunnelStep] = Field(description="per arm, control first")
+    triggered_units: dict[str, int] = Field(description="units with at least one triggered exposure in the post "
+                                            "window, per arm")
+    srm_triggered: Srm = Field(description="triggered units per arm against the planned split: a mismatch means "
+                               "triggering depends on the arm (control not logged alike), so the triggered effect is "
+                               "not comparable")
+    triggered: list[CapabilityEffect] = Field(description="each metric on the triggered interactions of the "
+                                              "triggered units; empty when the spec turns it off")
+    tenure_source: str | None = Field(description="the table.column the tenure bands read; null: none available")
+    by_tenure: list[TenureBand]
+
+
 class ReadoutDocument(OpenModel):
     """What `cxscale measure --json` prints (docs/readout.md)."""
 
@@ -256,6 +313,8 @@ class ReadoutDocument(OpenModel):
                                 "readouts)")
     observational: ObservationalSection | None = Field(None, description="design observational: the naive and "
                                                        "adjusted comparisons (added within version 1)")
+    capability: CapabilitySection | None = Field(None, description="a capability pilot: the funnel, the triggered "
+                                                 "effect and the effect by tenure band (added within version 1)")
 
     @model_validator(mode="after")
     def _observational_is_never_proof(self) -> ReadoutDocument:

@@ -135,7 +135,35 @@ def render(doc: ReadoutDocument, spec: PilotSpec, catalog: Catalog | None = None
         units=", ".join(f"{arm} {fmt.count(n)}" for arm, n in doc.n.items()), srm=_srm(doc), value=value,
         chart=Markup(effect_chart(chart_rows(doc, spec), width=1000)),
         metrics=[metric_row(m, refs[(m.role, m.name)], catalog, currency, multi) for m in doc.metrics],
-        warnings=doc.warnings, schema_version=doc.schema_version, source=doc.data)
+        capability=_capability(doc), warnings=doc.warnings, schema_version=doc.schema_version, source=doc.data)
+
+
+def _capability(doc: ReadoutDocument) -> dict[str, Any] | None:
+    """A capability pilot's funnel, triggered effects and tenure bands as page text (docs/capability-pilots.md)."""
+    c = doc.capability
+    if c is None:
+        return None
+
+    def share(v: float | None) -> str:
+        return fmt.percent(v, decimals=0)
+
+    def effect(e: Any) -> str:
+        return (f"{fmt.relative(e.effect_rel)} (CI {fmt.interval(e.ci_rel[0], e.ci_rel[1], fmt.relative)}), "
+                f"p = {fmt.p_value(e.p_value)}, {fmt.count(e.n_control)} vs {fmt.count(e.n_treatment)} units")
+
+    return {
+        "name": c.name,
+        "funnel": [{"arm": f.arm, "decisions": fmt.count(f.decisions),
+                    "triggered": f"{fmt.count(f.triggered)} ({share(f.trigger_rate)})",
+                    "shown": f"{fmt.count(f.shown)} ({share(f.shown_rate)})",
+                    "used": f"{fmt.count(f.used)} ({share(f.use_rate)})"} for f in c.funnel],
+        "srm": f"triggered units: {', '.join(f'{a} {fmt.count(n)}' for a, n in c.triggered_units.items())}; SRM "
+               f"check p = {fmt.p_value(c.srm_triggered.p_value)}"
+               + ("" if c.srm_triggered.ok else ": the triggered effect is not comparable"),
+        "triggered": [f"{e.metric} ({e.arm}): {effect(e)}" for e in c.triggered],
+        "tenure": [f"{b.band}: {'too few units in an arm' if b.effect is None else effect(b.effect)}"
+                   for b in c.by_tenure],
+    }
 
 
 def scope_text(scope: dict[str, list[str]] | None) -> str:

@@ -10,6 +10,7 @@ from cxscale.data import Dataset, open_data
 from cxscale.documents.pilot_spec import load_spec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import DataError
+from cxscale.measure.capability import capability_readout
 from cxscale.measure.observational_readout import observational_readout
 from cxscale.measure.readout import readout
 from cxscale.metrics.catalog import load_catalog
@@ -50,7 +51,8 @@ def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping:
                  quarantine: str | Path | None = None, opened: Callable[[Dataset], None] | None = None,
                  settings: Settings | None = None) -> ReadoutDocument:
     """Read out the pilot described by the spec file on its data: an observational design as an association
-    (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout).
+    (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout), a
+    capability pilot with its triggered effect, funnel and tenure bands as well (cxscale.measure.capability).
 
     The data is opened with cxscale.data.open_data (validate, quarantine as there); `opened` is called with it before
     the readout (the CLI reports rejected rows there, as `cxscale validate` does)."""
@@ -60,7 +62,11 @@ def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping:
     if opened is not None:
         opened(ds)
     catalog = load_catalog(*(metric_files or []))
-    result = observational_readout(spec, ds, catalog) if spec.design == "observational" else \
-        readout(spec, ds, catalog)
+    if spec.design == "observational":
+        result = observational_readout(spec, ds, catalog)
+    elif spec.capability is not None:  # a capability pilot: the readout plus its triggered effect and funnel
+        result = capability_readout(spec, ds, catalog)
+    else:
+        result = readout(spec, ds, catalog)
     result.warnings.extend(rejection_warnings(ds))
     return result

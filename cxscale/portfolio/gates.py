@@ -268,11 +268,15 @@ def sign_off(uc: UseCase, person: str, function: Function, evidence: Mapping[str
     return SignOff(person=person, function=function, evidence=dict(evidence))
 
 
-def proof_to_scale(uc: UseCase, signoffs: Sequence[SignOff], evidence: Mapping[str, str]) -> GateResult:
+def proof_to_scale(uc: UseCase, signoffs: Sequence[SignOff], evidence: Mapping[str, str],
+                   proof_point: str | None = None) -> GateResult:
     """A sign-off by each of the technology, operations and commercial owners for their own function, on the
-    current evidence (digests, name -> SHA-256), and a packaged proof point."""
+    current evidence (digests, name -> SHA-256), and a packaged proof point: `proof_point` is its digest
+    (cxscale.proof builds it; None: none built)."""
     out = [_signed(uc, f, [s for s in signoffs if s.function == f], evidence) for f in FUNCTIONS]
-    out.append(_held("proof point", False, "no proof point (proof points are not built yet)"))
+    out.append(_held("proof point", proof_point is not None,
+                     f"proof point {proof_point[:12]} packaged" if proof_point else
+                     "no proof point: cxscale proof build packages one", proof_point=proof_point))
     return GateResult("proof", "scale", tuple(out))
 
 

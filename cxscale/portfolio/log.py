@@ -35,7 +35,7 @@ from cxscale.portfolio.store import DecisionLogEntry, Store
 #: The previous hash of the first entry.
 GENESIS = "0" * 64
 #: What an entry records.
-ACTIONS = ("advance", "signoff", "propose", "override", "stop", "retire", "role_change")
+ACTIONS = ("advance", "signoff", "propose", "override", "stop", "retire", "role_change", "proof_point")
 #: How often an append that lost the race for the next number reads the new head and tries again.
 APPEND_TRIES = 20
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")

@@ -140,6 +140,8 @@ class _State:
     readout: ReadoutDocument | None
     readout_digest: str | None
     signoffs: tuple[SignOff, ...]
+    #: The digest of the newest proof point packaged on the current readout (a `proof_point` log entry), or None.
+    proof_point: str | None = None
 
     def evidence(self) -> dict[str, str]:
         """The current evidence documents' digests: the use case and its latest readout."""
@@ -178,7 +180,12 @@ def _state(s: Session, initiative_id: str) -> _State:
     readout = s.scalars(select(ReadoutRow).where(ReadoutRow.initiative_id == initiative_id)
                         .order_by(ReadoutRow.id.desc()).limit(1)).first()
     signed = s.scalars(select(SignOffRow).where(SignOffRow.initiative_id == initiative_id).order_by(SignOffRow.id))
-    return _State(use_case=_use_case(latest), version=latest.version, digest=latest.digest, stage=stage, since=since,
+    packaged = s.scalars(select(DecisionLogEntry).where(DecisionLogEntry.subject == initiative_id,
+                                                        DecisionLogEntry.action == "proof_point")
+                         .order_by(DecisionLogEntry.seq.desc()))
+    proof = next((e.evidence.get("proof_point") for e in packaged
+                  if readout is not None and e.evidence.get("readout") == readout.digest), None)
+    return _State(proof_point=proof, use_case=_use_case(latest), version=latest.version, digest=latest.digest, stage=stage, since=since,
                   readout=ReadoutDocument.model_validate(readout.document) if readout else None,
                   readout_digest=readout.digest if readout else None,
                   signoffs=tuple(SignOff(person=r.person_id, function=r.function,  # type: ignore[arg-type]
@@ -299,7 +306,9 @@ def _gate(state: _State, plan: PilotPlan | None) -> tuple[gates.GateResult, dict
     if state.stage == "pilot":
         return gates.pilot_to_proof(uc, state.readout), evidence
     if state.stage == "proof":
-        return gates.proof_to_scale(uc, state.signoffs, evidence), evidence
+        if state.proof_point is not None:
+            evidence["proof_point"] = state.proof_point
+        return gates.proof_to_scale(uc, state.signoffs, state.evidence(), state.proof_point), evidence
     raise GateError(f"{uc.id} is {state.stage}: no gate is ahead of it" +
                     (" (it can still be stopped: cxscale stop)" if state.stage == "scale" else ""))
 

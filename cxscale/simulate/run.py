@@ -81,7 +81,11 @@ class SimulationResult:
 
 _OUR_FILES = ("interactions/part-*.parquet", "outcomes/part-*.parquet", "assignments.parquet", "customers.parquet",
               "ground_truth.json", "pilots/*.yaml", "portfolio/*.usecase.yaml", "portfolio/pilots/*.yaml",
-              "portfolio/people.yaml", "portfolio/planted.json", "scale/*.yaml")
+              "portfolio/people.yaml", "portfolio/planted.json", "scale/*.yaml",
+              "messages.parquet", "knowledge_base.json",
+              "exposures/part-*.parquet", "feedback/part-*.parquet", "agents.parquet")
+#: Tables only worlds with capability pilots write (Block.exposures, Block.feedback).
+_CAPABILITY_TABLES = ("exposures", "feedback")
 
 
 def _clear(out: Path) -> None:
@@ -103,13 +107,16 @@ class _Part:
 
 
 @functools.lru_cache(maxsize=2)
-def _world(scenario: str, customers: int, seed: int) -> Scenario:
-    return scenarios()[scenario](customers=customers, seed=seed)
+def _world(scenario: str, customers: int, seed: int, capabilities: bool = False) -> Scenario:
+    options = {"capabilities": True} if capabilities else {}
+    return scenarios()[scenario](customers=customers, seed=seed, **options)
 
 
-def _write_part(scenario: str, customers: int, seed: int, out: str, part: int, blocks: range) -> _Part:
-    """Generate a run of blocks and write them as interactions/ and outcomes/ part files (runs in a worker)."""
-    world = _world(scenario, customers, seed)
+def _write_part(scenario: str, customers: int, seed: int, out: str, part: int, blocks: range,
+                capabilities: bool = False) -> _Part:
+    """Generate a run of blocks and write them as interactions/ and outcomes/ part files (and exposures/,
+    feedback/ with capability pilots), in a worker."""
+    world = _world(scenario, customers, seed, capabilities)
     generated, truths = [], []
     for b in blocks:
         world.truths = Truths()
@@ -121,18 +128,28 @@ def _write_part(scenario: str, customers: int, seed: int, out: str, part: int, b
         t = pa.concat_tables([getattr(g, name) for g in generated])
         pq.write_table(t, Path(out) / name / f"part-{part:05d}.parquet", row_group_size=1 << 20)
         rows[name] = t.num_rows
+    for name in _CAPABILITY_TABLES:
+        logged = [getattr(g, name) for g in generated if getattr(g, name) is not None]
+        if logged:
+            (Path(out) / name).mkdir(exist_ok=True)
+            pq.write_table(pa.concat_tables(logged), Path(out) / name / f"part-{part:05d}.parquet")
     return _Part(rows["interactions"], rows["outcomes"], pa.concat_tables([g.customers for g in generated]),
                  pa.concat_tables([g.assignments for g in generated]), truths)
 
 
 def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed: int = 42,
              out: str | Path = "out/world", chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS,
-             progress: Callable[[int], None] | None = None, workers: int | None = None) -> SimulationResult:
-    """Write a synthetic world of `customers` customers to `out`; deterministic for (scenario, customers, seed).
+             progress: Callable[[int], None] | None = None, workers: int | None = None,
+             messages: bool = False, capabilities: bool = False) -> SimulationResult:
+    """Write a synthetic world of `customers` customers to `out`; deterministic for (scenario, customers, seed,
+    capabilities).
 
     chunk_customers: customers per Parquet part file (rounded up to a multiple of RNG_BLOCK); it bounds memory and
     does not change the data. workers: processes writing parts in parallel (default: up to 2 when there are several
     parts; the data do not depend on it). progress: called with the number of customers done after each part.
+    messages: also write every contact's first message and transcript, and the knowledge base (simulate/messages.py).
+    capabilities: add the capability pilots (docs/capability-pilots.md#in-the-simulator), with their exposures and
+    feedback (and the support world's agents) tables; the rest of the world is the same as without them.
     """
     worlds = scenarios()
     if scenario not in worlds:
@@ -140,7 +157,7 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     if customers < 1:
         raise CxscaleError(f"--customers must be at least 1 (got {customers})")
     t0 = time.perf_counter()
-    world: Scenario = worlds[scenario](customers=customers, seed=seed)
+    world: Scenario = _world.__wrapped__(scenario, customers, seed, capabilities)
     out = Path(out)
     for sub in ("interactions", "outcomes", "pilots"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -154,7 +171,7 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     unit_rows = world.unit_assignments()
     _count_arms(unit_rows, arms)
     rows["assignments"] += unit_rows.num_rows
-    args = [(scenario, customers, seed, str(out), k, blocks) for k, blocks in enumerate(parts)]
+    args = [(scenario, customers, seed, str(out), k, blocks, capabilities) for k, blocks in enumerate(parts)]
     with contextlib.ExitStack() as stack:
         assign_writer = stack.enter_context(pq.ParquetWriter(out / "assignments.parquet", unit_rows.schema))
         assign_writer.write_table(unit_rows)
@@ -178,6 +195,10 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
             rows["assignments"] += part.assignments.num_rows
             if progress:
                 progress(min(customers, blocks.stop * RNG_BLOCK))
+    agents = getattr(world, "agents", lambda: None)()
+    if agents is not None:
+        pq.write_table(agents, out / "agents.parquet")
+        rows["agents"] = agents.num_rows
     truth = _ground_truth(world, seed, customers, rows, arms)
     for plan in world.pilots():
         dump_spec(plan.spec, out / "pilots" / f"{plan.spec.pilot}.yaml")
@@ -188,6 +209,10 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
         from cxscale.simulate.portfolio import write_portfolio
 
         write_portfolio(out, {plan.spec.pilot: plan.spec for plan in world.pilots()})
+    if messages:
+        from cxscale.simulate.messages import write_messages
+
+        write_messages(out, scenario, seed)
     return SimulationResult(out=out, scenario=scenario, seed=seed, customers=customers, rows=dict(rows),
                             period=world.period, ground_truth=truth, seconds=time.perf_counter() - t0)
 
@@ -212,6 +237,10 @@ def _ground_truth(world: Scenario, seed: int, customers: int, rows: Counter[str]
             "units": {arm: arms.get((s.pilot, arm), 0) for arm in s.arms},
             "true_effects": effects,
         })
+        if s.capability is not None:  # intent-to-treat, triggered and per-band effects, and the planted funnel
+            from cxscale.simulate.capabilities import capability_truth
+
+            pilots[-1].update(capability_truth(s.pilot, effects))
     return {
         "schema_version": GROUND_TRUTH_VERSION, "scenario": world.name, "seed": seed, "customers": customers,
         "interactions": rows["interactions"],

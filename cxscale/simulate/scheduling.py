@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Value, Windows
+from cxscale.simulate.capabilities import CONFIRM_LOGIT, OutreachPilot
 from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,
@@ -107,7 +108,7 @@ class SchedulingWorld:
     name = "scheduling"
     description = "Healthcare appointment journey with reminders, reschedules and no-shows, with a reminder pilot"
 
-    def __init__(self, customers: int, seed: int, currency: str = "EUR") -> None:
+    def __init__(self, customers: int, seed: int, currency: str = "EUR", capabilities: bool = False) -> None:
         self.customers, self.seed, self.currency = customers, seed, currency
         self.period = WorldPeriod(datetime(2026, 1, 5, tzinfo=UTC), 182)
         self.truths = Truths()
@@ -121,6 +122,8 @@ class SchedulingWorld:
         self.end = self.period.day_us(REMINDER_START_DAY + POST_DAYS)
         weekday = (self.period.start.weekday() + np.arange(self.period.days)) % 7
         self.day_cdf = cdf_of(np.where(weekday < 5, 1.0, 0.08))  # clinics barely open at weekends
+        # The outreach capability pilot (opt-in) draws from its own stream: the rest of the world is unchanged.
+        self.cap = OutreachPilot(self.period, seed) if capabilities else None
 
     def hotspots(self) -> list[dict]:
         return [{"intent": i, "journey_stage": s, "kinds": k, "note": n} for i, s, k, n in HOTSPOTS]
@@ -133,7 +136,8 @@ class SchedulingWorld:
             guardrails=[MetricRef(metric="cost_to_serve", max_harm=Target(relative=0.05))],
             secondary=[MetricRef(metric="contacts_per_customer")],
             windows=Windows(pre_days=PRE_DAYS, post_days=POST_DAYS), value=Value(currency=self.currency, nature="recurring"))
-        return [PlantedPilot(spec, self.period.at(REMINDER_START_DAY), MECHANISM)]
+        return [PlantedPilot(spec, self.period.at(REMINDER_START_DAY), MECHANISM),
+                *([self.cap.planted(self.currency)] if self.cap else [])]
 
     def unit_assignments(self) -> pa.Table:
         """No agent or site pilots in this world: an empty assignments table (customer rows come per block)."""
@@ -174,41 +178,80 @@ class SchedulingWorld:
         ns0 = visit & (u < sigmoid(logit))
         ns1 = visit & (u < sigmoid(logit + np.where(two_way_sent, REMINDER_NO_SHOW_LOGIT, 0.0)))
         arm1 = treated[ac]
-        no_show = np.where(arm1, ns1, ns0)
-        # contacts: (customer, time, intent, forced channel or -1, exists in world 0, exists in world 1)
+        cust_ids = ids("P", np.arange(first_customer, first_customer + n) + 1, 8)
+        base = ns0  # the no-show of patients outside the reminder pilot's treatment arm
+        outreach = np.zeros(n, bool)
+        if self.cap is not None:  # outreach: the reminder pilot's non-members, by hash
+            member, outreach = self.cap.members(cust_ids, ~in_pilot)
+            d = self.cap.decide(index, logit, at - 3 * US_PER_DAY, visit & reminded & member[ac], outreach[ac])
+            ns_o1 = visit & (u < sigmoid(logit + np.where(d["would"], CONFIRM_LOGIT, 0.0)))
+            base = np.where(outreach[ac], ns_o1, ns0)
+        no_show = np.where(arm1, ns1, base)
+        # contacts: (customer, time, intent, forced channel or -1); which exist in which world: exist()
         u_rebook, u_post, u_prep = rng.random(m), rng.random(m), rng.random(m)
         post_intent = rng.choice([INTENT["test_results"], INTENT["bill_query"], INTENT["prescription_refill"]], m, p=[0.4, 0.35, 0.25])
         post_at = at + (rng.lognormal(np.log(4.0), 0.8, m) * US_PER_DAY).astype(np.int64)
         rebook_at = at + (rng.lognormal(np.log(1.5), 0.8, m) * US_PER_DAY).astype(np.int64)
         prep_at = at - (rng.uniform(0.5, 6.0, m) * US_PER_DAY).astype(np.int64)
         yes = np.ones(m, bool)
+
+        def exist(missed: np.ndarray) -> list[np.ndarray]:
+            """Which contacts of each group happen in a world where `missed` are the no-shows."""
+            return [yes, reminded, np.zeros(m, bool), resched, cancel, visit & (u_prep < 0.16),
+                    missed & (u_rebook < 0.55), visit & ~missed & (u_post < 0.3)]
+
         groups = [
-            (booked, np.where(referral, INTENT["referral_booking"], INTENT["book_appointment"]), -1, yes, yes),
-            (at - 3 * US_PER_DAY, INTENT["appointment_reminder"], SMS, reminded, reminded),
-            (at - US_PER_DAY, INTENT["two_way_reminder"], SMS, np.zeros(m, bool), two_way_sent),
-            (resched_at, INTENT["reschedule"], -1, resched, resched),
-            (resched_at, INTENT["cancel_appointment"], -1, cancel, cancel),
-            (prep_at, np.where(u_prep < 0.5, INTENT["prep_question"], INTENT["directions_parking"]), -1,
-             visit & (u_prep < 0.16), visit & (u_prep < 0.16)),
-            (rebook_at, INTENT["rebook_after_no_show"], -1, ns0 & (u_rebook < 0.55), ns1 & (u_rebook < 0.55)),
-            (post_at, post_intent, -1, visit & ~ns0 & (u_post < 0.3), visit & ~ns1 & (u_post < 0.3)),
+            (booked, np.where(referral, INTENT["referral_booking"], INTENT["book_appointment"]), -1),
+            (at - 3 * US_PER_DAY, INTENT["appointment_reminder"], SMS),
+            (at - US_PER_DAY, INTENT["two_way_reminder"], SMS),
+            (resched_at, INTENT["reschedule"], -1),
+            (resched_at, INTENT["cancel_appointment"], -1),
+            (prep_at, np.where(u_prep < 0.5, INTENT["prep_question"], INTENT["directions_parking"]), -1),
+            (rebook_at, INTENT["rebook_after_no_show"], -1),
+            (post_at, post_intent, -1),
         ]
+        world1 = exist(ns1)
+        world1[2] = two_way_sent
         cust = np.concatenate([ac] * len(groups))
         t = np.concatenate([g[0] for g in groups])
         intent = np.concatenate([np.broadcast_to(np.asarray(g[1]), m) for g in groups])
         forced = np.concatenate([np.full(m, g[2]) for g in groups])
-        ex0 = np.concatenate([g[3] for g in groups])
-        ex1 = np.concatenate([g[4] for g in groups])
+        ex0, ex1 = np.concatenate(exist(ns0)), np.concatenate(world1)
         ok = (t >= 0) & (t < end) & (ex0 | ex1)
-        cust, t, intent, forced, ex0, ex1 = cust[ok], t[ok], intent[ok], forced[ok], ex0[ok], ex1[ok]
-        c = self._serve(rng, cust, t, intent, forced, digital, end)
-        ex0, ex1 = ex0[c["parent"]], ex1[c["parent"]]
-        exists = np.where(treated[c["cust"]], ex1, ex0)
+        c = self._serve(rng, cust[ok], t[ok], intent[ok], forced[ok], digital, end)
+        c["pos"] = np.flatnonzero(ok)[c["parent"]]  # position in the concatenated groups
+        exo = ex0
+        if self.cap is not None:
+            # The outreach world's contacts (more post-visit questions, fewer rebookings); those neither world above
+            # has are served from the pilot's own stream, so the contacts served above are the same as without it.
+            exo = np.concatenate(exist(base))
+            extra = (t >= 0) & (t < end) & exo & ~(ex0 | ex1)
+            more = self._serve(self.cap.serve_rng(index), cust[extra], t[extra], intent[extra], forced[extra],
+                               digital, end)
+            more["pos"] = np.flatnonzero(extra)[more["parent"]]
+            c = {k: np.concatenate([c[k], more[k]]) for k in c}
+        pos = c["pos"]
+        ex0, ex1 = ex0[pos], ex1[pos]
+        exists = np.where(treated[c["cust"]], ex1, np.where(outreach[c["cust"]], exo[pos], ex0)) \
+            if self.cap is not None else np.where(treated[c["cust"]], ex1, ex0)
         self._truths(c, ex0, ex1, ac, at, ns0, ns1, visit, in_pilot, n)
         c = {k: v[exists] for k, v in c.items()}
         order = np.lexsort((c["t"], c["cust"]))
         c = {k: v[order] for k, v in c.items()}
-        cust_ids = ids("P", np.arange(first_customer, first_customer + n) + 1, 8)
+        exposures = feedback = None
+        assignments = assignment_rows(cust_ids.filter(pa.array(in_pilot)), "customer", REMINDER, treated[in_pilot],
+                                      self.period, REMINDER_START_DAY)
+        if self.cap is not None:
+            # Each decision is logged on its appointment's 3-day reminder SMS (group 1 of the contacts above).
+            pos = c["pos"]
+            appt_rows = np.full(m, -1)
+            reminder_rows = np.flatnonzero(pos // m == 1)
+            appt_rows[pos[reminder_rows] % m] = reminder_rows
+            assert (appt_rows[d["logged"]] >= 0).all(), "every logged decision has its reminder interaction"
+            iids = interaction_ids(index, len(c["t"]))
+            exposures, feedback = self.cap.tables(d, appt_rows, iids, cust_ids, ac, at - 3 * US_PER_DAY, outreach)
+            self.cap.add_truths(self.truths, d, ac, at, visit, ns0, ns_o1, member, outreach)
+            assignments = pa.concat_tables([assignments, self.cap.assignments(cust_ids, member, outreach)])
         kept = visit
         value = SPECIALTY_VALUE[specialty] * rng.lognormal(0.0, 0.2, m)
         o = np.lexsort((at[kept], ac[kept]))
@@ -225,8 +268,7 @@ class SchedulingWorld:
                 "insurance": labels(INSURANCE, insurance), "chronic_condition": pa.array(chronic),
                 "distance_km": floats(np.round(distance, 1)),
             }),
-            assignments=assignment_rows(cust_ids.filter(pa.array(in_pilot)), "customer", REMINDER,
-                                        treated[in_pilot], self.period, REMINDER_START_DAY),
+            assignments=assignments, exposures=exposures, feedback=feedback,
         )
 
     def _serve(self, rng: np.random.Generator, cust: np.ndarray, t: np.ndarray, intent: np.ndarray,

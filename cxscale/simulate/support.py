@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from cxscale.simulate import support_catalog as C
 from cxscale.simulate import support_pilots as P
+from cxscale.simulate.capabilities import GuidancePilot
 from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,
@@ -54,7 +55,7 @@ class SupportWorld:
     name = "support"
     description = "Telco/utility customer support across 7 channels and 20 intents, with 5 pilots"
 
-    def __init__(self, customers: int, seed: int, currency: str = "EUR") -> None:
+    def __init__(self, customers: int, seed: int, currency: str = "EUR", capabilities: bool = False) -> None:
         self.customers = customers
         self.seed = seed
         self.currency = currency
@@ -89,6 +90,8 @@ class SupportWorld:
         self.routing_cdf = cdf_of(C.SITE_ROUTING)
         self.starts = {s.name: self.period.day_us(s.start_day) for s in P.SETTINGS}
         self.ends = {s.name: self.period.day_us(s.start_day + s.post_days) for s in P.SETTINGS}
+        # Capability pilots (opt-in) draw from their own streams: the rest of the world is the same without them.
+        self.cap = GuidancePilot(self.period, seed, self.agent_site) if capabilities else None
 
     # --- description -------------------------------------------------------------------------------------------
 
@@ -97,7 +100,12 @@ class SupportWorld:
 
     def pilots(self) -> list[PlantedPilot]:
         specs = P.specs(self.currency)
-        return [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
+        planted = [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
+        return planted + ([self.cap.planted(self.currency)] if self.cap else [])
+
+    def agents(self) -> pa.Table | None:
+        """The agents table (tenure, site) when the world has capability pilots, else None."""
+        return self.cap.agents() if self.cap else None
 
     def unit_assignments(self) -> pa.Table:
         """Agent and site assignment rows (customer rows come with each block)."""
@@ -109,6 +117,7 @@ class SupportWorld:
             assignment_rows(sites.take(pa.array(self.summary_sites)), "site", P.SUMMARIES.name,
                             self.site_treated[self.summary_sites], self.period, P.SUMMARIES.start_day),
             assignment_rows(sites, "site", P.CALLBACK.name, rollout, self.period, P.CALLBACK.start_day),
+            *([self.cap.assignments()] if self.cap else []),
         ])
 
     # --- one block of customers --------------------------------------------------------------------------------
@@ -140,7 +149,7 @@ class SupportWorld:
         ep_start = day * US_PER_DAY + hour * 3600 * US_PER_SECOND + rng.integers(0, 3600 * US_PER_SECOND, n_e)
         alerts_eligible = np.isin(intent, [C.INTENTS.index(i) for i in P.ALERTS_INTENTS])
         prevented1 = alerts_eligible & (ep_start >= self.starts[P.ALERTS.name]) & (rng.random(n_e) < P.ALERTS_PREVENTED)
-        c, ep = self._contacts(rng, ec, intent, ep_start, digital, end)
+        c, ep = self._contacts(rng, ec, intent, ep_start, digital, end, self.cap.rng(index) if self.cap else None)
         # churn and purchases follow from how needs ended
         draws = self._churn_triggers(rng, n, ec, intent, ep)
         churn0 = self._churn_times(draws, ec, np.zeros(n_e, dtype=bool))
@@ -163,6 +172,10 @@ class SupportWorld:
         order = np.lexsort((c["t"], c["cust"]))
         c = {k: v[order] for k, v in c.items()}
         cust_ids = ids("C", np.arange(first_customer, first_customer + n) + 1, 8)
+        exposures = feedback = None
+        if self.cap is not None:
+            self.cap.add_truths(self.truths, c)
+            exposures, feedback = self.cap.tables(c, index)
         return Block(
             interactions=self._interactions_table(c, cust_ids, index),
             outcomes=self._outcomes(rng, n, ec, intent, ep, alive, churn, spend, cust_ids),
@@ -180,12 +193,15 @@ class SupportWorld:
                 assignment_rows(cust_ids.filter(pa.array(in_greeting)), "customer", P.GREETING.name,
                                 greeting_on[in_greeting], self.period, P.GREETING.start_day),
             ]),
+            exposures=exposures, feedback=feedback,
         )
 
     def _contacts(self, rng: np.random.Generator, ec: np.ndarray, intent: np.ndarray, ep_start: np.ndarray,
-                  digital: np.ndarray, end: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+                  digital: np.ndarray, end: int, cap_rng: np.random.Generator | None = None
+                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Follow every need from contact to contact until resolved, abandoned or MAX_CONTACTS; returns contact
-        columns (with the potential outcomes pilots need) and per-need results."""
+        columns (with the potential outcomes pilots need) and per-need results. cap_rng: the capability pilots'
+        stream of this block (their draws never touch `rng`)."""
         n_e = len(ec)
         ep = {"contacts": np.zeros(n_e, np.int64), "resolved": np.zeros(n_e, bool), "end": ep_start.copy()}
         parts: list[dict[str, np.ndarray]] = []
@@ -228,6 +244,9 @@ class SupportWorld:
             summ_mult = np.where(summ_on & self.site_treated[site], P.SUMMARIES_HANDLE, 1.0)
             agent_on = assist_on & self.agent_treated[agent]
             handle = handle_base * summ_mult * np.where(agent_on, P.ASSIST_HANDLE, 1.0)
+            cap_cols: dict[str, np.ndarray] = {}
+            if self.cap is not None and cap_rng is not None:
+                handle, cap_cols = self.cap.apply(cap_rng, t, ch, agent, handle)
             logit = (C.INTENT_RESOLVE[it] + C.CHANNEL_RESOLVE[ch] + 0.35 * k - 0.25 * transferred
                      + np.where(assisted, self.agent_skill[agent], 0.5 * C.INTENT_SELF_SERVICE[it]))
             u = rng.random(m)
@@ -250,7 +269,7 @@ class SupportWorld:
                 "h_assist0": handle_base * summ_mult, "assist_mult": np.where(assist_on, P.ASSIST_HANDLE, 1.0),
                 "res0": res0, "res1": res1, "csat_res0": csat(res0, wait), "csat_res1": csat(res1, wait),
                 "h_summ0": handle / summ_mult, "summ_mult": np.where(summ_on, P.SUMMARIES_HANDLE, 1.0),
-                "csat_wait0": csat(resolved, wait0),
+                "csat_wait0": csat(resolved, wait0), **cap_cols,
             })
             ep["contacts"][active] += 1
             ep["resolved"][active] = resolved

@@ -201,6 +201,9 @@ class Block:
     outcomes: pa.Table
     customers: pa.Table
     assignments: pa.Table
+    #: Capability pilots' decisions and feedback (cxscale.simulate.capabilities); None when the world has none.
+    exposures: pa.Table | None = None
+    feedback: pa.Table | None = None
 
 
 @dataclass(frozen=True)

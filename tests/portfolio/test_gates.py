@@ -311,9 +311,11 @@ def test_proof_to_scale_needs_each_owner_on_the_current_evidence_and_a_proof_poi
     signed = [sign_off(uc, OWNERS[f], f, evidence) for f in ("technology", "operations", "commercial")]  # type: ignore[arg-type]
     result = proof_to_scale(uc, signed, evidence)
     assert [c.name for c in result.missing] == ["proof point"]
-    assert result.missing[0].message == "no proof point (proof points are not built yet)"
+    assert result.missing[0].message == "no proof point: cxscale proof build packages one"
     with pytest.raises(GateError, match="refused: proof point"):
         decide(result, uc, proposer="Ana Souza", approver="Daniel Rocha", reason="scale it")
+    packaged = proof_to_scale(uc, signed, evidence, proof_point="ab" * 32)
+    assert packaged.passed and packaged.conditions[-1].numbers["proof_point"] == "ab" * 32
 
 
 def test_a_sign_off_by_someone_who_is_not_that_functions_owner_is_refused_and_does_not_count(world):

@@ -10,13 +10,16 @@ from cxscale.errors import StoreError
 from cxscale.portfolio import append, entries, open_store
 from cxscale.portfolio.store import downgrade, upgrade
 
+#: The tables at head (SQLite's FTS5 index of the proof points keeps shadow tables of its own, left out).
+
 
 def _tables(store) -> set[str]:
-    return set(inspect(store.engine).get_table_names()) - {"alembic_version"}
+    return {t for t in inspect(store.engine).get_table_names() if not t.startswith("proof_points_fts")} - \
+        {"alembic_version"}
 
 
 TABLES = {"decision_log", "people", "api_tokens", "use_case_versions", "readouts", "signoffs", "proposals",
-          "gate_decisions", "scorecard_evaluations"}
+          "gate_decisions", "scorecard_evaluations", "proof_points", "learnings", "learning_links"}
 
 
 def test_the_migrations_go_up_to_head_down_to_base_and_up_again(store):

@@ -59,14 +59,14 @@ def test_every_file_is_a_use_case_with_a_unique_id_and_planted_json_names_each_o
 
 def test_the_portfolio_sits_in_every_stage_and_plants_every_trap(planted):
     stages = {i["stage"] for i in planted["initiatives"]}
-    assert stages == {"idea", "pilot", "proof", "stopped"}  # scale waits for proof points (docs/simulator.md)
+    assert stages == {"idea", "pilot", "proof", "scale", "stopped"}
     reasons = {(kind, r) for i in planted["initiatives"] for kind, rs in i["flags"].items() for r in rs}
     assert reasons >= {("isolated", "no-touchpoint"), ("isolated", "touchpoint-without-contacts"),
                        ("isolated", "no-operations-owner"), ("unmeasured", "technical-metric"),
                        ("unmeasured", "no-baseline"), ("unmeasured", "no-pilot-spec"), ("unowned", "owner-missing"),
                        ("unowned", "owner-left")}
     clean = [i for i in planted["initiatives"] if not any(i["flags"].values())]
-    assert {i["stage"] for i in clean} == {"idea", "pilot", "proof", "stopped"}
+    assert {i["stage"] for i in clean} == {"idea", "pilot", "proof", "scale", "stopped"}
     recs = {g.get("recommendation") for i in planted["initiatives"] for g in i["gates"] if g["gate"] == "pilot->proof"}
     assert recs == {"ship", "roll back", "discuss", None}
 

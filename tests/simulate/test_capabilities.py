@@ -1,0 +1,77 @@
+"""The support world's capability pilot (cxscale.simulate.capabilities): opt-in, deterministic, drawn from its own
+streams, its tables valid under the contract, its planted truth in ground_truth.json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+
+from cxscale.data import open_data
+from cxscale.simulate import simulate
+from cxscale.simulate.capabilities import OUTREACH, PILOT, SHOWN
+
+CAPABILITY_FILES = ("exposures/part-00000.parquet", "feedback/part-00000.parquet", "agents.parquet")
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_capability_worlds_are_deterministic_and_chunking_free(tmp_path):
+    one = simulate("support", 6_000, 3, tmp_path / "a", capabilities=True, workers=1)
+    two = simulate("support", 6_000, 3, tmp_path / "b", capabilities=True, workers=1, chunk_customers=5_000)
+    assert one.ground_truth == two.ground_truth
+    assert _digest(tmp_path / "a" / "agents.parquet") == _digest(tmp_path / "b" / "agents.parquet")
+    con = duckdb.connect()
+    for table in ("exposures", "feedback", "interactions"):
+        a, b = (con.sql(f"select * from '{tmp_path / w / table}/*.parquet' order by all").fetchall() for w in "ab")
+        assert a == b, table
+
+
+def test_without_the_flag_the_world_is_unchanged_and_has_no_capability_tables(tmp_path):
+    plain = simulate("support", 3_000, 4, tmp_path / "plain", workers=1)
+    cap = simulate("support", 3_000, 4, tmp_path / "cap", capabilities=True, workers=1)
+    assert not any((tmp_path / "plain" / f).exists() for f in CAPABILITY_FILES)
+    assert PILOT not in {p["pilot"] for p in plain.ground_truth["pilots"]}
+    # The capability draws from its own stream: contacts before it starts (day 63) are the same contacts.
+    con = duckdb.connect()
+    before = "where started_at < timestamp '2026-03-09' order by interaction_id"
+    a, b = (con.sql(f"select * from '{tmp_path / w}/interactions/*.parquet' {before}").fetchall()
+            for w in ("plain", "cap"))
+    assert a == b and len(a) > 1000
+    assert [p["pilot"] for p in cap.ground_truth["pilots"]][-1] == PILOT
+
+
+def test_capability_tables_pass_the_contract(tmp_path):
+    simulate("support", 3_000, 5, tmp_path / "w", capabilities=True, workers=1)
+    report = open_data(tmp_path / "w", report_only=True).report
+    assert report is not None and report.ok, report.error_lines()
+    assert {"exposures", "feedback", "agents"} <= set(report.tables)
+
+
+def test_ground_truth_has_the_planted_funnel_and_tenure_gradient(tmp_path):
+    r = simulate("support", 3_000, 6, tmp_path / "w", capabilities=True, workers=1)
+    p = next(p for p in r.ground_truth["pilots"] if p["pilot"] == PILOT)
+    assert p["funnel"]["shown_rate"] == SHOWN and 0.5 < p["funnel"]["trigger_rate"] < 0.7
+    assert list(p["by_tenure"]) == ["0-6 months", "6-24 months", "24+ months"]
+    gains = [p["by_tenure"][b]["aht"]["relative"] for b in p["by_tenure"]]
+    assert gains[0] < gains[1] < gains[2] < 0
+    assert p["triggered_effects"]["aht"]["relative"] < p["true_effects"]["aht"]["relative"] < 0
+    json.dumps(r.ground_truth, allow_nan=False)  # strict JSON
+
+
+def test_the_scheduling_world_gains_an_outreach_pilot_and_is_otherwise_unchanged(tmp_path):
+    plain = simulate("scheduling", 3_000, 4, tmp_path / "plain", workers=1)
+    cap = simulate("scheduling", 3_000, 4, tmp_path / "cap", capabilities=True, workers=1)
+    assert [p["pilot"] for p in cap.ground_truth["pilots"]] == ["two_way_reminders", OUTREACH]
+    assert cap.ground_truth["pilots"][0] == plain.ground_truth["pilots"][0]  # the reminder pilot's truth and units
+    report = open_data(tmp_path / "cap", report_only=True).report
+    assert report is not None and report.ok, report.error_lines()
+    con = duckdb.connect()
+    # Before outreach (day 114) the same contacts; their ids shift where outreach adds a patient's later contacts.
+    before = "where started_at < timestamp '2026-04-29' order by all"
+    a, b = (con.sql(f"select * exclude (interaction_id) from '{tmp_path / w}/interactions/*.parquet' {before}")
+            .fetchall() for w in ("plain", "cap"))
+    assert a == b and len(a) > 1000
