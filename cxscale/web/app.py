@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -95,6 +96,8 @@ class State:
     #: Power plans by the SHA-256 of their use case (see _plan).
     plans: dict[str, Any] = field(default_factory=dict)
     plan_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Proof-point PDFs by content digest (rendering one takes seconds; a proof point never changes).
+    pdfs: dict[str, bytes] = field(default_factory=dict)
     #: SHA-256 of a verified token -> (person id, token id, remembered until; time.monotonic()).
     tokens: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
@@ -309,7 +312,11 @@ def _pages(app: FastAPI, state: State) -> None:
         elif chosen == "operations":
             extra = {"operations": views.operations(found)}
         else:
-            extra = {"claims": [c for c in (views.card(i, state.config.currency) for i in found)
+            from cxscale.proof.library import get_proof, list_proofs
+
+            proofs = [(p, get_proof(state.store, p.digest)) for p in list_proofs(state.store)]
+            extra = {"proofs": [{**views.listed(p), "claims": doc.claims} for p, doc in proofs],
+                     "claims": [c for c in (views.card(i, state.config.currency) for i in found)
                                 if c["verdict"] == "proven"]}
         return html(request, actor, "web/pipeline.html", "pipeline", view=chosen, views=views.VIEWS,
                     pipeline=views.pipeline(found, state.config.currency), stages=views.STAGES, **extra)
@@ -328,6 +335,50 @@ def _pages(app: FastAPI, state: State) -> None:
         card, levels = _scorecard(state)
         return html(request, actor, "web/scorecard.html", "scorecard", card=views.scorecard(card, levels),
                     diagnosis=_diagnosis(state) is not None)
+
+    @app.get("/proof", response_class=HTMLResponse, include_in_schema=False)
+    def proof_library(request: Request, q: str = "", journey_stage: str = "", intent: str = "", channel: str = "",
+                      capability: str = "", metric: str = "", min_effect: str = "",
+                      actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        from cxscale.proof.library import list_proofs
+
+        chosen = {"journey_stage": journey_stage, "intent": intent, "channel": channel, "capability": capability,
+                  "metric": metric}
+        every = list_proofs(state.store)
+        error = ""
+        try:
+            least = float(min_effect) / 100 if min_effect.strip() else None
+        except ValueError:
+            least, error = None, f"effect at least {min_effect[:20]!r}: give a number of percent, such as 5"
+        try:
+            found = list_proofs(state.store, **{k: v or None for k, v in chosen.items()}, min_effect=least,
+                                search=q.strip() or None) if not error else []
+        except CxscaleError as exc:
+            found, error = [], str(exc)
+        return html(request, actor, "web/proof_library.html", "proof", proofs=[views.listed(p) for p in found],
+                    total=len(every), q=q, chosen=chosen, min_effect=min_effect.strip() or None, error=error,
+                    options=views.proof_options(every))
+
+    @app.get("/proof/{digest}", response_class=HTMLResponse, include_in_schema=False)
+    def proof_page(request: Request, digest: str, actor: Actor = Depends(page_actor)) -> HTMLResponse:
+        proof = _proof(state, digest)
+        return html(request, actor, "web/proof.html", "proof", p=proof, card=views.proof_card(proof))
+
+    @app.get("/proof/{digest}/page.html", include_in_schema=False)
+    def proof_html(digest: str, actor: Actor = Depends(page_actor)) -> Response:
+        from cxscale.proof.render import render as render_proof
+
+        return HTMLResponse(render_proof(_proof(state, digest)))
+
+    @app.get("/proof/{digest}/proof.pdf", include_in_schema=False)
+    def proof_pdf(digest: str, actor: Actor = Depends(page_actor)) -> Response:
+        proof = _proof(state, digest)
+        key = proof.content_digest
+        if key not in state.pdfs:
+            state.pdfs[key] = _pdf(proof)
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", proof.id)[:80] or "proof"
+        return Response(state.pdfs[key], media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
     @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
     def review_page(request: Request, quarter: str = "", actor: Actor = Depends(page_actor)) -> HTMLResponse:
@@ -482,6 +533,31 @@ def _review(state: State, quarter: str) -> Any:
     found, crowd = _records(state)
     return build_review(found, crowd, _diagnosis(state), quarter, min(_now(), end - timedelta(microseconds=1)),
                         verify(state.store, _checkpoint(state)), evaluations(state.store), compounding=None)
+
+
+def _proof(state: State, digest: str) -> Any:
+    """The stored proof point whose digest starts with `digest`; 404 when none or several match."""
+    from cxscale.proof.library import get_proof
+
+    if not re.fullmatch(r"[0-9a-f]{8,64}", digest):
+        raise HTTPException(404, f"no proof point {digest[:70]!r}: give 8 or more hex characters of its digest")
+    try:
+        return get_proof(state.store, digest)
+    except CxscaleError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _pdf(proof: Any) -> bytes:
+    """The proof point's PDF as `cxscale proof build` writes it (the same page, dated by its build)."""
+    import tempfile
+
+    from cxscale.pdf import render_pdf
+    from cxscale.proof.render import render as render_proof
+
+    built = datetime.fromisoformat(proof.built_at.replace("Z", "+00:00"))
+    with tempfile.TemporaryDirectory(prefix="cxscale-pdf-") as folder:
+        path = render_pdf(render_proof(proof), Path(folder) / "proof.pdf", created=built)
+        return path.read_bytes()
 
 
 def _data(state: State, stage: str) -> Any:
@@ -650,6 +726,26 @@ def _api(app: FastAPI, state: State) -> None:
     def api_scorecard(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
         card, levels = _scorecard(state)
         return {"scorecard": card.to_json(), "trend": [{"quarter": q, "levels": lv} for q, lv in levels]}
+
+    @app.get("/api/proof-points", tags=["proof points"], responses=schemas.ERRORS,
+             summary="The proof-point library, newest first (search: words that must all occur)")
+    def api_proofs(search: str | None = None, journey_stage: str | None = None, intent: str | None = None,
+                   capability: str | None = None, actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
+        from dataclasses import asdict
+
+        from cxscale.proof.library import list_proofs
+
+        try:
+            found = list_proofs(state.store, journey_stage=journey_stage, intent=intent, capability=capability,
+                                search=search)
+        except CxscaleError as exc:
+            raise HTTPException(409, str(exc)) from None
+        return [asdict(p) for p in found]
+
+    @app.get("/api/proof-points/{digest}", tags=["proof points"], responses=schemas.ERRORS,
+             summary="One proof point, the versioned document")
+    def api_proof(digest: str, actor: Actor = Depends(api_actor)) -> dict[str, Any]:
+        return dict(_proof(state, digest).to_json())
 
     @app.get("/api/people", tags=["people"], response_model=list[schemas.PersonOut], responses=schemas.ERRORS,
               summary="The people of the portfolio (no credentials)")

@@ -184,3 +184,35 @@ def hotspots(d: Any, top: int = 8) -> list[dict[str, Any]]:
              "volume": fmt.compact(h.volume), "cost": money(h.avoidable_cost_per_year, d.currency),
              "repeat": fmt.percent(h.repeat_contact_rate), "transfer": fmt.percent(h.transfer_rate),
              "csat": fmt.number(h.csat_mean)} for h in d.hotspots[:top]]
+
+
+def listed(p: Any) -> dict[str, Any]:
+    """One proof point of the library as a card."""
+    low, high = p.ci
+    return {"digest": p.digest, "short": p.digest[:12], "initiative": p.initiative, "title": p.title,
+            "built": p.built_at[:10], "stage": p.journey_stage, "intent": p.intent, "channel": p.channel,
+            "capabilities": p.capabilities, "metric": p.metric, "effect": fmt.percent(p.effect),
+            "ci": f"{fmt.percent(low)} to {fmt.percent(high)}" if low is not None and high is not None else "",
+            "verdict": p.verdict, "verdict_class": verdict_class(p.verdict), "owners": p.owners}
+
+
+def proof_options(every: Sequence[Any]) -> dict[str, list[str]]:
+    """The values each filter of the library can take: those of the stored proof points."""
+    def values(get: Any) -> list[str]:
+        return sorted({v for p in every for v in get(p) if v})
+
+    return {"journey_stage": values(lambda p: [p.journey_stage]), "intent": values(lambda p: [p.intent]),
+            "channel": values(lambda p: [p.channel]), "capability": values(lambda p: p.capabilities),
+            "metric": values(lambda p: [p.metric])}
+
+
+def proof_card(p: Any) -> dict[str, Any]:
+    """A proof point's headline for its dashboard page: the claims, the primary effect, who signed off."""
+    primary = p.primary_claim or next((c for c in p.claims if c.role == "primary"), None)
+    r = p.readout
+    return {"digest": p.content_digest, "short": p.content_digest[:12], "built": p.built_at[:16].replace("T", " "),
+            "claims": p.claims, "primary": primary, "verdict": r.verdict, "verdict_class": verdict_class(r.verdict),
+            "value": money(r.value.annual, r.value.currency) if r.value is not None else fmt.MISSING,
+            "units": sum(r.n.values()) if r.n else None, "signed_off": p.signed_off,
+            "stage": p.use_case.problem.journey_stage if p.use_case.problem else None,
+            "tables": len(p.fingerprints)}

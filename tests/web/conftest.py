@@ -108,3 +108,33 @@ def login(client: TestClient, user: str, password: str = PASSWORD):
 
 def csrf_of(client: TestClient, path: str = "/") -> str:
     return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+@pytest.fixture(scope="session")
+def proof_point(web_world):
+    """The proof point of the test world's proven agent_assist pilot, built as tests/proof builds it."""
+    from cxscale.data import open_data
+    from cxscale.documents import load_spec
+    from cxscale.measure.run import measure_spec
+    from cxscale.proof import build_proof
+    from tests.proof.conftest import BUILT, World, use_case_of
+
+    world = web_world[0]
+    spec_path = world / "pilots" / "agent_assist.yaml"
+    spec = load_spec(spec_path)
+    readout = measure_spec(spec_path)
+    w = World(world, spec_path, spec, readout, use_case_of(spec), None)  # type: ignore[arg-type]
+    return build_proof(w.initiative(), open_data(world), spec=spec, built_at=BUILT)
+
+
+@pytest.fixture
+def with_proof(portfolio, proof_point):
+    """The test store with the proof point in its library."""
+    from cxscale.proof.library import add_proof
+
+    store = open_store(portfolio.store_path)
+    try:
+        add_proof(store, proof_point)
+    finally:
+        store.close()
+    return proof_point

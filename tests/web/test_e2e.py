@@ -1,5 +1,6 @@
 """The dashboard as a person uses it, in a real headless Chromium against a live server on a loopback port: log in,
-open the pipeline, open an initiative, sign off, advance a gate, see both decisions in the log. No console error,
+open the pipeline, open an initiative, sign off, advance a gate, see both decisions in the log, the audit, scorecard and review
+pack, search the proof-point library, open a proof point and download its PDF. No console error,
 no request leaves the host. Screenshots of every page are written to the test's folder and, with
 CXSCALE_DASHBOARD_SCREENSHOTS=docs/img, to the docs (docs/dashboard.md shows them)."""
 
@@ -36,8 +37,9 @@ def diagnosis_json(web_world, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def site(portfolio, diagnosis_json):
-    """The test portfolio with `at-pilot`'s readout now winning (its pilot -> proof gate holds), served live."""
+def site(portfolio, diagnosis_json, with_proof):
+    """The test portfolio with `at-pilot`'s readout now winning (its pilot -> proof gate holds), the world's
+    diagnosis and a proof point in the library, served live."""
     store = open_store(portfolio.store_path)
     try:
         service.attach_readout(store, "at-pilot", folio.winning(portfolio.readout), portfolio.person("root"))
@@ -151,6 +153,32 @@ def test_sign_off_and_advance_in_a_real_browser(site, browser, tmp_path):
     page.click("text=/Open the .* pack/")
     page.wait_for_url(f"{base}/review/*.html")
     _shot(page, tmp_path, "review-pack")
+    # The proof-point library: search, open a proof point, download its PDF.
+    page.goto(f"{base}/")
+    page.click("nav >> text=Proof points")
+    page.wait_for_url(f"{base}/proof")
+    _shot(page, tmp_path, "proof-library")
+    page.fill("#q", "nothing like this")
+    page.click("form.filters button")
+    assert page.locator(".proof-card").count() == 0
+    page.fill("#q", "agent guidance")
+    page.select_option("#f-journey_stage", "billing")
+    page.click("form.filters button")
+    page.wait_for_url("**/proof?q=agent+guidance*")
+    assert page.locator(".proof-card").count() == 1
+    page.click(".proof-card")
+    page.wait_for_url(f"{base}/proof/*")
+    assert "cut handle time by 14%" in page.content()
+    _shot(page, tmp_path, "proof")
+    with page.expect_download() as got:
+        page.click("text=Download the PDF")
+    pdf = tmp_path / got.value.suggested_filename
+    got.value.save_as(pdf)
+    assert pdf.suffix == ".pdf" and pdf.read_bytes().startswith(b"%PDF")
+    page.click("text=Open the page")
+    page.wait_for_url(f"{base}/proof/*/page.html")
+    _shot(page, tmp_path, "proof-page")
+
     for view in ("executive", "operations", "commercial"):
         page.goto(f"{base}/?view={view}")
         _shot(page, tmp_path, f"pipeline-{view}")

@@ -81,3 +81,26 @@ def test_pages_need_a_login(client):
     for path in ("/audit", "/scorecard", "/review", "/review/2026Q4.html"):
         assert client.get(path, follow_redirects=False).status_code == 303
     assert client.get("/api/audit").status_code == client.get("/api/scorecard").status_code == 401
+
+
+def test_the_proof_library_searches_and_filters_and_each_proof_point_downloads(client, with_proof):
+    login(client, "carla.mendes")
+    library = client.get("/proof").text
+    short = with_proof.content_digest
+    assert f'href="/proof/{short}"' in library and "1 proof point." in library
+    assert f'href="/proof/{short}"' in client.get("/proof?q=guidance").text
+    assert "0 proof points" in client.get("/proof?q=nothingmatchesthis").text
+    assert "0 proof points" in client.get("/proof?journey_stage=retention").text
+    assert f'href="/proof/{short}"' in client.get("/proof?journey_stage=billing&capability=agent_assist").text
+    page = client.get(f"/proof/{short[:12]}").text
+    claim = next(c for c in with_proof.claims if c.role == "primary")
+    assert claim.text in page and "cut handle time by 14%" in page
+    assert "<svg" in client.get(f"/proof/{short}/page.html").text
+    pdf = client.get(f"/proof/{short}/proof.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-disposition"].startswith("attachment;")
+    assert client.get("/proof/nothex").status_code == client.get("/proof/00000000").status_code == 404
+    commercial = client.get("/?view=commercial").text
+    assert "Claims they support" in commercial and with_proof.title in commercial
+    assert [p["digest"] for p in client.get("/api/proof-points", params={"search": "guidance"}).json()] == [short]
+    assert client.get(f"/api/proof-points/{short[:10]}").json()["id"] == with_proof.id
