@@ -1,8 +1,8 @@
 """Load test of the dashboard (`cxscale serve`): 50 concurrent users against a live server on loopback.
 
-It builds a demo workspace once (`cxscale.demo.run_demo`: a simulated support world, its diagnosis and readouts,
-under bench/out/dashboard/), syncs the world's portfolio (DIR/world/portfolio: use cases and people) into a SQLite
-store and gives everyone a password, then serves it with uvicorn in its own process (one worker) on 127.0.0.1.
+It builds the demo workspace once (`cxscale.demo.run_demo`, what `make demo` runs: a simulated support world, its
+diagnosis and readouts, the portfolio store carried through its gates, proof points and the demo logins, under
+bench/out/dashboard/), then serves it with uvicorn in its own process (one worker) on 127.0.0.1.
 Each simulated user logs in (a real argon2 login), then loops over a mix of pages and API calls until the request
 budget or the time limit is spent. It prints p50 / p95 / max latency and errors per route and overall, and exits 1
 when p95 >= 200 ms or any request failed.
@@ -30,30 +30,20 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-PASSWORD = "bench dashboard password"
 TARGET_P95 = 0.200
 
 
-def build(out: Path, customers: int) -> Path:
-    """The workspace (diagnosis, readouts, world) and its store with the world's portfolio; built once."""
-    store = out / "portfolio.db"
-    if store.exists():
-        return store
-    from cxscale.demo import run_demo
-    from cxscale.portfolio import open_store, service
-    from cxscale.portfolio.passwords import set_password
+def build(out: Path, customers: int) -> str:
+    """The demo workspace (`cxscale demo`: world, diagnosis, readouts, the portfolio store carried through its
+    gates, proof points, demo logins), built once; returns the demo users' password."""
+    logins = out / "demo-logins.json"
+    if not logins.exists():
+        from cxscale.demo import run_demo
 
-    if out.exists():
-        shutil.rmtree(out)
-    run_demo(out, customers=customers, seed=7)
-    opened = open_store(store)
-    try:
-        service.sync(opened, out / "world" / "portfolio", None)
-        for p in service.people(opened):
-            set_password(opened, p.id, PASSWORD, None, demo=True)
-    finally:
-        opened.close()
-    return store
+        if out.exists():
+            shutil.rmtree(out)
+        run_demo(out, customers=customers, seed=42)
+    return str(json.loads(logins.read_text())["password"])
 
 
 def make_app():  # noqa: ANN201 - uvicorn's --factory target
@@ -103,14 +93,23 @@ def routes(folder: Path) -> list[tuple[str, str]]:
            ("page /audit", "/audit"), ("page /scorecard", "/scorecard"), ("page /journey", "/journey"),
            ("page /review", "/review"), ("api /api/initiatives", "/api/initiatives"), ("api /api/log", "/api/log"),
            ("api /api/me", "/api/me"), ("api /api/audit", "/api/audit")]
+    from cxscale.proof.library import list_proofs
+
+    opened = open_store(folder / "portfolio.db")
+    try:
+        proofs = [p.digest for p in list_proofs(opened)]
+    finally:
+        opened.close()
+    mix += [("page /proof", "/proof"), ("page /proof?q=", "/proof?q=handle+time")]
+    mix += [("page /proof/{digest}", f"/proof/{d}") for d in proofs]
     for iid in ids:
         mix += [("page /initiatives/{id}", f"/initiatives/{iid}"), ("api /api/initiatives/{id}/gate",
                                                                       f"/api/initiatives/{iid}/gate")]
     return mix
 
 
-async def load(base: str, users: list[str], mix: list[tuple[str, str]], budget: int, seconds: float,
-               think: float = 0.0) -> tuple[dict[str, list[float]], list[str], dict[str, int], float]:
+async def load(base: str, users: list[str], password: str, mix: list[tuple[str, str]], budget: int,
+               seconds: float, think: float = 0.0) -> tuple[dict[str, list[float]], list[str], dict[str, int], float]:
     """Every user logged in, then each sends the next request of the mix as soon as the last one answered (after
     `think` seconds on average, 0.5-1.5x at random: a person reading the page), until the budget or time is spent.
     Errors are server errors and failed connections; a 4xx answer the API declares (a gate that cannot be judged on
@@ -129,7 +128,7 @@ async def load(base: str, users: list[str], mix: list[tuple[str, str]], budget: 
     async def login(name: str, client: httpx.AsyncClient) -> bool:
         page = await client.get("/login")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        done = await client.post("/login", data={"user": name, "password": PASSWORD,
+        done = await client.post("/login", data={"user": name, "password": password,
                                                  "csrf": csrf.group(1) if csrf else "", "next": "/"})
         if done.status_code != 303 or "cxscale_session" not in client.cookies:
             errors.append(f"login {name}: {done.status_code}")
@@ -194,12 +193,13 @@ def main() -> None:
     args = ap.parse_args()
 
     folder = args.out / f"demo-{args.customers}"
-    build(folder, args.customers)
+    password = build(folder, args.customers)
     from cxscale.portfolio import open_store, service
 
     opened = open_store(folder / "portfolio.db")
     try:
-        people = [p.id for p in service.people(opened) if p.active]
+        logins = {u["user"] for u in json.loads((folder / "demo-logins.json").read_text())["users"]}
+        people = [p.id for p in service.people(opened) if p.active and p.id in logins]
     finally:
         opened.close()
     users = [people[k % len(people)] for k in range(args.users)]
@@ -207,8 +207,8 @@ def main() -> None:
     proc, base = serve(folder)
     try:
         # One warm-up pass (first-call caches: the data the idea gates plan on, the diagnosis, templates).
-        asyncio.run(load(base, users[:1], mix, len(mix), 120))
-        timings, errors, refusals, elapsed = asyncio.run(load(base, users, mix, args.requests, args.seconds,
+        asyncio.run(load(base, users[:1], password, mix, len(mix), 120))
+        timings, errors, refusals, elapsed = asyncio.run(load(base, users, password, mix, args.requests, args.seconds,
                                                               args.think))
     finally:
         proc.terminate()
@@ -219,7 +219,7 @@ def main() -> None:
     total = {"users": args.users, "think_seconds": args.think, "requests": len(every), "seconds": elapsed, "per_second": len(every) / elapsed,
              "p50_ms": 1000 * statistics.median(every), "p95_ms": 1000 * quantile(every, 0.95),
              "max_ms": 1000 * max(every), "errors": len(errors),
-             "refusals": sum(refusals.values()), "initiatives": len(mix) // 2 - 5,
+             "refusals": sum(refusals.values()), "routes": len(mix),
              "cpus": os.cpu_count(), "load_average": os.getloadavg()[0]}
     if args.json:
         print(json.dumps({"total": total, "routes": rows, "errors": errors[:20], "refusals": refusals}, indent=2))

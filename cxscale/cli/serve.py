@@ -25,12 +25,22 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="The port."),
     store: str = typer.Option(None, help="The portfolio store: a SQLite file or a postgresql:// URL (default: "
                               "CXSCALE_STORE; after make demo, out/demo/portfolio.db)."),
-    workspace: Path = typer.Option(None, help="The folder with diagnosis.json, readouts and proof points (default: "
+    workspace: Path = typer.Option(None, help="The folder with diagnosis.json (the journey page, the audit's "
+                                   "touchpoints and money at stake) and the log's signed checkpoints (default: "
                                    "out/demo when it exists)."),
+    data: str = typer.Option(None, help="The interaction data the idea -> pilot gate plans power on: a folder or "
+                             "an Ibis URL (default: WORKSPACE/world when it exists; without it that gate says the "
+                             "plan is missing)."),
 ) -> None:
-    """Serve the shared dashboard: the pipeline, each initiative with its gate and decisions, the journey, the
-    decision log, and a JSON API (/api/docs). Logins are the store's people with a password; in the demo,
-    `make demo` creates them and the login page lists them."""
+    """Serve the shared dashboard: the pipeline by role (executive, operations, commercial), each initiative with
+    its gate, actions and decisions, the journey, the pilot-trap audit, the scorecard, the proof-point library, the
+    quarterly review pack, the decision log, and a JSON API (/api/docs, schema at /api/openapi.json).
+
+    Logins are the store's people with a dashboard password (argon2-hashed in the store); in the demo, `make demo`
+    creates them and the login page lists them; a team's store has no default password. A team's store: point --store (or CXSCALE_STORE) at its PostgreSQL URL,
+    set CXSCALE_SECRET_KEY (32+ random characters, so sessions survive a restart), give --workspace and --data,
+    and serve on a private address behind a TLS proxy: any --host but loopback sends Secure cookies only
+    (docs/dashboard.md)."""
     import uvicorn
 
     from cxscale.web import WebConfig, create_app
@@ -45,11 +55,15 @@ def serve(
     logins: tuple[tuple[str, str], ...] = ()
     password = None
     if demo is not None and demo.exists():
-        data = json.loads(demo.read_text())
-        logins = tuple((u["user"], u["what"]) for u in data["users"])
-        password = data["password"]
+        written = json.loads(demo.read_text())
+        logins = tuple((u["user"], u["what"]) for u in written["users"])
+        password = written["password"]
     key = settings.secret_key.get_secret_value().encode() if settings.secret_key else None
-    world = folder / "world" if folder is not None and (folder / "world").is_dir() else None
+    if key is not None and len(key) < 32:
+        raise CxscaleError(f"CXSCALE_SECRET_KEY has {len(key)} characters: give at least 32 random ones (python -c "
+                           "'import secrets; print(secrets.token_urlsafe(32))')")
+    world: Path | str | None = (Path(data) if Path(data).exists() else data) if data is not None else \
+        folder / "world" if folder is not None and (folder / "world").is_dir() else None
     config = WebConfig(store=target, workspace=folder, data=world, secret_key=key, demo_logins=logins, demo_password=password,
                        secure_cookies=host not in LOOPBACK)
     console.print(f"cxscale dashboard on [bold]http://{host}:{port}/[/] (store {target}"

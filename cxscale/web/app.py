@@ -70,8 +70,8 @@ class WebConfig:
     store: str
     workspace: Path | None = None
     #: The interaction data the idea -> pilot gate plans power on (the demo's world); None: that gate says the plan
-    #: is missing.
-    data: Path | None = None
+    #: is missing. A folder or an Ibis URL.
+    data: Path | str | None = None
     #: 32+ random bytes; None: a new key per process (everybody logs in again after a restart).
     secret_key: bytes | None = None
     #: Demo mode: the login page lists the demo users `make demo` created and their password.
