@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cxscale.cli._app import app, console, read_settings
+from cxscale.cli._app import app, console, print_json, read_settings
 from cxscale.errors import CxscaleError
 
 DEMO_WORKSPACE = Path("out/demo")
@@ -31,6 +31,8 @@ def serve(
     data: str = typer.Option(None, help="The interaction data the idea -> pilot gate plans power on: a folder or "
                              "an Ibis URL (default: WORKSPACE/world when it exists; without it that gate says the "
                              "plan is missing)."),
+    as_json: bool = typer.Option(False, "--json", help="Print where it serves as one JSON line (url, store, "
+                                 "workspace, demo), then serve."),
 ) -> None:
     """Serve the shared dashboard: the pipeline by role (executive, operations, commercial), each initiative with
     its gate, actions and decisions, the journey, the pilot-trap audit, the scorecard, the proof-point library, the
@@ -66,6 +68,13 @@ def serve(
         folder / "world" if folder is not None and (folder / "world").is_dir() else None
     config = WebConfig(store=target, workspace=folder, data=world, secret_key=key, demo_logins=logins, demo_password=password,
                        secure_cookies=host not in LOOPBACK)
-    console.print(f"cxscale dashboard on [bold]http://{host}:{port}/[/] (store {target}"
-                  + (", demo mode" if logins else "") + "); Ctrl+C stops it")
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    from cxscale.engine import redact
+
+    if as_json:
+        print_json({"url": url, "store": redact(target), "workspace": str(folder) if folder else None,
+                    "demo": bool(logins)})
+    else:
+        console.print(f"cxscale dashboard on [bold]{url}[/] (store {redact(target)}" + (", demo mode" if logins else "")
+                      + "); Ctrl+C stops it")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

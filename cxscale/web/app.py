@@ -461,7 +461,7 @@ def _pages(app: FastAPI, state: State) -> None:
     @app.get("/log", response_class=HTMLResponse, include_in_schema=False)
     def log(request: Request, actor: Actor = Depends(page_actor)) -> HTMLResponse:
         found = entries(state.store)
-        check = verify(state.store, _checkpoint(state))
+        check = _verify(state)
         return html(request, actor, "web/log.html", "log", entries=[views.entry(e) for e in reversed(found)],
                     verification=check)
 
@@ -517,7 +517,7 @@ def _scorecard(state: State) -> tuple[Any, list[tuple[str, dict[str, int]]]]:
     from cxscale.portfolio.scorecard import evaluate, evaluations, trend
 
     found, crowd = _records(state)
-    card = evaluate(found, crowd, _diagnosis(state), verify(state.store, _checkpoint(state)), _now())
+    card = evaluate(found, crowd, _diagnosis(state), _verify(state), _now())
     levels = trend([*evaluations(state.store), card])
     return card, [(q, {str(k): v for k, v in lv.items()}) for q, lv in levels]
 
@@ -532,7 +532,7 @@ def _review(state: State, quarter: str) -> Any:
     _, end = quarter_bounds(quarter)
     found, crowd = _records(state)
     return build_review(found, crowd, _diagnosis(state), quarter, min(_now(), end - timedelta(microseconds=1)),
-                        verify(state.store, _checkpoint(state)), evaluations(state.store), compounding=None)
+                        _verify(state), evaluations(state.store), compounding=None)
 
 
 def _proof(state: State, digest: str) -> Any:
@@ -599,16 +599,19 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
-def _checkpoint(state: State) -> Any:
-    """The newest signed checkpoint kept in the workspace, if any (verify then also catches truncation)."""
-    from cxscale.portfolio.log import Checkpoint
+def _verify(state: State) -> Any:
+    """The decision log verified (cxscale log verify): against the newest signed checkpoint kept in the workspace
+    when the public key that signed it is there too (KEY.pub, as `cxscale log keygen` writes it; then truncation
+    is caught as well), else the chain alone."""
+    from cxscale.portfolio.log import Checkpoint, load_public_key
 
     folder = state.config.workspace
-    if folder is None:
-        return None
-    found = sorted(folder.glob("*.checkpoint.json")) + sorted((folder / "portfolio").glob("*.checkpoint.json")) \
-        if folder.exists() else []
-    return Checkpoint.read(found[-1]) if found else None
+    places = [folder, folder / "portfolio"] if folder is not None else []
+    found = [p for place in places if place.is_dir() for p in sorted(place.glob("*.checkpoint.json"))]
+    keys = [p for place in places if place.is_dir() for p in sorted(place.glob("*.pub"))]
+    if found and keys:
+        return verify(state.store, Checkpoint.read(found[-1]), load_public_key(keys[0]))
+    return verify(state.store)
 
 
 def _diagnosis(state: State) -> Any:
@@ -708,7 +711,7 @@ def _api(app: FastAPI, state: State) -> None:
     @app.get("/api/log", tags=["log"], response_model=schemas.LogOut, responses=schemas.ERRORS,
               summary="The decision log, oldest first, and whether it verifies")
     def api_log(actor: Actor = Depends(api_actor)) -> dict[str, Any]:
-        check = verify(state.store, _checkpoint(state))
+        check = _verify(state)
         return {"verified": check.ok, "size": check.size, "first_bad": check.first_bad,
                 "kind": check.kind, "reason": check.reason,
                 "entries": [e.to_json() for e in entries(state.store)]}
