@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -51,7 +52,8 @@ def make_app():  # noqa: ANN201 - uvicorn's --factory target
     from cxscale.web import WebConfig, create_app
 
     folder = Path(os.environ["CXSCALE_BENCH_WORKSPACE"])
-    return create_app(WebConfig(store=str(folder / "portfolio.db"), workspace=folder, data=folder / "world"))
+    return create_app(WebConfig(store=str(folder / "portfolio.db"), workspace=folder, data=folder / "world",
+                                secret_key=os.environ["CXSCALE_BENCH_KEY"].encode()))
 
 
 def _free_port() -> int:
@@ -60,12 +62,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(folder: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = {**os.environ, "CXSCALE_BENCH_WORKSPACE": str(folder), "PYTHONPATH": str(REPO)}
+    # One session key for every worker (else a session signed by one is refused by the other).
+    env = {**os.environ, "CXSCALE_BENCH_WORKSPACE": str(folder), "PYTHONPATH": str(REPO),
+           "CXSCALE_BENCH_KEY": secrets.token_urlsafe(32)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "bench_dashboard:make_app",
                              "--app-dir", str(BENCH_DIR), "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning", "--no-access-log"], env=env)
+                             "--log-level", "warning", "--no-access-log", "--workers", str(workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     import httpx
 
@@ -187,6 +191,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=90, help="the time limit of the measured phase")
     ap.add_argument("--think", type=float, default=0.0, help="seconds a user waits between requests, on average "
                     "(0: none, the stress case)")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (cxscale serve runs one)")
     ap.add_argument("--customers", type=int, default=5000, help="the demo world's size")
     ap.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "dashboard")
     ap.add_argument("--json", action="store_true")
@@ -204,7 +209,7 @@ def main() -> None:
         opened.close()
     users = [people[k % len(people)] for k in range(args.users)]
     mix = routes(folder)
-    proc, base = serve(folder)
+    proc, base = serve(folder, args.workers)
     try:
         # One warm-up pass (first-call caches: the data the idea gates plan on, the diagnosis, templates).
         asyncio.run(load(base, users[:1], password, mix, len(mix), 120))
@@ -216,7 +221,7 @@ def main() -> None:
     every = [t for ts in timings.values() for t in ts]
     rows = {label: {"n": len(ts), "p50_ms": 1000 * statistics.median(ts), "p95_ms": 1000 * quantile(ts, 0.95),
                     "max_ms": 1000 * max(ts)} for label, ts in sorted(timings.items())}
-    total = {"users": args.users, "think_seconds": args.think, "requests": len(every), "seconds": elapsed, "per_second": len(every) / elapsed,
+    total = {"users": args.users, "workers": args.workers, "think_seconds": args.think, "requests": len(every), "seconds": elapsed, "per_second": len(every) / elapsed,
              "p50_ms": 1000 * statistics.median(every), "p95_ms": 1000 * quantile(every, 0.95),
              "max_ms": 1000 * max(every), "errors": len(errors),
              "refusals": sum(refusals.values()), "routes": len(mix),
@@ -229,7 +234,7 @@ def main() -> None:
             print(f"{label:38} {r['n']:>6} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['max_ms']:>8.1f}")
         print(f"{'all':38} {total['requests']:>6} {total['p50_ms']:>8.1f} {total['p95_ms']:>8.1f} "
               f"{total['max_ms']:>8.1f}")
-        print(f"{args.users} users, {total['requests']} requests in {elapsed:.1f} s ({total['per_second']:.0f}/s), "
+        print(f"{args.users} users, {args.workers} worker(s), {total['requests']} requests in {elapsed:.1f} s ({total['per_second']:.0f}/s), "
               f"think {args.think:g} s, {len(errors)} errors, {sum(refusals.values())} declared refusals "
               f"({', '.join(refusals) or 'none'}); load average {total['load_average']:.1f} on {total['cpus']} cores")
         for e in errors[:10]:

@@ -138,6 +138,11 @@ def create_app(config: WebConfig) -> FastAPI:
                   sessions=Sessions(config.secret_key or secrets.token_bytes(32)),
                   limiter=LoginLimiter(config.login_failures, config.login_window))
     app.state.cx = state
+    if state.store.exists():
+        # Bring the store to its newest migration now, in one thread: Store.session() migrates on first use, and
+        # Alembic's migration context is not safe to enter from two request threads at once.
+        with state.store.session():
+            pass
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -104,3 +104,19 @@ def test_the_proof_library_searches_and_filters_and_each_proof_point_downloads(c
     assert "Claims they support" in commercial and with_proof.title in commercial
     assert [p["digest"] for p in client.get("/api/proof-points", params={"search": "guidance"}).json()] == [short]
     assert client.get(f"/api/proof-points/{short[:10]}").json()["id"] == with_proof.id
+
+
+def test_the_log_page_verifies_against_the_workspace_checkpoint_with_its_key(client, portfolio):
+    """As `make demo` leaves it: portfolio-log.checkpoint.json and the key pair beside the store."""
+    from cxscale.portfolio.log import checkpoint, generate_key
+
+    folder = portfolio.store_path.parent
+    store = open_store(portfolio.store_path)
+    try:
+        checkpoint(store, generate_key(folder / "portfolio-log.key")).write(folder / "portfolio-log.checkpoint.json")
+    finally:
+        store.close()
+    login(client, "vic.viewer")
+    assert "The log verifies" in client.get("/log").text
+    assert client.get("/api/log").json()["verified"] is True
+    assert client.get("/scorecard").status_code == 200
