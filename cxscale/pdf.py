@@ -6,7 +6,8 @@ so a page cannot reach the network or the file system through an image, a styles
 reproducible: the creation and modification dates are `created` (or 1970-01-01 when None, as SOURCE_DATE_EPOCH=0
 would give), the file identifier is derived from the HTML without its dates, and WeasyPrint writes nothing else that depends on the
 time or the machine; the same HTML and `created` give the same bytes. Two builds at different times differ in the
-/CreationDate and /ModDate strings only (docs/proof-points.md#reproducibility).
+/CreationDate and /ModDate strings, the byte offsets after them, and the second half of the file identifier (which
+names one instance of the file: a hash of its bytes) only (docs/proof-points.md#reproducibility).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def render_pdf(html: str, out: Path, *, created: datetime | None) -> Path:
     undated = "\n".join(line for line in html.splitlines() if 'name="dcterms.' not in line)
     identifier = hashlib.sha256(undated.encode()).hexdigest()[:32].encode()
     out.parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(out, identifier=identifier)
+    document.write_pdf(out, pdf_identifier=identifier)
     return out
 
 

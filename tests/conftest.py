@@ -121,6 +121,16 @@ def data_on(con: Any, path: Path) -> dict[str, Any]:
             "engine": None}
 
 
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory):
+    """The URL (spark://127.0.0.1:PORT) of a Spark standalone cluster started for the session: one master, two
+    workers on loopback (tests/spark_cluster.py); stopped at the end."""
+    from tests.spark_cluster import SparkCluster
+
+    with SparkCluster(tmp_path_factory.mktemp("spark-cluster")) as cluster:
+        yield cluster.url
+
+
 @pytest.fixture
 def duckdb_con():
     from cxscale.engine import connect

@@ -26,9 +26,9 @@ from cxscale.cli import app, main
 
 #: The commands as `cxscale --help` shows them (the commands in the order registered, then the groups), and the
 #: sub-commands of the groups among them.
-# Typer lists plain commands before groups: signoff and stop come before usecase.
-COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "signoff", "stop", "audit",
-            "scorecard", "review", "value", "serve", "usecase", "portfolio", "gate", "person", "log", "capability", "proof"]
+# Typer lists plain commands before groups: signoff, stop and retire come before usecase.
+COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "signoff", "stop", "retire",
+            "audit", "scorecard", "review", "value", "serve", "usecase", "portfolio", "gate", "person", "log", "capability", "proof"]
 SUBCOMMANDS = ["usecase lint", "portfolio sync", "portfolio list", "portfolio attach", "gate check", "gate advance",
                "gate approve", "person list", "person add", "person token", "person deactivate", "log verify",
                "log show", "log keygen", "log checkpoint", "capability list",

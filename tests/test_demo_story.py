@@ -10,6 +10,7 @@ import pytest
 
 from cxscale.demo import run_demo
 from cxscale.portfolio import open_store, service
+from cxscale.portfolio.audit import planted_key
 from cxscale.portfolio.log import Checkpoint, load_public_key, verify
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,7 @@ def test_every_initiative_reaches_the_stage_its_evidence_earns(demo):
 def test_the_audit_flags_exactly_the_planted_traps(demo):
     _, result, planted = demo
     found = {f["initiative"]: sorted(flag["key"] for flag in f["flags"]) for f in result.portfolio.audit}
-    expected = {iid: sorted(f"{trap}/{key.replace('-', '_')}" for trap, keys in p["flags"].items() for key in keys)
+    expected = {iid: sorted(planted_key(trap, key) for trap, keys in p["flags"].items() for key in keys)
                 for iid, p in planted.items() if p["stage"] not in ("stopped", "retired")}
     assert found == expected
 

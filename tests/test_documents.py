@@ -29,7 +29,7 @@ def test_no_schema_file_is_left_without_its_model():
 
 def test_the_documents_cxscale_writes_accept_newer_fields_and_the_spec_people_write_does_not():
     schemas = {name: json.loads((DOCS / d.file_name).read_text()) for name, d in published().items()}
-    for name in ("pilot-spec", "use-case"):
+    for name in ("pilot-spec", "use-case", "people"):
         assert schemas[name]["additionalProperties"] is False, name
     for name in ("readout", "diagnosis", "use-case-draft", "gate-decision"):
         assert schemas[name]["additionalProperties"] is True, name
@@ -41,7 +41,7 @@ def test_cxscale_schema_prints_a_documents_json_schema_and_lists_them():
     assert json.loads(res.stdout) == json_schema(published()["diagnosis"].model)
     res = CliRunner().invoke(app, ["schema", "--json"])
     assert [d["name"] for d in json.loads(res.stdout)] == ["pilot-spec", "readout", "diagnosis", "use-case-draft",
-                                                          "use-case", "gate-decision", "proof-point"]
+                                                          "use-case", "gate-decision", "proof-point", "people"]
 
 
 SPEC = {"pilot": "p", "primary": {"metric": "cost_to_serve", "target": {"relative": -0.05}}}

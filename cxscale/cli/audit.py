@@ -3,7 +3,6 @@ record loading that `cxscale scorecard` and `cxscale review` share."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,16 +36,11 @@ class Records:
 
 
 def load_records(store: Store) -> tuple[list[Initiative], list[Person]]:
-    """The initiatives and people the store holds (cxscale.portfolio.service, the store of use cases and people of
-    issue 20). Imported by name so that this module does not depend on it before it is merged."""
-    try:
-        service = importlib.import_module("cxscale.portfolio.service")
-    except ModuleNotFoundError as exc:
-        if exc.name != "cxscale.portfolio.service":
-            raise
-        raise CxscaleError("this build of cxscale stores no initiatives or people yet (cxscale.portfolio.service "
-                           "is missing): the audit, scorecard and review read them from the portfolio store") from None
-    return list(service.initiatives(store)), list(service.people(store))
+    """The initiatives and people the store holds, as records (cxscale.portfolio.service): none for a store never
+    written, which reading does not create."""
+    from cxscale.portfolio import service
+
+    return service.initiatives(store), service.people(store)
 
 
 def read_diagnosis(path: Path | None) -> DiagnosisDocument | None:

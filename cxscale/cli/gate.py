@@ -1,4 +1,4 @@
-"""`cxscale gate check|advance|approve`, `cxscale signoff` and `cxscale stop`: carry an initiative through its gates
+"""`cxscale gate check|advance|approve`, `cxscale signoff`, `cxscale stop` and `cxscale retire`: carry an initiative through its gates
 on evidence, as the person a credential establishes (docs/portfolio.md#the-command-line)."""
 
 from __future__ import annotations
@@ -179,3 +179,24 @@ def stop_command(
         actor = acting(s, token_file)
         assert actor is not None
         _outcome(service.stop(s, initiative, reason, actor), as_json)
+
+
+@app.command("retire")
+def retire_command(
+    initiative: str = typer.Argument(..., help="The initiative (use case id), at scale."),
+    reason: str = typer.Option(..., "--reason", help="Why it retires (replaced, no longer worth running)."),
+    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the decision and its log entry as JSON."),
+) -> None:
+    """Retire a capability at scale, for a reason (its executive sponsor or a council member). An initiative that
+    did not scale is stopped instead.
+
+    Example: [bold]cxscale retire proactive-alerts --reason "replaced by outage-alerts-technical"[/]
+    """
+    from cxscale.portfolio import service
+
+    with opened(store) as s:
+        actor = acting(s, token_file)
+        assert actor is not None
+        _outcome(service.retire(s, initiative, reason, actor), as_json)

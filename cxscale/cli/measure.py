@@ -53,9 +53,7 @@ def measure(
 ) -> None:
     """Read out a pilot in business terms: effect per metric with CI, SRM check, guardrails, verdict, annual value."""
     from cxscale.documents.pilot_spec import load_spec
-    from cxscale.measure.html import write_html
     from cxscale.measure.run import measure_spec
-    from cxscale.metrics.catalog import load_catalog
 
     if html and load_spec(spec).design == "observational":
         raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
@@ -69,6 +67,9 @@ def measure(
         r = measure_spec(spec, data, mapping, engine, list(metrics), validate=validate, quarantine=quarantine,
                          opened=opened, settings=read_settings())
     if html:
+        from cxscale.measure.html import write_html  # its templates and charts, only for a page
+        from cxscale.metrics.catalog import load_catalog
+
         write_html(r, html, load_spec(spec), load_catalog(*metrics))
     if as_json:
         print_json(r.to_json())

@@ -75,10 +75,11 @@ def sync_command(
     folder: Path = typer.Argument(..., help="The portfolio folder: *.usecase.yaml files and people.yaml."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
     token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print what was added, changed, unchanged and refused."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was added, changed, unchanged, refused and missing."),
 ) -> None:
     """Load a portfolio folder into the store: people, then every use case (a changed one is a new version; the
-    history is kept). Exit 1 when anything was refused. Needs a council member or an admin (anyone on a store with
+    history is kept). A use case of the store whose file is gone is reported missing, never deleted, with what to
+    do. Exit 1 when anything was refused. Needs a council member or an admin (anyone on a store with
     no admin who can sign in yet).
 
     Example: [bold]cxscale portfolio sync portfolio/[/]
@@ -90,7 +91,7 @@ def sync_command(
     if as_json:
         print_json(report.to_json())
     else:
-        colour = {"added": "green", "changed": "cyan", "unchanged": "dim", "refused": "red"}
+        colour = {"added": "green", "changed": "cyan", "unchanged": "dim", "refused": "red", "missing": "yellow"}
         for i in report.items:
             version = f" (version {i.version})" if i.version and i.status in ("added", "changed") else ""
             note = f": {escape(i.why)}" if i.why else ""

@@ -55,11 +55,12 @@ def value(
     from cxscale.measure.realised import read_scaled
     from cxscale.portfolio.value import compounding, monitor
 
+    given = _as_of(as_of, None) if as_of is not None else None  # a bad date fails before the readouts run
     data_path: str | Path = Path(data).resolve() if Path(data).exists() else data
     with console.status("reading out the holdouts in the engine...", spinner="dots") as status:
         world = read_scaled(data_path, scale, pilots, mapping, engine, list(metrics), settings=read_settings(),
                             progress=lambda label: status.update(f"{label}..."))
-    now = _as_of(as_of, world.data_end)
+    now = given or _as_of(None, world.data_end)
     checks = [monitor(c.proven, c.holdout.readout, capability=c.name, scaled_at=c.holdout.started,
                       reading_end=c.holdout.ends, as_of=now, window_days=window_days) for c in world.capabilities]
     combined = None if world.portfolio is None else world.portfolio.readout

@@ -11,11 +11,13 @@ above it (contract, errors and the YAML reader only), so every layer may use it.
 - the use cases of the portfolio people write (`UseCase`, docs/portfolio.md),
 - the portfolio's gate decisions (`GateDecision`, docs/portfolio.md#gates),
 - the proof points of `cxscale proof build` (`ProofPoint`, docs/proof-points.md).
+- the people of a portfolio folder, its people.yaml (`PeopleDocument`, docs/portfolio.md#people-and-credentials).
 """
 
 from cxscale.documents.base import OpenModel, StrictModel, canonical_json, digest, unknown_fields
 from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.documents.gate_decision import GateDecision
+from cxscale.documents.people import PeopleDocument
 from cxscale.documents.pilot_spec import PilotSpec, dump_spec, load_spec
 from cxscale.documents.proof_point import ProofPoint
 from cxscale.documents.readout import ReadoutDocument
@@ -23,6 +25,6 @@ from cxscale.documents.use_case import UseCase, load_use_case
 from cxscale.documents.use_case_draft import UseCaseDraft
 
 __all__ = [
-    "DiagnosisDocument", "GateDecision", "OpenModel", "PilotSpec", "ProofPoint", "ReadoutDocument", "StrictModel", "UseCase",
+    "DiagnosisDocument", "GateDecision", "OpenModel", "PeopleDocument", "PilotSpec", "ProofPoint", "ReadoutDocument", "StrictModel", "UseCase",
     "UseCaseDraft", "canonical_json", "digest", "dump_spec", "load_spec", "load_use_case", "unknown_fields",
 ]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from cxscale.documents.diagnosis import DiagnosisDocument
 from cxscale.documents.gate_decision import GateDecision
+from cxscale.documents.people import PeopleDocument
 from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.documents.proof_point import ProofPoint
 from cxscale.documents.readout import ReadoutDocument
@@ -46,6 +47,7 @@ def published() -> dict[str, Published]:
         Published("use-case", 1, "YAML people write; read by cxscale usecase lint", UseCase),
         Published("gate-decision", 1, "a gate decision of the portfolio (cxscale.portfolio.gates.decide)", GateDecision),
         Published("proof-point", 1, "cxscale proof build (proof.json beside its HTML and PDF)", ProofPoint),
+        Published("people", 1, "YAML people write: a portfolio folder's people.yaml", PeopleDocument),
     ]
     return {d.name: d for d in docs}
 

@@ -17,6 +17,7 @@ from cxscale.engine.expressions import (
     bit,
     bit_or,
     bit_or_of_others,
+    blank,
     csv_rejects,
     customer_key,
     dialect_of,
@@ -36,7 +37,7 @@ from cxscale.engine.expressions import (
 from cxscale.engine.spark import spark_session
 
 __all__ = [
-    "ENGINES", "Dialect", "attach_database_file", "bit", "bit_or", "bit_or_of_others", "connect", "csv_rejects",
+    "ENGINES", "Dialect", "attach_database_file", "bit", "blank", "bit_or", "bit_or_of_others", "connect", "csv_rejects",
     "customer_key", "dialect_of", "engine_name", "epoch_float", "epoch_seconds", "floor_divide", "instant", "is_url",
     "local_to_utc", "parse_timestamp", "read_csv_text", "reads_files", "redact", "spark_session", "texts_hash",
     "try_cast", "with_row_number",

@@ -28,15 +28,18 @@ def connect(engine: str | None = None, workspace: str | Path | None = None,
             settings: Settings | None = None) -> BaseBackend:
     """Open an engine, with what its dialect needs installed on the connection (Dialect.install).
 
-    engine: "duckdb" (in-process DuckDB; file-backed when workspace is given), "spark" (PySpark local mode), or any
-    Ibis URL such as "postgres://user@host/db" or "duckdb:///path/to/file.duckdb"; None: settings.engine.
+    engine: "duckdb" (in-process DuckDB; file-backed when workspace is given), "spark" (PySpark local mode),
+    "spark://HOST:PORT" (a Spark standalone cluster, docs/spark.md), or any Ibis URL such as "postgres://user@host/db" or "duckdb:///path/to/file.duckdb"; None: settings.engine.
     settings: memory, threads and Spark's session (cxscale.settings); None: the defaults, no environment read.
     """
     settings = settings or Settings.defaults()
     name = (engine or settings.engine).strip()
     if name == "duckdb":
         con = _duckdb(workspace, settings)
-    elif name == "spark":
+    elif name == "spark" or name.startswith("spark://") and name != "spark://":
+        # spark://HOST:PORT is a standalone cluster's master (docs/spark.md); "spark" is settings.spark_master.
+        if name != "spark":
+            settings = settings.model_copy(update={"spark_master": name})
         con = ibis.pyspark.connect(spark_session(settings))
     elif is_url(name):
         con = _by_url(name)

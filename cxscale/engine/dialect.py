@@ -151,6 +151,12 @@ class Dialect:
         """Read a zone-less timestamp as wall-clock time in `timezone` (IANA name, e.g. "Europe/Rome"); UTC out."""
         return _timezone(timezone, ts).cast("timestamp('UTC')")
 
+    def blank(self, text: Any) -> Any:
+        """Whether a text is empty or only whitespace (space, tab, newline, CR, VT, FF). Only a text that starts
+        with whitespace can strip to nothing, so the engine strips just those (stripping every value made this rule
+        most of a validation's time); here the first character is compared with each whitespace character."""
+        return (text.length() == 0) | (text.substr(0, 1).isin(_WHITESPACE) & (text.strip().length() == 0))
+
     # --- Keys and time arithmetic for the journey windows (cxscale.journey) -------------------------------------
 
     def customer_key(self, customer_id: Any) -> Any:
@@ -232,6 +238,8 @@ def _one_or_four(texts: tuple) -> None:
 def _timezone(tz, ts):  # type: ignore[no-untyped-def]
     ...
 
+
+_WHITESPACE = [" ", "\t", "\n", "\r", "\v", "\f"]
 
 #: Plain or scientific decimal text, bounded so that it always fits a double (PostgreSQL raises on overflow).
 _DECIMAL = r"[+-]?([0-9]{1,30}(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?"

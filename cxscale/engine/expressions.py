@@ -30,6 +30,11 @@ def dialect_of(con_or_expr: BaseBackend | Any) -> Dialect:
     return Dialect(con)
 
 
+def blank(text: Any) -> Any:
+    """Whether a text is empty or only whitespace, the engine's cheapest way (Dialect.blank)."""
+    return dialect_of(text).blank(text)
+
+
 def engine_name(con: BaseBackend) -> str:
     """The engine's name as documents show it (duckdb, pyspark, postgres)."""
     return dialect_of(con).name

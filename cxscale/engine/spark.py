@@ -3,6 +3,7 @@ frames have no EXCLUDE, and a row order needs an ordered window."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import ibis
@@ -14,18 +15,24 @@ from cxscale.settings import Settings
 
 
 def spark_session(settings: Settings) -> Any:
-    """The process's local-mode Spark session in UTC (Java 17): the active one, else one started with `settings`
-    (a JVM holds one Spark context, so the first connection's settings stay for the process)."""
+    """The process's Spark session in UTC (Java 17) on settings.spark_master (local mode, or a cluster's
+    spark://HOST:PORT): the active one when it runs on that master, else one started with `settings` (a JVM holds
+    one Spark context: a session on another master is stopped first, and the first connection's settings stay)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on install extras
         raise DataError("Spark engine needs pyspark: pip install 'cxscale[spark]'") from exc
     active = SparkSession.getActiveSession()
     if active is not None:
-        return active
+        master, wanted = active.sparkContext.master or "", settings.spark_master
+        if master == wanted or not (wanted.startswith("spark://") or master.startswith("spark://")):
+            return active  # the same cluster, or local mode either way
+        active.stop()
     session = (
         SparkSession.builder.master(settings.spark_master)
         .appName("cxscale")
+        # A cluster's executors run Python (if at all) with the driver's interpreter, which must exist there.
+        .config("spark.pyspark.python", sys.executable)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", str(settings.spark_partitions))
@@ -67,6 +74,11 @@ class Spark(Dialect):
 
     def local_to_utc(self, ts: Any, timezone: str) -> Any:
         return _to_utc_timestamp(ts, timezone).cast("timestamp('UTC')")
+
+    def blank(self, text: Any) -> Any:
+        from cxscale.engine.duckdb import _blank_by_bytes
+
+        return _blank_by_bytes(text)
 
     def customer_key(self, customer_id: Any) -> Any:
         return _xxhash64(customer_id.cast("string"))

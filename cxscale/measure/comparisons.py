@@ -58,13 +58,15 @@ class Comparison:
 
 def readout_document(spec: PilotSpec, data: Dataset, rows: list[Comparison], n: dict[str, int],
                      srm_p_value: float | None, warnings: list[str], *, window_complete: bool = True,
-                     money: bool = True, caps: dict[str, float] | None = None) -> ReadoutDocument:
+                     money: bool = True, caps: dict[str, float] | None = None,
+                     enrolled: float | None = None) -> ReadoutDocument:
     """The readout of `rows` (comparisons in role order: primary, guardrails, secondaries): judged, with the pilot's
-    verdict and, when `money`, the annual value. srm_p_value None: no planned split to check (not randomised)."""
+    verdict and, when `money`, the annual value. srm_p_value None: no planned split to check (not randomised).
+    enrolled: the pilot's units in every arm when the caller has counted them (else the money counts them)."""
     srm_ok = srm_p_value is None or srm_p_value >= verdict.SRM_ALPHA
     results = judge_comparisons(rows, spec, srm_ok, window_complete)
     pilot_verdict, reason = overall(results, srm_ok)
-    value = annual_value_of(data, spec, rows, results) if money else None
+    value = annual_value_of(data, spec, rows, results, enrolled) if money else None
     if value is not None and not value.nature_stated and NATURE_UNSTATED not in warnings:
         warnings.append(NATURE_UNSTATED)  # the money rests on an assumed nature (docs/readout.md#money)
     s = spec
@@ -141,10 +143,10 @@ def overall(metrics: list[MetricResult], srm_ok: bool) -> tuple[str, str]:
 
 
 def annual_value_of(ds: Dataset, spec: PilotSpec, rows: list[Comparison],
-                    results: list[MetricResult]) -> AnnualMoney | None:
+                    results: list[MetricResult], enrolled: float | None = None) -> AnnualMoney | None:
     """Money for the primary metric when it is money (else the first money metric), or through the rate card
     when the primary is a handle time; annualised by the spec's value.nature (docs/readout.md#money). `results`
-    are the judged `rows`, in the same order."""
+    are the judged `rows`, in the same order; enrolled: the pilot's analysis units in every arm, if counted."""
     money = [(r, m) for r, m in zip(rows, results, strict=True) if r.metric.is_money and r.metric.type == "sum"]
     v = spec.value
     p = rows[0] if rows and rows[0].role == "primary" else None
@@ -156,7 +158,8 @@ def annual_value_of(ds: Dataset, spec: PilotSpec, rows: list[Comparison],
         return None
     best, judgement = money[0]
     analysis_unit = spec.analysis_unit or spec.unit
-    enrolled = units_in_pilot(ds, spec.pilot, spec.unit, analysis_unit) if ds.has("assignments") else None
+    if enrolled is None and ds.has("assignments"):
+        enrolled = units_in_pilot(ds, spec.pilot, spec.unit, analysis_unit)
     if v.units_per_year:
         units, source = v.units_per_year, "spec value.units_per_year"
     elif v.nature == "one_off" and enrolled is not None:

@@ -129,5 +129,8 @@ def readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> R
     if srm_p < verdict.SRM_ALPHA:
         warnings.append(f"sample ratio mismatch (p = {srm_p:.2g}): units per arm {ps.n} do not match the planned "
                         "split; the verdict is blocked")
+    # The money's enrolment is the stats query's count of assigned units (no scan of its own), per unit of
+    # assignment; another analysis unit (customers inside agents) is counted by the money step.
+    enrolled = float(ps.assigned) if ps.assigned is not None and ps.analysis_unit == ps.unit else None
     return readout_document(spec, data, rows, ps.n, srm_p, warnings, window_complete=complete,
-                            money=not few, caps=ps.caps)  # no money figure without an interval
+                            money=not few, caps=ps.caps, enrolled=enrolled)  # no money figure without an interval

@@ -59,6 +59,9 @@ class PilotStats:
     #: Latest assignment time over the pilot's units (UTC).
     last_assigned: datetime | None = None
     caps: dict[str, float] = field(default_factory=dict)
+    #: Assignment rows of the pilot's unit type in every arm (its units, which the contract keeps unique): the
+    #: enrolment a one-off's money and its basis name, counted by this query rather than a scan of its own.
+    assigned: int | None = None
 
 
 def _assignments(ds: Dataset, spec: PilotSpec) -> ir.Table:
@@ -104,7 +107,9 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
         cluster = j.customer_id if clustered else None
         for i, m in ms:
             aggs.update(unit_aggregates(m, j, post, f"m{i}_post_", cluster))
-            if pre_days:
+            if pre_days and not (m.is_ratio or clustered):
+                # CUPED adjusts by a per-unit pre-period mean; ratio metrics have no such covariate, and their
+                # pre-period sums would cost a third of the aggregates for nothing (bench/README.md).
                 aggs.update(unit_aggregates(m, j, pre, f"m{i}_pre_", cluster))
         per_unit = j.group_by(j.unit_id.name("_uid"), j.arm.name("_arm")).aggregate(**aggs)
         tables.append(per_unit.mutate(**{c: per_unit[c].cast("float64").fill_null(0.0) for c in aggs}))
@@ -238,4 +243,5 @@ def _to_stats(spec: PilotSpec, metrics: list[MetricDef], rows: dict[str, dict], 
         n={arm: int(rows[arm]["n"]) for arm in (spec.arms if require_arms else rows)}, stats=stats,
         data_end=first.get("data_end"), last_assigned=last_assigned,
         caps={metrics[int(k.split("_")[0][1:])].name: v for k, v in caps.items() if "_post_" in k},
+        assigned=sum(int(r["n"]) for r in rows.values()),
     )

@@ -3,7 +3,7 @@ decision log.
 
 - use cases as code and their linter (`lint_file`, `lint_use_case`): lint.py, `cxscale usecase lint`,
 - the gates of their lifecycle as pure rules over documents (`idea_to_pilot`, `pilot_to_proof`, `proof_to_scale`,
-  `stop`, `recommend`, `sign_off`, `decide`): gates.py,
+  `stop`, `retire`, `recommend`, `sign_off`, `decide`): gates.py,
 - the store (`open_store`): SQLAlchemy over a SQLite file or PostgreSQL, migrated by Alembic (store.py),
 - the decision log (`append`, `entries`, `verify`, `checkpoint`): append-only, hash-chained, with signed checkpoints
   (log.py, docs/portfolio-log.md).
@@ -16,6 +16,7 @@ from cxscale.portfolio.gates import (
                                       pilot_to_proof,
                                       proof_to_scale,
                                       recommend,
+                                      retire,
                                       sign_off,
                                       stop,
 )
@@ -37,6 +38,6 @@ from cxscale.portfolio.store import Store, open_store
 __all__ = [
     "Checkpoint", "Entry", "Finding", "GateResult", "Store", "Verification", "append", "checkpoint", "decide",
     "detectability", "entries", "generate_key", "idea_to_pilot", "lint_file", "lint_use_case", "load_private_key",
-    "load_public_key", "open_store", "pilot_to_proof", "proof_to_scale", "recommend", "sign_off", "stop",
+    "load_public_key", "open_store", "pilot_to_proof", "proof_to_scale", "recommend", "retire", "sign_off", "stop",
     "use_case_files", "verify",
 ]

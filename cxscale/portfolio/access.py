@@ -16,7 +16,7 @@ from cxscale.errors import AccessError
 from cxscale.portfolio.records import Initiative, Person
 
 #: What a person may be allowed to do.
-Action = Literal["read", "sync", "attach", "advance", "signoff", "approve", "stop", "manage_people"]
+Action = Literal["read", "sync", "attach", "advance", "signoff", "approve", "stop", "retire", "manage_people"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 #: Who may take each action, in words (the table of docs/portfolio.md, checked by a test).
 WHO: dict[Action, str] = {
@@ -28,6 +28,7 @@ WHO: dict[Action, str] = {
     "signoff": "the initiative's owner for that function, if it is one of their own functions",
     "approve": "the initiative's executive sponsor",
     "stop": "the initiative's executive sponsor or a council member",
+    "retire": "the initiative's executive sponsor or a council member",
     "manage_people": "an admin",
 }
 _OWNER_KEYS = ("technology", "operations", "commercial", "executive_sponsor")
@@ -65,7 +66,7 @@ def authorize(person: Person, action: Action, initiative: Initiative | UseCase |
         return
     if "viewer" in roles:
         raise AccessError(f"{person.id} is a viewer and reads only: they may not {what}")
-    if action in ("attach", "advance", "signoff", "approve", "stop") and uc is None:
+    if action in ("attach", "advance", "signoff", "approve", "stop", "retire") and uc is None:
         raise AccessError(f"{action} needs the initiative it is about")
     owners = owners_of(uc) if uc is not None else {}
     allowed = {
@@ -74,6 +75,7 @@ def authorize(person: Person, action: Action, initiative: Initiative | UseCase |
         "advance": person.id in owners.values() or "council" in roles,
         "approve": owners.get("executive_sponsor") == person.id,
         "stop": owners.get("executive_sponsor") == person.id or "council" in roles,
+        "retire": owners.get("executive_sponsor") == person.id or "council" in roles,
         "manage_people": "admin" in roles,
     }
     if action == "signoff":

@@ -47,6 +47,19 @@ REASON_KEYS = (NO_TOUCHPOINT, TOUCHPOINT_WITHOUT_CONTACTS, NO_OPERATIONS_OWNER, 
                NO_BUSINESS_METRIC, TECHNICAL_METRIC, NO_BASELINE, NO_PILOT_SPEC, NO_READOUT, STALE_READOUT,
                PAST_WINDOW, OWNER_MISSING, OWNER_LEFT, OWNER_UNKNOWN, NO_DECISION)
 
+
+
+def planted_key(trap: str, key: str) -> str:
+    """The reason key of a flag as a planted world's manifest spells it (portfolio/planted.json, docs/simulator.md:
+    the trap, then a key like `no-touchpoint`): `isolated/no_touchpoint`. A reason key given whole, in either
+    spelling, is returned as the audit spells it. CxscaleError when it names no reason key of the audit."""
+    whole = key if "/" in key else f"{trap}/{key}"
+    found = whole.replace("-", "_")
+    if found not in REASON_KEYS:
+        raise CxscaleError(f"{trap} {key}: not a reason key of the audit ({', '.join(REASON_KEYS)})")
+    return found
+
+
 #: The stages the audit checks: stopped and retired initiatives are ends, with nothing left to scale.
 AUDITED: tuple[Stage, ...] = ("idea", "pilot", "proof", "scale")
 #: Days with no decision-log entry after which an idea, pilot or proof is unowned (a quarter).
@@ -311,8 +324,9 @@ def _unmeasured(i: Initiative, as_of: datetime, cat: Catalog) -> list[Flag]:
 
 # --- unowned ---------------------------------------------------------------------------------------------------
 
-#: The owners the unowned trap requires (the operations owner is the isolated trap's: it embeds the workflow).
-_OWNER_ROLES = ("technology", "commercial", "executive_sponsor")
+#: The owners the unowned trap requires: every one. A missing operations owner is also isolated (nobody owns the
+#: workflow the use case changes), so it is flagged in both traps, as the issue defines them and worlds plant them.
+_OWNER_ROLES = ("technology", "operations", "commercial", "executive_sponsor")
 
 
 def _unowned(i: Initiative, people: dict[str, Person], as_of: datetime, stale_after_days: int) -> list[Flag]:
@@ -400,8 +414,9 @@ def money_at_stake(uc: UseCase, diagnosis: DiagnosisDocument | None) -> MoneyAtS
 
 
 def blocking(findings: Sequence[AuditFinding], fail_on: Iterable[str]) -> list[AuditFinding]:
-    """The findings in any of the traps (isolated, unmeasured, unowned) or reason keys of `fail_on`."""
-    wanted = set(fail_on)
+    """The findings in any of the traps (isolated, unmeasured, unowned) or reason keys of `fail_on` (either
+    spelling: `unowned/owner_left` or `unowned/owner-left`)."""
+    wanted = {w.replace("-", "_") for w in fail_on}
     bad = sorted(wanted - set(TRAPS) - set(REASON_KEYS))
     if bad:
         raise CxscaleError(f"--fail-on: not a trap or reason key: {', '.join(bad)} (traps: {', '.join(TRAPS)})")

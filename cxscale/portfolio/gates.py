@@ -313,6 +313,17 @@ def stop(from_stage: Stage, reason: str) -> GateResult:
                                                     "no reason given: say why it stops"),))
 
 
+def retire(from_stage: Stage, reason: str) -> GateResult:
+    """Scale -> retired, the end of a capability that scaled (replaced, or no longer worth running): the
+    conditions are that it is at scale and a reason."""
+    given = bool(reason.strip())
+    return GateResult(from_stage, "retired", (
+        _held("at scale", from_stage == "scale", "at scale" if from_stage == "scale" else
+              f"at {from_stage}, not at scale: only a scaled capability is retired (stop it instead)"
+              if from_stage not in ("stopped", "retired") else f"{from_stage} already: it is an end"),
+        _held("reason", given, "retired: " + reason.strip() if given else "no reason given: say why it retires")))
+
+
 # --- the decision ----------------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """The people of the portfolio and how the acting person is established (docs/portfolio.md#people-and-credentials).
 
-People are listed in the portfolio folder's `people.yaml` (`people_version` 1, read strictly like every file people
-write) and synced into the store. Nobody acts by naming themselves: the acting person is established by a personal
+People are listed in the portfolio folder's `people.yaml` (the versioned document cxscale.documents.people,
+`people_version` 1, read strictly like every file people write) and synced into the store. Nobody acts by naming themselves: the acting person is established by a personal
 API token (random, shown once, kept as an argon2 hash; given by CXSCALE_TOKEN or `--token-file`), or, on a SQLite
 store, which is a file on one machine, by the operating-system user mapped to a person (`os_user`).
 """
@@ -11,78 +11,43 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxscale.documents.base import StrictModel
-from cxscale.documents.gate_decision import Function
-from cxscale.errors import AccessError, SpecError
-from cxscale.portfolio.records import Person, Role
+from cxscale.documents import people as document
+from cxscale.documents.people import PERSON_ID as PERSON_ID  # where it was
+from cxscale.errors import AccessError
+from cxscale.portfolio.records import Person
 from cxscale.portfolio.store import PersonRow, Store, TokenRow
-from cxscale.yamlfile import read_document
 
 #: The file of a portfolio folder that lists its people.
 PEOPLE_FILE = "people.yaml"
-#: What a person id may be: what use cases name as owners (no spaces; never a ':', which log subjects use).
-PERSON_ID = r"^[A-Za-z0-9][A-Za-z0-9._@-]*$"
 #: A token reads `cxs_<id>_<secret>`: the id finds its row, the secret (32 random bytes) is checked by argon2.
 TOKEN_PREFIX = "cxs_"
 _HASHER = PasswordHasher()
 
 
-class PersonEntry(StrictModel):
-    """One person of people.yaml."""
-
-    id: Annotated[str, Field(pattern=PERSON_ID, max_length=200)]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    functions: list[Function] = Field(default_factory=list)
-    roles: list[Role] = Field(default_factory=list)
-    #: False once they have left: they keep their place in the log but can do nothing.
-    active: bool = True
-    #: The operating-system user that is this person on a single-user SQLite store.
-    os_user: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+class PersonEntry(document.PersonEntry):
+    """One person of people.yaml (the document, cxscale.documents.people), and the record the rules read."""
 
     def record(self) -> Person:
         return Person(id=self.id, name=self.name, functions=tuple(self.functions), roles=tuple(self.roles),
                       active=self.active)
 
-    def to_json(self) -> dict[str, Any]:
-        """What a role change's evidence digest is taken over."""
-        return {"id": self.id, "name": self.name, "functions": list(self.functions), "roles": list(self.roles),
-                "active": self.active, "os_user": self.os_user}
 
+class PeopleFile(document.PeopleDocument):
+    """people.yaml, its people as PersonEntry."""
 
-class PeopleFile(StrictModel):
-    """people.yaml: `people_version: 1` and the list of people, each id once, each os_user once."""
-
-    people_version: Literal[1] = 1
-    people: list[PersonEntry] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique(self) -> PeopleFile:
-        for key in ("id", "os_user"):
-            values = [getattr(p, key) for p in self.people if getattr(p, key) is not None]
-            twice = sorted({v for v in values if values.count(v) > 1})
-            if twice:
-                raise ValueError(f"people: {key} {', '.join(twice)} given more than once")
-        return self
+    people: list[PersonEntry] = Field(default_factory=list)  # type: ignore[assignment]
 
 
 def load_people(path: str | Path) -> PeopleFile:
     """Read and validate a people file; errors name the file, the line and the key path."""
-    p = Path(path)
-    doc = read_document(p, "people file")
-    if not isinstance(doc.data, dict):
-        raise SpecError(f"{p}: a people file is a YAML mapping (people_version: 1, people: [...]; docs/portfolio.md)")
-    try:
-        return PeopleFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise SpecError(f"{p}: invalid people file: {doc.explain(exc)}") from exc
+    return document.read_people(path, PeopleFile)
 
 
 def entry_of(row: PersonRow) -> PersonEntry:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from cxscale.documents.gate_decision import Function, Stage
+from cxscale.documents.people import Role
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.documents.use_case import UseCase
 from cxscale.portfolio.log import Entry
 
-#: What a person may be besides an owner of a function: an executive sponsor, a member of the council that governs
-#: the portfolio, a viewer (reads only), an administrator (manages people and roles).
-Role = Literal["sponsor", "council", "viewer", "admin"]
+__all__ = ["Initiative", "Person", "Role", "StoredReadout"]
 
 
 @dataclass(frozen=True)

@@ -317,12 +317,12 @@ def _governed(items: list[Initiative], everyone: list[Initiative], people: dict[
     overrides = [e for e in decisions if e.action == "override"]
     o_share = _share(len(overrides), len(decisions))
     ok = verification is not None and verification.ok
-    said = ("not verified" if verification is None else f"{verification.size} entries verify" if verification.ok
-            else f"does not verify: {verification.reason}")
+    said = (" is not verified" if verification is None else f"'s {verification.size} entries verify" if verification.ok
+            else f" does not verify: {verification.reason}")
     l_share = _share(len(logged), len(past_idea))
     owner_numbers = {"filled": filled, "slots": slots}
     return [
-        Check("log verifies", 1, ok, f"the decision log {said}", "cxscale log verify names the first bad entry; "
+        Check("log verifies", 1, ok, f"the decision log{said}", "cxscale log verify names the first bad entry; "
               "restore it from a backup", {"size": verification.size if verification else None,
                                            "first_bad": verification.first_bad if verification else None}),
         _at_least("owners named", 1, owners, OWNERS_STARTED, f"owner places held by an active person ({filled} of "

@@ -66,12 +66,13 @@ FUNCTIONS: tuple[Function, ...] = get_args(Function)
 @dataclass(frozen=True)
 class SyncItem:
     """What sync did with one use case or person: added, changed (a new version), unchanged or refused (and why;
-    for a stored use case, its lint errors as a note)."""
+    for a stored use case, its lint errors as a note); or a use case of the store that the folder no longer holds
+    (missing: listed, never deleted, `why` says what to do)."""
 
     kind: Literal["use case", "person"]
     id: str
     source: str
-    status: Literal["added", "changed", "unchanged", "refused"]
+    status: Literal["added", "changed", "unchanged", "refused", "missing"]
     why: str = ""
     version: int | None = None
 
@@ -85,7 +86,7 @@ class SyncReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"items": [asdict(i) for i in self.items],
-                **{s: self.count(s) for s in ("added", "changed", "unchanged", "refused")}}
+                **{s: self.count(s) for s in ("added", "changed", "unchanged", "refused", "missing")}}
 
 
 @dataclass(frozen=True)
@@ -468,6 +469,23 @@ def stop(store: Store, initiative_id: str, reason: str, actor: Person) -> Outcom
     return write(store, work, f"a stop of {initiative_id}")
 
 
+def retire(store: Store, initiative_id: str, reason: str, actor: Person) -> Outcome:
+    """Retire a capability at scale, for a reason (a `retire` entry): its executive sponsor or a council member.
+    Refused, naming the condition, for an initiative not at scale (stop ends one that did not scale)."""
+
+    def work(s: Session) -> Outcome:
+        who = _fresh(s, actor)
+        state = _state(s, initiative_id)
+        authorize(who, "retire", state.use_case)
+        result = gates.retire(state.stage, reason)
+        decision = gates.decide(result, state.use_case, proposer=who.id, reason=reason,
+                                evidence=state.evidence())
+        entry = _record(s, store, decision, who.id, "retire", decision.reason)
+        return Outcome(initiative_id, "retire", decision.from_stage, decision.to_stage, entry, decision)
+
+    return write(store, work, f"a retirement of {initiative_id}")
+
+
 def attach_readout(store: Store, initiative_id: str, readout: ReadoutDocument | Mapping[str, Any],
                    actor: Person) -> StoredReadout:
     """Attach a readout (`cxscale measure --json`) of the initiative's pilot spec; the same readout again is kept
@@ -546,9 +564,34 @@ def sync(store: Store, folder: str | Path, actor: Person | None) -> SyncReport:
         may_manage = boot or (who is not None and "admin" in who.roles)
         items = [_sync_person(s, store, p, str(people_path), name, may_manage) for p in listed]
         items += [_sync_use_case(s, f, uc, why) for f, uc, why in parsed]
+        here = set(seen) | {i.id for i in items if i.kind == "use case" and i.status == "refused"}
+        items += _missing(s, here)
         return SyncReport(tuple(items))
 
     return write(store, work, f"a sync of {root}")
+
+
+def _missing(s: Session, here: set[str]) -> list[SyncItem]:
+    """The store's use cases whose id no file of the folder gives (a refused file counts by its name, so a file
+    that is only broken is not reported missing). The store keeps them and their decisions: the log is
+    append-only."""
+    latest: dict[str, UseCaseVersion] = {}
+    first: dict[str, str] = {}
+    for row in s.scalars(select(UseCaseVersion).order_by(UseCaseVersion.initiative_id, UseCaseVersion.version)):
+        latest[row.initiative_id] = row
+        first.setdefault(row.initiative_id, row.synced_at)
+    out = []
+    for iid in sorted(set(latest) - here):
+        stage, _ = _stage(s, iid, first[iid])
+        if stage in ("stopped", "retired"):
+            todo = f"it is {stage}: nothing to do (its history stays in the store)"
+        else:
+            end = f"cxscale retire {iid} --reason" if stage == "scale" else f"cxscale stop {iid} --reason"
+            todo = f"it is at {stage}: restore its file (git history: {latest[iid].source}), or end it ({end})"
+        out.append(SyncItem("use case", iid, latest[iid].source, "missing",
+                            f"in the store (version {latest[iid].version}) but in no file of the folder; {todo}",
+                            latest[iid].version))
+    return out
 
 
 def _sync_person(s: Session, store: Store, p: PersonEntry, source: str, actor: str, may_manage: bool) -> SyncItem:

@@ -12,9 +12,21 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 Num = Any  # a float or a numpy array
+
+
+class _Special:
+    """scipy.special, imported on first use: a command imports this module before its first query, and scipy's
+    import (about 0.3 s) belongs after it (tests/test_startup.py)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from scipy import special as real
+
+        return getattr(real, name)
+
+
+special = _Special()
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
 

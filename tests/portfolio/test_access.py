@@ -30,6 +30,8 @@ GONE = Person("dan", "Dan", roles=("sponsor", "council", "admin"), active=False)
     (CARLA, "signoff", "technology", False), (EVA, "signoff", "operations", False),
     (DAN, "approve", None, True), (EVA, "approve", None, False), (ANA, "approve", None, False),
     (DAN, "stop", None, True), (EVA, "stop", None, True), (ANA, "stop", None, False),
+    (DAN, "retire", None, True), (EVA, "retire", None, True), (CARLA, "retire", None, False),
+    (VIC, "retire", None, False), (GONE, "retire", None, False),
     (EVA, "sync", None, True), (ADAM, "sync", None, True), (ANA, "sync", None, False),
     (ADAM, "manage_people", None, True), (EVA, "manage_people", None, False),
     (ANA, "attach", None, True), (ADAM, "attach", None, False),

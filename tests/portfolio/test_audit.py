@@ -31,11 +31,13 @@ def test_a_clean_initiative_has_no_flag_at_any_stage(stage):
     assert found.stage == stage and found.days_in_stage == 10.0
 
 
-# Each case: the initiative's changes from the clean one, and the one reason key it must get (and no other).
+# Each case: the initiative's changes from the clean one, and the reason keys it must get (and no other): one,
+# except a missing operations owner, which is both isolated (nobody owns the workflow) and unowned (an owner
+# missing).
 CASES = [
     (dict(problem={"journey_stage": None, "intent": None, "channel": None}), a.NO_TOUCHPOINT),
     (dict(problem={"journey_stage": "the_moon"}), a.TOUCHPOINT_WITHOUT_CONTACTS),
-    (dict(owners={"operations": None}), a.NO_OPERATIONS_OWNER),
+    (dict(owners={"operations": None}), (a.NO_OPERATIONS_OWNER, a.OWNER_MISSING)),
     (dict(capabilities=["real_time_guidance", "crystal_ball"]), a.CAPABILITY_UNUSED),
     (dict(metric=None), a.NO_BUSINESS_METRIC),
     (dict(metric={"name": "containment_rate", "direction": "higher", "target": {"relative": 0.1}}),
@@ -47,12 +49,35 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("changes,key", CASES, ids=[k for _, k in CASES])
-def test_a_use_case_built_with_one_trap_gets_exactly_its_reason_key(changes, key):
+@pytest.mark.parametrize("changes,keys", CASES, ids=[k if isinstance(k, str) else "+".join(k) for _, k in CASES])
+def test_a_use_case_built_with_one_trap_gets_exactly_its_reason_key(changes, keys):
+    keys = (keys,) if isinstance(keys, str) else keys
     (found,) = run(initiative(**changes))
-    assert found.keys == (key,), [f.message for f in found.flags]
-    flag = found.flags[0]
-    assert flag.trap == key.split("/")[0] and flag.message and flag.clear
+    assert found.keys == keys, [f.message for f in found.flags]
+    for flag, key in zip(found.flags, keys, strict=True):
+        assert flag.trap == key.split("/")[0] and flag.message and flag.clear
+
+
+def test_a_missing_operations_owner_says_so_in_both_traps():
+    (found,) = run(initiative(owners={"operations": None, "commercial": None}))
+    assert found.traps == ("isolated", "unowned")
+    missing = next(f for f in found.flags if f.key == a.OWNER_MISSING)
+    assert missing.evidence == {"missing": ["operations", "commercial"]}
+    assert missing.message.startswith("no operations, commercial owner named")
+
+
+@pytest.mark.parametrize(("trap", "key", "expected"), [
+    ("isolated", "no-touchpoint", a.NO_TOUCHPOINT), ("isolated", "no-operations-owner", a.NO_OPERATIONS_OWNER),
+    ("unmeasured", "no-readout", a.NO_READOUT), ("unowned", "owner-left", a.OWNER_LEFT),
+    ("unowned", "owner_missing", a.OWNER_MISSING), ("unowned", "unowned/owner-missing", a.OWNER_MISSING),
+])
+def test_a_planted_manifests_keys_map_to_the_audits(trap, key, expected):
+    assert a.planted_key(trap, key) == expected
+
+
+def test_a_planted_key_the_audit_does_not_know_is_refused():
+    with pytest.raises(CxscaleError, match="unowned no-touchpoint: not a reason key of the audit"):
+        a.planted_key("unowned", "no-touchpoint")
 
 
 def test_the_evidence_of_a_touchpoint_without_contacts_gives_the_diagnosis_counts():
@@ -148,6 +173,7 @@ def test_fail_on_selects_by_trap_or_reason_key_and_refuses_an_unknown_one():
                 initiative(id="z"))
     assert [f.initiative for f in a.blocking(found, ["unmeasured"])] == ["x"]
     assert [f.initiative for f in a.blocking(found, [a.OWNER_MISSING, "isolated"])] == ["y"]
+    assert [f.initiative for f in a.blocking(found, ["unowned/owner-missing"])] == ["y"]
     with pytest.raises(CxscaleError, match="not a trap or reason key: lonely"):
         a.blocking(found, ["lonely"])
 

@@ -34,13 +34,14 @@ def test_audit_json_lists_every_initiative_worst_first_with_its_flags(portfolio)
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert [(f["initiative"], [g["key"] for g in f["flags"]]) for f in doc["findings"]] == [
-        ("lonely", ["isolated/no_operations_owner"]), ("orphan", ["unowned/owner_unknown"]), ("clean", [])]
+        ("lonely", ["isolated/no_operations_owner", "unowned/owner_missing"]), ("orphan", ["unowned/owner_unknown"]), ("clean", [])]
     assert doc["findings"][0]["flags"][0]["trap"] == "isolated" and doc["failing"] == []
     assert doc["findings"][2]["money_at_stake"]["amount"] > 0
 
 
 @pytest.mark.parametrize("fail_on,code,failing", [("isolated", 1, ["lonely"]), ("unmeasured", 0, []),
                                                   ("isolated,unowned", 1, ["lonely", "orphan"]),
+                                                  ("unowned", 1, ["lonely", "orphan"]),
                                                   ("unowned/owner_left", 0, [])])
 def test_audit_fail_on_exits_1_only_for_the_traps_named(portfolio, fail_on, code, failing):
     res = run("audit", *portfolio, "--fail-on", fail_on, "--json")

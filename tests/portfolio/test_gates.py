@@ -27,16 +27,13 @@ OWNERS = {"technology": "Ana Souza", "operations": "Bruno Lima", "commercial": "
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(world_50k):
     from cxscale.measure.run import measure_spec
-    from cxscale.simulate.run import simulate
 
-    out = tmp_path_factory.mktemp("world")
-    simulate(out=out, customers=50_000, seed=42)
     pilots = ("proactive_alerts", "ivr_greeting", "callback_rollout")
-    readouts = {p: measure_spec(out / "pilots" / f"{p}.yaml") for p in pilots}
-    specs = {p: load_spec(out / "pilots" / f"{p}.yaml") for p in pilots}
-    return out, specs, readouts
+    readouts = {p: measure_spec(world_50k / "pilots" / f"{p}.yaml") for p in pilots}
+    specs = {p: load_spec(world_50k / "pilots" / f"{p}.yaml") for p in pilots}
+    return world_50k, specs, readouts
 
 
 def use_case(spec: PilotSpec, **changes: Any) -> UseCase:

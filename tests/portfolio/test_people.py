@@ -28,6 +28,28 @@ def test_the_people_file_reads_the_documented_shape(tmp_path):
     assert (amira.record().functions, amira.record().roles, amira.os_user) == (("operations",), ("council",), "amira")
 
 
+def test_people_files_follow_the_published_people_schema():
+    """people.yaml is a versioned document (cxscale.documents.people, docs/schemas/people-v1.schema.json): the
+    documented file, the example portfolio's and the simulated world's follow it, and what the model refuses the
+    schema refuses too (an editor flags it before cxscale does)."""
+    from pathlib import Path
+
+    import yaml
+
+    from cxscale.documents.people import PeopleDocument
+    from cxscale.simulate.portfolio import people_yaml
+    from tests.contracts import assert_follows, schema_errors
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "portfolio" / "people.yaml"
+    for text in (FILE, example.read_text(), people_yaml()):
+        assert_follows(PeopleDocument, yaml.safe_load(text))
+    bad = yaml.safe_load(FILE)
+    bad["people"][0]["roles"] = ["owner"]
+    assert [e.split(":")[0] for e in schema_errors(PeopleDocument, bad)] == ["people.0.roles.0"]
+    bad["people"][0]["roles"], bad["people"][0]["nmae"] = [], "typo"
+    assert schema_errors(PeopleDocument, bad) and schema_errors(PeopleDocument, {"people_version": 2}) != []
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ("functions: [marketing]", "functions.0"), ("roles: [owner]", "roles.0"), ("active: yes", "active"),
     ("nmae: typo", "nmae"),
@@ -91,3 +113,25 @@ def test_a_token_file_others_can_read_is_refused(tmp_path):
         read_token_file(path)
     path.chmod(0o600)
     assert read_token_file(path) == "cxs_x_y"
+
+
+def test_tokens_are_kept_at_argon2s_default_cost_and_a_hash_of_any_cost_authenticates(tmp_path, pilot_world,
+                                                                                      production_hasher):
+    """These tests hash at argon2's lowest cost (conftest); cxscale itself keeps argon2-cffi's defaults (RFC 9106's
+    low-memory profile: argon2id, 64 MiB, 3 passes), and the parameters travel in each hash."""
+    from argon2 import PasswordHasher, Type
+
+    from cxscale.portfolio import open_store
+
+    default = PasswordHasher()
+    assert (production_hasher.type, production_hasher.memory_cost, production_hasher.time_cost) == \
+        (Type.ID, default.memory_cost, default.time_cost) and default.memory_cost >= 65536
+    store = open_store(tmp_path / "p.db")
+    service.sync(store, folio.write_folder(tmp_path / "f", pilot_world[0]), None)
+    token = service.issue_token(store, "ana.souza", None)
+    with store.session() as s:
+        row = s.get(TokenRow, token.split("_")[1])
+        assert row is not None and row.hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+        row.hash = production_hasher.hash(token)  # as a production store keeps it
+        s.commit()
+    assert authenticate(store, token).id == "ana.souza"

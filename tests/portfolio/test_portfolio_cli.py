@@ -12,6 +12,8 @@ from pathlib import Path
 from tests.test_cli_contract import _run_main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+#: The walk-through's first command: the world of the conftest's world_50k.
+SIMULATE = ["cxscale", "simulate", "--customers", "50000", "--seed", "42", "--out", "world"]
 
 
 def _commands() -> list[str]:
@@ -20,15 +22,19 @@ def _commands() -> list[str]:
     return [line for line in block.group(1).splitlines() if line.startswith("cxscale ")]
 
 
-def test_the_documented_walk_through_runs(tmp_path, monkeypatch):
+def test_the_documented_walk_through_runs(tmp_path, monkeypatch, world_50k):
     shutil.copytree(DOCS / "examples" / "portfolio", tmp_path / "portfolio")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CXSCALE_STORE", raising=False)
     monkeypatch.delenv("CXSCALE_TOKEN", raising=False)
     outputs = {}
+    assert _commands()[0].split() == SIMULATE
     for line in _commands():
         command, _, comment = line.partition("#")
         command, _, into = command.partition(">")
+        if command.split() == SIMULATE:  # the session's world is this one: copy it rather than simulate it again
+            shutil.copytree(world_50k, tmp_path / "world")
+            continue
         code, out, err = _run_main(monkeypatch, *shlex.split(command)[1:])
         expected = 1 if "exit 1" in comment else 0
         assert code == expected, f"{line}\n{out}\n{err}"
@@ -67,3 +73,24 @@ def test_reads_never_create_the_store(tmp_path, monkeypatch):
     assert _run_main(monkeypatch, "person", "list", "--json")[0] == 0
     assert _run_main(monkeypatch, "gate", "check", "x")[0] == 1
     assert not (tmp_path / "portfolio.db").exists()
+
+
+def test_retire_is_refused_in_one_line_before_scale_and_sync_reports_a_missing_file(tmp_path, monkeypatch):
+    shutil.copytree(DOCS / "examples" / "portfolio", tmp_path / "portfolio")
+    monkeypatch.chdir(tmp_path)
+    assert _run_main(monkeypatch, "portfolio", "sync", "portfolio")[0] == 0
+    assert _run_main(monkeypatch, "person", "token", "daniel.rocha", "--out", "daniel.token")[0] == 0
+    code, out, err = _run_main(monkeypatch, "retire", "proactive-alerts", "--reason", "replaced", "--token-file",
+                               "daniel.token")
+    assert (code, out) == (1, "") and err.strip().splitlines() == [
+        "error: proactive-alerts: idea -> retired is refused: at scale: at idea, not at scale: only a scaled "
+        "capability is retired (stop it instead)"]
+    for f in (tmp_path / "portfolio").glob("*.usecase.yaml"):
+        f.unlink()
+    code, out, _ = _run_main(monkeypatch, "portfolio", "sync", "portfolio")  # still bootstrapping: no admin token
+    assert code == 0, out
+    assert "missing use case proactive-alerts: in the store (version 1) but in no file of the folder; " \
+        "it is at idea: restore its file" in " ".join(out.split())
+    doc = json.loads(_run_main(monkeypatch, "portfolio", "sync", "portfolio", "--json")[1])
+    assert (doc["missing"], doc["refused"]) == (1, 0)
+    assert json.loads(_run_main(monkeypatch, "portfolio", "--json")[1])["initiatives"][0]["id"] == "proactive-alerts"

@@ -252,3 +252,61 @@ def test_people_changes_need_an_admin_once_one_can_sign_in(synced, pilot_world, 
         service.sync(store, tmp_path / "portfolio", p["ana.souza"])
     added = service.add_person(store, PersonEntry(id="zoe.new", name="Zoë New", roles=["viewer"]), p["adam.admin"])
     assert (added.action, added.subject, added.actor) == ("role_change", "person:zoe.new", "adam.admin")
+
+
+def _to_scale(store) -> None:
+    """From proof to scale. The proof -> scale gate cannot pass until proof points exist (its `proof point`
+    condition), so the test takes that gate's place with the log entry the gate will write: the stage is the
+    log's."""
+    from cxscale.portfolio import append
+
+    append(store, actor="daniel.rocha", action="advance", subject=ID, reason="scaled (the proof-point gate's place)",
+           from_stage="proof", to_stage="scale", evidence={"use_case": digest(service.initiative(store, ID).use_case)})
+    assert service.initiative(store, ID).stage == "scale"
+
+
+def test_only_a_scaled_capability_retires_by_its_sponsor_or_the_council_for_a_reason(synced):
+    store, p, _ = at_proof(synced)
+    with pytest.raises(GateError, match=r"refused: at scale: at proof, not at scale: only a scaled capability is "
+                                        r"retired \(stop it instead\)"):
+        service.retire(store, ID, "replaced", p["daniel.rocha"])
+    _to_scale(store)
+    with pytest.raises(AccessError, match="carla.mendes may not retire proactive-alerts: only the initiative's "
+                                          "executive sponsor or a council member may"):
+        service.retire(store, ID, "replaced", p["carla.mendes"])
+    with pytest.raises(GateError, match="needs a reason"):
+        service.retire(store, ID, "  ", p["daniel.rocha"])
+    outcome = service.retire(store, ID, "replaced by outage alerts", p["daniel.rocha"])
+    e = outcome.entry
+    assert (outcome.action, outcome.from_stage, outcome.to_stage) == ("retire", "scale", "retired")
+    assert (e.action, e.actor, e.from_stage, e.to_stage, e.reason) == ("retire", "daniel.rocha", "scale", "retired",
+                                                                         "replaced by outage alerts")
+    assert set(e.evidence) == {"use_case", "readout", "gate_decision"}
+    assert service.initiative(store, ID).stage == "retired" and verify(store).ok
+    with pytest.raises(GateError, match="retired already: it is an end"):
+        service.retire(store, ID, "again", p["eva.council"])
+    with pytest.raises(GateError, match="retired cannot be stopped"):
+        service.stop(store, ID, "again", p["eva.council"])
+
+
+def test_sync_lists_use_cases_whose_file_is_gone_and_deletes_nothing(synced, pilot_world):
+    store, p, folder, _, plan = synced
+    world = pilot_world[0]
+    (folder / "second.usecase.yaml").write_text(yaml.safe_dump(folio.use_case(world, "second")))
+    (folder / "third.usecase.yaml").write_text(yaml.safe_dump(folio.use_case(world, "third")))
+    service.sync(store, folder, p["eva.council"])
+    service.advance(store, ID, "pilot", "the plan holds", p["ana.souza"], plan=plan)
+    service.stop(store, "third", "folded into proactive-alerts", p["daniel.rocha"])
+    for name in ("proactive-alerts", "third"):
+        (folder / f"{name}.usecase.yaml").unlink()
+    (folder / "second.usecase.yaml").write_text("id: second\nnot: [valid\n")  # broken, not gone
+    report = service.sync(store, folder, p["eva.council"])
+    missing = {i.id: i for i in report.items if i.status == "missing"}
+    assert sorted(missing) == [ID, "third"] and report.count("missing") == 2 == report.to_json()["missing"]
+    assert missing[ID].why == (f"in the store (version 1) but in no file of the folder; it is at pilot: restore its "
+                               f"file (git history: {folder / 'proactive-alerts.usecase.yaml'}), or end it "
+                               f"(cxscale stop {ID} --reason)")
+    assert missing["third"].why.endswith("it is stopped: nothing to do (its history stays in the store)")
+    assert [i.id for i in report.items if i.status == "refused"] == ["second"]
+    assert {i.id for i in service.initiatives(store)} == {ID, "second", "third"}
+    assert service.initiative(store, ID).stage == "pilot" and verify(store).ok

@@ -18,6 +18,9 @@ from tests.portfolio import folio
 
 REPO = Path(__file__).resolve().parents[2]
 ID = "proactive-alerts"
+#: Sign-offs committed before the writer is killed: two rounds of the three functions and one more, so the kill
+#: lands at some point of a round (what the test asserts holds wherever it lands).
+KILL_AFTER = 7
 
 
 def _setup(url: str, pilot_world, tmp_path: Path, *, to_proof: bool) -> None:
@@ -49,14 +52,14 @@ def test_a_decision_maker_killed_mid_write_leaves_whole_decisions_and_a_log_that
     committed = []
     assert writer.stdout is not None
     deadline = time.monotonic() + 60
-    while len(committed) < 15 and time.monotonic() < deadline:
+    while len(committed) < KILL_AFTER and time.monotonic() < deadline:
         line = writer.stdout.readline()
         if not line:
             break
         committed.append(int(line))
     writer.send_signal(signal.SIGKILL)
     writer.wait(timeout=30)
-    assert len(committed) >= 15, writer.stderr.read() if writer.stderr else ""
+    assert len(committed) >= KILL_AFTER, writer.stderr.read() if writer.stderr else ""
     store = open_store(store_url)
     try:
         result = verify(store)

@@ -83,6 +83,8 @@ def test_compounding_is_incomplete_without_every_part(read):
 
 
 def test_cli_json_and_fail_on_flag(world):
+    r = CliRunner().invoke(app, ["value", "--data", str(world.out), "--as-of", "July 1"])
+    assert r.exit_code == 1 and "YYYY-MM-DD" in str(r.exception)  # before any readout is run
     r = CliRunner().invoke(app, ["value", "--data", str(world.out), "--json"])
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
@@ -91,8 +93,6 @@ def test_cli_json_and_fail_on_flag(world):
     r = CliRunner().invoke(app, ["value", "--data", str(world.out), "--fail-on-flag"])
     assert r.exit_code == 1
     assert "decayed" in r.stdout and "Overlaps:" in r.stdout
-    r = CliRunner().invoke(app, ["value", "--data", str(world.out), "--as-of", "July 1"])
-    assert r.exit_code == 1 and "YYYY-MM-DD" in str(r.exception)
 
 
 @pytest.mark.slow

@@ -1,0 +1,46 @@
+"""Run one cxscale command and record what Python did before its first query (bench/bench_startup.py,
+tests/test_startup.py).
+
+    python [-X importtime] bench/startup_probe.py OUT.json measure spec.yaml --json
+
+Wraps duckdb.connect so that the first statement the command sends to DuckDB (Ibis's connect-time settings
+included) writes OUT.json: seconds since this script started and the modules imported by then. A command that never
+queries (--help) writes nothing.
+"""
+
+import json
+import sys
+import time
+
+T0 = time.perf_counter()
+import duckdb  # noqa: E402  (every command that queries imports it before its first query)
+
+OUT = sys.argv[1]
+_connect = duckdb.connect
+_seen = False
+
+
+class _Connection:
+    """A DuckDB connection that notes the first statement sent through it."""
+
+    def __init__(self, con: object) -> None:
+        object.__setattr__(self, "_con", con)
+
+    def __getattr__(self, name: str) -> object:
+        global _seen
+        if not _seen and name in ("execute", "sql", "query", "read_parquet", "read_csv", "from_arrow"):
+            _seen = True
+            with open(OUT, "w") as f:
+                json.dump({"seconds": time.perf_counter() - T0, "modules": sorted(sys.modules)}, f)
+        return getattr(object.__getattribute__(self, "_con"), name)
+
+
+def _probed_connect(*args: object, **kwargs: object) -> object:
+    return _Connection(_connect(*args, **kwargs))
+
+
+duckdb.connect = _probed_connect
+sys.argv = ["cxscale", *sys.argv[2:]]
+from cxscale.cli import main  # noqa: E402
+
+main()
