@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     #: Your personal API token for the portfolio store (cxscale person token ID makes one): who is acting. Never
     #: printed (a secret).
     token: SecretStr | None = None
+    #: The dashboard's key for signing session cookies (32+ characters); unset: a new one each start.
+    secret_key: SecretStr | None = None
 
     @classmethod
     def defaults(cls) -> Settings:

@@ -28,9 +28,10 @@ from cxscale.cli import app, main
 #: sub-commands of the groups among them.
 # Typer lists plain commands before groups: signoff, stop and retire come before usecase.
 COMMANDS = ["simulate", "validate", "diagnose", "plan", "measure", "demo", "schema", "signoff", "stop", "retire",
-            "audit", "scorecard", "review", "value", "usecase", "portfolio", "gate", "person", "log", "capability", "proof"]
+            "audit", "scorecard", "review", "value", "serve", "usecase", "portfolio", "gate", "person", "log", "capability", "proof"]
 SUBCOMMANDS = ["usecase lint", "portfolio sync", "portfolio list", "portfolio attach", "gate check", "gate advance",
-               "gate approve", "person list", "person add", "person token", "person deactivate", "log verify",
+               "gate approve", "person list", "person add", "person token", "person deactivate",
+               "person password", "log verify",
                "log show", "log keygen", "log checkpoint", "capability list",
                "capability evaluate", "capability assign", "proof build", "proof claim-check", "proof verify", "proof add", "proof list",
                "proof learn", "proof index"]

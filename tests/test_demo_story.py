@@ -68,3 +68,41 @@ def test_the_decision_log_verifies_against_its_signed_checkpoint_and_the_dashboa
     assert check.ok and check.size == result.portfolio.log["entries"]
     logins = json.loads((out / "demo-logins.json").read_text())
     assert logins["password"] == "demo" and {u["user"] for u in logins["users"]} >= {"demo.admin", "amira.khan"}
+
+
+def test_an_owner_builds_a_proof_point_of_a_stored_initiative_by_its_id(demo, tmp_path):
+    from typer.testing import CliRunner
+
+    from cxscale.cli import app
+    from cxscale.portfolio.people import authenticate
+
+    out, result, _ = demo
+    store = open_store(out / "portfolio.db")
+    try:
+        admin = authenticate(store, None, user="cxscale-demo")
+        tokens = {who: service.issue_token(store, who, admin) for who in ("priya.nair", "sam.taylor")}
+        before = len([e for e in service.initiative(store, "agent-assist-live").decisions if e.action == "proof_point"])
+    finally:
+        store.close()
+    runner = CliRunner()
+
+    def build(who: str):
+        token = tmp_path / f"{who}.token"
+        token.write_text(tokens[who])
+        token.chmod(0o600)
+        return runner.invoke(app, ["proof", "build", "agent-assist-live", "--store", str(out / "portfolio.db"),
+                                   "--data", str(out / "world"), "--out", str(tmp_path / who), "--no-pdf",
+                                   "--token-file", str(token)])
+
+    viewer = build("sam.taylor")
+    assert viewer.exit_code == 1 and "viewer" in str(viewer.exception)
+    owner = build("priya.nair")
+    assert owner.exit_code == 0, owner.output
+    proof = json.loads((tmp_path / "priya.nair" / "proof.json").read_text())
+    assert proof["rebuild"]["command"].startswith("cxscale proof build agent-assist-live --store")
+    store = open_store(out / "portfolio.db")
+    try:
+        entries = [e for e in service.initiative(store, "agent-assist-live").decisions if e.action == "proof_point"]
+    finally:
+        store.close()
+    assert len(entries) == before + 1 and entries[-1].actor == "priya.nair"

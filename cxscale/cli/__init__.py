@@ -33,6 +33,7 @@ from cxscale.cli import review as _review  # noqa: E402,F401
 from cxscale.cli import value as _value  # noqa: E402,F401
 from cxscale.cli import capability as _capability  # noqa: E402,F401
 from cxscale.cli import proof as _proof  # noqa: E402,F401
+from cxscale.cli import serve as _serve  # noqa: E402,F401
 
 
 #: Old spellings of a command, kept working for one release with a notice: old words -> the command now.

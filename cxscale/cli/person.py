@@ -145,3 +145,26 @@ def deactivate_command(
         print_json(entry.to_json())
         return
     console.print(f"[green]ok[/]: {escape(person_id)} {escape(entry.reason)} (log entry {entry.seq})", highlight=False)
+
+
+@person_app.command("password")
+def password_command(
+    person_id: str = typer.Argument(..., help="Whose dashboard password."),
+    store: str = typer.Option(None, "--store", help=STORE_HELP),
+    token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
+) -> None:
+    """Set a person's dashboard password (`cxscale serve`), typed twice at a hidden prompt and kept only as its
+    argon2 hash: by the person themselves or an admin. At least 10 characters.
+
+    Example: [bold]cxscale person password amira.khan[/]
+    """
+    from cxscale.errors import CxscaleError
+    from cxscale.portfolio.passwords import set_password
+
+    with opened(store) as s:
+        actor = acting(s, token_file)
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        if not password:
+            raise CxscaleError("no password given")
+        set_password(s, person_id, password, actor)
+    console.print(f"dashboard password of {person_id} set", highlight=False)

@@ -47,10 +47,15 @@ def load_proof(path: Path) -> ProofPoint:
         raise CxscaleError(f"{path}: not a proof point: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
-@proof_app.command("build", epilog="Example:\n\n  cxscale proof build --use-case portfolio/agent-assist.yaml "
-                   "--readout readouts/agent_assist.json --data world --out proof/agent-assist")
+@proof_app.command("build", epilog="Examples:\n\n  cxscale proof build agent-assist-live --store portfolio.db "
+                   "--data out/world --out proof/agent-assist   # an initiative of the store, recorded in its log"
+                   "\n\n  cxscale proof build --use-case portfolio/agent-assist.yaml "
+                   "--readout readouts/agent_assist.json --data world --out proof/agent-assist   # from files")
 def build_command(
-    use_case: Path = typer.Option(..., "--use-case", help="The initiative's use case (YAML)."),
+    initiative_id: str = typer.Argument(None, metavar="[ID]", help="An initiative of the store (--store): its use "
+                                        "case and latest readout; the proof point is recorded in the store's "
+                                        "library and decision log, by you (your credential)."),
+    use_case: Path = typer.Option(None, "--use-case", help="Or: the initiative's use case (YAML)."),
     readout_file: Path = typer.Option(None, "--readout", help="Its stored readout (cxscale measure --json); the "
                                                               "data must still give it."),
     spec_file: str = typer.Option(None, "--spec", help="Its pilot spec (a file or a shipped name), when the use case "
@@ -58,8 +63,11 @@ def build_command(
     data: str = typer.Option(..., "--data", help="The data the pilot was read out on (folder, file or URL)."),
     mapping: str = typer.Option(None, "--mapping", help="A mapping file or shipped mapping name."),
     out: Path = typer.Option(..., "--out", help="Folder for proof.json, proof.html and proof.pdf."),
-    store: str = typer.Option(None, "--store", help="Record a proof_point entry with its digest in this store's "
-                                                    "decision log (a SQLite file or postgresql:// URL)."),
+    store: str = typer.Option(None, "--store", help="The portfolio store (a SQLite file or postgresql:// URL; "
+                                                    "default with ID: CXSCALE_STORE): the proof point joins its "
+                                                    "library and a proof_point entry its decision log."),
+    token_file: Path = typer.Option(None, "--token-file", help="A file holding your personal API token (default: "
+                                    "CXSCALE_TOKEN; on a SQLite store, else your operating-system user's person)."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also print the page as a PDF."),
     as_json: bool = typer.Option(False, "--json", help="Print the proof point's JSON."),
 ) -> None:
@@ -74,6 +82,15 @@ def build_command(
     from cxscale.portfolio.records import Initiative, StoredReadout
     from cxscale.proof import build_proof, render
 
+    settings = read_settings()
+    if initiative_id is not None:
+        if use_case is not None or readout_file is not None:
+            raise CxscaleError("give an initiative ID (its documents come from the store) or --use-case, not both")
+        _build_stored(initiative_id, store or settings.store, token_file, spec_file, data, mapping, out, pdf,
+                      as_json)
+        return
+    if use_case is None:
+        raise CxscaleError("give the initiative: an ID of the store, or --use-case FILE (see --help)")
     uc = load_use_case(use_case)
     spec = load_spec(spec_file) if spec_file else None
     if spec is None and isinstance(uc.pilot_spec, str):
@@ -82,7 +99,6 @@ def build_command(
         raise CxscaleError(f"{use_case}: the use case has no pilot spec; give --spec FILE")
     the_spec = spec or uc.pilot_spec
     assert isinstance(the_spec, PilotSpec)
-    settings = read_settings()
     dataset = open_data(data, mapping, settings=settings)
     now = datetime.now(UTC).replace(microsecond=0)
     doc = ReadoutDocument.model_validate(_read_json(readout_file, "readout")) if readout_file else \
@@ -101,9 +117,19 @@ def build_command(
     if pdf:
         render_pdf(html, out / "proof.pdf", created=now)
     if store:
+        from cxscale.cli.portfolio import acting, opened
+        from cxscale.portfolio.access import authorize
         from cxscale.proof.library import record_proof
 
-        record_proof(store, proof, actor=_actor())
+        with opened(store) as s:
+            person = acting(s, token_file)
+            assert person is not None
+            authorize(person, "attach", uc)
+            record_proof(s, proof, actor=person.id)
+    _report(proof, out, pdf, as_json)
+
+
+def _report(proof: ProofPoint, out: Path, pdf: bool, as_json: bool) -> None:
     if as_json:
         print_json(proof.to_json())
         return
@@ -113,10 +139,40 @@ def build_command(
                   + (", proof.pdf" if pdf else ""), highlight=False)
 
 
-def _actor() -> str:
-    import getpass
+def _build_stored(initiative_id: str, store: str, token_file: Path | None, spec_file: str | None, data: str,
+                  mapping: str | None, out: Path, pdf: bool, as_json: bool) -> None:
+    """`cxscale proof build ID`: the initiative's documents from the store; built by the acting person (an owner
+    of the initiative or a council member, the rule of attaching its evidence), recorded in the library and log."""
+    from datetime import UTC, datetime
 
-    return getpass.getuser()
+    from cxscale.cli.portfolio import acting, opened
+    from cxscale.data import open_data
+    from cxscale.documents import load_spec
+    from cxscale.pdf import render_pdf
+    from cxscale.portfolio import service
+    from cxscale.portfolio.access import authorize
+    from cxscale.proof import build_proof, render
+    from cxscale.proof.library import record_proof
+
+    with opened(store) as s:
+        person = acting(s, token_file)
+        assert person is not None
+        initiative = service.initiative(s, initiative_id)
+        authorize(person, "attach", initiative)
+        dataset = open_data(data, mapping, settings=read_settings())
+        now = datetime.now(UTC).replace(microsecond=0)
+        words = ["cxscale", "proof", "build", initiative_id, "--store", store, "--data", str(data)]
+        words += (["--spec", spec_file] if spec_file else []) + (["--mapping", mapping] if mapping else [])
+        proof = build_proof(initiative, dataset, spec=load_spec(spec_file) if spec_file else None,
+                            command=shlex.join([*words, "--out", str(out)]), mapping=mapping, built_at=now)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "proof.json").write_text(json.dumps(proof.to_json(), indent=2, sort_keys=True) + "\n")
+        html = render(proof)
+        (out / "proof.html").write_text(html, encoding="utf-8")
+        if pdf:
+            render_pdf(html, out / "proof.pdf", created=now)
+        record_proof(s, proof, actor=person.id)
+    _report(proof, out, pdf, as_json)
 
 
 @proof_app.command("claim-check", epilog="Example:\n\n  cxscale proof claim-check brochure.txt --proof proof/proof.json")
@@ -196,15 +252,23 @@ def _store(store: str | None) -> Store:
 def add_command(
     proof_file: Path = typer.Argument(..., help="The proof point (proof.json)."),
     store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    token_file: Path = typer.Option(None, "--token-file", help="A file holding your personal API token (default: "
+                                    "CXSCALE_TOKEN; on a SQLite store, else your operating-system user's person)."),
     as_json: bool = typer.Option(False, "--json", help="Print the decision-log entry as JSON."),
 ) -> None:
-    """Add a built proof point to the library and record its proof_point entry in the decision log."""
+    """Add a built proof point to the library and record its proof_point entry in the decision log, by you (an
+    owner of the initiative or a council member)."""
+    from cxscale.cli.portfolio import acting
+    from cxscale.portfolio.access import authorize
     from cxscale.proof.library import record_proof
 
     proof = load_proof(proof_file)
     opened = _store(store)
     try:
-        entry = record_proof(opened, proof, actor=_actor())
+        person = acting(opened, token_file)
+        assert person is not None
+        authorize(person, "attach", proof.use_case)
+        entry = record_proof(opened, proof, actor=person.id)
     finally:
         opened.close()
     if as_json:
@@ -264,15 +328,23 @@ def learn_command(
     supports: list[str] = typer.Option([], "--supports", help="A proof point (digest prefix) that supports it."),
     contradicts: list[str] = typer.Option([], "--contradicts", help="A proof point that contradicts it."),
     store: str = typer.Option(None, "--store", help=_STORE_HELP),
+    token_file: Path = typer.Option(None, "--token-file", help="A file holding your personal API token (default: "
+                                    "CXSCALE_TOKEN; on a SQLite store, else your operating-system user's person)."),
     as_json: bool = typer.Option(False, "--json", help="Print the learning as JSON."),
 ) -> None:
-    """Record a learning linked to the proof points that support and that contradict it."""
+    """Record a learning linked to the proof points that support and that contradict it (a council member or an
+    admin)."""
     from dataclasses import asdict
 
+    from cxscale.cli.portfolio import acting
+    from cxscale.portfolio.access import authorize
     from cxscale.proof.library import add_learning
 
     opened = _store(store)
     try:
+        person = acting(opened, token_file)
+        assert person is not None
+        authorize(person, "learn")
         learning = add_learning(opened, claim, supports=supports, contradicts=contradicts)
     finally:
         opened.close()

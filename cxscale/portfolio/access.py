@@ -16,7 +16,8 @@ from cxscale.errors import AccessError
 from cxscale.portfolio.records import Initiative, Person
 
 #: What a person may be allowed to do.
-Action = Literal["read", "sync", "attach", "advance", "signoff", "approve", "stop", "retire", "manage_people"]
+Action = Literal["read", "sync", "attach", "advance", "signoff", "approve", "stop", "retire", "learn",
+                 "manage_people"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 #: Who may take each action, in words (the table of docs/portfolio.md, checked by a test).
 WHO: dict[Action, str] = {
@@ -29,6 +30,7 @@ WHO: dict[Action, str] = {
     "approve": "the initiative's executive sponsor",
     "stop": "the initiative's executive sponsor or a council member",
     "retire": "the initiative's executive sponsor or a council member",
+    "learn": "a council member or an admin",
     "manage_people": "an admin",
 }
 _OWNER_KEYS = ("technology", "operations", "commercial", "executive_sponsor")
@@ -76,6 +78,7 @@ def authorize(person: Person, action: Action, initiative: Initiative | UseCase |
         "approve": owners.get("executive_sponsor") == person.id,
         "stop": owners.get("executive_sponsor") == person.id or "council" in roles,
         "retire": owners.get("executive_sponsor") == person.id or "council" in roles,
+        "learn": bool(roles & {"council", "admin"}),
         "manage_people": "admin" in roles,
     }
     if action == "signoff":

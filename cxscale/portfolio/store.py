@@ -14,6 +14,7 @@ person's record and a proposal's status.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,7 @@ class Store:
         self.url = url
         self._engine: Engine | None = None
         self._migrated = False
+        self._migrating = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Store({self.url.render_as_string(hide_password=True)!r})"
@@ -207,16 +209,20 @@ class Store:
         return Path(self.url.database).exists()
 
     def session(self) -> Session:
-        """A session on the store, brought up to the newest migration first (this creates a SQLite file)."""
+        """A session on the store, brought up to the newest migration first (this creates a SQLite file). Threads
+        sharing the store (the dashboard's requests) migrate once: the others wait for it."""
         if not self._migrated:
-            if self.url.get_backend_name() == "sqlite" and self.url.database:
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            try:
-                upgrade(self)
-            except OperationalError as exc:
-                raise StoreError(f"cannot open the portfolio store {self.url.render_as_string(hide_password=True)}: "
-                                 f"{str(exc.orig).strip()}") from exc
-            self._migrated = True
+            with self._migrating:
+                if not self._migrated:
+                    if self.url.get_backend_name() == "sqlite" and self.url.database:
+                        Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        upgrade(self)
+                    except OperationalError as exc:
+                        raise StoreError("cannot open the portfolio store "
+                                         f"{self.url.render_as_string(hide_password=True)}: "
+                                         f"{str(exc.orig).strip()}") from exc
+                    self._migrated = True
         return Session(self.engine)
 
     def write_session(self) -> Session:

@@ -86,11 +86,32 @@ def test_the_migration_goes_up_down_and_up_again(world, store):
     assert [p.initiative for p in list_proofs(store, search="suggests")] == ["agent-assist"]
 
 
+def _people(db: str, tmp_path, **roles: list[str]) -> None:
+    """A store whose people include the operating-system user running the tests (their credential on SQLite)."""
+    import yaml
+
+    from cxscale.portfolio import open_store, service
+    from cxscale.portfolio.people import os_user
+
+    folder = tmp_path / "people"
+    folder.mkdir()
+    (folder / "people.yaml").write_text(yaml.safe_dump({"people_version": 1, "people": [
+        {"id": "me", "name": "Me", "functions": ["operations"], "roles": roles.get("me", ["council"]),
+         "os_user": os_user()}]}))
+    store = open_store(db)
+    try:
+        service.sync(store, folder, None)
+    finally:
+        store.close()
+
+
 def test_the_cli_adds_lists_learns_and_writes_the_index(world, tmp_path):
     db = str(tmp_path / "p.db")
+    _people(db, tmp_path)
     proof = tmp_path / "proof.json"
     proof.write_text(json.dumps(world.proof.to_json()))
-    assert runner.invoke(app, ["proof", "add", str(proof), "--store", db]).exit_code == 0
+    added = runner.invoke(app, ["proof", "add", str(proof), "--store", db])
+    assert added.exit_code == 0, added.output
     listed = runner.invoke(app, ["proof", "list", "--store", db, "--capability", "agent_assist", "--json"])
     assert listed.exit_code == 0 and json.loads(listed.output)[0]["initiative"] == "agent-assist"
     learned = runner.invoke(app, ["proof", "learn", "assist works", "--supports", world.proof.content_digest[:8],
@@ -99,3 +120,14 @@ def test_the_cli_adds_lists_learns_and_writes_the_index(world, tmp_path):
     index = tmp_path / "library.html"
     assert runner.invoke(app, ["proof", "index", "--out", str(index), "--store", db]).exit_code == 0
     assert "assist works" in index.read_text()
+
+
+def test_only_an_owner_or_the_council_adds_a_proof_point_and_only_the_council_learns(world, tmp_path):
+    db = str(tmp_path / "p.db")
+    _people(db, tmp_path, me=["viewer"])
+    proof = tmp_path / "proof.json"
+    proof.write_text(json.dumps(world.proof.to_json()))
+    refused = runner.invoke(app, ["proof", "add", str(proof), "--store", db])
+    assert refused.exit_code == 1 and "viewer" in str(refused.exception)
+    learned = runner.invoke(app, ["proof", "learn", "assist works", "--store", db])
+    assert learned.exit_code == 1 and "viewer" in str(learned.exception)
