@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxscale.documents.base import digest
@@ -218,6 +218,19 @@ def initiatives(store: Store) -> list[Initiative]:
                               stage_since=_time(since), version=rows[-1].version,
                               readouts=tuple(readouts.get(iid, ())), decisions=tuple(decisions.get(iid, ()))))
     return out
+
+
+def version(store: Store) -> tuple[int, int, int]:
+    """What changes whenever a record of the store does: the decision log's last entry (every decision, sign-off,
+    proposal, proof point and role change is one), the use-case versions synced and the readouts attached. A face
+    that keeps `initiatives` and `people` between requests reads them again when this changes (one small query)."""
+    if not store.exists():
+        return (0, 0, 0)
+    with store.session() as s:
+        seq = s.scalar(select(func.coalesce(func.max(DecisionLogEntry.seq), 0)))
+        versions = s.scalar(select(func.count()).select_from(UseCaseVersion))
+        readouts = s.scalar(select(func.count()).select_from(ReadoutRow))
+    return (int(seq or 0), int(versions or 0), int(readouts or 0))
 
 
 def initiative(store: Store, initiative_id: str) -> Initiative:

@@ -100,6 +100,27 @@ class State:
     pdfs: dict[str, bytes] = field(default_factory=dict)
     #: SHA-256 of a verified token -> (person id, token id, remembered until; time.monotonic()).
     tokens: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    #: The store's initiatives and people as of its version (service.version): read again when a record changes.
+    _records: tuple[tuple[int, int, int], list[Any], list[Person]] | None = field(default=None)
+    records_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def records(self) -> tuple[list[Any], list[Person]]:
+        """The initiatives and people now: kept between requests while service.version says nothing changed."""
+        if not self.store.exists():
+            return [], []
+        now = service.version(self.store)
+        kept = self._records
+        if kept is None or kept[0] != now:
+            with self.records_lock:
+                kept = self._records
+                if kept is None or kept[0] != now:
+                    kept = (now, service.initiatives(self.store), service.people(self.store))
+                    self._records = kept
+        return kept[1], kept[2]
+
+    def initiative(self, initiative_id: str) -> Any:
+        found = next((i for i in self.records()[0] if i.id == initiative_id), None)
+        return found if found is not None else service.initiative(self.store, initiative_id)
 
 
 class Actor(BaseModel):
@@ -175,8 +196,7 @@ def _session(request: Request) -> Session | None:
 
 def _person(state: State, person_id: str) -> Person | None:
     """The person now (so that someone deactivated since logging in is refused at once)."""
-    return next((p for p in service.people(state.store) if p.id == person_id and p.active), None) \
-        if state.store.exists() else None
+    return next((p for p in state.records()[1] if p.id == person_id and p.active), None)
 
 
 def page_actor(request: Request) -> Actor:
@@ -406,7 +426,7 @@ def _pages(app: FastAPI, state: State) -> None:
     @app.get("/initiatives/{initiative_id}", response_class=HTMLResponse, include_in_schema=False)
     def initiative(request: Request, initiative_id: str, flash: str = "", error: str = "",
                    actor: Actor = Depends(page_actor)) -> HTMLResponse:
-        i = service.initiative(state.store, initiative_id)
+        i = state.initiative(initiative_id)
         try:
             gate = service.check(state.store, initiative_id, plan=_plan(state, i))
         except CxscaleError as exc:
@@ -440,7 +460,7 @@ def _pages(app: FastAPI, state: State) -> None:
     def advance(request: Request, initiative_id: str, to: str = Form(...), reason: str = Form(""),
                 csrf: str = Form(""), actor: Actor = Depends(page_actor)) -> Response:
         def do() -> Any:
-            stage = service.initiative(state.store, initiative_id).stage
+            stage = state.initiative(initiative_id).stage
             return service.advance(state.store, initiative_id, to, reason, actor.person, data=_data(state, stage))
         return act(request, initiative_id, csrf, actor, do, f"advance to {to} taken (or proposed for approval)")
 
@@ -490,9 +510,7 @@ def _now() -> datetime:
 
 def _records(state: State) -> tuple[list[Any], list[Person]]:
     """The initiatives and people of the store (what cxscale audit, scorecard and review read)."""
-    if not state.store.exists():
-        return [], []
-    return service.initiatives(state.store), service.people(state.store)
+    return state.records()
 
 
 def _quarter(text: str) -> str:
@@ -670,7 +688,7 @@ def _api(app: FastAPI, state: State) -> None:
     @app.get("/api/initiatives", tags=["portfolio"], response_model=list[schemas.InitiativeOut],
              responses=schemas.ERRORS, summary="Every initiative with its stage and documents")
     def api_initiatives(actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
-        return [initiative_json(i) for i in (service.initiatives(state.store) if state.store.exists() else [])]
+        return [initiative_json(i) for i in state.records()[0]]
 
     @app.get("/api/initiatives/{initiative_id}", tags=["portfolio"], response_model=schemas.InitiativeOut,
              responses=schemas.ERRORS, summary="One initiative")
@@ -759,7 +777,7 @@ def _api(app: FastAPI, state: State) -> None:
               summary="The people of the portfolio (no credentials)")
     def api_people(actor: Actor = Depends(api_actor)) -> list[dict[str, Any]]:
         return [{"id": p.id, "name": p.name, "functions": list(p.functions), "roles": list(p.roles),
-                 "active": p.active} for p in (service.people(state.store) if state.store.exists() else [])]
+                 "active": p.active} for p in state.records()[1]]
 
     @app.get("/api/me", tags=["people"], response_model=schemas.MeOut, responses=schemas.ERRORS,
               summary="Who this request acts as")
@@ -772,6 +790,6 @@ def _find(state: State, initiative_id: str) -> Any:
     if not state.store.exists():
         raise HTTPException(404, f"no initiative {initiative_id!r}: the store is empty")
     try:
-        return service.initiative(state.store, initiative_id)
+        return state.initiative(initiative_id)
     except CxscaleError:
         raise HTTPException(404, f"no initiative {initiative_id!r}") from None
