@@ -34,6 +34,7 @@ BAD = {
     ("proof list", "--min-effect"): ["nan", "inf", "-2"],
     ("proof list", "--since"): ["soon", "2026-02-30", "0001-01-01"],
     ("proof list", "--until"): ["9999-12-31", "tomorrow"],
+    ("serve", "--port"): ["0", "70000", "-1"],
 }
 #: The rest of a command line that is valid, so that only the option under test is wrong.
 REST = {
@@ -46,6 +47,7 @@ REST = {
     "value": ["value", "--data", "{tmp}/no_data"],
     "capability evaluate": ["capability", "evaluate", "intent_routing", "--data", "{tmp}/no_data"],
     "proof list": ["proof", "list", "--store", "{tmp}/p.db"],
+    "serve": ["serve", "--store", "{tmp}/p.db"],
 }
 CASES = [(cmd, opt, value) for (cmd, opt), values in BAD.items() for value in values]
 

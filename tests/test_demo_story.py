@@ -80,7 +80,8 @@ def test_an_owner_builds_a_proof_point_of_a_stored_initiative_by_its_id(demo, tm
     store = open_store(out / "portfolio.db")
     try:
         admin = authenticate(store, None, user="cxscale-demo")
-        tokens = {who: service.issue_token(store, who, admin) for who in ("priya.nair", "sam.taylor")}
+        owner_id = service.initiative(store, "agent-assist-live").use_case.owners.technology
+        tokens = {who: service.issue_token(store, who, admin) for who in (owner_id, "sam.taylor")}
         before = len([e for e in service.initiative(store, "agent-assist-live").decisions if e.action == "proof_point"])
     finally:
         store.close()
@@ -96,13 +97,13 @@ def test_an_owner_builds_a_proof_point_of_a_stored_initiative_by_its_id(demo, tm
 
     viewer = build("sam.taylor")
     assert viewer.exit_code == 1 and "viewer" in str(viewer.exception)
-    owner = build("priya.nair")
+    owner = build(owner_id)
     assert owner.exit_code == 0, owner.output
-    proof = json.loads((tmp_path / "priya.nair" / "proof.json").read_text())
+    proof = json.loads((tmp_path / owner_id / "proof.json").read_text())
     assert proof["rebuild"]["command"].startswith("cxscale proof build agent-assist-live --store")
     store = open_store(out / "portfolio.db")
     try:
         entries = [e for e in service.initiative(store, "agent-assist-live").decisions if e.action == "proof_point"]
     finally:
         store.close()
-    assert len(entries) == before + 1 and entries[-1].actor == "priya.nair"
+    assert len(entries) == before + 1 and entries[-1].actor == owner_id

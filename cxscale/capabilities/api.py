@@ -93,9 +93,9 @@ def edit_distance(a: str, b: str) -> int:
 
 def feedback(suggestion: Suggestion, action: FeedbackAction, chosen_item: str | None = None,
              final_text: str | None = None, at: datetime | None = None) -> dict[str, Any]:
-    """The feedback record to log for a suggestion (the contract's feedback table: suggestion_id, action,
-    chosen_item, edit_distance, occurred_at). edit_distance is measured from the suggestion's text (or top item) to
-    `final_text` when given."""
+    """The feedback record to log for a suggestion: a row of the contract's feedback table (suggestion_id, action,
+    chosen_item, edit_distance, ts; capability and interaction_id besides). edit_distance is measured from the
+    suggestion's text (or top item) to `final_text` when given."""
     if action not in FEEDBACK_ACTIONS:
         raise CxscaleError(f"feedback: action {action!r} is not one of {', '.join(FEEDBACK_ACTIONS)}")
     keys = [i.key for i in suggestion.items]
@@ -109,4 +109,4 @@ def feedback(suggestion: Suggestion, action: FeedbackAction, chosen_item: str | 
     return {"suggestion_id": suggestion.suggestion_id, "capability": suggestion.capability,
             "interaction_id": suggestion.interaction_id, "action": action, "chosen_item": chosen_item,
             "edit_distance": edit_distance(base, final_text) if final_text is not None else None,
-            "occurred_at": when.astimezone(UTC).isoformat()}
+            "ts": when.astimezone(UTC).isoformat()}

@@ -152,6 +152,7 @@ def password_command(
     person_id: str = typer.Argument(..., help="Whose dashboard password."),
     store: str = typer.Option(None, "--store", help=STORE_HELP),
     token_file: Path = typer.Option(None, "--token-file", help=TOKEN_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print {person, set} as JSON (never the password)."),
 ) -> None:
     """Set a person's dashboard password (`cxscale serve`), typed twice at a hidden prompt and kept only as its
     argon2 hash: by the person themselves or an admin. At least 10 characters.
@@ -167,4 +168,7 @@ def password_command(
         if not password:
             raise CxscaleError("no password given")
         set_password(s, person_id, password, actor)
+    if as_json:
+        print_json({"person": person_id, "set": True})
+        return
     console.print(f"dashboard password of {person_id} set", highlight=False)
