@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,19 @@ def shared_data(*parts: str) -> Path:
             pytest.fail(f"{path} is missing and CXSCALE_REQUIRE_SHARED_DATA=1: the shared datasets must be present")
         pytest.skip(f"{path} is absent (the real datasets live beside the checkout in ../shared/data)")
     return path
+
+
+def system_tool(*names: str, package: str) -> str:
+    """The path of the first of `names` on PATH (a Debian package's program: chromium, pdftoppm). Absent, the test
+    is skipped locally but fails in CI and under CXSCALE_REQUIRE_SHARED_DATA=1 (.ci/run), where `make test` has
+    installed `package`: there a missing tool is a broken set-up, never a silent skip."""
+    for name in names:
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    if os.environ.get("CI") or os.environ.get("CXSCALE_REQUIRE_SHARED_DATA") == "1":
+        pytest.fail(f"{names[0]} is not installed: `make test` installs the Debian package {package}")
+    pytest.skip(f"{names[0]} is not installed (`make test` installs the Debian package {package})")
 
 
 #: The engines of the suite: DuckDB, Spark (slow to start: `-m spark` runs those), PostgreSQL (a throwaway server).

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from PIL import Image
 
 from cxscale.demo import run_demo
 from cxscale.measure.html import write_html
+from tests.conftest import system_tool
 from tests.measure.pages import SPEC, arms_readout, edge_readout
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -23,12 +22,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI") or os.environ.get("CXSCALE_REQUIRE_SHARED_DATA") == "1":
-            pytest.fail("chromium is not installed; `make test` installs the Debian package chromium")
-        pytest.skip("chromium is not installed (make test installs it)")
-    return found
+    return system_tool("chromium", "chromium-browser", package="chromium")
 
 
 @pytest.fixture(scope="module")

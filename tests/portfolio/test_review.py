@@ -5,15 +5,14 @@ with its charts, no request leaving the file and no console error."""
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 
 import pytest
 
 from cxscale.portfolio.log import Verification
 from cxscale.portfolio.review import build_review, render_review, write_review
 from cxscale.portfolio.scorecard import evaluate
+from tests.conftest import system_tool
 from tests.portfolio.records_for_audit import (
     AS_OF,
     PEOPLE,
@@ -92,12 +91,7 @@ def test_a_pack_without_a_compounding_check_says_so(pack):
 
 
 def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; `make test` installs the Debian package chromium")
-        pytest.skip("chromium is not installed (make test installs it)")
-    return found
+    return system_tool("chromium", "chromium-browser", package="chromium")
 
 
 def test_the_pack_renders_offline_in_chromium_with_its_charts_and_no_error(pack, tmp_path):

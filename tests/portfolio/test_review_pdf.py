@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
-import pytest
 from typer.testing import CliRunner
 
 from cxscale.cli import app
 from cxscale.simulate import simulate
+from tests.conftest import system_tool
 
 
 def test_the_review_pack_prints_as_a_pdf_with_the_compounding_check(tmp_path):
@@ -23,9 +22,8 @@ def test_the_review_pack_prints_as_a_pdf_with_the_compounding_check(tmp_path):
     assert "Does the portfolio compound?" in page
     assert any(word in page for word in ("compounds", "adds up", "overlaps"))
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed: make test installs it")
-    subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+    pdftoppm = system_tool("pdftoppm", package="poppler-utils")
+    subprocess.run([pdftoppm, "-png", "-r", "30", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True)
     first = sorted(tmp_path.glob("page-*.png"))
     assert first and first[0].stat().st_size > 5_000

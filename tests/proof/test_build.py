@@ -22,6 +22,7 @@ from cxscale.documents import ProofPoint
 from cxscale.errors import CxscaleError, GateError
 from cxscale.pdf import render_pdf, url_fetcher
 from cxscale.proof import build_proof, render
+from tests.conftest import system_tool
 from tests.contracts import assert_follows
 
 runner = CliRunner()
@@ -144,12 +145,11 @@ def test_the_pdf_loads_nothing_but_cxscales_own_files(tmp_path):
 
 
 def test_the_pdf_renders_its_pages_with_charts(world, tmp_path):
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler) is not installed")
+    pdftoppm = system_tool("pdftoppm", package="poppler-utils")
     from PIL import Image
 
     pdf = render_pdf(render(world.proof), tmp_path / "proof.pdf", created=None)
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run([pdftoppm, "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert 4 <= len(pages) <= 8
     for page in pages:

@@ -4,8 +4,6 @@ refused and recorded, and every console error kept."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
@@ -15,19 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
+from tests.conftest import system_tool
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI") or os.environ.get("CXSCALE_REQUIRE_SHARED_DATA") == "1":
-            pytest.fail("chromium is not installed; `make test` installs the Debian package chromium")
-        pytest.skip("chromium is not installed (make test installs it)")
-    return found
+    return system_tool("chromium", "chromium-browser", package="chromium")
 
 
 @contextmanager
