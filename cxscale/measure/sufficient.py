@@ -23,9 +23,11 @@ from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_agg
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import CupedStats, MeanStats, RatioStats
 
+#: The column a switchback readout adds to interactions: the contact's slot unit id (cxscale.measure.switchback).
+SLOT_COLUMN = "slot_id"
 #: Column of each source that links a row to a unit of each type, and the source's time column.
 UNIT_KEYS = {
-    "interactions": {"customer": "customer_id", "agent": "agent_id", "site": "site"},
+    "interactions": {"customer": "customer_id", "agent": "agent_id", "site": "site", "slot": SLOT_COLUMN},
     "outcomes": {"customer": "customer_id"},
 }
 TIME_COLUMN = {"interactions": "started_at", "outcomes": "occurred_at"}
