@@ -105,12 +105,12 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
     overlap = ~unparsed & s._prev.notnull() & (s.assigned_at < s._prev + ibis.interval(minutes=length))
     where = f"{ds.source}: assignments: pilot {spec.pilot}"
     rules = (
-        (unparsed, "unparseable_slot", "is not QUEUE@YYYY-MM-DDTHH:MMZ assigned at that start (e.g. "
+        (unparsed, "unparseable_slot", "a slot id is not QUEUE@YYYY-MM-DDTHH:MMZ assigned at that start (e.g. "
                                        "north@2026-01-19T08:00Z)"),
-        (off_grid, "slot_off_grid", f"does not start on the {length}-minute grid from midnight UTC "
-                                    "(capability.slot_minutes)"),
-        (overlap, "overlapping_slots", f"starts less than {length} minutes after the previous slot of its queue, so "
+        (overlap, "overlapping_slots", f"a slot starts less than {length} minutes after the previous slot of its queue, so "
                                        "the two overlap"),
+        (off_grid, "slot_off_grid", f"a slot does not start on the {length}-minute grid from midnight UTC "
+                                    "(capability.slot_minutes), so no contact falls in it"),
     )
     counts = s.aggregate(**{rule: ibis.ifelse(bad, 1, 0).sum() for bad, rule, _ in rules}).to_pyarrow().to_pylist()[0]
     for bad, rule, what in rules:
@@ -119,8 +119,8 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
             rows = s.filter(bad).order_by("unit_id").limit(_EXAMPLES).select("unit_id", "assigned_at")
             examples = ", ".join(f"{r['unit_id']} (assigned_at {r['assigned_at']:%Y-%m-%d %H:%M:%S})"
                                  for r in rows.to_pyarrow().to_pylist())
-            raise DataError(f"{where}: column unit_id: rule {rule}: {n:,} slot{'' if n == 1 else 's'} "
-                            f"{what}; e.g. {examples}")
+            raise DataError(f"{where}: column unit_id: rule {rule}: {what}: {n:,} slot{'' if n == 1 else 's'}, "
+                            f"e.g. {examples}")
 
 
 def _section(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> SwitchbackSection:

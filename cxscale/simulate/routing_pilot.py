@@ -7,7 +7,7 @@ intent model is confident enough to route by skill (triggered) with probability 
 triggered contact is routed (shown): when the predicted intent is right (probability ACCURACY) it reaches an agent
 with the skill, so a transfer the first-come agent would have made is avoided (its handle time loses the transfer's
 factor) and the skilled agent handles it faster (SKILL_HANDLE); when it is wrong the contact may be misrouted and
-transferred (MISROUTE). Fewer transfers free the pool: every contact of a treated slot waits WAIT times as long,
+transferred (MISROUTE). Fewer transfers free the pool: every live contact of a treated slot waits WAIT times as long,
 except in the first CARRY_MINUTES of a slot, which are still served from the queue the previous slot's policy built
 (carry-over: the spec's burn-in leaves those minutes out).
 
@@ -50,15 +50,18 @@ TRIGGER, ACCURACY = 0.8, 0.88
 #: A wrongly routed contact not transferred anyway is transferred with probability MISROUTE.
 MISROUTE = 0.3
 #: The world's handle-time factor of a transferred contact (support.py), a skilled agent's factor, a treated
-#: slot's wait factor.
+#: slot's wait factor (live contacts).
 TRANSFER_HANDLE, SKILL_HANDLE, WAIT = 1.7, 0.93, 0.8
+#: The truth's name for the mean wait of live contacts (voice, chat, messaging), a metric the catalog does not ship:
+#: docs/capability-pilots.md#switchback defines it in a metrics file.
+LIVE_WAIT = "live_wait"
 MECHANISM = (
     f"Switchback: each site is a queue whose policy alternates per {SLOT_MINUTES}-minute slot for {DAYS} days from "
     f"day {START_DAY}, the slot's arm the hash of its id SITE@START (cxscale.assignment.slot_arm, seed {ROUTING}). "
     f"Every assisted contact is decided in both arms: the intent model routes by skill with probability {TRIGGER}; "
     f"in treatment slots a routed contact whose intent is right (probability {ACCURACY}) avoids the transfer the "
     f"first-come agent would have made and is handled {1 - SKILL_HANDLE:.0%} faster, a wrong one is transferred with "
-    f"probability {MISROUTE}; every contact of a treatment slot waits {1 - WAIT:.0%} less, except in the slot's first "
+    f"probability {MISROUTE}; every live contact (voice, chat, messaging) of a treatment slot waits {1 - WAIT:.0%} less, except in the slot's first "
     f"{CARRY_MINUTES} minutes (carry-over from the previous slot; the spec's burn-in is {BURN_IN_MINUTES} minutes). "
     "Resolution and CSAT are not changed."
 )
@@ -135,7 +138,7 @@ class RoutingPilot:
             * np.where(misrouted, TRANSFER_HANDLE, 1.0)
         # The pool: the wait under the policy that built the queue (the previous slot's within the carry-over).
         pool_treated = np.where(carried, prev, self.treated[s, k]) & logged
-        w1 = wait * WAIT
+        w1 = np.where(C.LIVE[channel], wait * WAIT, wait)  # the live pool; e-mail is worked from a backlog
         shown = triggered & treated
         tr = np.where(shown, tr1, transferred)
         h = np.where(shown, h1, handle)
@@ -143,7 +146,7 @@ class RoutingPilot:
         p_transfer = C.INTENT_TRANSFER[intent] * C.CHANNEL_TRANSFER[channel]
         cols = {"rt_logged": logged, "rt_triggered": triggered, "rt_shown": shown, "rt_slot": k,
                 "rt_analysed": logged & (in_slot >= BURN_IN_MINUTES * 60 * US_PER_SECOND),
-                "rt_tr0": transferred, "rt_tr1": tr1, "rt_h0": handle, "rt_h1": h1, "rt_w0": wait, "rt_w1": w1,
+                "rt_live": C.LIVE[channel], "rt_tr0": transferred, "rt_tr1": tr1, "rt_h0": handle, "rt_h1": h1, "rt_w0": wait, "rt_w1": w1,
                 "rt_p_use": ACCURACY + (1 - ACCURACY) * (1 - p_transfer) * (1 - MISROUTE)}
         return tr, h, w, cols
 
@@ -184,10 +187,10 @@ class RoutingPilot:
         (0) or every slot routed (1); the burn-in is left out, so the carry-over does not enter. Triggered: the
         analysed contacts the model would route. Funnel: the planted trigger and use (kept) rates."""
         a = c["rt_analysed"]
-        sums = {"transfer_rate": (c["rt_tr0"], c["rt_tr1"]), "aht": (c["rt_h0"], c["rt_h1"]),
-                "wait": (c["rt_w0"], c["rt_w1"])}
-        for metric, (y0, y1) in sums.items():
-            for key, keep in ((metric, a), (f"triggered:{metric}", a & c["rt_triggered"])):
+        sums = {"transfer_rate": (c["rt_tr0"], c["rt_tr1"], a), "aht": (c["rt_h0"], c["rt_h1"], a),
+                LIVE_WAIT: (c["rt_w0"], c["rt_w1"], a & c["rt_live"])}
+        for metric, (y0, y1, on) in sums.items():
+            for key, keep in ((metric, on), (f"triggered:{metric}", on & c["rt_triggered"])):
                 truths.get(ROUTING, key).add(y0[keep].sum(), y1[keep].sum(), keep.sum())
         w = c["rt_logged"]
         truths.get(ROUTING, "funnel:trigger_rate").add(TRIGGER * w.sum(), TRIGGER * w.sum(), w.sum())
@@ -196,4 +199,4 @@ class RoutingPilot:
         truths.get(ROUTING, "funnel:use_rate").add(p, p, shown.sum())
 
 
-__all__ = ["ROUTING", "RoutingPilot"]
+__all__ = ["LIVE_WAIT", "ROUTING", "RoutingPilot"]
