@@ -163,7 +163,20 @@ def _capability(doc: ReadoutDocument) -> dict[str, Any] | None:
         "triggered": [f"{e.metric} ({e.arm}): {effect(e)}" for e in c.triggered],
         "tenure": [f"{b.band}: {'too few units in an arm' if b.effect is None else effect(b.effect)}"
                    for b in c.by_tenure],
+        "switchback": _switchback(doc),
     }
+
+
+def _switchback(doc: ReadoutDocument) -> str | None:
+    """A switchback's slots and contacts in a sentence (docs/capability-pilots.md#switchback)."""
+    s = doc.switchback
+    if s is None:
+        return None
+    slots = ", ".join(f"{a} {fmt.count(s.slots_with_contacts.get(a, 0))} of {fmt.count(n)}" for a, n in s.slots.items())
+    return (f"Switchback: {fmt.count(s.queues)} queues ({', '.join(s.queue_by)}) x {s.slot_minutes}-minute slots, each "
+            f"slot a unit; slots with contacts {slots}; {fmt.count(s.contacts)} contacts analysed, "
+            f"{fmt.count(s.burn_in_contacts)} in the first {s.burn_in_minutes} minutes of their slot left out "
+            "(burn-in)")
 
 
 def scope_text(scope: dict[str, list[str]] | None) -> str:

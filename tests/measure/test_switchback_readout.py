@@ -239,10 +239,13 @@ def test_overlapping_or_off_grid_slots_are_one_line_errors(world, tmp_path, unit
     assert_one_line(*cli("measure", str(spec_path), "--data", str(data), "--no-validate"), rule, unit_id)
 
 
-def test_measure_prints_the_slots(world):
-    res = CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{ROUTING}.yaml")], env={"COLUMNS": "140"})
+def test_measure_prints_the_slots(world, tmp_path):
+    page = tmp_path / "readout.html"
+    res = CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{ROUTING}.yaml"), "--html", str(page)],
+                             env={"COLUMNS": "140"})
     assert res.exit_code == 0, res.output
     assert "unit slot" in res.output and "switchback: 9 queues (site) x 60-minute slots" in res.output
+    assert "Switchback: 9 queues (site) x 60-minute slots, each slot a unit" in page.read_text()
     js = json.loads(CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{ROUTING}.yaml"), "--json"]).output)
     sb = js["switchback"]
     assert sb["burn_in_contacts"] > 0 and sum(sb["slots"].values()) == 9 * 28 * 24
