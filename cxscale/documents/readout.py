@@ -273,6 +273,23 @@ class CapabilitySection(OpenModel):
     by_tenure: list[TenureBand]
 
 
+class StratifiedEffect(OpenModel):
+    """One metric's switchback effect post-stratified by queue: the per-queue differences between arms, weighted by
+    each queue's share of the metric's denominator (contacts for a per-contact metric, slots otherwise)."""
+
+    metric: str
+    arm: str
+    strata: int = Field(description="queues with at least 2 slots with data in both arms (the others are left out)")
+    strata_left_out: int
+    control: float = Field(description="the control level, weighted as the effect")
+    effect_abs: float
+    effect_rel: float = Field(description="effect_abs / control")
+    ci_abs: list[float]
+    p_value: float
+    method: str
+    alpha: float
+
+
 class SwitchbackSection(OpenModel):
     """A switchback pilot's slots (docs/capability-pilots.md#switchback): its units are queue x time slots, each
     metric a per-slot value, the variance over slots."""
@@ -285,6 +302,8 @@ class SwitchbackSection(OpenModel):
     slots_with_contacts: dict[str, int] = Field(description="slots with at least one analysed contact, per arm")
     contacts: int = Field(description="contacts analysed: in an assigned slot of their queue, after the burn-in")
     burn_in_contacts: int = Field(description="contacts in an assigned slot but inside its burn-in, left out")
+    stratified: list[StratifiedEffect] = Field(default_factory=list, description="each metric's effect "
+                                               "post-stratified by queue, beside the verdict's plain comparison")
 
 
 class ReadoutDocument(OpenModel):

@@ -18,21 +18,31 @@ that overlap or sit off the slot grid) are one-line errors before anything is co
 
 from __future__ import annotations
 
+import math
+
 import ibis
 import ibis.expr.types as ir
 
 from cxscale.assignment import SLOT_FORMAT, SLOT_ID_PATTERN
 from cxscale.data.dataset import Dataset, named
 from cxscale.documents.pilot_spec import PilotSpec, Windows
-from cxscale.documents.readout import ReadoutDocument, SwitchbackSection
+from cxscale.documents.readout import ReadoutDocument, StratifiedEffect, SwitchbackSection
 from cxscale.errors import DataError
 from cxscale.measure.capability import capability_readout
-from cxscale.measure.sufficient import SLOT_COLUMN
-from cxscale.metrics.catalog import Catalog
+from cxscale.measure.readout import metric_roles
+from cxscale.measure.sufficient import SLOT_COLUMN, MetricArmStats, pilot_stats
+from cxscale.metrics.catalog import Catalog, builtin_catalog
+from cxscale.metrics.definition import MetricDef
+from cxscale.stats.dist import t_ppf, t_sf
+from cxscale.stats.models import MeanStats, RatioStats
+from cxscale.stats.ratio import ratio_and_variance
 
 __all__ = ["SLOT_COLUMN", "slotted", "switchback_readout"]
 
 _EXAMPLES = 3
+#: Joins an arm and a queue into one label, so that one engine query gives the sums per arm and queue.
+_SEP = "\x1f"
+_QUEUE_OF_ID = "^(.*)@[^@]*$"
 
 
 def switchback_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> ReadoutDocument:
@@ -45,8 +55,11 @@ def switchback_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None =
     with_slots = slotted(data, spec)
     inner = spec.model_copy(update={"windows": Windows(pre_days=0, post_days=1),
                                     "options": spec.options.model_copy(update={"cuped": False})})
+    catalog = catalog or builtin_catalog()
     doc = capability_readout(inner, with_slots, catalog)
     doc.switchback = _section(data, spec, slots)
+    defs = list({m.name: m for _, _, m in metric_roles(spec, catalog)}.values())
+    doc.switchback.stratified = _stratified(with_slots, inner, defs, slots)
     return doc
 
 
@@ -96,7 +109,7 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
     and two slots of one queue less than slot_minutes apart (overlapping: a contact would be in both)."""
     assert spec.capability is not None and spec.capability.slot_minutes is not None
     length = spec.capability.slot_minutes
-    s = slots.mutate(_queue=slots.unit_id.re_extract("^(.*)@[^@]*$", 1))
+    s = slots.mutate(_queue=slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
     s = s.mutate(_prev=s.assigned_at.lag().over(group_by=s._queue, order_by=s.assigned_at))
     unparsed = ~s.unit_id.re_search(SLOT_ID_PATTERN) | \
         (s.assigned_at.strftime(SLOT_FORMAT) != s.unit_id.re_extract("@([^@]*)$", 1))
@@ -123,6 +136,60 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
                             f"e.g. {examples}")
 
 
+def _stratified(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], slots: ir.Table) -> list[StratifiedEffect]:
+    """Each metric's effect post-stratified by queue: per queue the difference between the arms' per-slot estimates
+    (a ratio over slots, or a mean), weighted by the queue's share of the metric's denominator in both arms; the
+    variance is the weighted sum of the queues' (weights held fixed), the reference t with the queues' pooled degrees
+    of freedom. Queues differ in volume and handle time, and a slot's arm is independent of its queue, so this has
+    the plain comparison's target with the between-queue variation taken out. One engine query: the sums per arm and
+    queue (the arm label carries the queue)."""
+    if spec.scope is not None:
+        ds = ds.at(spec.scope.values(), check=False)
+    labelled = slots.mutate(arm=slots.arm + _SEP + slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
+    ps = pilot_stats(ds, spec, metrics, cuped=False, assignments=labelled)
+    queues = sorted({label.split(_SEP, 1)[1] for _, label in ps.stats})
+    out = []
+    for m in metrics:
+        for arm in spec.treatments:
+            parts = [p for q in queues if (p := _stratum(ps.stats.get((m.name, spec.control + _SEP + q)),
+                                                         ps.stats.get((m.name, arm + _SEP + q)))) is not None]
+            if not parts:
+                continue
+            w = sum(p[0] for p in parts)
+            control = sum(p[0] * p[1] for p in parts) / w
+            effect = sum(p[0] * p[2] for p in parts) / w
+            se = math.sqrt(sum(p[0] ** 2 * p[3] for p in parts)) / w
+            df = sum(p[4] for p in parts)
+            half = float(t_ppf(1 - spec.options.alpha / 2, df)) * se
+            p_value = float(2 * t_sf(abs(effect) / se, df)) if se > 0 else float("nan")
+            out.append(StratifiedEffect(
+                metric=m.name, arm=arm, strata=len(parts), strata_left_out=len(queues) - len(parts), control=control,
+                effect_abs=effect, effect_rel=effect / control if control else float("nan"),
+                ci_abs=[effect - half, effect + half], p_value=p_value, alpha=spec.options.alpha,
+                method="post-stratified by queue (delta method within queues)"))
+    return out
+
+
+def _stratum(c: MetricArmStats | None, t: MetricArmStats | None) -> tuple[float, float, float, float, int] | None:
+    """(weight, control level, difference, its variance, degrees of freedom) of one queue; None when an arm has
+    fewer than 2 slots or no denominator there."""
+    if c is None or t is None or c.post.n < 2 or t.post.n < 2:
+        return None
+    (lc, vc, wc), (lt, vt, wt) = _level(c.post), _level(t.post)
+    if not (wc > 0 and wt > 0 and math.isfinite(vc + vt)):
+        return None
+    return wc + wt, lc, lt - lc, vc + vt, c.post.n + t.post.n - 2
+
+
+def _level(s: MeanStats | RatioStats) -> tuple[float, float, float]:
+    """(estimate, its variance, weight) of one arm in one queue: the ratio over slots and the contacts it counts, or
+    the mean over slots and their number."""
+    if isinstance(s, RatioStats):
+        r, v = ratio_and_variance(s)
+        return float(r), float(v), float(s.den_sum)
+    return s.mean, s.variance / s.n, float(s.n)
+
+
 def _section(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> SwitchbackSection:
     """Slots per arm and the contacts analysed and left in burn-in (two grouped queries)."""
     cap = spec.capability
@@ -135,7 +202,7 @@ def _section(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> SwitchbackSection
         contacts=ibis.ifelse(j._burn, 0, 1).sum(), burn=ibis.ifelse(j._burn, 1, 0).sum(),
         with_contacts=j._sid.nunique(where=~j._burn))
     contacts = {r["arm"]: r for r in per_arm.to_pyarrow().to_pylist()}
-    q = slots.mutate(_queue=slots.unit_id.re_extract("^(.*)@[^@]*$", 1))
+    q = slots.mutate(_queue=slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
     rows = q.group_by("arm").aggregate(n=q.count(), queues=q._queue.nunique()).to_pyarrow().to_pylist()
     n = {r["arm"]: int(r["n"]) for r in rows}
     queues = int(q._queue.nunique().to_pyarrow().as_py() or 0)

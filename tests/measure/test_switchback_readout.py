@@ -85,6 +85,19 @@ def test_intent_to_treat_effects_cover_the_planted_truth(doc, truth):
     assert doc.verdict == "proven"
 
 
+def test_post_stratified_effects_cover_the_planted_truth(doc, truth):
+    """Post-stratified by queue: per-site differences weighted by the sites' contacts, the same target."""
+    sb = doc.switchback
+    assert sb is not None and {e.metric for e in sb.stratified} == set(truth["true_effects"])
+    plain = {m.name: m for m in doc.metrics}
+    for e in sb.stratified:
+        assert (e.strata, e.strata_left_out) == (9, 0) and e.method.startswith("post-stratified by queue")
+        assert _inside(truth["true_effects"][e.metric]["absolute"], e.ci_abs) and e.ci_abs[1] < 0, e.metric
+        # the same data and target: the estimate is near the plain one, in a fraction of its interval
+        m = plain[e.metric]
+        assert abs(e.effect_abs - m.effect_abs) < 0.25 * (m.ci_abs[1] - m.ci_abs[0]), e.metric
+
+
 def test_triggered_effects_and_funnel(doc, truth):
     cap = doc.capability
     assert cap is not None and cap.srm_triggered.ok and cap.tenure_source is None and cap.by_tenure == []
@@ -257,7 +270,8 @@ def test_measure_prints_the_slots(world, tmp_path):
 def test_aa_switchbacks_keep_the_false_positive_rate_near_five_percent(world, spec):
     """200 A/A switchbacks: the control slots split again at random 200 times, their exposures relabelled, read out
     as a switchback. Nobody was routed by skill, so every effect is zero; with a correct test about 10 of 200 are
-    significant (binomial: 2 to 20 holds with probability 0.999)."""
+    significant (binomial: 2 to 20 holds with probability 0.999), for the intent-to-treat, triggered and
+    post-stratified effects alike."""
     ds = open_data(world, validate=False)
     a, e = ds.assignments, ds.table("exposures")
     control = a.filter((a.pilot == ROUTING) & (a.arm == "control"))
@@ -276,7 +290,7 @@ def test_aa_switchbacks_keep_the_false_positive_rate_near_five_percent(world, sp
         "aa_slot_interactions", i.filter(i.interaction_id.isin(aa_exposures.interaction_id)), temp=True)}
     base_a = con.create_table("aa_slot_assignments", control, temp=True)
     quiet = spec.model_copy(update={"secondary": []})
-    hits = {"itt": 0, "triggered": 0}
+    hits = {"itt": 0, "triggered": 0, "stratified": 0}
     for k in range(runs):
         arms = all_arms.filter(all_arms._k == k)
         relabel_a = base_a.join(arms, base_a.unit_id == arms._uid).mutate(arm=ibis._._arm).drop("_k", "_uid", "_arm")
@@ -286,5 +300,5 @@ def test_aa_switchbacks_keep_the_false_positive_rate_near_five_percent(world, sp
         doc = switchback_readout(quiet, aa)
         hits["itt"] += doc.primary[0].p_value < 0.05
         hits["triggered"] += doc.capability.triggered[0].p_value < 0.05
-    assert 2 <= hits["itt"] <= 20, hits
-    assert 2 <= hits["triggered"] <= 20, hits
+        hits["stratified"] += doc.switchback.stratified[0].p_value < 0.05
+    assert all(2 <= k <= 20 for k in hits.values()), hits
