@@ -90,6 +90,10 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
                             f"which has no {spec.unit} column; {spec.unit}-level pilots can only use interaction "
                             "metrics")
         events = ds.table(source)
+        if key not in events.columns:  # slot ids exist only in a switchback readout's interactions
+            raise SpecError(f"pilot {spec.pilot}: unit {spec.unit} is a switchback's queue x time slot: read it with "
+                            "cxscale.measure.switchback.switchback_readout (what `cxscale measure` does), which gives "
+                            "every contact its slot")
         for _, m in ms:
             check_columns(m, add_virtual_columns(events, m.columns()) if source == "interactions" else events,
                           f"{ds.source}: {source}")

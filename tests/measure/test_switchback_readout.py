@@ -252,6 +252,13 @@ def test_overlapping_or_off_grid_slots_are_one_line_errors(world, tmp_path, unit
     assert_one_line(*cli("measure", str(spec_path), "--data", str(data), "--no-validate"), rule, unit_id)
 
 
+def test_the_plain_readout_refuses_slots_in_one_line(world, spec):
+    from cxscale.measure import readout
+
+    with pytest.raises(SpecError, match="unit slot is a switchback's queue x time slot: read it with"):
+        readout(spec, open_data(world, validate=False))
+
+
 def test_measure_prints_the_slots(world, tmp_path):
     page = tmp_path / "readout.html"
     res = CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{ROUTING}.yaml"), "--html", str(page)],
