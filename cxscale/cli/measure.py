@@ -127,9 +127,9 @@ def _render(r: ReadoutDocument) -> None:
                       + f"; {s.contacts:,} contacts analysed, {s.burn_in_contacts:,} in the first "
                         f"{s.burn_in_minutes} minutes of their slot left out (burn-in)")
         for e in s.stratified:
-            console.print(f"post-stratified by queue, {escape(e.metric)} ({escape(e.arm)}): {_fmt(e.effect_abs)} "
+            console.print(f"post-stratified by queue and time of day, {escape(e.metric)} ({escape(e.arm)}): {_fmt(e.effect_abs)} "
                           f"[{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}] ({_fmt(e.effect_rel, True)}), "
-                          f"p = {p_value(e.p_value)}, {e.strata} queues")
+                          f"p = {p_value(e.p_value)}, {e.strata} strata")
     if r.value:
         v = r.value
         role = "" if v.role == "primary" else f", {v.role}"

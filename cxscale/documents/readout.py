@@ -274,12 +274,14 @@ class CapabilitySection(OpenModel):
 
 
 class StratifiedEffect(OpenModel):
-    """One metric's switchback effect post-stratified by queue: the per-queue differences between arms, weighted by
-    each queue's share of the metric's denominator (contacts for a per-contact metric, slots otherwise)."""
+    """One metric's switchback effect post-stratified by queue and time of day: the per-stratum differences between
+    arms, weighted by each stratum's share of the metric's denominator (contacts for a per-contact metric, slots
+    otherwise)."""
 
     metric: str
     arm: str
-    strata: int = Field(description="queues with at least 2 slots with data in both arms (the others are left out)")
+    strata: int = Field(description="strata (queue x six-hour band of the day) with at least 2 slots with data in "
+                        "both arms (the others are left out)")
     strata_left_out: int
     control: float = Field(description="the control level, weighted as the effect")
     effect_abs: float
@@ -303,7 +305,8 @@ class SwitchbackSection(OpenModel):
     contacts: int = Field(description="contacts analysed: in an assigned slot of their queue, after the burn-in")
     burn_in_contacts: int = Field(description="contacts in an assigned slot but inside its burn-in, left out")
     stratified: list[StratifiedEffect] = Field(default_factory=list, description="each metric's effect "
-                                               "post-stratified by queue, beside the verdict's plain comparison")
+                                               "post-stratified by queue and time of day, beside the verdict's "
+                                               "plain comparison")
 
 
 class ReadoutDocument(OpenModel):

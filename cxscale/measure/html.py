@@ -173,7 +173,7 @@ def _switchback(doc: ReadoutDocument) -> str | None:
     if s is None:
         return None
     slots = ", ".join(f"{a} {fmt.count(s.slots_with_contacts.get(a, 0))} of {fmt.count(n)}" for a, n in s.slots.items())
-    stratified = "".join(f"; post-stratified by queue, {e.metric} ({e.arm}): {fmt.relative(e.effect_rel)}, "
+    stratified = "".join(f"; post-stratified by queue and time of day, {e.metric} ({e.arm}): {fmt.relative(e.effect_rel)}, "
                          f"p = {fmt.p_value(e.p_value)}" for e in s.stratified)
     return (f"Switchback: {fmt.count(s.queues)} queues ({', '.join(s.queue_by)}) x {s.slot_minutes}-minute slots, each "
             f"slot a unit; slots with contacts {slots}; {fmt.count(s.contacts)} contacts analysed, "

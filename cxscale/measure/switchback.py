@@ -43,6 +43,9 @@ _EXAMPLES = 3
 #: Joins an arm and a queue into one label, so that one engine query gives the sums per arm and queue.
 _SEP = "\x1f"
 _QUEUE_OF_ID = "^(.*)@[^@]*$"
+#: The post-stratified estimate's time-of-day bands, in hours from midnight UTC (night, morning, afternoon,
+#: evening): contact volume, handle times and waits follow the hour of day.
+DAY_PART_HOURS = 6
 
 
 def switchback_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None = None) -> ReadoutDocument:
@@ -137,21 +140,23 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
 
 
 def _stratified(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], slots: ir.Table) -> list[StratifiedEffect]:
-    """Each metric's effect post-stratified by queue: per queue the difference between the arms' per-slot estimates
-    (a ratio over slots, or a mean), weighted by the queue's share of the metric's denominator in both arms; the
-    variance is the weighted sum of the queues' (weights held fixed), the reference t with the queues' pooled degrees
-    of freedom. Queues differ in volume and handle time, and a slot's arm is independent of its queue, so this has
-    the plain comparison's target with the between-queue variation taken out. One engine query: the sums per arm and
-    queue (the arm label carries the queue)."""
+    """Each metric's effect post-stratified by queue and time of day: per stratum (a queue in one DAY_PART_HOURS band
+    of the day) the difference between the arms' per-slot estimates (a ratio over slots, or a mean), weighted by the
+    stratum's share of the metric's denominator in both arms; the variance is the weighted sum of the strata's
+    (weights held fixed), the reference t with the strata's pooled degrees of freedom. Queues and hours differ in
+    volume, handle time and waits, and a slot's arm is independent of both, so this has the plain comparison's
+    target with the variation between strata taken out, and corrects a chance imbalance of the arms over them. One
+    engine query: the sums per arm and stratum (the arm label carries the stratum)."""
     if spec.scope is not None:
         ds = ds.at(spec.scope.values(), check=False)
-    labelled = slots.mutate(arm=slots.arm + _SEP + slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
+    band = (slots.assigned_at.hour() // DAY_PART_HOURS).cast("string")
+    labelled = slots.mutate(arm=slots.arm + _SEP + slots.unit_id.re_extract(_QUEUE_OF_ID, 1) + _SEP + band)
     ps = pilot_stats(ds, spec, metrics, cuped=False, assignments=labelled)
-    queues = sorted({label.split(_SEP, 1)[1] for _, label in ps.stats})
+    strata = sorted({label.split(_SEP, 1)[1] for _, label in ps.stats})
     out = []
     for m in metrics:
         for arm in spec.treatments:
-            parts = [p for q in queues if (p := _stratum(ps.stats.get((m.name, spec.control + _SEP + q)),
+            parts = [p for q in strata if (p := _stratum(ps.stats.get((m.name, spec.control + _SEP + q)),
                                                          ps.stats.get((m.name, arm + _SEP + q)))) is not None]
             if not parts:
                 continue
@@ -163,15 +168,16 @@ def _stratified(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], slots: i
             half = float(t_ppf(1 - spec.options.alpha / 2, df)) * se
             p_value = float(2 * t_sf(abs(effect) / se, df)) if se > 0 else float("nan")
             out.append(StratifiedEffect(
-                metric=m.name, arm=arm, strata=len(parts), strata_left_out=len(queues) - len(parts), control=control,
+                metric=m.name, arm=arm, strata=len(parts), strata_left_out=len(strata) - len(parts), control=control,
                 effect_abs=effect, effect_rel=effect / control if control else float("nan"),
                 ci_abs=[effect - half, effect + half], p_value=p_value, alpha=spec.options.alpha,
-                method="post-stratified by queue (delta method within queues)"))
+                method=f"post-stratified by queue and time of day ({DAY_PART_HOURS}-hour bands from midnight UTC; "
+                       "delta method within strata)"))
     return out
 
 
 def _stratum(c: MetricArmStats | None, t: MetricArmStats | None) -> tuple[float, float, float, float, int] | None:
-    """(weight, control level, difference, its variance, degrees of freedom) of one queue; None when an arm has
+    """(weight, control level, difference, its variance, degrees of freedom) of one stratum; None when an arm has
     fewer than 2 slots or no denominator there."""
     if c is None or t is None or c.post.n < 2 or t.post.n < 2:
         return None
@@ -182,7 +188,7 @@ def _stratum(c: MetricArmStats | None, t: MetricArmStats | None) -> tuple[float,
 
 
 def _level(s: MeanStats | RatioStats) -> tuple[float, float, float]:
-    """(estimate, its variance, weight) of one arm in one queue: the ratio over slots and the contacts it counts, or
+    """(estimate, its variance, weight) of one arm in one stratum: the ratio over slots and the contacts it counts, or
     the mean over slots and their number."""
     if isinstance(s, RatioStats):
         r, v = ratio_and_variance(s)

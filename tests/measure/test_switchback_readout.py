@@ -86,12 +86,13 @@ def test_intent_to_treat_effects_cover_the_planted_truth(doc, truth):
 
 
 def test_post_stratified_effects_cover_the_planted_truth(doc, truth):
-    """Post-stratified by queue: per-site differences weighted by the sites' contacts, the same target."""
+    """Post-stratified by queue and time of day: per site and six-hour band, differences weighted by their
+    contacts: the same target."""
     sb = doc.switchback
     assert sb is not None and {e.metric for e in sb.stratified} == set(truth["true_effects"])
     plain = {m.name: m for m in doc.metrics}
     for e in sb.stratified:
-        assert (e.strata, e.strata_left_out) == (9, 0) and e.method.startswith("post-stratified by queue")
+        assert (e.strata, e.strata_left_out) == (9 * 4, 0) and e.method.startswith("post-stratified by queue and time")
         assert _inside(truth["true_effects"][e.metric]["absolute"], e.ci_abs) and e.ci_abs[1] < 0, e.metric
         # the same data and target: the estimate is near the plain one, in a fraction of its interval
         m = plain[e.metric]
