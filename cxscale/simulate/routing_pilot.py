@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxscale.assignment import slot_id
-from cxscale.documents.pilot_spec import Capability, MetricRef, PilotSpec, Target, Value
+from cxscale.documents.pilot_spec import Capability, MetricRef, PilotSpec, Target, Value, Windows
 from cxscale.simulate import support_catalog as C
 from cxscale.simulate.world import (
     US_PER_SECOND,
@@ -93,6 +93,7 @@ class RoutingPilot:
             primary=MetricRef(metric="transfer_rate", target=Target(relative=-0.2)),
             secondary=[MetricRef(metric="aht")],
             value=Value(currency=currency, nature="recurring"),
+            windows=Windows(pre_days=0, post_days=1),  # what the readout uses: a slot's window is the slot
             capability=Capability(name=ROUTING, slot_minutes=SLOT_MINUTES, burn_in_minutes=BURN_IN_MINUTES,
                                   queue_by=["site"]))
 
