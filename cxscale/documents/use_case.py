@@ -65,10 +65,11 @@ class Guardrail(StrictModel):
 
 class Design(StrictModel):
     """How the effect will be measured: randomised (units at random, `holdout_share` of them kept as control) or a
-    staged rollout (sites or teams in `stages` order, read by difference-in-differences)."""
+    staged rollout (sites or teams in `stages` order, read by difference-in-differences). A randomised routing pilot
+    is a switchback: its unit is the queue x time slot (`slot`, added within version 1)."""
 
     type: Literal["randomised", "staged_rollout"]
-    unit: Literal["customer", "agent", "site"] = "customer"
+    unit: Literal["customer", "agent", "site", "slot"] = "customer"
     #: randomised: the share of units held out as control (0-1).
     holdout_share: float | None = Field(None, gt=0, lt=1)
     #: staged_rollout: the waves in order (sites, teams).

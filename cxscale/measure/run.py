@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cxscale.data import Dataset, open_data
-from cxscale.documents.pilot_spec import load_spec
+from cxscale.documents.pilot_spec import PilotSpec, load_spec
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import DataError
 from cxscale.measure.capability import capability_readout
 from cxscale.measure.observational_readout import observational_readout
 from cxscale.measure.readout import readout
 from cxscale.measure.switchback import switchback_readout
-from cxscale.metrics.catalog import load_catalog
+from cxscale.metrics.catalog import Catalog, load_catalog
 
 if TYPE_CHECKING:
     from cxscale.settings import Settings
@@ -62,14 +62,17 @@ def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping:
                    settings=settings)
     if opened is not None:
         opened(ds)
-    catalog = load_catalog(*(metric_files or []))
-    if spec.design == "observational":
-        result = observational_readout(spec, ds, catalog)
-    elif spec.unit == "slot":  # a switchback (routing): the capability readout on queue x time slots
-        result = switchback_readout(spec, ds, catalog)
-    elif spec.capability is not None:  # a capability pilot: the readout plus its triggered effect and funnel
-        result = capability_readout(spec, ds, catalog)
-    else:
-        result = readout(spec, ds, catalog)
+    result = read_out(spec, ds, load_catalog(*(metric_files or [])))
     result.warnings.extend(rejection_warnings(ds))
     return result
+
+
+def read_out(spec: PilotSpec, ds: Dataset, catalog: Catalog) -> ReadoutDocument:
+    """The readout of the spec's design on an open dataset: what `cxscale measure` and the proof points compute."""
+    if spec.design == "observational":
+        return observational_readout(spec, ds, catalog)
+    if spec.unit == "slot":  # a switchback (routing): the capability readout on queue x time slots
+        return switchback_readout(spec, ds, catalog)
+    if spec.capability is not None:  # a capability pilot: the readout plus its triggered effect and funnel
+        return capability_readout(spec, ds, catalog)
+    return readout(spec, ds, catalog)

@@ -25,7 +25,7 @@ from cxscale.documents.pilot_spec import PilotSpec
 from cxscale.documents.proof_point import ProofPoint, Rebuild
 from cxscale.documents.readout import ReadoutDocument
 from cxscale.errors import CxscaleError, GateError
-from cxscale.measure.readout import readout
+from cxscale.measure.run import read_out
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.portfolio.gates import pilot_to_proof
 from cxscale.portfolio.records import Initiative
@@ -124,7 +124,7 @@ def build_proof(initiative: Initiative, data: Dataset, *, spec: PilotSpec | None
         raise GateError(f"{initiative.id}: no proof point: the initiative has no readout (cxscale measure its pilot "
                         "spec)")
     gate = check_gate(initiative, spec, stored.readout)
-    fresh = readout(spec, data, catalog)
+    fresh = read_out(spec, data, catalog)
     changed = readout_differences(stored.readout, fresh)
     if changed:
         shown = "; ".join(map(str, changed[:5])) + (f"; and {len(changed) - 5} more" if len(changed) > 5 else "")

@@ -72,6 +72,8 @@ def weekly(spec: PilotSpec, data: Dataset, catalog: Catalog, doc: ReadoutDocumen
                                     p_value=None, n_control=m.n_control, n_treatment=m.n_treatment,
                                     verdict="pre" if week < 0 else "post"))
         return out
+    if spec.unit == "slot":  # a switchback's window is each slot's own: there are no weeks to cut
+        return []
     post = spec.windows.post_days
     ends = sorted({min(7 * k, post) for k in range(1, math.ceil(post / 7) + 1)})
     out = []
@@ -104,7 +106,7 @@ def segments(spec: PilotSpec, data: Dataset, catalog: Catalog, columns: list[str
     """The primary effect within each value of each segment column: `columns`, or the first MAX_COLUMNS text or
     boolean columns with 2 to MAX_VALUES values (customers for a customer pilot, CONTACT_COLUMNS otherwise). A
     segment whose readout fails (an arm without units there) is left out."""
-    if spec.design == "observational":
+    if spec.design == "observational" or spec.unit == "slot":  # a slot's contacts are its queue's: no segments
         return []
     units = _units(data, spec)
     if spec.unit == "customer":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cxscale.data.dataset import Dataset
 from cxscale.documents.proof_point import ProofPoint
-from cxscale.measure.readout import readout
+from cxscale.measure.run import read_out
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.proof.build import Difference, differences, rounded
 from cxscale.proof.claims import headline_claims
@@ -44,7 +44,7 @@ def verify_proof(proof: ProofPoint, data: Dataset, catalog: Catalog | None = Non
     """Recompute the proof point's evidence on `data` and compare it with what the proof point holds."""
     catalog = catalog or builtin_catalog()
     spec = proof.spec
-    fresh = readout(spec, data, catalog)
+    fresh = read_out(spec, data, catalog)
     columns = [s.column for s in proof.segments]
     rows = materialised(data)
     recomputed = {

@@ -60,3 +60,31 @@ def test_without_an_agents_table_there_is_no_tenure_segment(tmp_path):
     simulate(out=tmp_path / "w", customers=1500, seed=7)
     spec = load_spec(tmp_path / "w" / "pilots" / "agent_assist.yaml")
     assert "tenure_months" not in [s.column for s in segments(spec, open_data(tmp_path / "w"), builtin_catalog())]
+
+
+def test_a_switchback_pilot_s_proof_point_is_its_switchback_readout_and_verifies(world):
+    """A routing pilot randomised by queue x time slot packages like any other: the proof point's effect is the
+    switchback readout's (slots are the units), with no weekly cut or segments (a slot's window is its own)."""
+    from cxscale.documents import digest
+    from cxscale.measure.run import measure_spec
+    from cxscale.portfolio.log import Entry
+    from cxscale.portfolio.records import Initiative, StoredReadout
+    from cxscale.proof import build_proof
+    from cxscale.proof.verify import verify_proof
+    from tests.proof.conftest import BUILT, use_case_of
+
+    path = world / "pilots" / "intent_routing.yaml"
+    spec, doc = load_spec(path), measure_spec(path)
+    assert doc.switchback is not None and doc.primary[0].ci_rel[1] < 0  # the planted cut in transfers is proven
+    uc = use_case_of(spec, design={"type": "randomised", "unit": "slot", "holdout_share": 0.5})
+    advanced = Entry(seq=1, at="2026-11-30T10:00:00.000000Z", actor="Daniel Rocha", action="advance",
+                     subject=uc.id or "", from_stage="pilot", to_stage="proof", reason="a win")
+    initiative = Initiative(id=uc.id or "", use_case=uc, stage="proof", stage_since=BUILT,
+                            readouts=(StoredReadout(BUILT, doc, digest(doc)),), decisions=(advanced,))
+    proof = build_proof(initiative, open_data(world), spec=spec, built_at=BUILT)
+    p, m = proof.readout.primary[0], doc.primary[0]
+    assert (p.n_control, p.n_treatment) == (m.n_control, m.n_treatment)  # slots, not contacts
+    assert p.effect_rel == pytest.approx(m.effect_rel, rel=1e-9)
+    assert proof.readout.switchback is not None
+    assert (proof.weekly, proof.segments) == ([], [])
+    assert verify_proof(proof, open_data(world)).ok
