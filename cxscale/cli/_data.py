@@ -19,6 +19,9 @@ def report_rejected(report: ValidationReport | None, quarantine: Path | None, st
                     out: Console | None) -> None:
     """With rejected rows: the line naming the quarantine file; else in strict mode one `error:` line per broken rule
     on stderr and exit code 1. out: where these lines go (None: nowhere, the JSON document says it)."""
+    if report is not None and report.reused and out is not None:
+        out.print(f"[dim]data contract: every row passed at {report.reused} and the files are unchanged: not checked "
+                  "again (--revalidate checks)[/]", highlight=False, soft_wrap=True)
     if report is None or report.ok:
         return
     if quarantine is not None:

@@ -50,6 +50,8 @@ def measure(
                                 "`cxscale validate` does; --no-strict (default) leaves them out with a warning."),
     quarantine: Path | None = typer.Option(None, "--quarantine", "-q", help="Write every rejected row with its "
                                            "reason to this .csv/.parquet file."),
+    revalidate: bool = typer.Option(False, "--revalidate", help="Check the data contract again even when the "
+                                    "source's files passed unchanged before (the validation cache)."),
 ) -> None:
     """Read out a pilot in business terms: effect per metric with CI, SRM check, guardrails, verdict, annual value."""
     from cxscale.documents.pilot_spec import load_spec
@@ -63,9 +65,13 @@ def measure(
     def opened(ds) -> None:  # noqa: ANN001 - a Dataset
         report_rejected(ds.report, quarantine, strict, err_console if as_json else console)
 
+    from cxscale.data.cache import cache_folder
+
+    settings = read_settings()
     with console.status("reading out the pilot in the engine...", spinner="dots"):
         r = measure_spec(spec, data, mapping, engine, list(metrics), validate=validate, quarantine=quarantine,
-                         opened=opened, settings=read_settings())
+                         opened=opened, settings=settings,
+                         validation_cache=None if revalidate else cache_folder(settings))
     if html:
         from cxscale.measure.html import write_html  # its templates and charts, only for a page
         from cxscale.metrics.catalog import load_catalog
