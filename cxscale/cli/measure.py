@@ -60,12 +60,16 @@ def measure(
     if html and load_spec(spec).design == "observational":
         raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
                         "with --json")
-    from cxscale.cli._data import report_rejected
+    from cxscale.cli._data import report_rejected, reused_note
+    from cxscale.data.cache import cache_folder
+
+    reused: list[str] = []
 
     def opened(ds) -> None:  # noqa: ANN001 - a Dataset
         report_rejected(ds.report, quarantine, strict, err_console if as_json else console)
-
-    from cxscale.data.cache import cache_folder
+        note = reused_note(ds.report)
+        if note:
+            reused.append(note)
 
     settings = read_settings()
     with console.status("reading out the pilot in the engine...", spinner="dots"):
@@ -79,10 +83,12 @@ def measure(
         write_html(r, html, load_spec(spec), load_catalog(*metrics))
     if as_json:
         print_json(r.to_json())
-        return
-    _render(r)
-    if html:
-        console.print(f"readout page written to {html}")
+    else:
+        _render(r)
+        if html:
+            console.print(f"readout page written to {html}")
+    for line in reused:  # after the readout: a failing command prints its error line alone
+        (err_console if as_json else console).print(f"[dim]{line}[/]", highlight=False, soft_wrap=True)
 
 
 def _render(r: ReadoutDocument) -> None:

@@ -97,18 +97,30 @@ def test_a_parquet_file_rewritten_with_other_values_is_checked_again(tmp_path):
 
 def test_the_cli_reuses_a_pass_says_so_and_checks_again_on_request(tmp_path):
     data = write_good_folder(tmp_path / "data")
+    (data / "pilots").mkdir()
+    (data / "pilots" / "p1.yaml").write_text("spec_version: 1\npilot: p1\nprimary:\n  metric: contacts_per_customer\n"
+                                             "  target:\n    relative: -0.05\n"
+                                             "windows:\n  pre_days: 0\n  post_days: 28\n")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
            "CXSCALE_CACHE_DIR": str(tmp_path / "cache")}
 
-    def diagnose(*extra: str, **more: str) -> str:
-        done = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", "diagnose", "--data",
-                               str(data), "--json", *extra], capture_output=True, text=True,
-                              env={**env, **more}, timeout=300)
+    def cxscale(*args: str, **more: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", *args],
+                              capture_output=True, text=True, env={**env, **more}, timeout=300)
         assert done.returncode == 0, done.stderr
-        return done.stderr
+        return done
 
-    assert "not checked again" not in diagnose()
-    assert "not checked again" in diagnose()
-    assert "not checked again" not in diagnose("--revalidate")
-    assert "not checked again" not in diagnose(CXSCALE_VALIDATION_CACHE="false")
+    def reused(*extra: str, **more: str) -> bool:
+        """Whether diagnose's notes say the validation was read back."""
+        notes = json.loads(cxscale("diagnose", "--data", str(data), "--json", *extra, **more).stdout)["notes"]
+        return any("the result is reused" in n for n in notes)
+
+    assert not reused()
+    assert reused()
+    assert not reused("--revalidate")
+    assert not reused(CXSCALE_VALIDATION_CACHE="false")
     assert cache_folder(Settings.defaults().model_copy(update={"validation_cache": False})) is None
+    measured = cxscale("measure", str(data / "pilots" / "p1.yaml"), "--data", str(data), "--json")
+    assert "not checked again" in measured.stderr and json.loads(measured.stdout)["pilot"] == "p1"
+    assert "not checked again" not in cxscale("measure", str(data / "pilots" / "p1.yaml"), "--data", str(data),
+                                              "--json", "--revalidate").stderr
