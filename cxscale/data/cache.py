@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Bumped when the cache entries change shape.
 FORMAT = 1
+#: The entries kept: storing one more removes the least recently written beyond this many.
+KEEP = 256
 #: The modules whose code decides what passes: a change to any of them is a new fingerprint.
 _RULE_CODE = ("contract.py", "data/convert.py", "data/mapping.py", "data/readers.py", "data/stage.py",
               "data/validate.py", "data/prepared.py", "engine/dialect.py")
@@ -149,5 +151,8 @@ def store_pass(folder: Path, key: str, report: ValidationReport) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(entry, f)
         os.replace(tmp, folder / f"{key}.json")
+        entries = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
     except OSError:
         return

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -73,6 +74,21 @@ def test_a_failure_is_never_kept_nor_read_back_as_a_pass(tmp_path):
     (cache / f"{key}.json").write_text(json.dumps({"key": key, "validated_at": "x", "report": ds.report.to_dict()}))
     assert load_pass(cache, key) is None
     assert not _open(data, cache).report.ok  # type: ignore[union-attr]
+
+
+def test_the_cache_keeps_at_most_keep_entries(tmp_path, monkeypatch):
+    import cxscale.data.cache as cache
+
+    monkeypatch.setattr(cache, "KEEP", 2)
+    report = _open(write_good_folder(tmp_path / "data"), tmp_path / "cache").report
+    assert report is not None
+    past = time.time() - 100  # file times in order whatever the clock's granularity
+    os.utime(next((tmp_path / "cache").glob("*.json")), (past - 10, past - 10))
+    for i, key in enumerate(("a", "b", "c")):
+        cache.store_pass(tmp_path / "cache", key, report)
+        if key != "c":
+            os.utime(tmp_path / "cache" / f"{key}.json", (past + i, past + i))
+    assert sorted(f.stem for f in (tmp_path / "cache").glob("*.json")) == ["b", "c"]
 
 
 def test_a_parquet_file_rewritten_with_other_values_is_checked_again(tmp_path):
