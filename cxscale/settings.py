@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     temp_dir: Path | None = None
     #: DuckDB's worker threads (None: one per core).
     threads: int | None = Field(None, ge=1)
+    #: Where cxscale keeps what it can compute again (None: $XDG_CACHE_HOME/cxscale, else ~/.cache/cxscale).
+    cache_dir: Path | None = None
+    #: Reuse the passing validation of a source whose files are unchanged (cxscale.data.cache); false: always check.
+    validation_cache: bool = True
     #: The Spark master of the session cxscale starts (local mode by default).
     spark_master: str = "local[2]"
     #: spark.sql.shuffle.partitions: few, for local mode.

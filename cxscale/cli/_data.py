@@ -29,3 +29,12 @@ def report_rejected(report: ValidationReport | None, quarantine: Path | None, st
             for line in report.error_lines():
                 err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
+
+
+def reused_note(report: ValidationReport | None) -> str | None:
+    """The line a successful command prints when its data's validation was read back from the validation cache
+    (cxscale.data.cache) instead of checked again; None when it was checked."""
+    if report is None or not report.reused:
+        return None
+    return (f"data contract: every row passed at {report.reused} and the files are unchanged, so they were not "
+            "checked again (--revalidate checks)")

@@ -55,6 +55,8 @@ def diagnose(
                                            "reason to this .csv/.parquet file."),
     allow_outside_data: bool = typer.Option(False, "--allow-outside-data", help="Let the mapping's sources lie "
                                             "outside the data folder and the mapping's folder (docs/mapping.md)."),
+    revalidate: bool = typer.Option(False, "--revalidate", help="Check the data contract again even when the "
+                                    "source's files passed unchanged before (the validation cache)."),
 ) -> None:
     """Diagnose the customer journey: where friction and cost are highest, and the money at stake.
 
@@ -65,6 +67,7 @@ def diagnose(
     The data is validated first: rejected rows are left out and counted in a note (--strict: refused).
     """
     from cxscale.data import open_data
+    from cxscale.data.cache import cache_folder
     from cxscale.documents.diagnosis import DiagnosisOptions
     from cxscale.journey import diagnose as run_diagnosis
     from cxscale.journey import render_html, write_drafts
@@ -74,8 +77,10 @@ def diagnose(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
                   transient=True, disable=json_out) as progress:
         task = progress.add_task("loading data", total=None)
+        settings = read_settings()
         dataset = open_data(data, mapping, engine, validate=validate, quarantine=quarantine,
-                            allow_outside_data=allow_outside_data, settings=read_settings(),
+                            allow_outside_data=allow_outside_data, settings=settings,
+                            validation_cache=None if revalidate else cache_folder(settings),
                             progress=lambda label: progress.update(task, description=label))
         report_rejected(dataset.report, quarantine, strict, err_console if json_out else console)
         result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts, mapping=mapping,

@@ -50,6 +50,8 @@ def measure(
                                 "`cxscale validate` does; --no-strict (default) leaves them out with a warning."),
     quarantine: Path | None = typer.Option(None, "--quarantine", "-q", help="Write every rejected row with its "
                                            "reason to this .csv/.parquet file."),
+    revalidate: bool = typer.Option(False, "--revalidate", help="Check the data contract again even when the "
+                                    "source's files passed unchanged before (the validation cache)."),
 ) -> None:
     """Read out a pilot in business terms: effect per metric with CI, SRM check, guardrails, verdict, annual value."""
     from cxscale.documents.pilot_spec import load_spec
@@ -58,14 +60,22 @@ def measure(
     if html and load_spec(spec).design == "observational":
         raise SpecError(f"{spec}: --html does not show an observational design yet; read it in the terminal or "
                         "with --json")
-    from cxscale.cli._data import report_rejected
+    from cxscale.cli._data import report_rejected, reused_note
+    from cxscale.data.cache import cache_folder
+
+    reused: list[str] = []
 
     def opened(ds) -> None:  # noqa: ANN001 - a Dataset
         report_rejected(ds.report, quarantine, strict, err_console if as_json else console)
+        note = reused_note(ds.report)
+        if note:
+            reused.append(note)
 
+    settings = read_settings()
     with console.status("reading out the pilot in the engine...", spinner="dots"):
         r = measure_spec(spec, data, mapping, engine, list(metrics), validate=validate, quarantine=quarantine,
-                         opened=opened, settings=read_settings())
+                         opened=opened, settings=settings,
+                         validation_cache=None if revalidate else cache_folder(settings))
     if html:
         from cxscale.measure.html import write_html  # its templates and charts, only for a page
         from cxscale.metrics.catalog import load_catalog
@@ -73,10 +83,12 @@ def measure(
         write_html(r, html, load_spec(spec), load_catalog(*metrics))
     if as_json:
         print_json(r.to_json())
-        return
-    _render(r)
-    if html:
-        console.print(f"readout page written to {html}")
+    else:
+        _render(r)
+        if html:
+            console.print(f"readout page written to {html}")
+    for line in reused:  # after the readout: a failing command prints its error line alone
+        (err_console if as_json else console).print(f"[dim]{line}[/]", highlight=False, soft_wrap=True)
 
 
 def _render(r: ReadoutDocument) -> None:

@@ -15,6 +15,7 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.contract import RULES, TABLES
+from cxscale.data.cache import fingerprint, load_pass, store_pass
 from cxscale.data.dataset import Dataset
 from cxscale.data.derive import complete
 from cxscale.data.mapping import Mapping
@@ -32,7 +33,7 @@ def open_data(source: str | Path, mapping: str | Path | Mapping | None = None,
               engine: str | BaseBackend | None = None, *, validate: bool = True, strict: bool = False,
               quarantine: str | Path | None = None, arms: Arms | None = None, allow_outside_data: bool = False,
               report_only: bool = False, progress: Callable[[str], None] | None = None,
-              settings: Settings | None = None) -> Dataset:
+              settings: Settings | None = None, validation_cache: Path | None = None) -> Dataset:
     """The contract tables at `source` (through `mapping`: a file or a shipped mapping's name) as a Dataset.
 
     engine: "duckdb" (default), "spark", an Ibis URL, or an open connection (to share one between sources); a URL
@@ -45,7 +46,8 @@ def open_data(source: str | Path, mapping: str | Path | Mapping | None = None,
     arms declares pilot arms beyond the mapping and DIR/pilots/*.yaml; allow_outside_data lets a mapping's sources
     lie outside the data and mapping folders; report_only (cxscale validate) reports a missing column instead of
     refusing it; progress is called with a short label before each step; settings (cxscale.settings, read by the
-    faces) configure the connection opened here.
+    faces) configure the connection opened here. validation_cache: a folder where a pass is kept and read back while
+    the source's files are unchanged (cxscale.data.cache; the CLI's, cache_folder(settings)); None: always check.
     """
     tell = progress or (lambda _label: None)
     origin = open_origin(source, connect(engine, settings=settings) if isinstance(engine, str) else engine, settings)
@@ -58,8 +60,24 @@ def open_data(source: str | Path, mapping: str | Path | Mapping | None = None,
         prep = staged(validating=False)
         _guard(prep)
         return _dataset(prep, accepted_only=False)
+    fast = key = None
+    if validation_cache is not None and quarantine is None and not report_only:
+        # Staged as the fast path reads it first: that records the files the fingerprint covers.
+        fast = staged(validating=False)
+        key = fingerprint(origin, fast)
+        cached = load_pass(validation_cache, key) if key else None
+        if cached is not None:
+            ds = _dataset(fast, accepted_only=False)
+            ds.notes += cached.summary_notes() + [
+                f"validated against the data contract at {cached.reused}, every row passing; the source's files are "
+                "unchanged since (size, modification time, Parquet footer or content), so the result is reused "
+                "(--revalidate or CXSCALE_VALIDATION_CACHE=false checks again)"]
+            ds.report = cached
+            return ds
     prep = staged(validating=True)
     report = validate_prepared(prep, lambda table: tell(f"validating {table}"))
+    if key is not None and validation_cache is not None and fast is not None and fingerprint(origin, fast) == key:
+        store_pass(validation_cache, key, report)  # unchanged while it was checked
     if quarantine is not None and not report.ok:
         tell(f"writing {quarantine}")
         write_quarantine(prep, quarantine)
@@ -70,7 +88,7 @@ def open_data(source: str | Path, mapping: str | Path | Mapping | None = None,
         raise ContractError(report.error_message())
     # Every row passes: read the source as the fast path does, without the rules' columns and windows, so that
     # validating costs one scan per table and the figures are those of the unvalidated read.
-    ds = _dataset(staged(validating=False), accepted_only=False) if report.ok and not report_only else \
+    ds = _dataset(fast or staged(validating=False), accepted_only=False) if report.ok and not report_only else \
         _dataset(prep, accepted_only=True)
     ds.notes += report.summary_notes()
     ds.report = report

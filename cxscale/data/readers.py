@@ -11,7 +11,7 @@ import glob
 import gzip
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -45,6 +45,8 @@ class Origin:
     path: str
     con: BaseBackend
     alias: str | None = None
+    #: The file locations (paths or globs) read so far: what the validation cache fingerprints (cxscale.data.cache).
+    read: list[str] = field(default_factory=list)
 
     @property
     def base(self) -> Path:
@@ -181,6 +183,7 @@ def table(origin: Origin, source: str, table_name: str | None = None, encoding: 
             raise DataError(f"{location}: is a folder, not a file; name the file (or a folder of parts "
                             f"{p.name}/*.parquet)")
         location = found or str(p / "*.parquet")
+    origin.read.append(location)
     if ".parquet" in location:
         try:
             return con.read_parquet(location, table_name=table_name)

@@ -78,6 +78,8 @@ class ValidationReport:
     source: str
     tables: dict[str, TableReport]
     notes: list[str] = field(default_factory=list)
+    #: When this pass was computed, if it was read back from the validation cache (cxscale.data.cache) instead.
+    reused: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -104,6 +106,13 @@ class ValidationReport:
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "ok": self.ok, "notes": self.notes,
                 "tables": {k: asdict(v) for k, v in self.tables.items()}}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ValidationReport:
+        """The report to_dict wrote (the validation cache reads it back)."""
+        tables = {k: TableReport(**{**t, "rules": [RuleResult(**r) for r in t["rules"]]})
+                  for k, t in d["tables"].items()}
+        return cls(d["source"], tables, list(d["notes"]))
 
 
 def validate_prepared(prep: Prepared, on_table: Callable[[str], None] | None = None) -> ValidationReport:

@@ -50,16 +50,16 @@ def rejection_warnings(ds: Dataset) -> list[str]:
 def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping: str | None = None,
                  engine: str | None = None, metric_files: list[str | Path] | None = None, *, validate: bool = True,
                  quarantine: str | Path | None = None, opened: Callable[[Dataset], None] | None = None,
-                 settings: Settings | None = None) -> ReadoutDocument:
+                 settings: Settings | None = None, validation_cache: Path | None = None) -> ReadoutDocument:
     """Read out the pilot described by the spec file on its data: an observational design as an association
     (cxscale.measure.observational_readout), a randomised or rollout one as effects (cxscale.measure.readout), a
     capability pilot with its triggered effect, funnel and tenure bands as well (cxscale.measure.capability).
 
     The data is opened with cxscale.data.open_data (validate, quarantine as there); `opened` is called with it before
-    the readout (the CLI reports rejected rows there, as `cxscale validate` does)."""
+    the readout (the CLI reports rejected rows there, as `cxscale validate` does); validation_cache as there."""
     spec = load_spec(spec_path)
     ds = open_data(resolve_data(spec_path, data), mapping, engine, validate=validate, quarantine=quarantine,
-                   settings=settings)
+                   settings=settings, validation_cache=validation_cache)
     if opened is not None:
         opened(ds)
     result = read_out(spec, ds, load_catalog(*(metric_files or [])))
