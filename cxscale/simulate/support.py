@@ -42,6 +42,7 @@ from cxscale.simulate.world import (
     table,
     timestamps,
 )
+from cxscale.simulate.wrapup_pilot import WrapUpPilot
 
 MAX_CONTACTS = 5  # per need; a need still open after five contacts is abandoned
 CSAT_BASE = 3.3
@@ -55,7 +56,8 @@ class SupportWorld:
     name = "support"
     description = "Telco/utility customer support across 7 channels and 20 intents, with 5 pilots"
 
-    def __init__(self, customers: int, seed: int, currency: str = "EUR", capabilities: bool = False) -> None:
+    def __init__(self, customers: int, seed: int, currency: str = "EUR", capabilities: bool = False,
+                 anchoring: bool = False) -> None:
         self.customers = customers
         self.seed = seed
         self.currency = currency
@@ -92,6 +94,10 @@ class SupportWorld:
         self.ends = {s.name: self.period.day_us(s.start_day + s.post_days) for s in P.SETTINGS}
         # Capability pilots (opt-in) draw from their own streams: the rest of the world is the same without them.
         self.cap = GuidancePilot(self.period, seed, self.agent_site) if capabilities else None
+        # The wrap-up pilot (days 14-35, before guidance's pre-period) shares the agents' tenure; anchoring plants
+        # its guardrail's failure (simulate/wrapup_pilot.py).
+        self.wrapup = (WrapUpPilot(self.period, seed, self.cap.agent_ids, self.agent_site, self.cap.band, anchoring)
+                       if self.cap is not None else None)
 
     # --- description -------------------------------------------------------------------------------------------
 
@@ -101,7 +107,9 @@ class SupportWorld:
     def pilots(self) -> list[PlantedPilot]:
         specs = P.specs(self.currency)
         planted = [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
-        return planted + ([self.cap.planted(self.currency)] if self.cap else [])
+        if self.cap is None or self.wrapup is None:
+            return planted
+        return [*planted, self.wrapup.planted(self.currency), self.cap.planted(self.currency)]
 
     def agents(self) -> pa.Table | None:
         """The agents table (tenure, site) when the world has capability pilots, else None."""
@@ -117,7 +125,7 @@ class SupportWorld:
             assignment_rows(sites.take(pa.array(self.summary_sites)), "site", P.SUMMARIES.name,
                             self.site_treated[self.summary_sites], self.period, P.SUMMARIES.start_day),
             assignment_rows(sites, "site", P.CALLBACK.name, rollout, self.period, P.CALLBACK.start_day),
-            *([self.cap.assignments()] if self.cap else []),
+            *([self.wrapup.assignments(), self.cap.assignments()] if self.cap and self.wrapup else []),
         ])
 
     # --- one block of customers --------------------------------------------------------------------------------
@@ -149,7 +157,8 @@ class SupportWorld:
         ep_start = day * US_PER_DAY + hour * 3600 * US_PER_SECOND + rng.integers(0, 3600 * US_PER_SECOND, n_e)
         alerts_eligible = np.isin(intent, [C.INTENTS.index(i) for i in P.ALERTS_INTENTS])
         prevented1 = alerts_eligible & (ep_start >= self.starts[P.ALERTS.name]) & (rng.random(n_e) < P.ALERTS_PREVENTED)
-        c, ep = self._contacts(rng, ec, intent, ep_start, digital, end, self.cap.rng(index) if self.cap else None)
+        c, ep = self._contacts(rng, ec, intent, ep_start, digital, end, self.cap.rng(index) if self.cap else None,
+                               self.wrapup.rng(index) if self.wrapup else None)
         # churn and purchases follow from how needs ended
         draws = self._churn_triggers(rng, n, ec, intent, ep)
         churn0 = self._churn_times(draws, ec, np.zeros(n_e, dtype=bool))
@@ -176,6 +185,10 @@ class SupportWorld:
         if self.cap is not None:
             self.cap.add_truths(self.truths, c)
             exposures, feedback = self.cap.tables(c, index)
+        if self.wrapup is not None and exposures is not None and feedback is not None:
+            self.wrapup.add_truths(self.truths, c)
+            wx, wf = self.wrapup.tables(c, index)
+            exposures, feedback = pa.concat_tables([wx, exposures]), pa.concat_tables([wf, feedback])
         return Block(
             interactions=self._interactions_table(c, cust_ids, index),
             outcomes=self._outcomes(rng, n, ec, intent, ep, alive, churn, spend, cust_ids),
@@ -197,11 +210,11 @@ class SupportWorld:
         )
 
     def _contacts(self, rng: np.random.Generator, ec: np.ndarray, intent: np.ndarray, ep_start: np.ndarray,
-                  digital: np.ndarray, end: int, cap_rng: np.random.Generator | None = None
-                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+                  digital: np.ndarray, end: int, cap_rng: np.random.Generator | None = None,
+                  wrap_rng: np.random.Generator | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Follow every need from contact to contact until resolved, abandoned or MAX_CONTACTS; returns contact
         columns (with the potential outcomes pilots need) and per-need results. cap_rng: the capability pilots'
-        stream of this block (their draws never touch `rng`)."""
+        stream of this block, wrap_rng the wrap-up pilot's (their draws never touch `rng`)."""
         n_e = len(ec)
         ep = {"contacts": np.zeros(n_e, np.int64), "resolved": np.zeros(n_e, bool), "end": ep_start.copy()}
         parts: list[dict[str, np.ndarray]] = []
@@ -247,6 +260,9 @@ class SupportWorld:
             cap_cols: dict[str, np.ndarray] = {}
             if self.cap is not None and cap_rng is not None:
                 handle, cap_cols = self.cap.apply(cap_rng, t, ch, agent, handle)
+            if self.wrapup is not None and wrap_rng is not None:
+                handle, wu_cols = self.wrapup.apply(wrap_rng, t, ch, agent, handle)
+                cap_cols.update(wu_cols)
             logit = (C.INTENT_RESOLVE[it] + C.CHANNEL_RESOLVE[ch] + 0.35 * k - 0.25 * transferred
                      + np.where(assisted, self.agent_skill[agent], 0.5 * C.INTENT_SELF_SERVICE[it]))
             u = rng.random(m)
@@ -369,6 +385,7 @@ class SupportWorld:
             "resolved": pa.array(c["resolved"]),
             "csat": floats(c["csat"], c["rated"]),
             "cost": floats(np.round(c["cost"], 4)),
+            **({"wrap_up_code": self.wrapup.codes(c)} if self.wrapup is not None else {}),
         })
 
     def _outcomes(self, rng: np.random.Generator, n: int, ec: np.ndarray, intent: np.ndarray,
