@@ -144,6 +144,12 @@ def floats(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 SOMETIMES_WRITTEN = {"interactions": ("wrap_up_code",)}
 
 
+def simulated_schema(name: str) -> pa.Schema:
+    """The schema a world writes for a contract table when none of its pilots adds a SOMETIMES_WRITTEN column."""
+    skip = SOMETIMES_WRITTEN.get(name, ())
+    return pa.schema([f for f in contract_schema(name) if f.name not in skip])
+
+
 def table(name: str, columns: dict[str, pa.Array]) -> pa.Table:
     """A contract table from named columns (missing contract columns are an error: the simulator writes them all,
     except the SOMETIMES_WRITTEN ones)."""
