@@ -299,7 +299,8 @@ class SchedulingWorld:
             assert (appt_rows[d["logged"]] >= 0).all(), "every logged decision has its reminder interaction"
             iids = interaction_ids(index, len(c["t"]))
             exposures, feedback = self.cap.tables(d, appt_rows, iids, cust_ids, ac, at - 3 * US_PER_DAY, outreach)
-            self.cap.add_truths(self.truths, d, ac, at, visit, ns0, ns_o1, member, outreach)
+            tenure = self.cap.tenure(index, n)
+            self.cap.add_truths(self.truths, d, ac, at, visit, ns0, ns_o1, member, outreach, tenure)
             assignments = pa.concat_tables([assignments, self.cap.assignments(cust_ids, member, outreach)])
         kept = visit
         value = SPECIALTY_VALUE[specialty] * rng.lognormal(0.0, 0.2, m)
@@ -316,6 +317,8 @@ class SchedulingWorld:
                 "customer_id": cust_ids, "age_band": labels(AGE_BANDS, age),
                 "insurance": labels(INSURANCE, insurance), "chronic_condition": pa.array(chronic),
                 "distance_km": floats(np.round(distance, 1)),
+                # with the outreach pilot: months as a patient, for its readout's tenure bands
+                **({"tenure_months": pa.array(tenure)} if self.cap is not None else {}),
             }),
             assignments=assignments, exposures=exposures, feedback=feedback,
         )

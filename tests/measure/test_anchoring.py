@@ -111,3 +111,14 @@ def test_aa_resplits_of_control_agents_keep_the_false_positive_rate_at_alpha(pla
         flagged_contacts += mix_check(by_arm, alpha).p_value < alpha
     assert 0.02 <= flagged / runs <= 0.09, flagged / runs
     assert flagged_contacts > flagged
+
+
+def test_cxscale_simulate_plants_anchoring_only_with_capabilities_in_support(tmp_path):
+    res = CliRunner().invoke(app, ["simulate", "-n", "2000", "--capabilities", "--anchoring", "-o", str(tmp_path / "w"),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    mechanism = next(p["mechanism"] for p in json.loads((tmp_path / "w" / "ground_truth.json").read_text())["pilots"]
+                     if p["pilot"] == WRAPUP)
+    assert "Anchoring is planted" in mechanism
+    bad = CliRunner().invoke(app, ["simulate", "-n", "2000", "--anchoring", "-o", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "add --capabilities" in bad.output
