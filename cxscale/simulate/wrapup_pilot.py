@@ -139,21 +139,23 @@ class WrapUpPilot:
         return np.where(shown, handle * factor, handle), cols
 
     @staticmethod
-    def codes(c: dict[str, np.ndarray]) -> pa.Array:
-        """The final wrap-up code of every contact (null for self-service): intent and resolution, except where a
-        treated agent kept a wrong suggested code (anchoring), which flips the resolution."""
+    def code_names(intent: np.ndarray, resolved: np.ndarray) -> pa.Array:
+        """wrap_up_code(intent, resolved) of every row, vectorised: intent:resolved or intent:follow_up."""
         from cxscale.simulate.messages import wrap_up_code
 
-        res = c["resolved"] ^ c["wu_anchored"]
-        names = [[wrap_up_code(i, r) for r in (False, True)] for i in C.INTENTS]
-        flat = pa.array([n for pair in names for n in pair], pa.string())
-        code = flat.take(pa.array(c["intent"] * 2 + res.astype(np.int64)))
+        flat = pa.array([wrap_up_code(i, r) for i in C.INTENTS for r in (False, True)], pa.string())
+        return flat.take(pa.array(intent * 2 + resolved.astype(np.int64)))
+
+    @classmethod
+    def codes(cls, c: dict[str, np.ndarray]) -> pa.Array:
+        """The final wrap-up code of every contact (null for self-service): intent and resolution, except where a
+        treated agent kept a wrong suggested code (anchoring), which flips the resolution."""
+        code = cls.code_names(c["intent"], c["resolved"] ^ c["wu_anchored"])
         return pc.if_else(pa.array(c["agent"] >= 0), code, pa.scalar(None, pa.string()))
 
     def tables(self, c: dict[str, np.ndarray], block: int) -> tuple[pa.Table, pa.Table]:
         """Exposures (every logged contact, both arms) and feedback (each shown suggestion: displayed or auto_applied,
         then accepted, edited or overridden with the code chosen) of one block's contacts."""
-        from cxscale.simulate.messages import wrap_up_code
         from cxscale.simulate.world import table
 
         rows = np.flatnonzero(c["wu_logged"])
@@ -180,10 +182,7 @@ class WrapUpPilot:
         first = np.where(auto, "auto_applied", "displayed")
         action = np.array(["accepted", "accepted", "edited", "overridden"])[how]
         # The code saved: the suggestion's when kept (right, or wrong and anchored), the true one when corrected.
-        true = [wrap_up_code(C.INTENTS[i], bool(r)) for i, r in zip(c["intent"][s], c["resolved"][s], strict=True)]
-        suggested = [wrap_up_code(C.INTENTS[i], bool(r ^ w)) for i, r, w in
-                     zip(c["intent"][s], c["resolved"][s], c["wu_wrong"][s], strict=True)]
-        chosen = [t if h == OVERRIDDEN else g for t, g, h in zip(true, suggested, how, strict=True)]
+        chosen = self.code_names(c["intent"][s], c["resolved"][s] ^ (c["wu_wrong"][s] & (how != OVERRIDDEN)))
         edited = how == EDIT
         distance = np.where(edited, 5 + np.floor(c["wu_edit"][s] * 160), 0).astype(np.int64)
         sids = sid.take(pa.array(np.flatnonzero(shown)))
@@ -192,7 +191,7 @@ class WrapUpPilot:
         feedback = table("feedback", {
             "suggestion_id": pa.concat_arrays([sids, sids]),
             "action": pa.array(first.tolist() + action.tolist(), pa.string()),
-            "chosen_item": pa.concat_arrays([pa.nulls(k, pa.string()), pa.array(chosen, pa.string())]),
+            "chosen_item": pa.concat_arrays([pa.nulls(k, pa.string()), chosen]),
             "edit_distance": pa.concat_arrays([pa.nulls(k, pa.int64()), pa.array(distance, mask=~edited)]),
             "ts": timestamps(self.period, np.concatenate([t0, t0 + 20 * US_PER_SECOND])),
         })
