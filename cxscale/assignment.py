@@ -7,7 +7,9 @@ range per arm that starts where the arm's weight starts and covers `coverage` of
 adds units and never moves one; namespaces `hash("__" + name, unit, 1)` in [start, end), so that capabilities given
 disjoint ranges of one namespace never share a unit. tests/test_assignment.py reproduces GrowthBook's published test
 vectors (packages/sdk-js/test/cases.json). Small populations (agents) are split by hash rank within strata
-(`stratified`). docs/capability-pilots.md#assignment explains the choices.
+(`stratified`). A switchback (routing) assigns queue x time slots: the unit id of a slot is QUEUE@START (`slot_id`),
+so any system recomputes the policy of a queue at a moment from the queue and the timestamp (`slot_arm`).
+docs/capability-pilots.md#assignment explains the choices.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from cxscale.errors import SpecError
 
@@ -173,3 +176,46 @@ class AssignmentPlan:
             return {u: a for u in roster if (a := self.arm(u)) is not None}
         inside = {u: s for u, s in roster.items() if self.namespace is None or self.namespace.contains(u)}
         return stratified(inside, seed=self.seed, weights=self.weights)
+
+
+# --- switchback slots: the unit is a queue x time slot -----------------------------------------------------------
+
+#: A slot unit id is QUEUE@START, START the slot's first minute in UTC as YYYY-MM-DDTHH:MMZ.
+SLOT_FORMAT = "%Y-%m-%dT%H:%MZ"
+#: The shape of a slot unit id (a regular expression the validator runs in the engine).
+SLOT_ID_PATTERN = r"^.+@[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z$"
+MINUTES_PER_DAY = 1440
+
+
+def slot_start(ts: datetime, slot_minutes: int) -> datetime:
+    """The start of the slot that holds `ts` (naive = UTC): slots of `slot_minutes` tile every UTC day from
+    midnight (slot_minutes divides 1440), so a slot's start is the timestamp floored to its length."""
+    utc = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
+    midnight = utc.replace(hour=0, minute=0, second=0, microsecond=0)
+    minutes = (utc.hour * 60 + utc.minute) // slot_minutes * slot_minutes
+    return midnight + timedelta(minutes=minutes)
+
+
+def slot_id(queue: str, start: datetime) -> str:
+    """The unit id of `queue`'s slot starting at `start`: QUEUE@YYYY-MM-DDTHH:MMZ (what assignments.unit_id and
+    exposures.unit_id hold for unit_type slot)."""
+    utc = start.astimezone(UTC) if start.tzinfo else start.replace(tzinfo=UTC)
+    return f"{queue}@{utc.strftime(SLOT_FORMAT)}"
+
+
+def parse_slot_id(unit_id: str) -> tuple[str, datetime]:
+    """(queue, slot start in UTC) of a slot unit id; a SpecError when it is not QUEUE@YYYY-MM-DDTHH:MMZ."""
+    queue, at, text = unit_id.rpartition("@")
+    try:
+        start = datetime.strptime(text, SLOT_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        start = None
+    if not at or not queue or start is None:
+        raise SpecError(f"slot unit id {unit_id!r}: write QUEUE@YYYY-MM-DDTHH:MMZ, e.g. north@2026-01-19T08:00Z")
+    return queue, start
+
+
+def slot_arm(plan: AssignmentPlan, queue: str, ts: datetime, slot_minutes: int) -> str | None:
+    """The arm of the policy `queue` runs at time `ts` in a switchback: the hash of the slot's unit id
+    (slot_id(queue, slot_start(ts))), so a router and the readout recompute it from the queue and a timestamp."""
+    return plan.arm(slot_id(queue, slot_start(ts, slot_minutes)))

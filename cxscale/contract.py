@@ -13,8 +13,9 @@ CONTRACT_VERSION = "1.0"
 #: Channels every tool understands; a site may use its own names as well (validated as non-empty strings).
 STANDARD_CHANNELS = ("voice", "chat", "email", "messaging", "self_service", "social", "sms")
 
-#: Unit types a pilot can randomise or roll out on.
-UNIT_TYPES = ("customer", "agent", "site")
+#: Unit types a pilot can randomise or roll out on. slot (added within 1.0): a queue x time slot of a switchback
+#: (routing) pilot, unit id QUEUE@YYYY-MM-DDTHH:MMZ (cxscale.assignment.slot_id; docs/capability-pilots.md).
+UNIT_TYPES = ("customer", "agent", "site", "slot")
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,9 @@ ASSIGNMENTS = Table(
     key=("pilot", "unit_type", "unit_id"),
     optional=True,
     columns=(
-        Column("unit_id", "string", True, "Customer, agent or site id.", nullable=False),
-        Column("unit_type", "string", True, "customer, agent or site.", nullable=False),
+        Column("unit_id", "string", True, "Customer, agent or site id, or a slot's QUEUE@YYYY-MM-DDTHH:MMZ.",
+               nullable=False),
+        Column("unit_type", "string", True, "customer, agent, site or slot.", nullable=False),
         Column("pilot", "string", True, "Pilot name.", nullable=False),
         Column("arm", "string", True, "Arm name (e.g. control, treatment).", nullable=False),
         Column("assigned_at", TS, True, "When the unit entered the pilot, UTC.", nullable=False),
@@ -173,8 +175,9 @@ EXPOSURES = Table(
     key=("pilot_id", "interaction_id"),
     optional=True,
     columns=(
-        Column("unit_id", "string", True, "The unit of randomisation (agent, customer or site id).", nullable=False),
-        Column("unit_type", "string", True, "customer, agent or site.", nullable=False),
+        Column("unit_id", "string", True, "The unit of randomisation (agent, customer or site id, or slot).",
+               nullable=False),
+        Column("unit_type", "string", True, "customer, agent, site or slot.", nullable=False),
         Column("interaction_id", "string", True, "The interaction the decision was made on.", nullable=False),
         Column("capability", "string", True, "The capability's name (e.g. knowledge_guidance).", nullable=False),
         Column("pilot_id", "string", True, "The pilot (assignments.pilot) the unit is randomised in.",
@@ -250,7 +253,8 @@ RULES: dict[str, str] = {
     "negative_value": "a cost or money value is negative",
     "csat_out_of_range": "CSAT is outside 1-5",
     "out_of_range": "a value is outside the column's range",
-    "unknown_unit_type": "unit_type is not customer, agent or site",
+    "unknown_unit_type": "unit_type is not customer, agent, site or slot",
+    "unparseable_slot": "a slot's unit_id is not QUEUE@YYYY-MM-DDTHH:MMZ, or its assigned_at is not the slot's start",
     "unknown_arm": "the arm is not one of the pilot's declared arms",
     "single_arm_pilot": "the pilot has fewer than two arms in the data",
     "shown_in_control": "an exposure in the pilot's control arm was shown (control computes and logs, never shows)",

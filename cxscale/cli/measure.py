@@ -119,6 +119,17 @@ def _render(r: ReadoutDocument) -> None:
     console.print(f"Verdict: [{style}]{r.verdict}[/]. {r.reason}")
     if r.capability is not None:
         _render_capability(r)
+    if r.switchback is not None:
+        s = r.switchback
+        console.print(f"switchback: {s.queues:,} queues ({escape(', '.join(s.queue_by))}) x {s.slot_minutes}-minute "
+                      "slots; slots with contacts " + ", ".join(f"{escape(a)} {s.slots_with_contacts.get(a, 0):,} of "
+                                                                f"{n:,}" for a, n in s.slots.items())
+                      + f"; {s.contacts:,} contacts analysed, {s.burn_in_contacts:,} in the first "
+                        f"{s.burn_in_minutes} minutes of their slot left out (burn-in)")
+        for e in s.stratified:
+            console.print(f"post-stratified by queue and time of day, {escape(e.metric)} ({escape(e.arm)}): {_fmt(e.effect_abs)} "
+                          f"[{_fmt(e.ci_abs[0])}, {_fmt(e.ci_abs[1])}] ({_fmt(e.effect_rel, True)}), "
+                          f"p = {p_value(e.p_value)}, {e.strata} strata")
     if r.value:
         v = r.value
         role = "" if v.role == "primary" else f", {v.role}"

@@ -15,6 +15,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.datatypes as dt
 
+from cxscale.assignment import SLOT_FORMAT, SLOT_ID_PATTERN
 from cxscale.contract import FEEDBACK_ACTIONS, PLAUSIBLE_DAYS_AHEAD, PLAUSIBLE_FROM, TABLES, UNIT_TYPES
 from cxscale.data import readers
 from cxscale.data.convert import convert, target_dtype
@@ -277,6 +278,9 @@ def _exposure_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple
     checks = []
     if "unit_type" in provided:
         checks.append(_unit_type_check(t))
+    slot = _slot_check(t, provided)
+    if slot is not None:
+        checks.append(slot)
     if "pilot_id" in provided and "arm" in provided:
         unknown = _arm_check(t, t.pilot_id, pilots, ["pilot_id", "arm"])
         if unknown is not None:
@@ -294,10 +298,28 @@ def _exposure_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple
     return checks
 
 
+def _slot_check(t: ibis.Table, provided: list[str]) -> Check | None:
+    """unparseable_slot: a slot unit (switchback) whose id is not QUEUE@YYYY-MM-DDTHH:MMZ, or (assignments) whose
+    assigned_at is not that start: a router recomputes a slot's arm from the id, so the two must agree."""
+    if not {"unit_type", "unit_id"} <= set(provided):
+        return None
+    bad = ~t.unit_id.re_search(SLOT_ID_PATTERN)
+    show = ["unit_type", "unit_id"]
+    if "assigned_at" in provided:
+        bad = bad | (t.assigned_at.strftime(SLOT_FORMAT) != t.unit_id.re_extract("@([^@]*)$", 1)) | \
+            (t.assigned_at.second() != 0) | (t.assigned_at.millisecond() != 0)
+        show.append("assigned_at")
+    return Check("unparseable_slot", "unit_id", (t.unit_type == "slot") & bad, show=show,
+                 detail="a slot is QUEUE@YYYY-MM-DDTHH:MMZ, assigned at its start (e.g. north@2026-01-19T08:00Z)")
+
+
 def _assignment_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple[str, ...]]) -> list[Check]:
     checks = []
     if "unit_type" in provided:
         checks.append(_unit_type_check(t))
+    slot = _slot_check(t, provided)
+    if slot is not None:
+        checks.append(slot)
     if "pilot" in provided and "arm" in provided:
         unknown = _arm_check(t, t.pilot, pilots, ["pilot", "arm"])
         if unknown is not None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from cxscale.assignment import AssignmentPlan, Namespace
+from cxscale.assignment import MINUTES_PER_DAY, AssignmentPlan, Namespace
 from cxscale.documents.base import StrictModel
 from cxscale.errors import SpecError
 from cxscale.yamlfile import dump_yaml, read_document
@@ -166,6 +166,14 @@ class CapabilityNamespace(_Strict):
         return self
 
 
+#: The interactions columns that may name a switchback's queue.
+QueueColumn = Literal["site", "channel", "intent", "journey_stage"]
+
+
+def _by_site() -> list[QueueColumn]:
+    return ["site"]
+
+
 class Capability(_Strict):
     """The pilot of an agent-augmenting capability (added within version 1; docs/capability-pilots.md): who is
     assigned how (cxscale.assignment), and what the readout adds to the intent-to-treat effect: the triggered effect
@@ -187,12 +195,29 @@ class Capability(_Strict):
     #: Lower edges of the tenure bands in months (agents.tenure_months for agent units, customers.tenure_months for
     #: customer units): [0, 6, 24] -> 0-6, 6-24, 24+.
     tenure_bands: list[Edge] = Field(default_factory=lambda: [0.0, 6.0, 24.0], min_length=1)
+    #: Switchback (unit: slot, added within version 1): the length of a time slot in minutes; slots tile each UTC
+    #: day from midnight, so the length divides 1440 (15, 30, 60, 120, ...). Required for unit slot, else None.
+    slot_minutes: StrictInt | None = Field(None, ge=5, le=1440)
+    #: Switchback: minutes at the start of every slot left out of the analysis (carry-over: the queue built under
+    #: the previous slot's policy is still being served); below slot_minutes.
+    burn_in_minutes: StrictInt = Field(0, ge=0)
+    #: Switchback: the interactions columns whose values, joined by "|", name a contact's queue (the agent pool the
+    #: policy routes into): site by default (contract column; add channel for per-channel queues).
+    queue_by: list[QueueColumn] = Field(default_factory=_by_site, min_length=1)
 
     @model_validator(mode="after")
     def _bands(self) -> Capability:
         b = self.tenure_bands
         if any(y <= x for x, y in zip(b, b[1:], strict=False)) or b[0] < 0:
             raise ValueError("tenure_bands: give increasing lower edges in months from 0, e.g. [0, 6, 24]")
+        if self.slot_minutes is not None and MINUTES_PER_DAY % self.slot_minutes:
+            raise ValueError(f"slot_minutes {self.slot_minutes}: slots tile the day from midnight UTC, so give a "
+                             "length that divides 1440, e.g. 30, 60 or 120")
+        if self.slot_minutes is not None and self.burn_in_minutes >= self.slot_minutes:
+            raise ValueError(f"burn_in_minutes {self.burn_in_minutes} leaves nothing of a {self.slot_minutes}-minute "
+                             "slot to analyse: give fewer minutes than the slot has")
+        if len(set(self.queue_by)) < len(self.queue_by):
+            raise ValueError("queue_by names a column twice")
         return self
 
     def plan(self, spec: PilotSpec) -> AssignmentPlan:
@@ -225,10 +250,11 @@ class PilotSpec(_Strict):
     #: difference-in-differences against not-yet-treated units; observational (added within version 1): treated by
     #: a rule, not at random, read as an association, never as an effect (the observational block).
     design: Literal["randomised", "rollout", "observational"] = "randomised"
-    #: unit of assignment (what was randomised or rolled out).
-    unit: Literal["customer", "agent", "site"] = "customer"
+    #: unit of assignment (what was randomised or rolled out); slot (added within version 1): a queue x time slot of
+    #: a switchback capability pilot (routing), with capability.slot_minutes.
+    unit: Literal["customer", "agent", "site", "slot"] = "customer"
     #: unit of analysis; defaults to the unit of assignment. Variance is always computed at the assignment level.
-    analysis_unit: Literal["customer", "agent", "site"] | None = None
+    analysis_unit: Literal["customer", "agent", "site", "slot"] | None = None
     control: str = "control"
     treatments: list[str] = Field(default_factory=lambda: ["treatment"], min_length=1)
     #: Expected share of units per arm for the sample-ratio-mismatch check; None = equal split.
@@ -264,9 +290,22 @@ class PilotSpec(_Strict):
         if self.capability is not None and self.capability.stratified and self.capability.coverage < 1:
             raise ValueError("capability: a stratified assignment takes every unit of the roster; leave coverage at 1 "
                              "(or narrow the roster with a namespace)")
-        if self.capability is not None and (self.design != "randomised" or self.unit not in ("agent", "customer")):
+        if self.capability is not None and (self.design != "randomised" or
+                                            self.unit not in ("agent", "customer", "slot")):
             raise ValueError("capability: a capability pilot is randomised by agent (guidance, summaries, wrap-up "
-                             "codes) or by customer (outreach): set design: randomised and unit: agent or customer")
+                             "codes), by customer (outreach) or by queue x time slot (routing, unit: slot): set "
+                             "design: randomised and unit: agent, customer or slot")
+        if self.unit == "slot" and (self.capability is None or self.capability.slot_minutes is None):
+            raise ValueError("unit slot is a switchback: give the capability block with slot_minutes (e.g. "
+                             "capability: {name: intent_routing, slot_minutes: 60, burn_in_minutes: 10})")
+        if self.capability is not None and self.capability.slot_minutes is not None and self.unit != "slot":
+            raise ValueError("capability.slot_minutes applies to a switchback only: set unit: slot, or remove it")
+        if self.unit == "slot" and self.analysis_unit not in (None, "slot"):
+            raise ValueError("a switchback is analysed per slot (its contacts share the queue's agent pool): leave "
+                             "analysis_unit out")
+        if self.unit == "slot" and self.capability is not None and self.capability.stratified:
+            raise ValueError("capability.stratified ranks a frozen roster; a switchback's slots are hashed one by "
+                             "one: leave stratified out")
         if self.primary.target is None:
             raise ValueError("primary.target is required: say how much the metric must move (relative or absolute)")
         if self.expected_split is not None:

@@ -84,7 +84,7 @@ class SegmentEffects(OpenModel):
     """The primary effect within each value of one column (unit attribute or contact attribute)."""
 
     column: str
-    table: Literal["customers", "interactions"]
+    table: Literal["customers", "interactions", "agents"]  # agents: added within version 1
     how: str = Field(description="how the data was narrowed, in words")
     effects: list[EffectAt]
 

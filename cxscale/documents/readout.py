@@ -305,6 +305,42 @@ class CapabilitySection(OpenModel):
                                              "capability; null for other capabilities")
 
 
+class StratifiedEffect(OpenModel):
+    """One metric's switchback effect post-stratified by queue and time of day: the per-stratum differences between
+    arms, weighted by each stratum's share of the metric's denominator (contacts for a per-contact metric, slots
+    otherwise)."""
+
+    metric: str
+    arm: str
+    strata: int = Field(description="strata (queue x six-hour band of the day) with at least 2 slots with data in "
+                        "both arms (the others are left out)")
+    strata_left_out: int
+    control: float = Field(description="the control level, weighted as the effect")
+    effect_abs: float
+    effect_rel: float = Field(description="effect_abs / control")
+    ci_abs: list[float]
+    p_value: float
+    method: str
+    alpha: float
+
+
+class SwitchbackSection(OpenModel):
+    """A switchback pilot's slots (docs/capability-pilots.md#switchback): its units are queue x time slots, each
+    metric a per-slot value, the variance over slots."""
+
+    slot_minutes: int
+    burn_in_minutes: int = Field(description="minutes at the start of every slot left out (carry-over)")
+    queue_by: list[str] = Field(description="the interactions columns that name a contact's queue")
+    queues: int = Field(description="distinct queues among the pilot's slots")
+    slots: dict[str, int] = Field(description="slots assigned per arm")
+    slots_with_contacts: dict[str, int] = Field(description="slots with at least one analysed contact, per arm")
+    contacts: int = Field(description="contacts analysed: in an assigned slot of their queue, after the burn-in")
+    burn_in_contacts: int = Field(description="contacts in an assigned slot but inside its burn-in, left out")
+    stratified: list[StratifiedEffect] = Field(default_factory=list, description="each metric's effect "
+                                               "post-stratified by queue and time of day, beside the verdict's "
+                                               "plain comparison")
+
+
 class ReadoutDocument(OpenModel):
     """What `cxscale measure --json` prints (docs/readout.md)."""
 
@@ -347,6 +383,8 @@ class ReadoutDocument(OpenModel):
                                                        "adjusted comparisons (added within version 1)")
     capability: CapabilitySection | None = Field(None, description="a capability pilot: the funnel, the triggered "
                                                  "effect and the effect by tenure band (added within version 1)")
+    switchback: SwitchbackSection | None = Field(None, description="a switchback (unit slot): its slots, queues and "
+                                                 "the contacts analysed (added within version 1)")
 
     @model_validator(mode="after")
     def _observational_is_never_proof(self) -> ReadoutDocument:

@@ -185,6 +185,8 @@ def _value(s: object) -> float:
 def _by_tenure(ds: Dataset, spec: PilotSpec, cap: Capability, a: ir.Table,
                primary: MetricDef) -> tuple[str | None, list[TenureBand]]:
     """The primary metric's intent-to-treat effect within each tenure band (one engine query per band)."""
+    if spec.unit not in TENURE:  # a switchback's slots have no tenure
+        return None, []
     table, key = TENURE[spec.unit]
     if not ds.has(table) or TENURE_COLUMN not in ds.table(table).columns:
         return None, []

@@ -174,7 +174,22 @@ def _capability(doc: ReadoutDocument) -> dict[str, Any] | None:
             "shifts": [f"{s.code}: {fmt.percent(s.control, decimals=1)} in control, "
                        f"{fmt.percent(s.treatment, decimals=1)} in treatment"
                        for s in c.anchoring.largest_shifts]},
+        "switchback": _switchback(doc),
     }
+
+
+def _switchback(doc: ReadoutDocument) -> str | None:
+    """A switchback's slots and contacts in a sentence (docs/capability-pilots.md#switchback)."""
+    s = doc.switchback
+    if s is None:
+        return None
+    slots = ", ".join(f"{a} {fmt.count(s.slots_with_contacts.get(a, 0))} of {fmt.count(n)}" for a, n in s.slots.items())
+    stratified = "".join(f"; post-stratified by queue and time of day, {e.metric} ({e.arm}): {fmt.relative(e.effect_rel)}, "
+                         f"p = {fmt.p_value(e.p_value)}" for e in s.stratified)
+    return (f"Switchback: {fmt.count(s.queues)} queues ({', '.join(s.queue_by)}) x {s.slot_minutes}-minute slots, each "
+            f"slot a unit; slots with contacts {slots}; {fmt.count(s.contacts)} contacts analysed, "
+            f"{fmt.count(s.burn_in_contacts)} in the first {s.burn_in_minutes} minutes of their slot left out "
+            f"(burn-in){stratified}")
 
 
 def scope_text(scope: dict[str, list[str]] | None) -> str:

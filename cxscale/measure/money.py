@@ -27,7 +27,7 @@ from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import Effect
 
 DAYS_PER_YEAR = 365.0
-KEYS = {"customer": "customer_id", "agent": "agent_id", "site": "site"}
+KEYS = {"customer": "customer_id", "agent": "agent_id", "site": "site", "slot": "slot_id"}  # slot: switchback
 #: The readout warning when a spec leaves value.nature out and the value assumes recurrence.
 NATURE_UNSTATED = ("the spec does not state value.nature, so the annual value assumes the effect recurs every post "
                    "window for every unit (recurring); for a one-off intervention such as a campaign set "

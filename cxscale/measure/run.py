@@ -13,6 +13,7 @@ from cxscale.errors import DataError
 from cxscale.measure.capability import capability_readout
 from cxscale.measure.observational_readout import observational_readout
 from cxscale.measure.readout import readout
+from cxscale.measure.switchback import switchback_readout
 from cxscale.metrics.catalog import load_catalog
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def measure_spec(spec_path: str | Path, data: str | Path | None = None, mapping:
     catalog = load_catalog(*(metric_files or []))
     if spec.design == "observational":
         result = observational_readout(spec, ds, catalog)
+    elif spec.unit == "slot":  # a switchback (routing): the capability readout on queue x time slots
+        result = switchback_readout(spec, ds, catalog)
     elif spec.capability is not None:  # a capability pilot: the readout plus its triggered effect and funnel
         result = capability_readout(spec, ds, catalog)
     else:

@@ -23,9 +23,11 @@ from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_agg
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import CupedStats, MeanStats, RatioStats
 
+#: The column a switchback readout adds to interactions: the contact's slot unit id (cxscale.measure.switchback).
+SLOT_COLUMN = "slot_id"
 #: Column of each source that links a row to a unit of each type, and the source's time column.
 UNIT_KEYS = {
-    "interactions": {"customer": "customer_id", "agent": "agent_id", "site": "site"},
+    "interactions": {"customer": "customer_id", "agent": "agent_id", "site": "site", "slot": SLOT_COLUMN},
     "outcomes": {"customer": "customer_id"},
 }
 TIME_COLUMN = {"interactions": "started_at", "outcomes": "occurred_at"}
@@ -88,6 +90,10 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
                             f"which has no {spec.unit} column; {spec.unit}-level pilots can only use interaction "
                             "metrics")
         events = ds.table(source)
+        if key not in events.columns:  # slot ids exist only in a switchback readout's interactions
+            raise SpecError(f"pilot {spec.pilot}: unit {spec.unit} is a switchback's queue x time slot: read it with "
+                            "cxscale.measure.switchback.switchback_readout (what `cxscale measure` does), which gives "
+                            "every contact its slot")
         for _, m in ms:
             check_columns(m, add_virtual_columns(events, m.columns()) if source == "interactions" else events,
                           f"{ds.source}: {source}")

@@ -6,7 +6,8 @@ engine computes every sufficient statistic and the statistics are the readout's 
   its event study (leads and lags) instead, which also shows the pre-trend;
 - by segment: for a customer pilot, the pilot's customers with one value of a customers column (segment, region,
   channel, ...); for an agent or site pilot, the contacts at one value of an interactions column (site, channel) and
-  the units that handled any of them.
+  the units that handled any of them; for an agent pilot whose data has agents.tenure_months, also the pilot's
+  agents in each tenure band (the capability's bands, else 0-6, 6-24, 24+ months): where novices and veterans differ.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ MAX_VALUES = 8
 MAX_COLUMNS = 4
 #: The contact columns an agent or site pilot is segmented by (when present and not the unit itself).
 CONTACT_COLUMNS = ("site", "channel", "journey_stage")
+#: The segment of an agent pilot's agents by tenure band (agents.tenure_months), and its default band edges in months.
+TENURE = "tenure_months"
+TENURE_BANDS = (0.0, 6.0, 24.0)
 
 
 def materialised(data: Dataset) -> Dataset:
@@ -119,10 +123,12 @@ def segments(spec: PilotSpec, data: Dataset, catalog: Catalog, columns: list[str
         key = {"agent": "agent_id", "site": "site"}[spec.unit]
         mine = i.semi_join(units, i[key] == units.unit_id)
         candidates = columns or [k for k in CONTACT_COLUMNS if k in i.columns and k != key]
+    tenure = spec.unit == "agent" and TENURE in (columns or [TENURE]) and _has_tenure(data)
+    candidates = [k for k in candidates if not (tenure and k == TENURE)]
     unknown = sorted(set(candidates) - set(mine.columns))
     if unknown:
         raise CxscaleError(f"segments: the {table_name} table has no column {', '.join(unknown)}")
-    out = []
+    out = [_tenure_segment(data, spec, units, catalog)] if tenure else []
     for column in candidates:
         values = _values(mine, column)
         if values is None:
@@ -153,3 +159,33 @@ def _segment_data(data: Dataset, spec: PilotSpec, units: ibis.Table, table_name:
     i = narrowed.without_window_columns("interactions")
     key = {"agent": "agent_id", "site": "site"}[spec.unit]
     return _with_assignments(narrowed, units.semi_join(i, units.unit_id == i[key]))
+
+
+def _has_tenure(data: Dataset) -> bool:
+    return data.has("agents") and TENURE in data.table("agents").columns
+
+
+def tenure_bands(spec: PilotSpec) -> list[tuple[str, float, float]]:
+    """(label, lower, upper) of each tenure band in months: the capability's edges, else TENURE_BANDS."""
+    edges = [float(e) for e in (spec.capability.tenure_bands if spec.capability and spec.capability.tenure_bands
+                                else TENURE_BANDS)]
+    uppers = [*edges[1:], math.inf]
+    return [(f"{lo:g}-{hi:g} months" if math.isfinite(hi) else f"{lo:g}+ months", lo, hi)
+            for lo, hi in zip(edges, uppers, strict=True)]
+
+
+def _tenure_segment(data: Dataset, spec: PilotSpec, units: ibis.Table, catalog: Catalog) -> SegmentEffects:
+    """The primary effect among the pilot's agents in each tenure band (agents without a tenure are in none)."""
+    agents = data.table("agents")
+    effects = []
+    for label, lo, hi in tenure_bands(spec):
+        t = agents[TENURE]
+        members = agents.filter((t >= lo) & (t < hi) if math.isfinite(hi) else t >= lo)
+        part = _with_assignments(data, units.semi_join(members, units.unit_id == members.agent_id))
+        try:
+            doc = readout(spec, part, catalog)
+        except CxscaleError:
+            continue
+        effects += [effect_at(label, m) for m in doc.primary]
+    how = "the pilot's agents in each band of agents.tenure_months (months since they started handling contacts)"
+    return SegmentEffects(column=TENURE, table="agents", how=how, effects=effects)

@@ -201,7 +201,7 @@ class GuidancePilot:
 def capability_truth(pilot: str, effects: dict[str, dict[str, float]]) -> dict[str, Any]:
     """ground_truth.json's sections of a capability pilot from its truth sums: true_effects (intent-to-treat),
     triggered_effects, by_tenure (band label -> effects) and the planted funnel rates."""
-    shown_rate = REACHED if pilot == OUTREACH else SHOWN
+    shown_rate = {OUTREACH: REACHED, "intent_routing": 1.0}.get(pilot, SHOWN)  # routing shows what it triggers
     labels = [f"{lo:g}-{hi:g} months" for lo, hi in zip(BANDS, BANDS[1:], strict=False)] + [f"{BANDS[-1]:g}+ months"]
     out: dict[str, Any] = {"true_effects": {}, "triggered_effects": {}, "by_tenure": {},
                            "funnel": {"shown_rate": shown_rate}}

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from cxscale.simulate import support_catalog as C
 from cxscale.simulate import support_pilots as P
 from cxscale.simulate.capabilities import GuidancePilot
+from cxscale.simulate.routing_pilot import RoutingPilot
 from cxscale.simulate.world import (
     US_PER_DAY,
     US_PER_SECOND,
@@ -94,8 +95,10 @@ class SupportWorld:
         self.ends = {s.name: self.period.day_us(s.start_day + s.post_days) for s in P.SETTINGS}
         # Capability pilots (opt-in) draw from their own streams: the rest of the world is the same without them.
         self.cap = GuidancePilot(self.period, seed, self.agent_site) if capabilities else None
-        # The wrap-up pilot (days 14-35, before guidance's pre-period) shares the agents' tenure; anchoring plants
-        # its guardrail's failure (simulate/wrapup_pilot.py).
+        self.routing = RoutingPilot(self.period, seed) if capabilities else None
+        # The wrap-up pilot (days 14-35, before guidance's pre-period; inside the routing switchback's window, with
+        # arms independent of its slots) shares the agents' tenure; anchoring plants its guardrail's failure
+        # (simulate/wrapup_pilot.py).
         self.wrapup = (WrapUpPilot(self.period, seed, self.cap.agent_ids, self.agent_site, self.cap.band, anchoring)
                        if self.cap is not None else None)
 
@@ -107,9 +110,9 @@ class SupportWorld:
     def pilots(self) -> list[PlantedPilot]:
         specs = P.specs(self.currency)
         planted = [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
-        if self.cap is None or self.wrapup is None:
-            return planted
-        return [*planted, self.wrapup.planted(self.currency), self.cap.planted(self.currency)]
+        caps = [self.wrapup.planted(self.currency)] if self.wrapup else []
+        caps += [self.cap.planted(self.currency)] if self.cap else []
+        return planted + caps + ([self.routing.planted(self.currency)] if self.routing else [])
 
     def agents(self) -> pa.Table | None:
         """The agents table (tenure, site) when the world has capability pilots, else None."""
@@ -125,7 +128,9 @@ class SupportWorld:
             assignment_rows(sites.take(pa.array(self.summary_sites)), "site", P.SUMMARIES.name,
                             self.site_treated[self.summary_sites], self.period, P.SUMMARIES.start_day),
             assignment_rows(sites, "site", P.CALLBACK.name, rollout, self.period, P.CALLBACK.start_day),
-            *([self.wrapup.assignments(), self.cap.assignments()] if self.cap and self.wrapup else []),
+            *([self.wrapup.assignments()] if self.wrapup else []),
+            *([self.cap.assignments()] if self.cap else []),
+            *([self.routing.assignments()] if self.routing else []),
         ])
 
     # --- one block of customers --------------------------------------------------------------------------------
@@ -158,6 +163,7 @@ class SupportWorld:
         alerts_eligible = np.isin(intent, [C.INTENTS.index(i) for i in P.ALERTS_INTENTS])
         prevented1 = alerts_eligible & (ep_start >= self.starts[P.ALERTS.name]) & (rng.random(n_e) < P.ALERTS_PREVENTED)
         c, ep = self._contacts(rng, ec, intent, ep_start, digital, end, self.cap.rng(index) if self.cap else None,
+                               self.routing.rng(index) if self.routing else None,
                                self.wrapup.rng(index) if self.wrapup else None)
         # churn and purchases follow from how needs ended
         draws = self._churn_triggers(rng, n, ec, intent, ep)
@@ -185,10 +191,16 @@ class SupportWorld:
         if self.cap is not None:
             self.cap.add_truths(self.truths, c)
             exposures, feedback = self.cap.tables(c, index)
-        if self.wrapup is not None and exposures is not None and feedback is not None:
+        if self.routing is not None:
+            self.routing.add_truths(self.truths, c)
+            rt_exposures, rt_feedback = self.routing.tables(c, index)
+            exposures = rt_exposures if exposures is None else pa.concat_tables([exposures, rt_exposures])
+            feedback = rt_feedback if feedback is None else pa.concat_tables([feedback, rt_feedback])
+        if self.wrapup is not None:
             self.wrapup.add_truths(self.truths, c)
             wx, wf = self.wrapup.tables(c, index)
-            exposures, feedback = pa.concat_tables([wx, exposures]), pa.concat_tables([wf, feedback])
+            exposures = wx if exposures is None else pa.concat_tables([wx, exposures])
+            feedback = wf if feedback is None else pa.concat_tables([wf, feedback])
         return Block(
             interactions=self._interactions_table(c, cust_ids, index),
             outcomes=self._outcomes(rng, n, ec, intent, ep, alive, churn, spend, cust_ids),
@@ -211,10 +223,11 @@ class SupportWorld:
 
     def _contacts(self, rng: np.random.Generator, ec: np.ndarray, intent: np.ndarray, ep_start: np.ndarray,
                   digital: np.ndarray, end: int, cap_rng: np.random.Generator | None = None,
-                  wrap_rng: np.random.Generator | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+                  routing_rng: np.random.Generator | None = None, wrap_rng: np.random.Generator | None = None
+                  ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Follow every need from contact to contact until resolved, abandoned or MAX_CONTACTS; returns contact
-        columns (with the potential outcomes pilots need) and per-need results. cap_rng: the capability pilots'
-        stream of this block, wrap_rng the wrap-up pilot's (their draws never touch `rng`)."""
+        columns (with the potential outcomes pilots need) and per-need results. cap_rng, routing_rng, wrap_rng: the
+        capability pilots' streams of this block (their draws never touch `rng`)."""
         n_e = len(ec)
         ep = {"contacts": np.zeros(n_e, np.int64), "resolved": np.zeros(n_e, bool), "end": ep_start.copy()}
         parts: list[dict[str, np.ndarray]] = []
@@ -260,9 +273,21 @@ class SupportWorld:
             cap_cols: dict[str, np.ndarray] = {}
             if self.cap is not None and cap_rng is not None:
                 handle, cap_cols = self.cap.apply(cap_rng, t, ch, agent, handle)
+            # The routing switchback changes what the contact's row shows (transfer, handle, wait); resolution and
+            # CSAT keep the world's transfer and wait, so the need chains do not move (routing_pilot.py).
+            shown_transfer, shown_wait = transferred, wait
+            if self.routing is not None and routing_rng is not None:
+                shown_transfer, handle, shown_wait, rt_cols = self.routing.apply(
+                    routing_rng, t, ch, it, site, handle, wait, transferred)
+                cap_cols = {**cap_cols, **rt_cols}
             if self.wrapup is not None and wrap_rng is not None:
+                # After routing: the wrap-up's potential handle times include the slot's realised routing, and the
+                # routing's include the agent's realised wrap-up (both arms' assignments are independent).
                 handle, wu_cols = self.wrapup.apply(wrap_rng, t, ch, agent, handle)
-                cap_cols.update(wu_cols)
+                if "rt_h0" in cap_cols:
+                    kept = np.where(wu_cols["wu_shown"], wu_cols["wu_factor"], 1.0)
+                    cap_cols["rt_h0"], cap_cols["rt_h1"] = cap_cols["rt_h0"] * kept, cap_cols["rt_h1"] * kept
+                cap_cols = {**cap_cols, **wu_cols}
             logit = (C.INTENT_RESOLVE[it] + C.CHANNEL_RESOLVE[ch] + 0.35 * k - 0.25 * transferred
                      + np.where(assisted, self.agent_skill[agent], 0.5 * C.INTENT_SELF_SERVICE[it]))
             u = rng.random(m)
@@ -278,7 +303,8 @@ class SupportWorld:
             rated = rng.random(m) < C.CHANNEL_CSAT_RESPONSE[ch]
             parts.append({
                 "ep": active, "cust": ec[active], "t": t, "channel": ch, "intent": it, "site": site,
-                "agent": agent, "handle": handle, "wait": wait, "transferred": transferred, "resolved": resolved,
+                "agent": agent, "handle": handle, "wait": shown_wait, "transferred": shown_transfer,
+                "resolved": resolved,
                 "csat": csat(resolved, wait), "rated": rated,
                 "cost": self.fixed_cost[ch] + self.minute_cost[ch] * handle / 60.0,
                 # potential outcomes for the true effects

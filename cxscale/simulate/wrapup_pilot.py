@@ -16,8 +16,11 @@ mistakes. Without it every final code is the true one in both arms, so the code 
 
 Separate window, not a namespace: the pilot runs on days 14-35 (pre-period days 0-14), before the knowledge_guidance
 pilot's pre-period (days 35-63) and post window (63-112), so the two never share a contact and neither readout sees
-the other's treatment. All draws come from the pilot's own stream, a fixed number per contact, so no other stream
-of the world moves; contacts before day 14 are the same as without it.
+the other's treatment. The intent_routing switchback (days 7-35) does share its contacts: its slot arms are
+independent of the agents' arms (a crossed design), the wrap-up applies after routing, so each pilot's potential
+outcomes are taken given the other's realised assignment (support.py scales routing's by the realised wrap-up
+factor). All draws come from the pilot's own stream, a fixed number per contact, so no other stream of the world
+moves; contacts before day 14 are the same as without it.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import duckdb
 from cxscale.data import open_data
 from cxscale.simulate import simulate
 from cxscale.simulate.capabilities import OUTREACH, PILOT, SHOWN
+from cxscale.simulate.routing_pilot import ROUTING
 
 CAPABILITY_FILES = ("exposures/part-00000.parquet", "feedback/part-00000.parquet", "agents.parquet")
 
@@ -35,14 +36,20 @@ def test_without_the_flag_the_world_is_unchanged_and_has_no_capability_tables(tm
     cap = simulate("support", 3_000, 4, tmp_path / "cap", capabilities=True, workers=1)
     assert not any((tmp_path / "plain" / f).exists() for f in CAPABILITY_FILES)
     assert PILOT not in {p["pilot"] for p in plain.ground_truth["pilots"]}
-    # The capabilities draw from their own streams: contacts before the first starts (after_contact, day 14) are the
-    # same contacts; the capability world only adds their saved wrap-up codes.
+    # The capabilities draw from their own streams: contacts before the first starts (routing, day 7) are the same
+    # contacts, and over the whole period the same contacts happen (same customers, channels, agents, resolutions):
+    # the pilots change only their contacts' transfer flags, handle times, waits and what follows from them in time.
     con = duckdb.connect()
-    before = "where started_at < timestamp '2026-01-19' order by interaction_id"
+    before = "where started_at < timestamp '2026-01-12' order by interaction_id"
     a, b = (con.sql(f"select * {exclude} from '{tmp_path / w}/interactions/*.parquet' {before}").fetchall()
-            for w, exclude in (("plain", ""), ("cap", "exclude (wrap_up_code)")))
-    assert a == b and len(a) > 300
-    assert [p["pilot"] for p in cap.ground_truth["pilots"]][-1] == PILOT
+            for w, exclude in (("plain", ""), ("cap", "exclude (wrap_up_code)")))  # the cap world saves codes
+    assert a == b and len(a) > 100
+    same = ("select interaction_id, customer_id, channel, intent, agent_id, site, resolved "
+            "from '{}/interactions/*.parquet' order by all")
+    a, b = (con.sql(same.format(tmp_path / w)).fetchall() for w in ("plain", "cap"))
+    assert a == b and len(a) > 5000
+    assert [p["pilot"] for p in cap.ground_truth["pilots"]][-2:] == [PILOT, ROUTING]
+    assert cap.ground_truth["pilots"][:5] == plain.ground_truth["pilots"][:5]  # the other pilots' units and truths
 
 
 def test_capability_tables_pass_the_contract(tmp_path):
