@@ -104,6 +104,9 @@ INTERACTIONS = Table(
                range_rule="negative_value",
                when_missing="Derived from a per-channel rate card: a fixed cost per contact plus a cost per "
                             "handled minute (docs/data-contract.md#rate-card)."),
+        Column("wrap_up_code", "string", False, "The wrap-up (disposition) code saved for the contact; null when none. "
+               "An after-contact capability pilot's readout checks that its mix does not shift between arms "
+               "(docs/capability-pilots.md#anchoring)."),
     ),
 )
 
@@ -161,7 +164,7 @@ AGENTS = Table(
 )
 
 #: What an agent or customer did with a suggestion (feedback.action).
-FEEDBACK_ACTIONS = ("displayed", "accepted", "edited", "dismissed", "overridden")
+FEEDBACK_ACTIONS = ("displayed", "accepted", "edited", "dismissed", "overridden", "auto_applied")
 #: The actions that count as using a suggestion in the capability funnel (docs/capability-pilots.md#readout).
 USED_ACTIONS = ("accepted", "edited")
 
@@ -191,12 +194,14 @@ EXPOSURES = Table(
 
 FEEDBACK = Table(
     name="feedback",
-    description="One row per action on a shown suggestion: displayed, accepted, edited, dismissed or overridden.",
+    description="One row per action on a shown suggestion: displayed (or auto_applied: the capability applied it "
+                "for the agent), then accepted, edited, dismissed or overridden.",
     key=(),
     optional=True,
     columns=(
         Column("suggestion_id", "string", True, "The suggestion (exposures.suggestion_id).", nullable=False),
-        Column("action", "string", True, "displayed, accepted, edited, dismissed or overridden.", nullable=False),
+        Column("action", "string", True, "displayed, accepted, edited, dismissed, overridden or auto_applied.",
+               nullable=False),
         Column("chosen_item", "string", False, "The item of the suggestion the agent chose (accepted, edited)."),
         Column("edit_distance", "int64", False, "Characters changed before use (edited), >= 0.", minimum=0,
                range_rule="out_of_range"),
@@ -254,5 +259,5 @@ RULES: dict[str, str] = {
     "single_arm_pilot": "the pilot has fewer than two arms in the data",
     "shown_in_control": "an exposure in the pilot's control arm was shown (control computes and logs, never shows)",
     "shown_not_triggered": "an exposure was shown although the capability did not trigger",
-    "unknown_action": "a feedback action is not displayed, accepted, edited, dismissed or overridden",
+    "unknown_action": "a feedback action is not displayed, accepted, edited, dismissed, overridden or auto_applied",
 }

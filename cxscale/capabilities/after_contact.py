@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from cxscale.capabilities.base import Context, Item, Suggestion, action_for
 from cxscale.capabilities.intent import IntentModel
-from cxscale.errors import CxscaleError
+from cxscale.stats.code_mix import MixCheck, mix_check
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -101,46 +101,12 @@ class AfterContactModel:
                           context.interaction_id, text=summarise(turns).text)
 
 
-@dataclass(frozen=True)
-class MixCheck:
-    """Chi-square test of independence of wrap-up code and arm: statistic, degrees of freedom, p-value, whether the
-    mix shifted at `alpha`, the codes tested (sparse ones pooled into "other") and each arm's shares."""
-
-    statistic: float
-    dof: int
-    p_value: float
-    alpha: float
-    shifted: bool
-    codes: tuple[str, ...]
-    shares: dict[str, dict[str, float]]
-
-
 def wrap_up_mix_check(counts: Mapping[str, Mapping[str, int]], alpha: float = 0.01,
                       min_expected: float = 5.0) -> MixCheck:
     """The anchoring guardrail: does the mix of wrap-up codes differ between arms? counts: arm -> code -> contacts.
 
     A suggested code that agents accept without reading would shift the mix towards it and corrupt contact-reason
-    reporting. Codes whose expected count is below `min_expected` in some arm are pooled into "other" (the test's
-    usual validity rule); a p-value below `alpha` means the mix shifted.
+    reporting. The test is cxscale.stats.code_mix.mix_check (chi-square, sparse codes pooled); a capability pilot's
+    readout runs it with a randomisation p-value over its units (cxscale.measure.anchoring).
     """
-    import numpy as np
-    from scipy.stats import chi2_contingency
-
-    arms = sorted(counts)
-    if len(arms) < 2:
-        raise CxscaleError(f"wrap-up mix check needs at least two arms; found {arms}")
-    codes = sorted({c for a in arms for c in counts[a]})
-    table = np.array([[max(int(counts[a].get(c, 0)), 0) for c in codes] for a in arms], float)
-    if table.sum() == 0:
-        raise CxscaleError("wrap-up mix check: no wrap-up codes counted")
-    expected_min = table.sum(axis=1).min() * table.sum(axis=0) / table.sum()
-    keep = expected_min >= min_expected
-    if (~keep).any():
-        pooled = table[:, ~keep].sum(axis=1, keepdims=True)
-        table, codes = np.hstack([table[:, keep], pooled]), [c for c, k in zip(codes, keep, strict=True) if k] + ["other"]
-    table = table[:, table.sum(axis=0) > 0]
-    if table.shape[1] < 2:
-        return MixCheck(0.0, 0, 1.0, alpha, False, tuple(codes), {})
-    stat, p, dof, _ = chi2_contingency(table, correction=False)
-    shares = {a: {c: float(v / row.sum()) for c, v in zip(codes, row, strict=False)} for a, row in zip(arms, table, strict=True)}
-    return MixCheck(float(stat), int(dof), float(p), alpha, bool(p < alpha), tuple(codes), shares)
+    return mix_check(counts, alpha, min_expected)

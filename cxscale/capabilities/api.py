@@ -17,8 +17,8 @@ from typing import Any, Literal
 from cxscale.capabilities.base import Capability, Context, Suggestion, info
 from cxscale.errors import CxscaleError
 
-FeedbackAction = Literal["displayed", "accepted", "edited", "dismissed", "overridden"]
-FEEDBACK_ACTIONS = ("displayed", "accepted", "edited", "dismissed", "overridden")
+FeedbackAction = Literal["displayed", "accepted", "edited", "dismissed", "overridden", "auto_applied"]
+FEEDBACK_ACTIONS = ("displayed", "accepted", "edited", "dismissed", "overridden", "auto_applied")
 
 
 @cache

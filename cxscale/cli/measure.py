@@ -180,6 +180,14 @@ def _render_capability(r: ReadoutDocument) -> None:
             f"{_fmt(be.effect_rel, True)} {escape(relative_interval(be.ci_rel))} ({be.n_control:,} vs "
             f"{be.n_treatment:,} units)")
         console.print(f"tenure {escape(b.band)}: {detail}")
+    if c.anchoring is not None:
+        k = c.anchoring
+        status = ("[bold red]SHIFTED: treated agents may be saving suggested codes without correcting them[/]"
+                  if k.shifted else "ok")
+        console.print(f"wrap-up code mix ({escape(k.column)}, {k.codes} codes, "
+                      + ", ".join(f"{a} {n:,} contacts" for a, n in k.contacts.items())
+                      + f"): randomisation p = {p_value(k.p_value)} over {sum(k.units.values()):,} units "
+                      f"(alpha {k.alpha:g}) {status}")
 
 
 def _render_observational(r: ReadoutDocument) -> None:

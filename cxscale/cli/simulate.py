@@ -27,6 +27,8 @@ def simulate_command(
                                   "and a knowledge base (for the capabilities' quality reports)."),
     capabilities: bool = typer.Option(False, "--capabilities", help="Also plant the capability pilots with their "
                                       "exposures, feedback and agents tables (docs/capability-pilots.md)."),
+    anchoring: bool = typer.Option(False, "--anchoring", help="With --capabilities (support): plant anchoring in the "
+                                   "wrap-up pilot, which its readout's guardrail must catch."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Write a synthetic CX world with planted hotspots and pilots (and their true effects) to a folder.
@@ -39,9 +41,12 @@ def simulate_command(
     if scenario not in scenarios():
         raise typer.BadParameter(f"unknown scenario {scenario!r}: choose one of {', '.join(scenarios())}",
                                  param_hint="--scenario")
+    if anchoring and not (capabilities and scenario == "support"):
+        raise typer.BadParameter("anchoring is planted in the support world's wrap-up pilot: add --capabilities "
+                                 "(and --scenario support)", param_hint="--anchoring")
     if as_json:
         result = simulate(scenario, customers, seed, out, chunk_customers, workers=workers, messages=messages,
-                          capabilities=capabilities)
+                          capabilities=capabilities, anchoring=anchoring)
         print_json(result.summary())
         return
     with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -49,7 +54,7 @@ def simulate_command(
         task = bar.add_task(scenario, total=customers)
         result = simulate(scenario, customers, seed, out, chunk_customers,
                           progress=lambda done: bar.update(task, completed=done), workers=workers,
-                          messages=messages, capabilities=capabilities)
+                          messages=messages, capabilities=capabilities, anchoring=anchoring)
     s = result.summary()
     console.print(f"[bold]{scenario}[/] world written to [bold]{out}[/] in {s['seconds']} s (seed {seed})")
     head = Table(show_header=True)

@@ -257,6 +257,36 @@ class TenureBand(OpenModel):
     effect: CapabilityEffect | None = Field(description="null when an arm has fewer than 2 units in the band")
 
 
+class CodeShift(OpenModel):
+    """One wrap-up code's share of the coded contacts in control and in treatment."""
+
+    code: str
+    control: float
+    treatment: float
+
+
+class AnchoringCheck(OpenModel):
+    """The wrap-up anchoring guardrail (docs/capability-pilots.md#anchoring): does the mix of saved wrap-up codes
+    (interactions.wrap_up_code) of the units' post-window contacts differ between arms? Agents who accept a wrong
+    suggested code instead of correcting it shift the mix towards the model's mistakes and corrupt contact-reason
+    reporting."""
+
+    column: str = Field(description="the table.column of the saved codes")
+    contacts: dict[str, int] = Field(description="coded post-window contacts per arm")
+    units: dict[str, int] = Field(description="units with at least one coded contact, per arm")
+    codes: int = Field(description="codes tested (those too sparse for the chi-square pooled into one)")
+    statistic: float = Field(description="chi-square of code by arm over the contacts")
+    dof: int
+    p_value_contacts: float = Field(description="the chi-square's p-value treating contacts as independent: too "
+                                    "small when a unit's contacts share its habits, shown for reference only")
+    p_value: float = Field(description="randomisation p-value of the same statistic over the units' arms "
+                           "(re-randomised within strata when the pilot was stratified): the guardrail's test")
+    permutations: int
+    alpha: float
+    shifted: bool = Field(description="p_value below alpha: the code mix differs between arms")
+    largest_shifts: list[CodeShift] = Field(description="the codes whose share moved most, largest first")
+
+
 class CapabilitySection(OpenModel):
     """A capability pilot's readout beyond the headline intent-to-treat metrics (docs/capability-pilots.md#readout)."""
 
@@ -271,6 +301,8 @@ class CapabilitySection(OpenModel):
                                               "triggered units; empty when the spec turns it off")
     tenure_source: str | None = Field(description="the table.column the tenure bands read; null: none available")
     by_tenure: list[TenureBand]
+    anchoring: AnchoringCheck | None = Field(None, description="the wrap-up code mix check of an after-contact "
+                                             "capability; null for other capabilities")
 
 
 class StratifiedEffect(OpenModel):

@@ -5,7 +5,8 @@ assigned unit (cxscale.measure.readout, unchanged), plus from the exposures and 
   window, in both arms (control computes its suggestion too, so its triggered contacts are the counterfactual);
 - the sample-ratio check on those triggered units (a mismatch: triggering depends on the arm);
 - the funnel per arm: decisions -> triggered -> shown -> used (feedback accepted or edited);
-- the primary metric's intent-to-treat effect by tenure band (agents.tenure_months or customers.tenure_months).
+- the primary metric's intent-to-treat effect by tenure band (agents.tenure_months or customers.tenure_months);
+- for a wrap-up capability, the anchoring guardrail: the mix of saved wrap-up codes by arm (cxscale.measure.anchoring).
 
 Everything is computed in the engine as per-arm sufficient statistics (cxscale.measure.sufficient) and a few counts;
 the statistics are cxscale.stats' (Welch, delta method).
@@ -30,6 +31,7 @@ from cxscale.documents.readout import (
     TenureBand,
 )
 from cxscale.measure import effects, verdict
+from cxscale.measure.anchoring import WRAP_UP_CAPABILITIES, anchoring_check
 from cxscale.measure.readout import _expected_split, metric_roles, readout
 from cxscale.measure.sufficient import MetricArmStats, pilot_stats
 from cxscale.metrics.catalog import Catalog, builtin_catalog
@@ -83,11 +85,15 @@ def capability_readout(spec: PilotSpec, data: Dataset, catalog: Catalog | None =
                             f"planned split (p = {srm_p:.2g}): triggering depends on the arm (is every decision "
                             "logged in control too?), so the triggered effect is not comparable")
     source, bands = _by_tenure(data, spec, cap, a, defs[0])
+    anchoring = None
+    if cap.name in WRAP_UP_CAPABILITIES:
+        anchoring, notes = anchoring_check(data, spec, a)
+        doc.warnings.extend(notes)
     doc.capability = CapabilitySection(
         name=cap.name, funnel=funnel, triggered_units=counts,
         srm_triggered=Srm(p_value=srm_p, ok=srm_ok, threshold=verdict.SRM_ALPHA, counts=counts,
                           applicable=not math.isnan(srm_p)),
-        triggered=triggered, tenure_source=source, by_tenure=bands)
+        triggered=triggered, tenure_source=source, by_tenure=bands, anchoring=anchoring)
     return doc
 
 

@@ -163,6 +163,17 @@ def _capability(doc: ReadoutDocument) -> dict[str, Any] | None:
         "triggered": [f"{e.metric} ({e.arm}): {effect(e)}" for e in c.triggered],
         "tenure": [f"{b.band}: {'too few units in an arm' if b.effect is None else effect(b.effect)}"
                    for b in c.by_tenure],
+        "anchoring": None if c.anchoring is None else {
+            "shifted": c.anchoring.shifted,
+            "text": f"Wrap-up code mix ({c.anchoring.column}, {c.anchoring.codes} codes, "
+                    + ", ".join(f"{a} {fmt.count(n)} contacts" for a, n in c.anchoring.contacts.items())
+                    + f"): randomisation p = {fmt.p_value(c.anchoring.p_value)} over "
+                    f"{fmt.count(sum(c.anchoring.units.values()))} units, alpha {c.anchoring.alpha:g}: "
+                    + ("SHIFTED, treated agents may be saving suggested codes without correcting them"
+                       if c.anchoring.shifted else "no shift found"),
+            "shifts": [f"{s.code}: {fmt.percent(s.control, decimals=1)} in control, "
+                       f"{fmt.percent(s.treatment, decimals=1)} in treatment"
+                       for s in c.anchoring.largest_shifts]},
         "switchback": _switchback(doc),
     }
 

@@ -282,6 +282,14 @@ class OutreachPilot:
             "assigned_at": timestamps(self.period, np.full(k, self.start)),
         })
 
+    def tenure(self, block: int, n: int) -> np.ndarray:
+        """Months as a patient of each of a block's n patients (customers.tenure_months, for the readout's tenure
+        bands): 15% joined in the last six months, the others 6 + Exponential(36) months; from a stream of its own.
+        Tenure plants nothing: the outreach effect is the same in every band."""
+        rng = block_rng(self.seed, OUTREACH_STREAM + "-tenure", block)
+        new, u = rng.random(n) < 0.15, rng.random(n)
+        return np.floor(np.where(new, 6.0 * u, 6.0 - 36.0 * np.log1p(-u))).astype(np.int64)
+
     def serve_rng(self, block: int) -> np.random.Generator:
         """The stream that serves the contacts only the outreach world has (kept apart from the world's own)."""
         return block_rng(self.seed, OUTREACH_STREAM + "-contacts", block)
@@ -338,14 +346,19 @@ class OutreachPilot:
 
     def add_truths(self, truths: Truths, d: dict[str, np.ndarray], ac: np.ndarray, at: np.ndarray,
                    visit: np.ndarray, ns0: np.ndarray, ns1: np.ndarray, member: np.ndarray,
-                   outreach: np.ndarray) -> None:
+                   outreach: np.ndarray, tenure: np.ndarray) -> None:
         """no_show_rate with no outreach (ns0) and with it (ns1) over the members' appointments in the window:
-        all members (intent-to-treat) and the members with a triggered decision in the window (triggered)."""
+        all members (intent-to-treat), the members with a triggered decision in the window (triggered) and the
+        members of each tenure band."""
         a = visit & (at >= self.start) & (at < self.end) & member[ac]
         trig_unit = np.zeros(len(member), bool)
         trig_unit[ac[d["triggered"]]] = True
         for key, keep in (("no_show_rate", a), ("triggered:no_show_rate", a & trig_unit[ac])):
             truths.get(OUTREACH, key).add(ns0[keep].sum(), ns1[keep].sum(), keep.sum())
+        band = band_of(tenure.astype(float))[ac]
+        for b in range(len(BANDS)):
+            keep = a & (band == b)
+            truths.get(OUTREACH, f"tenure:{b}:no_show_rate").add(ns0[keep].sum(), ns1[keep].sum(), keep.sum())
         p = d["p_trigger"][d["logged"]].sum()
         truths.get(OUTREACH, "funnel:trigger_rate").add(p, p, d["logged"].sum())
         shown = d["shown"].sum()

@@ -107,16 +107,18 @@ class _Part:
 
 
 @functools.lru_cache(maxsize=2)
-def _world(scenario: str, customers: int, seed: int, capabilities: bool = False) -> Scenario:
-    options = {"capabilities": True} if capabilities else {}
+def _world(scenario: str, customers: int, seed: int, capabilities: bool = False, anchoring: bool = False) -> Scenario:
+    options: dict[str, bool] = {"capabilities": True} if capabilities else {}
+    if anchoring:
+        options["anchoring"] = True
     return scenarios()[scenario](customers=customers, seed=seed, **options)
 
 
 def _write_part(scenario: str, customers: int, seed: int, out: str, part: int, blocks: range,
-                capabilities: bool = False) -> _Part:
+                capabilities: bool = False, anchoring: bool = False) -> _Part:
     """Generate a run of blocks and write them as interactions/ and outcomes/ part files (and exposures/,
     feedback/ with capability pilots), in a worker."""
-    world = _world(scenario, customers, seed, capabilities)
+    world = _world(scenario, customers, seed, capabilities, anchoring)
     generated, truths = [], []
     for b in blocks:
         world.truths = Truths()
@@ -140,7 +142,7 @@ def _write_part(scenario: str, customers: int, seed: int, out: str, part: int, b
 def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed: int = 42,
              out: str | Path = "out/world", chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS,
              progress: Callable[[int], None] | None = None, workers: int | None = None,
-             messages: bool = False, capabilities: bool = False) -> SimulationResult:
+             messages: bool = False, capabilities: bool = False, anchoring: bool = False) -> SimulationResult:
     """Write a synthetic world of `customers` customers to `out`; deterministic for (scenario, customers, seed,
     capabilities).
 
@@ -150,14 +152,19 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     messages: also write every contact's first message and transcript, and the knowledge base (simulate/messages.py).
     capabilities: add the capability pilots (docs/capability-pilots.md#in-the-simulator), with their exposures and
     feedback (and the support world's agents) tables; the rest of the world is the same as without them.
+    anchoring: with capabilities in the support world, plant anchoring in the after_contact wrap-up pilot (treated
+    agents keep wrong suggested codes, shifting the code mix: simulate/wrapup_pilot.py).
     """
     worlds = scenarios()
     if scenario not in worlds:
         raise CxscaleError(f"unknown scenario {scenario!r}: choose one of {', '.join(worlds)}")
     if customers < 1:
         raise CxscaleError(f"--customers must be at least 1 (got {customers})")
+    if anchoring and not (capabilities and scenario == "support"):
+        raise CxscaleError("anchoring is planted in the support world's wrap-up pilot: use it with scenario support "
+                           "and capabilities")
     t0 = time.perf_counter()
-    world: Scenario = _world.__wrapped__(scenario, customers, seed, capabilities)
+    world: Scenario = _world.__wrapped__(scenario, customers, seed, capabilities, anchoring)
     out = Path(out)
     for sub in ("interactions", "outcomes", "pilots"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -171,7 +178,7 @@ def simulate(scenario: str = "support", customers: int = DEFAULT_CUSTOMERS, seed
     unit_rows = world.unit_assignments()
     _count_arms(unit_rows, arms)
     rows["assignments"] += unit_rows.num_rows
-    args = [(scenario, customers, seed, str(out), k, blocks, capabilities) for k, blocks in enumerate(parts)]
+    args = [(scenario, customers, seed, str(out), k, blocks, capabilities, anchoring) for k, blocks in enumerate(parts)]
     with contextlib.ExitStack() as stack:
         assign_writer = stack.enter_context(pq.ParquetWriter(out / "assignments.parquet", unit_rows.schema))
         assign_writer.write_table(unit_rows)

@@ -76,7 +76,7 @@ SITE_AGENTS = np.array([40, 15, 15])
 SITE_WAIT = np.array([1.0, 0.7, 1.6])
 AGE_BANDS = ("0-17", "18-34", "35-54", "55-74", "75+")
 AGE_SHARE = np.array([0.18, 0.24, 0.26, 0.22, 0.10])
-AGE_NO_SHOW = np.array([0.3, 0.5, 0.1, -0.3, -0.1])  # log-odds
+AGE_EDGES = (0, 18, 35, 55, 75)  # lower edges of AGE_BANDS, years
 AGE_DIGITAL = np.array([0.3, 1.0, 0.5, -0.4, -1.4])
 INSURANCE = ("public", "private", "self_pay")
 INSURANCE_SHARE = np.array([0.55, 0.35, 0.10])
@@ -84,6 +84,35 @@ INSURANCE_NO_SHOW = np.array([0.2, -0.3, 0.5])
 SPECIALTIES = ("general_practice", "dermatology", "cardiology", "physiotherapy", "imaging")
 SPECIALTY_SHARE = np.array([0.45, 0.12, 0.13, 0.18, 0.12])
 SPECIALTY_VALUE = np.array([90.0, 140.0, 220.0, 75.0, 260.0])  # visit value, currency
+
+# --- the no-show model, calibrated on real data (docs/simulator.md#no-show-calibration) -----------------------------
+# An appointment's no-show log-odds: NO_SHOW_BASE + the patient's latent propensity ~ N(0, NO_SHOW_PROPENSITY_SD)
+# + LEAD_NO_SHOW[lead-time band] + AGE_NO_SHOW[age band] + INSURANCE_NO_SHOW[insurance]
+# + NO_SHOW_DISTANCE * log(distance / 8 km) + NO_SHOW_REMINDED (when the 3-day reminder was sent).
+# Calibrated (bench/calibrate_noshow.py, run once) on the observational Medical Appointment No Shows subset in
+# shared/data/noshow (Vitoria, Brazil, 2016; noshow_appointments.csv, sha256 c6c62b9c...a8667, 39,596 rows), on its
+# 26,843 appointments booked at least one day ahead (the simulator has no same-day bookings; the real same-day ones,
+# 32% of rows, miss only 3.3%). Fit: an additive logistic model of the real no-shows on lead band and age band
+# (statsmodels GLM on the band counts), its rates standardised to the simulator's own mix of lead times and ages
+# (which it keeps: its lead times are longer than the real ones, its patients older); then, for each propensity sd on
+# a grid 0.50-1.60, the band offsets raked until the simulated world's (seed 42, 150,000 patients) expected no-show
+# rate per band equals its target, keeping the sd whose odds ratio of a no-show after the patient's previous no-show
+# (2.76) is closest to the real one (2.73). Targets and results: docs/simulator.md#no-show-calibration. Insurance,
+# distance and the 3-day reminder have no counterpart in the real data (its SMS_received is confounded with lead
+# time): their terms are the simulator's own, held fixed in the fit. This data calibrates the scenario, never an
+# uplift truth.
+LEAD_EDGES = (0, 3, 8, 15, 31, 61)  # lower edges of the lead-time bands, whole days: 0-2, 3-7, 8-14, 15-30, 31-60, 61+
+NO_SHOW_PROPENSITY_SD = 1.2
+NO_SHOW_BASE = -0.828  # log-odds intercept at the reference bands (8-14 days, 35-54 years); the other terms add to it
+LEAD_NO_SHOW = np.array([-0.713, -0.385, 0.0, 0.259, 0.141, 0.384])
+AGE_NO_SHOW = np.array([0.245, 0.301, 0.0, -0.383, -0.523])
+NO_SHOW_DISTANCE, NO_SHOW_REMINDED = 0.2, -0.3
+
+
+def lead_band(lead_days: np.ndarray) -> np.ndarray:
+    """Lead-time band index (LEAD_EDGES) of lead times in days: whole days between booking and appointment."""
+    return np.searchsorted(np.array(LEAD_EDGES), np.floor(lead_days), side="right") - 1
+
 
 REMINDER = "two_way_reminders"
 REMINDER_START_DAY, PRE_DAYS, POST_DAYS = 119, 56, 56
@@ -143,14 +172,17 @@ class SchedulingWorld:
         """No agent or site pilots in this world: an empty assignments table (customer rows come per block)."""
         return contract_schema("assignments").empty_table()
 
-    def block(self, index: int, first_customer: int, n: int) -> Block:
+    def appointments(self, index: int, n: int) -> tuple[np.random.Generator, dict[str, np.ndarray]]:
+        """Block `index`'s patients (n of them) and their appointments with the no-show under both potential outcomes
+        of the reminder pilot (ns0 without it), drawn first in every block; returns the block's stream, positioned
+        after these draws, and the arrays (the no-show calibration test reads them: tests/simulate/test_noshow.py)."""
         rng = block_rng(self.seed, self.name, index)
         end = self.period.end_us
         age = categorical(rng, cdf_of(AGE_SHARE), n)
         insurance = categorical(rng, cdf_of(INSURANCE_SHARE), n)
         chronic = rng.random(n) < np.array([0.05, 0.08, 0.18, 0.35, 0.5])[age]
         distance = rng.lognormal(np.log(8.0), 0.8, n)
-        propensity = rng.normal(0.0, 0.8, n)  # latent no-show tendency, log-odds
+        propensity = rng.normal(0.0, NO_SHOW_PROPENSITY_SD, n)  # latent no-show tendency, log-odds
         digital = AGE_DIGITAL[age] + rng.normal(0.0, 0.8, n)
         in_pilot = rng.random(n) < 0.5  # membership: a pre-assignment draw only (every patient exists all period)
         treated = balanced_arms(rng.random(n), in_pilot, index)  # exactly half of this block's members
@@ -172,11 +204,28 @@ class SchedulingWorld:
         reminded = booked < at - 3 * US_PER_DAY
         # no-show under both potential outcomes (the two-way reminder acts when sent after the pilot start)
         two_way_sent = visit & (at - US_PER_DAY >= self.start) & (booked < at - US_PER_DAY)
-        logit = (-2.0 + propensity[ac] + AGE_NO_SHOW[age[ac]] + INSURANCE_NO_SHOW[insurance[ac]]
-                 + 0.35 * np.log(lead_days / 7.0) + 0.2 * np.log(distance[ac] / 8.0) - 0.3 * reminded)
+        logit = (NO_SHOW_BASE + propensity[ac] + AGE_NO_SHOW[age[ac]] + INSURANCE_NO_SHOW[insurance[ac]]
+                 + LEAD_NO_SHOW[lead_band(lead_days)] + NO_SHOW_DISTANCE * np.log(distance[ac] / 8.0)
+                 + NO_SHOW_REMINDED * reminded)
         u = rng.random(m)
         ns0 = visit & (u < sigmoid(logit))
         ns1 = visit & (u < sigmoid(logit + np.where(two_way_sent, REMINDER_NO_SHOW_LOGIT, 0.0)))
+        return rng, {"age": age, "insurance": insurance, "chronic": chronic, "distance": distance,
+                     "propensity": propensity, "digital": digital, "in_pilot": in_pilot, "treated": treated, "ac": ac,
+                     "at": at, "lead_days": lead_days, "booked": booked, "specialty": specialty, "referral": referral,
+                     "resched": resched, "cancel": cancel, "resched_at": resched_at, "visit": visit,
+                     "reminded": reminded, "two_way_sent": two_way_sent, "logit": logit, "u": u, "ns0": ns0,
+                     "ns1": ns1}
+
+    def block(self, index: int, first_customer: int, n: int) -> Block:
+        end = self.period.end_us
+        rng, a = self.appointments(index, n)
+        age, insurance, chronic, distance, digital = a["age"], a["insurance"], a["chronic"], a["distance"], a["digital"]
+        in_pilot, treated, ac, at, booked = a["in_pilot"], a["treated"], a["ac"], a["at"], a["booked"]
+        specialty, referral, resched, cancel = a["specialty"], a["referral"], a["resched"], a["cancel"]
+        resched_at, visit, reminded, two_way_sent = a["resched_at"], a["visit"], a["reminded"], a["two_way_sent"]
+        logit, u, ns0, ns1 = a["logit"], a["u"], a["ns0"], a["ns1"]
+        m = len(ac)
         arm1 = treated[ac]
         cust_ids = ids("P", np.arange(first_customer, first_customer + n) + 1, 8)
         base = ns0  # the no-show of patients outside the reminder pilot's treatment arm
@@ -250,7 +299,8 @@ class SchedulingWorld:
             assert (appt_rows[d["logged"]] >= 0).all(), "every logged decision has its reminder interaction"
             iids = interaction_ids(index, len(c["t"]))
             exposures, feedback = self.cap.tables(d, appt_rows, iids, cust_ids, ac, at - 3 * US_PER_DAY, outreach)
-            self.cap.add_truths(self.truths, d, ac, at, visit, ns0, ns_o1, member, outreach)
+            tenure = self.cap.tenure(index, n)
+            self.cap.add_truths(self.truths, d, ac, at, visit, ns0, ns_o1, member, outreach, tenure)
             assignments = pa.concat_tables([assignments, self.cap.assignments(cust_ids, member, outreach)])
         kept = visit
         value = SPECIALTY_VALUE[specialty] * rng.lognormal(0.0, 0.2, m)
@@ -267,6 +317,8 @@ class SchedulingWorld:
                 "customer_id": cust_ids, "age_band": labels(AGE_BANDS, age),
                 "insurance": labels(INSURANCE, insurance), "chronic_condition": pa.array(chronic),
                 "distance_km": floats(np.round(distance, 1)),
+                # with the outreach pilot: months as a patient, for its readout's tenure bands
+                **({"tenure_months": pa.array(tenure)} if self.cap is not None else {}),
             }),
             assignments=assignments, exposures=exposures, feedback=feedback,
         )

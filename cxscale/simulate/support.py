@@ -43,6 +43,7 @@ from cxscale.simulate.world import (
     table,
     timestamps,
 )
+from cxscale.simulate.wrapup_pilot import WrapUpPilot
 
 MAX_CONTACTS = 5  # per need; a need still open after five contacts is abandoned
 CSAT_BASE = 3.3
@@ -56,7 +57,8 @@ class SupportWorld:
     name = "support"
     description = "Telco/utility customer support across 7 channels and 20 intents, with 5 pilots"
 
-    def __init__(self, customers: int, seed: int, currency: str = "EUR", capabilities: bool = False) -> None:
+    def __init__(self, customers: int, seed: int, currency: str = "EUR", capabilities: bool = False,
+                 anchoring: bool = False) -> None:
         self.customers = customers
         self.seed = seed
         self.currency = currency
@@ -94,6 +96,11 @@ class SupportWorld:
         # Capability pilots (opt-in) draw from their own streams: the rest of the world is the same without them.
         self.cap = GuidancePilot(self.period, seed, self.agent_site) if capabilities else None
         self.routing = RoutingPilot(self.period, seed) if capabilities else None
+        # The wrap-up pilot (days 14-35, before guidance's pre-period; inside the routing switchback's window, with
+        # arms independent of its slots) shares the agents' tenure; anchoring plants its guardrail's failure
+        # (simulate/wrapup_pilot.py).
+        self.wrapup = (WrapUpPilot(self.period, seed, self.cap.agent_ids, self.agent_site, self.cap.band, anchoring)
+                       if self.cap is not None else None)
 
     # --- description -------------------------------------------------------------------------------------------
 
@@ -103,7 +110,8 @@ class SupportWorld:
     def pilots(self) -> list[PlantedPilot]:
         specs = P.specs(self.currency)
         planted = [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
-        caps = [self.cap.planted(self.currency)] if self.cap else []
+        caps = [self.wrapup.planted(self.currency)] if self.wrapup else []
+        caps += [self.cap.planted(self.currency)] if self.cap else []
         return planted + caps + ([self.routing.planted(self.currency)] if self.routing else [])
 
     def agents(self) -> pa.Table | None:
@@ -120,6 +128,7 @@ class SupportWorld:
             assignment_rows(sites.take(pa.array(self.summary_sites)), "site", P.SUMMARIES.name,
                             self.site_treated[self.summary_sites], self.period, P.SUMMARIES.start_day),
             assignment_rows(sites, "site", P.CALLBACK.name, rollout, self.period, P.CALLBACK.start_day),
+            *([self.wrapup.assignments()] if self.wrapup else []),
             *([self.cap.assignments()] if self.cap else []),
             *([self.routing.assignments()] if self.routing else []),
         ])
@@ -154,7 +163,8 @@ class SupportWorld:
         alerts_eligible = np.isin(intent, [C.INTENTS.index(i) for i in P.ALERTS_INTENTS])
         prevented1 = alerts_eligible & (ep_start >= self.starts[P.ALERTS.name]) & (rng.random(n_e) < P.ALERTS_PREVENTED)
         c, ep = self._contacts(rng, ec, intent, ep_start, digital, end, self.cap.rng(index) if self.cap else None,
-                               self.routing.rng(index) if self.routing else None)
+                               self.routing.rng(index) if self.routing else None,
+                               self.wrapup.rng(index) if self.wrapup else None)
         # churn and purchases follow from how needs ended
         draws = self._churn_triggers(rng, n, ec, intent, ep)
         churn0 = self._churn_times(draws, ec, np.zeros(n_e, dtype=bool))
@@ -186,6 +196,11 @@ class SupportWorld:
             rt_exposures, rt_feedback = self.routing.tables(c, index)
             exposures = rt_exposures if exposures is None else pa.concat_tables([exposures, rt_exposures])
             feedback = rt_feedback if feedback is None else pa.concat_tables([feedback, rt_feedback])
+        if self.wrapup is not None:
+            self.wrapup.add_truths(self.truths, c)
+            wx, wf = self.wrapup.tables(c, index)
+            exposures = wx if exposures is None else pa.concat_tables([wx, exposures])
+            feedback = wf if feedback is None else pa.concat_tables([wf, feedback])
         return Block(
             interactions=self._interactions_table(c, cust_ids, index),
             outcomes=self._outcomes(rng, n, ec, intent, ep, alive, churn, spend, cust_ids),
@@ -208,11 +223,11 @@ class SupportWorld:
 
     def _contacts(self, rng: np.random.Generator, ec: np.ndarray, intent: np.ndarray, ep_start: np.ndarray,
                   digital: np.ndarray, end: int, cap_rng: np.random.Generator | None = None,
-                  routing_rng: np.random.Generator | None = None
+                  routing_rng: np.random.Generator | None = None, wrap_rng: np.random.Generator | None = None
                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Follow every need from contact to contact until resolved, abandoned or MAX_CONTACTS; returns contact
-        columns (with the potential outcomes pilots need) and per-need results. cap_rng, routing_rng: the capability
-        pilots' streams of this block (their draws never touch `rng`)."""
+        columns (with the potential outcomes pilots need) and per-need results. cap_rng, routing_rng, wrap_rng: the
+        capability pilots' streams of this block (their draws never touch `rng`)."""
         n_e = len(ec)
         ep = {"contacts": np.zeros(n_e, np.int64), "resolved": np.zeros(n_e, bool), "end": ep_start.copy()}
         parts: list[dict[str, np.ndarray]] = []
@@ -265,6 +280,14 @@ class SupportWorld:
                 shown_transfer, handle, shown_wait, rt_cols = self.routing.apply(
                     routing_rng, t, ch, it, site, handle, wait, transferred)
                 cap_cols = {**cap_cols, **rt_cols}
+            if self.wrapup is not None and wrap_rng is not None:
+                # After routing: the wrap-up's potential handle times include the slot's realised routing, and the
+                # routing's include the agent's realised wrap-up (both arms' assignments are independent).
+                handle, wu_cols = self.wrapup.apply(wrap_rng, t, ch, agent, handle)
+                if "rt_h0" in cap_cols:
+                    kept = np.where(wu_cols["wu_shown"], wu_cols["wu_factor"], 1.0)
+                    cap_cols["rt_h0"], cap_cols["rt_h1"] = cap_cols["rt_h0"] * kept, cap_cols["rt_h1"] * kept
+                cap_cols = {**cap_cols, **wu_cols}
             logit = (C.INTENT_RESOLVE[it] + C.CHANNEL_RESOLVE[ch] + 0.35 * k - 0.25 * transferred
                      + np.where(assisted, self.agent_skill[agent], 0.5 * C.INTENT_SELF_SERVICE[it]))
             u = rng.random(m)
@@ -388,6 +411,7 @@ class SupportWorld:
             "resolved": pa.array(c["resolved"]),
             "csat": floats(c["csat"], c["rated"]),
             "cost": floats(np.round(c["cost"], 4)),
+            **({"wrap_up_code": self.wrapup.codes(c)} if self.wrapup is not None else {}),
         })
 
     def _outcomes(self, rng: np.random.Generator, n: int, ec: np.ndarray, intent: np.ndarray,

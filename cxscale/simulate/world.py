@@ -140,9 +140,22 @@ def floats(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(values, dtype=np.float64), mask=None if valid is None else ~valid)
 
 
+#: Optional contract columns a world writes only when one of its pilots needs them (absent otherwise: read as null).
+SOMETIMES_WRITTEN = {"interactions": ("wrap_up_code",)}
+
+
+def simulated_schema(name: str) -> pa.Schema:
+    """The schema a world writes for a contract table when none of its pilots adds a SOMETIMES_WRITTEN column."""
+    skip = SOMETIMES_WRITTEN.get(name, ())
+    return pa.schema([f for f in contract_schema(name) if f.name not in skip])
+
+
 def table(name: str, columns: dict[str, pa.Array]) -> pa.Table:
-    """A contract table from named columns (missing contract columns are an error: the simulator writes them all)."""
+    """A contract table from named columns (missing contract columns are an error: the simulator writes them all,
+    except the SOMETIMES_WRITTEN ones)."""
     schema = contract_schema(name)
+    skip = {c for c in SOMETIMES_WRITTEN.get(name, ()) if c not in columns}
+    schema = pa.schema([f for f in schema if f.name not in skip])
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 

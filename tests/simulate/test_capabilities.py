@@ -41,8 +41,8 @@ def test_without_the_flag_the_world_is_unchanged_and_has_no_capability_tables(tm
     # the pilots change only their contacts' transfer flags, handle times, waits and what follows from them in time.
     con = duckdb.connect()
     before = "where started_at < timestamp '2026-01-12' order by interaction_id"
-    a, b = (con.sql(f"select * from '{tmp_path / w}/interactions/*.parquet' {before}").fetchall()
-            for w in ("plain", "cap"))
+    a, b = (con.sql(f"select * {exclude} from '{tmp_path / w}/interactions/*.parquet' {before}").fetchall()
+            for w, exclude in (("plain", ""), ("cap", "exclude (wrap_up_code)")))  # the cap world saves codes
     assert a == b and len(a) > 100
     same = ("select interaction_id, customer_id, channel, intent, agent_id, site, resolved "
             "from '{}/interactions/*.parquet' order by all")
@@ -83,3 +83,30 @@ def test_the_scheduling_world_gains_an_outreach_pilot_and_is_otherwise_unchanged
     a, b = (con.sql(f"select * exclude (interaction_id) from '{tmp_path / w}/interactions/*.parquet' {before}")
             .fetchall() for w in ("plain", "cap"))
     assert a == b and len(a) > 1000
+
+
+def test_saved_wrap_up_codes_are_the_true_ones_unless_anchoring_is_planted(tmp_path):
+    """Without anchoring every saved code is intent:resolved|follow_up of the contact; with it, only treated agents'
+    contacts in the after_contact window keep wrong (resolution-flipped) codes, and their suggestions say so."""
+    from cxscale.simulate.wrapup_pilot import WRAPUP
+
+    con = duckdb.connect()
+    wrong = """select count(*) filter (where i.wrap_up_code <> i.intent || ':' || if(i.resolved, 'resolved',
+               'follow_up')), count(*) filter (where i.agent_id is null and i.wrap_up_code is not null),
+               count(*) filter (where i.wrap_up_code <> i.intent || ':' || if(i.resolved, 'resolved', 'follow_up')
+               and (a.arm <> 'treatment' or i.started_at < timestamp '2026-01-19'
+               or i.started_at >= timestamp '2026-02-09'))
+               from '{w}/interactions/*.parquet' i left join '{w}/assignments.parquet' a
+               on a.unit_id = i.agent_id and a.pilot = '{p}'"""
+    for anchoring in (False, True):
+        w = tmp_path / str(anchoring)
+        simulate("support", 6_000, 8, w, capabilities=True, anchoring=anchoring, workers=1)
+        ((n_wrong, coded_self_service, outside),) = con.sql(wrong.format(w=w, p=WRAPUP)).fetchall()
+        assert coded_self_service == 0 and outside == 0
+        assert (n_wrong > 50) if anchoring else (n_wrong == 0)
+        actions = dict(con.sql(f"select action, count(*) from '{w}/feedback/*.parquet' f join "
+                               f"'{w}/exposures/*.parquet' e using (suggestion_id) where e.pilot_id = '{WRAPUP}' "
+                               "group by 1").fetchall())
+        assert set(actions) == {"displayed", "auto_applied", "accepted", "edited", "overridden"}
+        assert actions["displayed"] + actions["auto_applied"] == actions["accepted"] + actions["edited"] + \
+            actions["overridden"]

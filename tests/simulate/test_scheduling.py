@@ -40,7 +40,9 @@ def test_the_journey_has_booking_reminder_rescheduling_and_visit_stages(con):
 def test_no_show_rate_is_realistic_and_outcomes_carry_visit_values(con):
     rate, n_null, low = con.execute("""select avg((outcome = 'no_show')::int), count(*) - count(value), min(value)
                                        from o""").fetchone()
-    assert 0.08 < rate < 0.25
+    # Calibrated on the real no-show data: 28.7% of its appointments booked a day or more ahead are missed
+    # (tests/simulate/test_noshow.py checks the rates by band).
+    assert 0.22 < rate < 0.34
     assert n_null == 0 and low > 0
 
 
