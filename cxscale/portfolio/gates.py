@@ -179,10 +179,15 @@ def pilot_to_proof(uc: UseCase, readout: ReadoutDocument | None, *, spec: PilotS
         effect_rel=[m.effect_rel for m in primary], ci_rel_low=[m.ci_rel[0] for m in primary],
         ci_rel_high=[m.ci_rel[1] for m in primary]))
     guards = [m for m in r.metrics if m.role == "guardrail"]
-    breached = [m for m in guards if m.guardrail_status == "breached"]
-    out.append(_held("guardrails hold", not breached, "; ".join(
-        f"{m.name} {_ci(m)}: {m.guardrail_status}" for m in guards) or "no guardrails",
-        breached=[m.name for m in breached]))
+    breached = [m.name for m in guards if m.guardrail_status == "breached"]
+    said = [f"{m.name} {_ci(m)}: {m.guardrail_status}" for m in guards]
+    mix = r.capability.anchoring if r.capability is not None else None
+    if mix is not None:  # a wrap-up capability: agents anchoring on its codes corrupt contact-reason reporting
+        said.append(f"wrap-up code mix (p = {mix.p_value:.3g}, alpha {mix.alpha:g}): "
+                    + ("shifted between arms" if mix.shifted else "the same in both arms"))
+        if mix.shifted:
+            breached.append("wrap_up_code_mix")
+    out.append(_held("guardrails hold", not breached, "; ".join(said) or "no guardrails", breached=breached))
     reached = [m.target_reached for m in primary]
     out.append(_held("target recorded", bool(primary) and all(t is not None for t in reached), "; ".join(
         f"target of {m.name} " + ("reached" if m.target_reached else "not reached") + f" ({_ci(m)}, target "

@@ -122,3 +122,19 @@ def test_cxscale_simulate_plants_anchoring_only_with_capabilities_in_support(tmp
     assert "Anchoring is planted" in mechanism
     bad = CliRunner().invoke(app, ["simulate", "-n", "2000", "--anchoring", "-o", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "add --capabilities" in bad.output
+
+
+def test_a_shifted_code_mix_fails_the_pilot_to_proof_gate_and_a_steady_one_holds(plain, anchored):
+    """The guardrail is not only a warning: the portfolio's pilot -> proof gate refuses a pilot whose agents anchored
+    on its codes (contact-reason reporting would be corrupted at scale), naming the test's numbers."""
+    from cxscale.portfolio.gates import pilot_to_proof
+    from tests.proof.conftest import use_case_of
+
+    for world, holds in ((plain, True), (anchored, False)):
+        spec = load_spec(world / SPEC)
+        doc = measure_spec(world / SPEC)
+        uc = use_case_of(spec, design={"type": "randomised", "unit": "agent", "holdout_share": 0.5})
+        (guard,) = [c for c in pilot_to_proof(uc, doc, spec=spec).conditions if c.name == "guardrails hold"]
+        mix = doc.capability.anchoring
+        assert guard.held is holds and f"wrap-up code mix (p = {mix.p_value:.3g}" in guard.message
+        assert ("wrap_up_code_mix" in guard.numbers["breached"]) is not holds
