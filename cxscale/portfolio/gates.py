@@ -179,7 +179,7 @@ def pilot_to_proof(uc: UseCase, readout: ReadoutDocument | None, *, spec: PilotS
         effect_rel=[m.effect_rel for m in primary], ci_rel_low=[m.ci_rel[0] for m in primary],
         ci_rel_high=[m.ci_rel[1] for m in primary]))
     guards = [m for m in r.metrics if m.role == "guardrail"]
-    breached = [m.name for m in guards if m.guardrail_status == "breached"]
+    breached: list[Number] = [m.name for m in guards if m.guardrail_status == "breached"]
     said = [f"{m.name} {_ci(m)}: {m.guardrail_status}" for m in guards]
     mix = r.capability.anchoring if r.capability is not None else None
     if mix is not None:  # a wrap-up capability: agents anchoring on its codes corrupt contact-reason reporting
