@@ -1,19 +1,28 @@
 """The settings of a cxscale process: one object, read from CXSCALE_* environment variables by the faces (the CLI
 now, the web app later) and passed down to what needs them (cxscale.engine.connect). Nothing deeper reads the
-environment; a library call without settings gets the defaults (Settings.defaults())."""
+environment; a library call without settings gets the defaults (Settings.defaults()).
+
+A plain Pydantic model that reads the environment itself, as pydantic-settings' BaseSettings did (names without
+regard to case, unknown CXSCALE_* names ignored, arguments before the environment): pydantic-settings cost every
+command about 25 ms of imports (asyncio, ssl, dotenv among them) before its first query, for eleven variables.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+PREFIX = "cxscale_"
 
 
-class Settings(BaseSettings):
-    """What the environment may set, each field from CXSCALE_<FIELD> (CXSCALE_MEMORY_LIMIT=6GB)."""
+class Settings(BaseModel):
+    """What the environment may set, each field from CXSCALE_<FIELD> (CXSCALE_MEMORY_LIMIT=6GB). `Settings()` reads
+    the environment; arguments win over it (`Settings(threads=1)`)."""
 
-    model_config = SettingsConfigDict(env_prefix="CXSCALE_", frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     #: The engine a command runs on when it names none: duckdb, spark, or an Ibis URL (postgres://...).
     engine: str = "duckdb"
@@ -44,7 +53,21 @@ class Settings(BaseSettings):
     #: The dashboard's key for signing session cookies (32+ characters); unset: a new one each start.
     secret_key: SecretStr | None = None
 
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_environment(type(self).model_fields), **values})
+
     @classmethod
     def defaults(cls) -> Settings:
         """The defaults of every field, with no environment read: what a library call without settings gets."""
         return cls.model_construct()
+
+
+def _environment(fields: dict[str, Any]) -> dict[str, str]:
+    """The CXSCALE_<FIELD> variables of `fields`, by field name; the name's case does not matter (the last of two
+    spellings wins, as in os.environ's order) and other CXSCALE_* names are not settings."""
+    found = {}
+    for key, value in os.environ.items():
+        name = key.lower()
+        if name.startswith(PREFIX) and name[len(PREFIX):] in fields:
+            found[name[len(PREFIX):]] = value
+    return found

@@ -1,39 +1,49 @@
-# ruff: noqa: I001  (command modules are imported in pipeline order: that order is the order of `cxscale --help`)
 """The cxscale command: wires commands to the package's functions and renders results. No logic here.
 
-Each command lives in its own module (one per pipeline step) and registers on the shared Typer app.
+Each command lives in its own module (one per pipeline step) and registers on the shared Typer app when imported.
+`cxscale NAME ...` imports NAME's module only (issue 25: a command's Python before its first query is its own
+path, not the other eighteen modules and their Click commands); `cxscale --help`, an unknown word and `app`
+(what the tests' CliRunner invokes) import them all, in the order `cxscale --help` shows.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from rich.markup import escape
-
-from cxscale.cli._app import app, err_console
 from cxscale.errors import CxscaleError
 
-# Importing a module registers its commands on `app`, in the order `cxscale --help` shows them.
-from cxscale.cli import simulate as _simulate  # noqa: E402,F401
-from cxscale.cli import validate as _validate  # noqa: E402,F401
-from cxscale.cli import diagnose as _diagnose  # noqa: E402,F401
-from cxscale.cli import plan as _plan  # noqa: E402,F401
-from cxscale.cli import measure as _measure  # noqa: E402,F401
-from cxscale.cli import demo as _demo  # noqa: E402,F401
-from cxscale.cli import schema as _schema  # noqa: E402,F401
-from cxscale.cli import usecase as _usecase  # noqa: E402,F401
-from cxscale.cli import portfolio as _portfolio  # noqa: E402,F401
-from cxscale.cli import gate as _gate  # noqa: E402,F401
-from cxscale.cli import person as _person  # noqa: E402,F401
-from cxscale.cli import log as _log  # noqa: E402,F401
-from cxscale.cli import audit as _audit  # noqa: E402,F401
-from cxscale.cli import scorecard as _scorecard  # noqa: E402,F401
-from cxscale.cli import review as _review  # noqa: E402,F401
-from cxscale.cli import value as _value  # noqa: E402,F401
-from cxscale.cli import capability as _capability  # noqa: E402,F401
-from cxscale.cli import proof as _proof  # noqa: E402,F401
-from cxscale.cli import serve as _serve  # noqa: E402,F401
+if TYPE_CHECKING:
+    import typer
+
+#: Each command's module, in the order `cxscale --help` lists them (Typer lists the commands of the app first, then
+#: its groups, each in the order they were registered).
+COMMANDS = {"simulate": "simulate", "validate": "validate", "diagnose": "diagnose", "plan": "plan",
+            "measure": "measure", "demo": "demo", "schema": "schema", "usecase": "usecase", "portfolio": "portfolio",
+            "gate": "gate", "signoff": "gate", "stop": "gate", "retire": "gate", "person": "person", "log": "log",
+            "audit": "audit", "scorecard": "scorecard", "review": "review", "value": "value",
+            "capability": "capability", "proof": "proof", "serve": "serve"}
+_ORDER = list(dict.fromkeys(COMMANDS.values()))
+
+
+def load(command: str | None = None) -> typer.Typer:
+    """The app with `command`'s module imported, or every command's when `command` is None or not one of them."""
+    from cxscale.cli import _app
+
+    modules = [COMMANDS[command]] if command in COMMANDS else _ORDER
+    for module in modules:
+        importlib.import_module(f"cxscale.cli.{module}")
+    if command not in COMMANDS:  # modules imported earlier, one at a time, registered out of order
+        _app.app.registered_commands.sort(key=lambda c: _ORDER.index(c.callback.__module__.rsplit(".", 1)[1]))
+        _app.app.registered_groups.sort(key=lambda g: _ORDER.index(COMMANDS[str(g.name)]))
+    return _app.app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # every command: what `cxscale --help` shows and a CliRunner may invoke
+        return load()
+    raise AttributeError(f"module 'cxscale.cli' has no attribute {name!r}")
 
 
 #: Old spellings of a command, kept working for one release with a notice: old words -> the command now.
@@ -46,9 +56,10 @@ def main() -> None:
     args = sys.argv[1:]
     for old, new in DEPRECATED.items():
         if tuple(args[:len(old)]) == old:
-            err_console.print(f"[yellow]notice:[/] `cxscale {' '.join(old)}` is deprecated and will be removed in the "
-                              f"next release; use `cxscale {new}`", highlight=False, soft_wrap=True)
+            _err_console().print(f"[yellow]notice:[/] `cxscale {' '.join(old)}` is deprecated and will be removed in "
+                                 f"the next release; use `cxscale {new}`", highlight=False, soft_wrap=True)
             args = [new, *args[len(old):]]
+    app = load(args[0] if args else None)
     try:
         code = app(args, prog_name="cxscale", standalone_mode=False)
     except CxscaleError as exc:
@@ -72,8 +83,16 @@ def _fail(message: str, code: int) -> NoReturn:
         from cxscale.engine import redact
 
         message = redact(message)
-    err_console.print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    _err_console().print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
-__all__ = ["app", "main"]
+def _err_console() -> Any:
+    from cxscale.cli._app import err_console
+
+    return err_console
+
+
+__all__ = ["COMMANDS", "app", "load", "main"]
