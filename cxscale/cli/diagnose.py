@@ -69,8 +69,6 @@ def diagnose(
     from cxscale.data import open_data
     from cxscale.data.cache import cache_folder
     from cxscale.documents.diagnosis import DiagnosisOptions
-    from cxscale.journey import diagnose as run_diagnosis
-    from cxscale.journey import render_html, write_drafts
 
     start, end = _moment("--since", since), _moment("--until", until, day_end=True)
     options = DiagnosisOptions(window_days=window_days)
@@ -83,6 +81,11 @@ def diagnose(
                             validation_cache=None if revalidate else cache_folder(settings),
                             progress=lambda label: progress.update(task, description=label))
         report_rejected(dataset.report, quarantine, strict, err_console if json_out else console)
+        # The passes' frames (pandas) and the page's templates and charts load once the data is open: the data
+        # layer's queries need none of them (tests/test_startup.py).
+        from cxscale.journey import diagnose as run_diagnosis
+        from cxscale.journey import render_html, write_drafts
+
         result = run_diagnosis(dataset, options, currency=currency, use_cases=drafts, mapping=mapping,
                                progress=lambda label: progress.update(task, description=label), since=start,
                                until=end)
