@@ -8,6 +8,7 @@ path, not the other eighteen modules and their Click commands); `cxscale --help`
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -53,6 +54,11 @@ DEPRECATED = {("measure", "power"): "plan"}
 def main() -> None:
     """Entry point: a CxscaleError becomes one red line and exit code 1, a usage mistake (unknown option, bad option
     value) one red line and exit code 2; anything else is a bug with a traceback."""
+    # Start-up creates a few hundred thousand objects that live as long as the process (modules, classes, Ibis and
+    # Pydantic schemas); with Python's default threshold (a collection every 700 new objects) the collector scans
+    # them again and again, about 10% of a command's time before its first query. One every 10,000 keeps the
+    # young generation small enough and collects cycles all the same (bench/bench_startup.py, issue 25).
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
     args = sys.argv[1:]
     for old, new in DEPRECATED.items():
         if tuple(args[:len(old)]) == old:

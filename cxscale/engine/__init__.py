@@ -10,6 +10,8 @@ the functions here and pulls only aggregates out of the engine (docs/architectur
     compilers.py    what a connection's SQL compiler needs beyond Ibis's (installed when cxscale connects)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from cxscale.engine.connection import ENGINES, connect, is_url, redact
 from cxscale.engine.dialect import Dialect
 from cxscale.engine.expressions import (
@@ -34,7 +36,9 @@ from cxscale.engine.expressions import (
     try_cast,
     with_row_number,
 )
-from cxscale.engine.spark import spark_session
+
+if TYPE_CHECKING:
+    from cxscale.engine.spark import spark_session
 
 __all__ = [
     "ENGINES", "Dialect", "attach_database_file", "bit", "blank", "bit_or", "bit_or_of_others", "connect", "csv_rejects",
@@ -42,3 +46,11 @@ __all__ = [
     "local_to_utc", "parse_timestamp", "read_csv_text", "reads_files", "redact", "spark_session", "texts_hash",
     "try_cast", "with_row_number",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "spark_session":  # Spark's dialect and functions load with Spark, not with every engine
+        from cxscale.engine.spark import spark_session
+
+        return spark_session
+    raise AttributeError(f"module 'cxscale.engine' has no attribute {name!r}")

@@ -11,7 +11,6 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.engine.expressions import dialect_of
-from cxscale.engine.spark import spark_session
 from cxscale.errors import DataError
 from cxscale.settings import Settings
 
@@ -40,6 +39,8 @@ def connect(engine: str | None = None, workspace: str | Path | None = None,
         # spark://HOST:PORT is a standalone cluster's master (docs/spark.md); "spark" is settings.spark_master.
         if name != "spark":
             settings = settings.model_copy(update={"spark_master": name})
+        from cxscale.engine.spark import spark_session
+
         con = ibis.pyspark.connect(spark_session(settings))
     elif is_url(name):
         con = _by_url(name)

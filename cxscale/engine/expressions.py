@@ -3,6 +3,7 @@ engine's version, so code elsewhere writes one expression for every engine."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,20 +13,22 @@ import ibis
 from ibis.backends import BaseBackend
 
 from cxscale.engine.dialect import Dialect
-from cxscale.engine.duckdb import DuckDB
-from cxscale.engine.postgres import Postgres
-from cxscale.engine.spark import Spark
 
-#: The engines with a dialect of their own; any other Ibis backend gets the portable Dialect.
-DIALECTS: tuple[type[Dialect], ...] = (DuckDB, Spark, Postgres)
+#: The engines with a dialect of their own, by the module of their Ibis backend class (Dialect.backend_module): the
+#: dialect's module, and its class. Any other Ibis backend gets the portable Dialect. A dialect is imported with the
+#: first connection of its engine, so a DuckDB command never builds Spark's functions (issue 25's start-up).
+DIALECTS = {"ibis.backends.duckdb": ("cxscale.engine.duckdb", "DuckDB"),
+            "ibis.backends.pyspark": ("cxscale.engine.spark", "Spark"),
+            "ibis.backends.postgres": ("cxscale.engine.postgres", "Postgres")}
 
 
 def dialect_of(con_or_expr: BaseBackend | Any) -> Dialect:
     """The dialect of a connection, or of the connection an expression reads from, by its Ibis backend class."""
     con = con_or_expr if isinstance(con_or_expr, BaseBackend) else con_or_expr._find_backend(use_default=True)
-    for dialect in DIALECTS:
-        module = sys.modules.get(dialect.backend_module or "")
-        if module is not None and isinstance(con, module.Backend):
+    for backend, (module, name) in DIALECTS.items():
+        loaded = sys.modules.get(backend)  # a connection's class is in a loaded module: others are never imported
+        if loaded is not None and isinstance(con, loaded.Backend):
+            dialect: type[Dialect] = getattr(importlib.import_module(module), name)
             return dialect(con)
     return Dialect(con)
 
