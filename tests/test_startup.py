@@ -1,8 +1,9 @@
 """Start-up: what a command imports before its first query (issue 25: at most 0.3 s of Python before it).
 
 A test of the import graph, not a timed test: bench/startup_probe.py runs the real command and records the modules
-loaded when the first statement reaches DuckDB; none of the heavy modules that only later steps need (statistics,
-pages, pandas) may be among them. bench/bench_startup.py prints the time behind it.
+loaded when the first statement reaches DuckDB (or the portfolio's store opens); none of the heavy modules that only
+later steps need (statistics, pages, pandas) may be among them, nor the other commands' modules. bench/bench_startup.py
+prints the time behind it.
 """
 
 from __future__ import annotations
@@ -19,23 +20,31 @@ REPO = Path(__file__).resolve().parents[1]
 PROBE = REPO / "bench" / "startup_probe.py"
 
 #: Loaded after the first query, if at all: scipy for the statistics, jinja2 and the charts for pages, pandas (the
-#: Ibis DuckDB backend's to_pyarrow imports it for nothing: cxscale.engine.duckdb installs one without it).
+#: Ibis DuckDB backend's to_pyarrow imports it for nothing: cxscale.engine.duckdb installs one without it; diagnose's
+#: passes build frames once the data is open), pydantic-settings (cxscale.settings reads the environment itself).
 LATER = ("pandas", "scipy", "jinja2", "statsmodels", "matplotlib", "pyspark", "sklearn", "weasyprint", "fastapi",
-         "cxscale.charts", "cxscale.measure.html", "cxscale.templates", "cxscale.simulate.run")
+         "pydantic_settings", "cxscale.charts", "cxscale.measure.html", "cxscale.templates", "cxscale.simulate.run",
+         "cxscale.journey", "cxscale.engine.spark")
+#: What `--help` may not load: it answers at once, from the command line alone.
+ENGINE = ("ibis", "duckdb", "pyarrow", "numpy", "pandas", "scipy", "jinja2", "sqlglot", "sqlalchemy")
 
 
-def _first_query(args: list[str], tmp_path: Path) -> set[str]:
+def _probe(args: list[str], tmp_path: Path, *, before: str = "", codes: tuple[int, ...] = (0,)) -> set[str]:
+    """The modules loaded at the first query of `cxscale ARGS` (`before`: Python run first, in the same process;
+    `codes`: the exit codes the command may end with)."""
     out = tmp_path / "first.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    run = subprocess.run([sys.executable, str(PROBE), str(out), *args], capture_output=True, text=True, env=env,
-                         cwd=tmp_path)
-    assert run.returncode == 0, run.stderr[-2000:]
+    out.unlink(missing_ok=True)
+    code = (f"{before}\nimport runpy, sys\nsys.argv = [{str(PROBE)!r}, {str(out)!r}, *{args!r}]\n"
+            f"runpy.run_path({str(PROBE)!r}, run_name='__main__')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert run.returncode in codes, run.stderr[-2000:]
     assert out.exists(), f"`cxscale {' '.join(args)}` sent no query"
     return set(json.loads(out.read_text())["modules"])
 
 
-def _heavy(modules: set[str]) -> list[str]:
-    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in LATER))
+def _heavy(modules: set[str], heavy: tuple[str, ...] = LATER) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy))
 
 
 @pytest.fixture(scope="module")
@@ -47,26 +56,85 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("command", ["measure", "validate", "plan"])
-def test_a_command_loads_no_later_module_before_its_first_query(command: str, world: Path, tmp_path: Path) -> None:
-    args = {"measure": ["measure", str(world / "pilots" / "proactive_alerts.yaml"), "--json"],
+def _args(command: str, world: Path) -> list[str]:
+    return {"measure": ["measure", str(world / "pilots" / "proactive_alerts.yaml"), "--json"],
             "validate": ["validate", str(world), "--json"],
-            "plan": ["plan", "--data", str(world), "--metric", "cost_to_serve", "--target", "-0.05", "--json"]}
-    modules = _first_query(args[command], tmp_path)
+            "plan": ["plan", "--data", str(world), "--metric", "cost_to_serve", "--target", "-0.05", "--json"],
+            "diagnose": ["diagnose", "--data", str(world), "--json"]}[command]
+
+
+@pytest.mark.parametrize("command", ["measure", "validate", "plan", "diagnose"])
+def test_a_command_loads_no_later_module_before_its_first_query(command: str, world: Path, tmp_path: Path) -> None:
+    modules = _probe(_args(command, world), tmp_path)
     assert "ibis" in modules and "cxscale.data.open" in modules  # the probe saw the real first query
     assert _heavy(modules) == []
+    # and of the command line, only its own module: `cxscale NAME` does not build the other commands
+    assert sorted(m for m in modules if m.startswith("cxscale.cli.") and m != "cxscale.cli._app"
+                  and m != "cxscale.cli._data") == [f"cxscale.cli.{command}"]
+
+
+def test_a_portfolio_command_loads_no_later_module_before_the_store_opens(world: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    modules = _probe(["portfolio", "sync", str(world / "portfolio"), "--store", str(store), "--json"], tmp_path)
+    assert "sqlalchemy" in modules and "cxscale.portfolio.store" in modules
+    assert _heavy(modules) == []
+    gate = ["gate", "check", "agent-assist-live", "--data", str(world), "--store", str(store), "--json"]
+    assert _heavy(_probe(gate, tmp_path, codes=(0, 1))) == []  # exit 1: the gate does not pass on so few customers
 
 
 def test_the_probe_sees_a_heavy_import(world: Path, tmp_path: Path) -> None:
-    """The check can fail: diagnose still loads pandas (its passes build frames) before its first query."""
-    assert "pandas" in _heavy(_first_query(["diagnose", "--data", str(world), "--json"], tmp_path))
+    """The check can fail: a module imported before the command's first query is among the modules it records."""
+    assert _heavy(_probe(_args("validate", world), tmp_path)) == []
+    assert "pandas" in _heavy(_probe(_args("validate", world), tmp_path, before="import pandas"))
 
 
-def test_help_loads_no_engine() -> None:
-    code = ("import sys; sys.argv = ['cxscale', 'measure', '--help']\nfrom cxscale.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ibis', 'duckdb', 'pyarrow', 'numpy', "
-            "'pandas', 'scipy', 'jinja2')), file=sys.stderr)")
+@pytest.mark.parametrize("args", [["--help"], ["measure", "--help"], ["diagnose", "--help"], ["gate", "--help"],
+                                  ["gate", "check", "--help"], ["portfolio", "--help"]])
+def test_help_loads_no_engine(args: list[str]) -> None:
+    code = (f"import sys; sys.argv = ['cxscale', *{args!r}]\nfrom cxscale.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {ENGINE!r}), file=sys.stderr)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Usage: cxscale" in run.stdout
     assert run.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_every_command_is_in_the_table_that_loads_it_in_help_order() -> None:
+    """`cxscale NAME` imports COMMANDS[NAME] only: a command missing from the table would not be found, and the table
+    is in the order `cxscale --help` lists the commands."""
+    code = ("import cxscale.cli as cli\nfrom typer.main import get_command\n"
+            "print(list(get_command(cli.app).list_commands(None)))\nprint(list(cli.COMMANDS))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert run.returncode == 0, run.stderr[-2000:]
+    shown, table = (eval(line) for line in run.stdout.splitlines())  # noqa: S307 - two lists this test printed
+    assert sorted(shown) == sorted(table)
+    groups = [c for c in table if c in ("usecase", "portfolio", "gate", "person", "log", "capability", "proof")]
+    assert shown == [c for c in table if c not in groups] + groups  # Typer lists commands, then groups
+
+
+def test_commands_loaded_one_at_a_time_still_show_in_help_order() -> None:
+    """In one process (the tests' CliRunner), a command run before the whole app is loaded registers first; `app`
+    puts it back in its place."""
+    code = ("import sys\nfrom cxscale.cli import load\nfrom typer.main import get_command\nload('proof'); "
+            "load('measure')\nimport cxscale.cli as cli\nprint(list(get_command(cli.app).list_commands(None)))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert run.returncode == 0, run.stderr[-2000:]
+    from typer.main import get_command
+
+    import cxscale.cli as cli
+
+    assert run.stdout.strip() == str(list(get_command(cli.app).list_commands(None)))  # type: ignore[arg-type]
+
+
+def test_each_dialect_is_found_by_its_backend_module() -> None:
+    """The engine imports a dialect with its first connection, by the module of the connection's Ibis class."""
+    import importlib
+
+    from cxscale.engine.expressions import DIALECTS
+
+    for backend, (module, name) in DIALECTS.items():
+        assert getattr(importlib.import_module(module), name).backend_module == backend
