@@ -105,12 +105,15 @@ def main(argv: list[str] | None = None) -> None:
     runs = ap.parse_args(argv).runs
     root = world()
     store = BENCH / "out" / "startup-store.db"
+    if not store.exists():  # the world's use cases, for gate check
+        subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", "portfolio", "sync",
+                        str(root / "portfolio"), "--store", str(store)], check=True, capture_output=True, env=_env())
     commands = {
         "measure": ["measure", str(root / "pilots" / "proactive_alerts.yaml"), "--json"],
         "validate": ["validate", str(root), "--json"],
         "plan": ["plan", "--data", str(root), "--metric", "cost_to_serve", "--target", "-0.05", "--json"],
         "diagnose": ["diagnose", "--data", str(root), "--json"],
-        "gate check": ["gate", "check", "proactive-alerts", "--data", str(root), "--store", str(store), "--json"],
+        "gate check": ["gate", "check", "agent-assist-live", "--data", str(root), "--store", str(store), "--json"],
         "--help": ["--help"],
     }
     with tempfile.TemporaryDirectory() as cwd:
