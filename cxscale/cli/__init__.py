@@ -13,6 +13,9 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
+# The Typer app and the consoles, which every command needs: made on this import, so that a console's width follows
+# the COLUMNS of the moment it is made (tests/conftest.py makes them with none).
+from cxscale.cli import _app
 from cxscale.errors import CxscaleError
 
 if TYPE_CHECKING:
@@ -30,8 +33,6 @@ _ORDER = list(dict.fromkeys(COMMANDS.values()))
 
 def load(command: str | None = None) -> typer.Typer:
     """The app with `command`'s module imported, or every command's when `command` is None or not one of them."""
-    from cxscale.cli import _app
-
     modules = [COMMANDS[command]] if command in COMMANDS else _ORDER
     for module in modules:
         importlib.import_module(f"cxscale.cli.{module}")
@@ -62,8 +63,8 @@ def main() -> None:
     args = sys.argv[1:]
     for old, new in DEPRECATED.items():
         if tuple(args[:len(old)]) == old:
-            _err_console().print(f"[yellow]notice:[/] `cxscale {' '.join(old)}` is deprecated and will be removed in "
-                                 f"the next release; use `cxscale {new}`", highlight=False, soft_wrap=True)
+            _app.err_console.print(f"[yellow]notice:[/] `cxscale {' '.join(old)}` is deprecated and will be removed "
+                                   f"in the next release; use `cxscale {new}`", highlight=False, soft_wrap=True)
             args = [new, *args[len(old):]]
     app = load(args[0] if args else None)
     try:
@@ -91,14 +92,8 @@ def _fail(message: str, code: int) -> NoReturn:
         message = redact(message)
     from rich.markup import escape
 
-    _err_console().print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
+    _app.err_console.print(f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False, soft_wrap=True)
     sys.exit(code)
-
-
-def _err_console() -> Any:
-    from cxscale.cli._app import err_console
-
-    return err_console
 
 
 __all__ = ["COMMANDS", "app", "load", "main"]
