@@ -23,6 +23,10 @@ import pytest
 # Rich fixes a console's width from COLUMNS when the console is made (on the first import of cxscale.cli). Make it
 # here, with no COLUMNS, so every test's own COLUMNS applies whichever test happens to import the CLI first.
 os.environ.pop("COLUMNS", None)
+# Commands check the data every time in tests (a test parses what one command prints, whichever test read the same
+# world before it), and nothing is written to the user's cache folder; tests/data/test_validation_cache.py turns the
+# validation cache on where it is the subject.
+os.environ["CXSCALE_VALIDATION_CACHE"] = "false"
 import cxscale.cli  # noqa: E402, F401
 from tests.pg import postgres  # noqa: E402, F401 - the PostgreSQL server fixture (one per session)
 

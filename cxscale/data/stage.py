@@ -14,8 +14,9 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 
-from cxscale.assignment import SLOT_FORMAT, SLOT_ID_PATTERN
+from cxscale.assignment import SLOT_ID_PATTERN
 from cxscale.contract import FEEDBACK_ACTIONS, PLAUSIBLE_DAYS_AHEAD, PLAUSIBLE_FROM, TABLES, UNIT_TYPES
 from cxscale.data import readers
 from cxscale.data.convert import convert, target_dtype
@@ -298,6 +299,12 @@ def _exposure_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple
     return checks
 
 
+def slot_text(ts: ir.TimestampValue) -> ir.StringValue:
+    """A slot start as its id writes it (cxscale.assignment.SLOT_FORMAT, YYYY-MM-DDTHH:MMZ), built from two formats
+    without letters: Spark's datetime patterns read a bare T or Z as a pattern letter."""
+    return ts.strftime("%Y-%m-%d") + "T" + ts.strftime("%H:%M") + "Z"
+
+
 def _slot_check(t: ibis.Table, provided: list[str]) -> Check | None:
     """unparseable_slot: a slot unit (switchback) whose id is not QUEUE@YYYY-MM-DDTHH:MMZ, or (assignments) whose
     assigned_at is not that start: a router recomputes a slot's arm from the id, so the two must agree."""
@@ -306,7 +313,7 @@ def _slot_check(t: ibis.Table, provided: list[str]) -> Check | None:
     bad = ~t.unit_id.re_search(SLOT_ID_PATTERN)
     show = ["unit_type", "unit_id"]
     if "assigned_at" in provided:
-        bad = bad | (t.assigned_at.strftime(SLOT_FORMAT) != t.unit_id.re_extract("@([^@]*)$", 1)) | \
+        bad = bad | (slot_text(t.assigned_at) != t.unit_id.re_extract("@([^@]*)$", 1)) | \
             (t.assigned_at.second() != 0) | (t.assigned_at.millisecond() != 0)
         show.append("assigned_at")
     return Check("unparseable_slot", "unit_id", (t.unit_type == "slot") & bad, show=show,

@@ -23,8 +23,9 @@ import math
 import ibis
 import ibis.expr.types as ir
 
-from cxscale.assignment import SLOT_FORMAT, SLOT_ID_PATTERN
+from cxscale.assignment import SLOT_ID_PATTERN
 from cxscale.data.dataset import Dataset, named
+from cxscale.data.stage import slot_text
 from cxscale.documents.pilot_spec import PilotSpec, Windows
 from cxscale.documents.readout import ReadoutDocument, StratifiedEffect, SwitchbackSection
 from cxscale.errors import DataError
@@ -87,7 +88,7 @@ def _slot_parts(t: ir.Table, spec: PilotSpec) -> tuple[ir.StringValue, ir.Intege
     length = spec.capability.slot_minutes * 60
     seconds = t.started_at.epoch_seconds()
     start = (seconds // length) * length
-    slot = _queue(t, spec) + "@" + start.as_timestamp("s").strftime(SLOT_FORMAT)
+    slot = _queue(t, spec) + "@" + slot_text(start.as_timestamp("s"))
     return slot, seconds - start
 
 
@@ -115,7 +116,7 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
     s = slots.mutate(_queue=slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
     s = s.mutate(_prev=s.assigned_at.lag().over(group_by=s._queue, order_by=s.assigned_at))
     unparsed = ~s.unit_id.re_search(SLOT_ID_PATTERN) | \
-        (s.assigned_at.strftime(SLOT_FORMAT) != s.unit_id.re_extract("@([^@]*)$", 1))
+        (slot_text(s.assigned_at) != s.unit_id.re_extract("@([^@]*)$", 1))
     minute_of_day = s.assigned_at.hour() * 60 + s.assigned_at.minute()
     off_grid = ~unparsed & ((minute_of_day % length != 0) | (s.assigned_at.second() != 0))
     overlap = ~unparsed & s._prev.notnull() & (s.assigned_at < s._prev + ibis.interval(minutes=length))

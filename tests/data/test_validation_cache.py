@@ -118,7 +118,7 @@ def test_the_cli_reuses_a_pass_says_so_and_checks_again_on_request(tmp_path):
                                              "  target:\n    relative: -0.05\n"
                                              "windows:\n  pre_days: 0\n  post_days: 28\n")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-           "CXSCALE_CACHE_DIR": str(tmp_path / "cache")}
+           "CXSCALE_CACHE_DIR": str(tmp_path / "cache"), "CXSCALE_VALIDATION_CACHE": "true"}
 
     def cxscale(*args: str, **more: str) -> subprocess.CompletedProcess:
         done = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", *args],
