@@ -82,6 +82,29 @@ def test_a_portfolio_command_loads_no_later_module_before_the_store_opens(world:
     assert _heavy(_probe(gate, tmp_path, codes=(0, 1))) == []  # exit 1: the gate does not pass on so few customers
 
 
+def test_gate_check_on_a_store_at_head_loads_no_alembic(world: Path, tmp_path: Path) -> None:
+    """Alembic and mako (about 80 ms) load only to migrate: a store already at the newest revision is opened with one
+    plain read of its revision, neither before the command's first query nor after it."""
+    store = tmp_path / "store.db"
+    _probe(["portfolio", "sync", str(world / "portfolio"), "--store", str(store), "--json"], tmp_path)
+    after = tmp_path / "after.json"
+    at_exit = ("import atexit, json, sys\natexit.register(lambda: open("
+               f"{str(after)!r}, 'w').write(json.dumps(sorted(sys.modules))))")
+    gate = ["gate", "check", "agent-assist-live", "--data", str(world), "--store", str(store), "--json"]
+    migrations = ("alembic", "mako", "cxscale.portfolio.migrations")
+    first = _probe(gate, tmp_path, before=at_exit, codes=(0, 1))
+    assert "cxscale.portfolio.store" in first and _heavy(first, migrations) == []
+    assert _heavy(set(json.loads(after.read_text())), migrations) == []
+    # the check can fail: a store one revision behind is migrated by Alembic in the same command
+    from cxscale.portfolio.store import downgrade, open_store
+
+    older = open_store(store)
+    downgrade(older, "0003")
+    older.close()
+    _probe(gate, tmp_path, before=at_exit, codes=(0, 1))
+    assert "alembic" in _heavy(set(json.loads(after.read_text())), migrations)
+
+
 def test_the_probe_sees_a_heavy_import(world: Path, tmp_path: Path) -> None:
     """The check can fail: a module imported before the command's first query is among the modules it records."""
     assert _heavy(_probe(_args("validate", world), tmp_path)) == []

@@ -73,3 +73,45 @@ def test_an_unreachable_server_is_one_store_error(tmp_path):
     with pytest.raises(StoreError, match="cannot open the portfolio store") as caught:
         append(store, actor="ana", action="stop", subject="no-shows", reason="r")
     assert "secret" not in str(caught.value)
+
+
+def test_head_is_the_newest_migration():
+    """store.HEAD, the revision a store needs no migration at, is the head of the shipped migrations."""
+    from alembic.script import ScriptDirectory
+
+    from cxscale.portfolio.store import HEAD, _alembic
+
+    assert ScriptDirectory.from_config(_alembic(None, None)).get_heads() == [HEAD]  # type: ignore[arg-type]
+
+
+def _open_in_a_new_process(url: str) -> list[str]:
+    """Read the store's log in a fresh process: the Alembic and mako modules it loaded, and the store's revision."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import json, sys\nfrom cxscale.portfolio import entries, open_store\n"
+            "from cxscale.portfolio.store import stored_revision\n"
+            f"store = open_store({url!r}); entries(store)\n"
+            "print(json.dumps([stored_revision(store), sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('alembic', 'mako'))]))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2])))
+    revision, modules = json.loads(run.stdout)
+    return [revision, *modules]
+
+
+def test_a_store_at_head_opens_without_alembic_and_an_older_one_is_upgraded(store, store_url):
+    from cxscale.portfolio.store import HEAD, stored_revision
+
+    assert stored_revision(store) is None  # a new store: no alembic_version yet
+    append(store, actor="ana", action="stop", subject="no-shows", reason="r")
+    assert stored_revision(store) == HEAD
+    assert _open_in_a_new_process(store_url) == [HEAD]  # one plain read of the revision, no Alembic
+    downgrade(store, "0003")
+    assert stored_revision(store) == "0003"
+    revision, *modules = _open_in_a_new_process(store_url)
+    assert revision == HEAD and "alembic" in modules  # upgraded by Alembic on its first session
+    assert [e.reason for e in entries(store)] == ["r"]
