@@ -66,3 +66,11 @@ def test_a_setting_that_does_not_parse_is_one_line_naming_the_variable(monkeypat
     monkeypatch.setenv("CXSCALE_THREADS", "many")
     with pytest.raises(CxscaleError, match="CXSCALE_THREADS='many': Input should be a valid integer"):
         read_settings()
+
+
+def test_a_duckdb_connection_draws_no_progress_bar_into_a_commands_output(tmp_path):
+    """DuckDB draws a progress bar on stdout for a query longer than two seconds, even into a file: at 10M
+    interactions `cxscale measure --json > readout.json` wrote it before the document. cxscale's connections, in
+    memory or on a file, have it off."""
+    for con in (connect("duckdb"), connect("duckdb", workspace=tmp_path / "w.duckdb")):
+        assert _duckdb_setting(con, "enable_progress_bar") == "False"

@@ -24,8 +24,12 @@ class DuckDB(Dialect):
     replaces_rows = True
 
     def install(self) -> None:
-        """The compiler mixins, and to_pyarrow() without pandas on this connection (below)."""
+        """The compiler mixins, to_pyarrow() without pandas on this connection (below), and no progress bar: DuckDB
+        draws one on stdout for a query longer than two seconds, even when stdout is a file, so that
+        `cxscale measure --json > readout.json` at 10M interactions wrote it before the document (the commands show a
+        status line of their own, on the terminal only)."""
         super().install()
+        self.con.raw_sql("SET enable_progress_bar = false")
         self.con.to_pyarrow = types.MethodType(_to_pyarrow, self.con)  # type: ignore[method-assign]
 
     @property

@@ -11,7 +11,8 @@ Only the per-arm numbers (a few dozen floats) leave the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -22,6 +23,9 @@ from cxscale.errors import DataError, SpecError
 from cxscale.metrics.compile import add_virtual_columns, check_columns, unit_aggregates
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats.models import CupedStats, MeanStats, RatioStats
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: The column a switchback readout adds to interactions: the contact's slot unit id (cxscale.measure.switchback).
 SLOT_COLUMN = "slot_id"
@@ -206,8 +210,26 @@ def pilot_stats(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], cuped: b
         end = ends[0] if len(ends) == 1 else ibis.greatest(*ends)
         per_arm = per_arm.mutate(data_end=end)
     # pyarrow, not pandas: a few numbers need no DataFrame (and importing pandas costs more than the query at 1M)
-    rows = {r["arm"]: r for r in per_arm.to_pyarrow().to_pylist()}
+    rows = {r["arm"]: r for r in _pylist(per_arm.to_pyarrow())}
     return _to_stats(spec, metrics, rows, caps, analysis, clustered, require_arms=assignments is None)
+
+
+def _pylist(table: pa.Table) -> list[dict]:
+    """The rows of a result as dicts, a zoned timestamp as a UTC datetime. pyarrow makes the tzinfo of a zoned
+    timestamp through pandas, whose import (0.1-0.3 s, bench/README.md) would be its only use in a readout: the
+    instant is read without its zone (Arrow keeps it in UTC) and given UTC."""
+    import pyarrow as pa
+
+    zoned = [i for i, f in enumerate(table.schema) if pa.types.is_timestamp(f.type) and f.type.tz is not None]
+    for i in zoned:
+        table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.timestamp(table.field(i).type.unit)))
+    rows = table.to_pylist()
+    names = [table.field(i).name for i in zoned]
+    for r in rows:
+        for name in names:
+            if r[name] is not None:
+                r[name] = r[name].replace(tzinfo=UTC)
+    return rows
 
 
 def _f(v: object) -> float:

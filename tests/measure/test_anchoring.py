@@ -69,7 +69,7 @@ def test_the_guardrail_catches_planted_anchoring_in_terminal_json_and_page(ancho
     spec = str(anchored / SPEC)
     js = CliRunner().invoke(app, ["measure", spec, "--json"])
     assert js.exit_code == 0, js.output
-    check = json.loads(js.output)["capability"]["anchoring"]
+    check = json.loads(js.stdout)["capability"]["anchoring"]
     assert check["shifted"] and check["p_value"] < check["alpha"] and len(check["largest_shifts"]) == 3
     # The planted mistake flips a contact's resolution: the codes that moved most are resolved/follow_up codes.
     assert all(s["code"].endswith((":resolved", ":follow_up")) for s in check["largest_shifts"])

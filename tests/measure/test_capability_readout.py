@@ -112,7 +112,7 @@ def test_measure_prints_the_funnel_and_the_triggered_effect(world):
     assert f"capability {PILOT}: funnel" in res.output and "triggered effect on aht" in res.output
     assert "tenure 0-6 months" in res.output
     js = CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{PILOT}.yaml"), "--json"])
-    assert json.loads(js.output)["capability"]["funnel"][1]["arm"] == "treatment"
+    assert json.loads(js.stdout)["capability"]["funnel"][1]["arm"] == "treatment"
 
 
 def test_outreach_arms_are_recomputed_from_the_customer_id_alone(worlds):

@@ -267,7 +267,7 @@ def test_measure_prints_the_slots(world, tmp_path):
     assert res.exit_code == 0, res.output
     assert "unit slot" in res.output and "switchback: 9 queues (site) x 60-minute slots" in res.output
     assert "Switchback: 9 queues (site) x 60-minute slots, each slot a unit" in page.read_text()
-    js = json.loads(CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{ROUTING}.yaml"), "--json"]).output)
+    js = json.loads(CliRunner().invoke(app, ["measure", str(world / "pilots" / f"{ROUTING}.yaml"), "--json"]).stdout)
     sb = js["switchback"]
     assert sb["burn_in_contacts"] > 0 and sum(sb["slots"].values()) == 9 * 28 * 24
     funnel = js["capability"]["funnel"]
