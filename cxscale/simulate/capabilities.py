@@ -30,6 +30,7 @@ from cxscale.simulate.world import (
     WorldPeriod,
     assignment_rows,
     block_rng,
+    exposure_rows,
     floats,
     ids,
     interaction_ids,
@@ -144,21 +145,9 @@ class GuidancePilot:
         iid = interaction_ids(block, len(c["t"])).take(pa.array(rows))
         agent = c["agent"][rows]
         trig, shown = c["cap_triggered"][rows], c["cap_shown"][rows]
-        sid = pc.if_else(pa.array(trig), pc.binary_join_element_wise(pa.scalar("S"), iid, ""),
-                         pa.scalar(None, pa.string()))
-        n = len(rows)
-        exposures = table("exposures", {
-            "unit_id": self.agent_ids.take(pa.array(agent)),
-            "unit_type": pa.array(["agent"] * n, pa.string()),
-            "interaction_id": iid,
-            "capability": pa.array([PILOT] * n, pa.string()),
-            "pilot_id": pa.array([PILOT] * n, pa.string()),
-            "arm": pa.array(np.where(self.treated[agent], "treatment", "control"), pa.string()),
-            "triggered": pa.array(trig),
-            "shown": pa.array(shown),
-            "suggestion_id": sid,
-            "ts": timestamps(self.period, c["t"][rows]),
-        })
+        exposures, sid = exposure_rows(self.agent_ids.take(pa.array(agent)), "agent", iid, PILOT,
+                                       np.where(self.treated[agent], "treatment", "control"), trig, shown, "S",
+                                       timestamps(self.period, c["t"][rows]))
         # Feedback: every shown suggestion is displayed, then used (accepted or edited) or dismissed.
         s = np.flatnonzero(shown)
         used = c["cap_used"][rows][s]
@@ -317,19 +306,11 @@ class OutreachPilot:
         from cxscale.simulate.world import table
 
         rows = np.flatnonzero(d["logged"])
-        n = len(rows)
         iid = iids.take(pa.array(appt_rows[rows]))
         trig, shown = d["triggered"][rows], d["shown"][rows]
-        sid = pc.if_else(pa.array(trig), pc.binary_join_element_wise(pa.scalar("S"), iid, ""),
-                         pa.scalar(None, pa.string()))
-        exposures = table("exposures", {
-            "unit_id": cust_ids.take(pa.array(ac[rows])), "unit_type": pa.array(["customer"] * n, pa.string()),
-            "interaction_id": iid, "capability": pa.array([OUTREACH] * n, pa.string()),
-            "pilot_id": pa.array([OUTREACH] * n, pa.string()),
-            "arm": pa.array(np.where(outreach[ac[rows]], "treatment", "holdout"), pa.string()),
-            "triggered": pa.array(trig), "shown": pa.array(shown), "suggestion_id": sid,
-            "ts": timestamps(self.period, reminder_at[rows]),
-        })
+        exposures, sid = exposure_rows(cust_ids.take(pa.array(ac[rows])), "customer", iid, OUTREACH,
+                                       np.where(outreach[ac[rows]], "treatment", "holdout"), trig, shown, "S",
+                                       timestamps(self.period, reminder_at[rows]))
         s = np.flatnonzero(shown)
         used = d["used"][rows][s]
         t0 = reminder_at[rows][s]

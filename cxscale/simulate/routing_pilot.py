@@ -24,7 +24,6 @@ from datetime import timedelta
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cxscale.assignment import slot_id
 from cxscale.documents.pilot_spec import Capability, MetricRef, PilotSpec, Target, Value, Windows
@@ -35,6 +34,7 @@ from cxscale.simulate.world import (
     Truths,
     WorldPeriod,
     block_rng,
+    exposure_rows,
     interaction_ids,
     table,
     timestamps,
@@ -155,20 +155,13 @@ class RoutingPilot:
         """Exposures (every decided contact, its slot the unit) and feedback of one block's contacts: a routed
         contact is accepted when the agent it reached kept it, overridden when it was transferred anyway."""
         rows = np.flatnonzero(c["rt_logged"])
-        n = len(rows)
         iid = interaction_ids(block, len(c["t"])).take(pa.array(rows))
         site, k = c["site"][rows], c["rt_slot"][rows]
         units = pa.array([self.slot_ids[a][b] for a, b in zip(site.tolist(), k.tolist(), strict=True)], pa.string())
         trig, shown = c["rt_triggered"][rows], c["rt_shown"][rows]
-        sid = pc.if_else(pa.array(trig), pc.binary_join_element_wise(pa.scalar("R"), iid, ""),
-                         pa.scalar(None, pa.string()))
-        exposures = table("exposures", {
-            "unit_id": units, "unit_type": pa.array(["slot"] * n, pa.string()), "interaction_id": iid,
-            "capability": pa.array([ROUTING] * n, pa.string()), "pilot_id": pa.array([ROUTING] * n, pa.string()),
-            "arm": pa.array(np.where(self.treated[site, k], "treatment", "control"), pa.string()),
-            "triggered": pa.array(trig), "shown": pa.array(shown), "suggestion_id": sid,
-            "ts": timestamps(self.period, c["t"][rows]),
-        })
+        exposures, sid = exposure_rows(units, "slot", iid, ROUTING,
+                                       np.where(self.treated[site, k], "treatment", "control"), trig, shown, "R",
+                                       timestamps(self.period, c["t"][rows]))
         s = np.flatnonzero(shown)
         kept = ~c["transferred"][rows][s]
         t0 = c["t"][rows][s]

@@ -247,6 +247,23 @@ def balanced_arms(keys: np.ndarray, eligible: np.ndarray, block: int) -> np.ndar
     return treated
 
 
+def exposure_rows(unit_ids: pa.Array, unit_type: str, interaction_ids: pa.Array, capability: str,
+                  arms: np.ndarray, triggered: np.ndarray, shown: np.ndarray, sid_prefix: str,
+                  ts: pa.Array) -> tuple[pa.Table, pa.Array]:
+    """A capability pilot's exposure rows (the pilot is named after its capability) and their suggestion ids:
+    `sid_prefix` + the interaction id where the capability triggered, else null."""
+    n = len(interaction_ids)
+    sid = pc.if_else(pa.array(triggered), pc.binary_join_element_wise(pa.scalar(sid_prefix), interaction_ids, ""),
+                     pa.scalar(None, pa.string()))
+    exposures = table("exposures", {
+        "unit_id": unit_ids, "unit_type": pa.array([unit_type] * n, pa.string()), "interaction_id": interaction_ids,
+        "capability": pa.array([capability] * n, pa.string()), "pilot_id": pa.array([capability] * n, pa.string()),
+        "arm": pa.array(arms, pa.string()), "triggered": pa.array(triggered), "shown": pa.array(shown),
+        "suggestion_id": sid, "ts": ts,
+    })
+    return exposures, sid
+
+
 def assignment_rows(unit_ids: pa.Array, unit_type: str, pilot: str, treated: np.ndarray, period: WorldPeriod,
                     start_day: float) -> pa.Table:
     """Assignment rows for units entering `pilot` at start_day, arm treatment where `treated` else control."""

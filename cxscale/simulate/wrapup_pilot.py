@@ -39,6 +39,7 @@ from cxscale.simulate.world import (
     WorldPeriod,
     assignment_rows,
     block_rng,
+    exposure_rows,
     interaction_ids,
     timestamps,
 )
@@ -165,21 +166,9 @@ class WrapUpPilot:
         iid = interaction_ids(block, len(c["t"])).take(pa.array(rows))
         agent = c["agent"][rows]
         trig, shown = c["wu_triggered"][rows], c["wu_shown"][rows]
-        sid = pc.if_else(pa.array(trig), pc.binary_join_element_wise(pa.scalar("W"), iid, ""),
-                         pa.scalar(None, pa.string()))
-        n = len(rows)
-        exposures = table("exposures", {
-            "unit_id": self.agent_ids.take(pa.array(agent)),
-            "unit_type": pa.array(["agent"] * n, pa.string()),
-            "interaction_id": iid,
-            "capability": pa.array([WRAPUP] * n, pa.string()),
-            "pilot_id": pa.array([WRAPUP] * n, pa.string()),
-            "arm": pa.array(np.where(self.treated[agent], "treatment", "control"), pa.string()),
-            "triggered": pa.array(trig),
-            "shown": pa.array(shown),
-            "suggestion_id": sid,
-            "ts": timestamps(self.period, c["t"][rows]),
-        })
+        exposures, sid = exposure_rows(self.agent_ids.take(pa.array(agent)), "agent", iid, WRAPUP,
+                                       np.where(self.treated[agent], "treatment", "control"), trig, shown, "W",
+                                       timestamps(self.period, c["t"][rows]))
         s = rows[np.flatnonzero(shown)]
         how, auto = c["wu_how"][s], c["wu_auto"][s]
         first = np.where(auto, "auto_applied", "displayed")
