@@ -19,18 +19,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from cxscale.errors import CxscaleError, StoreError
 from cxscale.portfolio.store import DecisionLogEntry, Store
+
+if TYPE_CHECKING:  # cryptography loads with the first signature (12 ms a command that signs nothing need not pay)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 #: The previous hash of the first entry.
 GENESIS = "0" * 64
@@ -218,6 +218,8 @@ def verify(store: Store, checkpoint: Checkpoint | None = None,
     if checkpoint is not None:
         if public_key is None:
             raise CxscaleError("decision log: verifying against a checkpoint needs the public key that signed it")
+        from cryptography.exceptions import InvalidSignature
+
         try:
             public_key.verify(base64.b64decode(checkpoint.signature), checkpoint.signed_bytes())
         except (InvalidSignature, ValueError):
@@ -258,6 +260,9 @@ def verify(store: Store, checkpoint: Checkpoint | None = None,
 def generate_key(path: Path) -> Ed25519PrivateKey:
     """Make an Ed25519 key: the private key as PEM at `path` (readable by its owner only), the public key beside it
     at `path` + ".pub". Refuses to overwrite a key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     if path.exists():
         raise CxscaleError(f"{path}: a key is already there; move it away to make a new one")
     key = Ed25519PrivateKey.generate()
@@ -278,6 +283,9 @@ def public_path(private_path: Path) -> Path:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The Ed25519 private key in a PEM file (unencrypted PKCS8, as generate_key writes it)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
@@ -289,6 +297,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
     """The Ed25519 public key in a PEM file."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         key = serialization.load_pem_public_key(path.read_bytes())
     except (OSError, ValueError) as exc:
