@@ -305,16 +305,25 @@ def slot_text(ts: ir.TimestampValue) -> ir.StringValue:
     return ts.strftime("%Y-%m-%d") + "T" + ts.strftime("%H:%M") + "Z"
 
 
+def unparseable_slot(unit_id: ir.StringValue, assigned_at: ir.TimestampValue | None = None) -> ir.BooleanValue:
+    """A slot unit id that is not QUEUE@YYYY-MM-DDTHH:MMZ, or (with assigned_at) names another minute than its
+    assignment's: the rule the validation and the switchback readout share."""
+    bad = ~unit_id.re_search(SLOT_ID_PATTERN)
+    if assigned_at is None:
+        return bad
+    return bad | (slot_text(assigned_at) != unit_id.re_extract("@([^@]*)$", 1))
+
+
 def _slot_check(t: ibis.Table, provided: list[str]) -> Check | None:
     """unparseable_slot: a slot unit (switchback) whose id is not QUEUE@YYYY-MM-DDTHH:MMZ, or (assignments) whose
     assigned_at is not that start: a router recomputes a slot's arm from the id, so the two must agree."""
     if not {"unit_type", "unit_id"} <= set(provided):
         return None
-    bad = ~t.unit_id.re_search(SLOT_ID_PATTERN)
+    bad = unparseable_slot(t.unit_id)
     show = ["unit_type", "unit_id"]
     if "assigned_at" in provided:
-        bad = bad | (slot_text(t.assigned_at) != t.unit_id.re_extract("@([^@]*)$", 1)) | \
-            (t.assigned_at.second() != 0) | (t.assigned_at.millisecond() != 0)
+        bad = unparseable_slot(t.unit_id, t.assigned_at) | (t.assigned_at.second() != 0) | \
+            (t.assigned_at.millisecond() != 0)
         show.append("assigned_at")
     return Check("unparseable_slot", "unit_id", (t.unit_type == "slot") & bad, show=show,
                  detail="a slot is QUEUE@YYYY-MM-DDTHH:MMZ, assigned at its start (e.g. north@2026-01-19T08:00Z)")

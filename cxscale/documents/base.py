@@ -32,11 +32,9 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 Num = float | None
 
 
-#: Both bases build a model's validator on its first use, not when its module is imported (defer_build): a command
-#: imports the models of every document it may write, and validates one or two before its first query (issue 25's
-#: start-up; a document module's import is about 3 times faster). The schemas are the same.
-
-
+# Both bases build a model's validator on its first use, not when its module is imported (defer_build): a command
+# imports the models of every document it may write, and validates one or two before its first query (issue 25's
+# start-up; a document module's import is about 3 times faster). The schemas are the same.
 class OpenModel(BaseModel):
     """A part of a document cxscale writes: fields added by a newer producer are accepted (see unknown_fields)."""
 

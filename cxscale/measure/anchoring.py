@@ -72,7 +72,7 @@ def anchoring_check(data: Dataset, spec: PilotSpec, a: ir.Table) -> tuple[Anchor
         warnings.append(f"capability {cap.name}: ANCHORING: the mix of wrap-up codes differs between arms "
                         f"(randomisation p = {p:.2g} over {sum(check.units.values()):,} agents, alpha {ALPHA:g}); "
                         f"largest shifts, control -> treatment: {moved}. Treated agents may be saving suggested codes "
-                        "without correcting them: contact-reason reports from treated agents are biased until the "
+                        "without correcting them: contact-reason reports from treated agents may be biased until the "
                         "suggestions are reviewed")
     return check, warnings
 

@@ -23,9 +23,8 @@ import math
 import ibis
 import ibis.expr.types as ir
 
-from cxscale.assignment import SLOT_ID_PATTERN
 from cxscale.data.dataset import Dataset, named
-from cxscale.data.stage import slot_text
+from cxscale.data.stage import slot_text, unparseable_slot
 from cxscale.documents.pilot_spec import PilotSpec, Windows
 from cxscale.documents.readout import ReadoutDocument, StratifiedEffect, SwitchbackSection
 from cxscale.errors import DataError
@@ -115,8 +114,7 @@ def _check_slots(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> None:
     length = spec.capability.slot_minutes
     s = slots.mutate(_queue=slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
     s = s.mutate(_prev=s.assigned_at.lag().over(group_by=s._queue, order_by=s.assigned_at))
-    unparsed = ~s.unit_id.re_search(SLOT_ID_PATTERN) | \
-        (slot_text(s.assigned_at) != s.unit_id.re_extract("@([^@]*)$", 1))
+    unparsed = unparseable_slot(s.unit_id, s.assigned_at)
     minute_of_day = s.assigned_at.hour() * 60 + s.assigned_at.minute()
     off_grid = ~unparsed & ((minute_of_day % length != 0) | (s.assigned_at.second() != 0))
     overlap = ~unparsed & s._prev.notnull() & (s.assigned_at < s._prev + ibis.interval(minutes=length))
@@ -210,7 +208,7 @@ def _section(ds: Dataset, spec: PilotSpec, slots: ir.Table) -> SwitchbackSection
         with_contacts=j._sid.nunique(where=~j._burn))
     contacts = {r["arm"]: r for r in per_arm.to_pyarrow().to_pylist()}
     q = slots.mutate(_queue=slots.unit_id.re_extract(_QUEUE_OF_ID, 1))
-    rows = q.group_by("arm").aggregate(n=q.count(), queues=q._queue.nunique()).to_pyarrow().to_pylist()
+    rows = q.group_by("arm").aggregate(n=q.count()).to_pyarrow().to_pylist()
     n = {r["arm"]: int(r["n"]) for r in rows}
     queues = int(q._queue.nunique().to_pyarrow().as_py() or 0)
     return SwitchbackSection(

@@ -100,7 +100,7 @@ class GuidancePilot:
             capability=Capability(name=PILOT, stratified=True, tenure_bands=list(BANDS)))
 
     def planted(self, currency: str) -> PlantedPilot:
-        return PlantedPilot(self.spec(currency), self.period.at(START_DAY), MECHANISM)
+        return PlantedPilot(self.spec(currency), self.period.at(START_DAY), MECHANISM, shown_rate=SHOWN)
 
     def assignments(self) -> pa.Table:
         return assignment_rows(self.agent_ids, "agent", PILOT, self.treated, self.period, START_DAY)
@@ -187,10 +187,10 @@ class GuidancePilot:
         truths.get(PILOT, "funnel:use_rate").add(p_use, p_use, shown.sum())
 
 
-def capability_truth(pilot: str, effects: dict[str, dict[str, float]]) -> dict[str, Any]:
+def capability_truth(effects: dict[str, dict[str, float]], shown_rate: float | None) -> dict[str, Any]:
     """ground_truth.json's sections of a capability pilot from its truth sums: true_effects (intent-to-treat),
-    triggered_effects, by_tenure (band label -> effects) and the planted funnel rates."""
-    shown_rate = {OUTREACH: REACHED, "intent_routing": 1.0}.get(pilot, SHOWN)  # routing shows what it triggers
+    triggered_effects, by_tenure (band label -> effects) and the planted funnel rates (its shown rate the
+    planted pilot's)."""
     labels = [f"{lo:g}-{hi:g} months" for lo, hi in zip(BANDS, BANDS[1:], strict=False)] + [f"{BANDS[-1]:g}+ months"]
     out: dict[str, Any] = {"true_effects": {}, "triggered_effects": {}, "by_tenure": {},
                            "funnel": {"shown_rate": shown_rate}}
@@ -252,7 +252,8 @@ class OutreachPilot:
             value=Value(currency=currency, nature="recurring"), capability=Capability(name=OUTREACH))
 
     def planted(self, currency: str) -> PlantedPilot:
-        return PlantedPilot(self.spec(currency), self.period.at(OUTREACH_START_DAY), OUTREACH_MECHANISM)
+        return PlantedPilot(self.spec(currency), self.period.at(OUTREACH_START_DAY), OUTREACH_MECHANISM,
+                            shown_rate=REACHED)
 
     def members(self, cust_ids: pa.Array, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(in the pilot, in outreach) per customer of a block: every eligible patient, by its id's hash."""

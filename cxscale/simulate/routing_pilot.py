@@ -42,7 +42,8 @@ from cxscale.simulate.world import (
 
 ROUTING = "intent_routing"
 STREAM = "support-routing"
-#: Days 7-35: before every other pilot's windows (guidance's pre-period starts on day 35).
+#: Days 7-35: before guidance's pre-period (day 35); the after_contact wrap-up pilot (days 14-35) runs inside this
+#: window with agent arms independent of the slots' (simulate/wrapup_pilot.py).
 START_DAY, DAYS = 7, 28
 SLOT_MINUTES, BURN_IN_MINUTES, CARRY_MINUTES = 60, 10, 10
 #: The intent model routes by skill when it is confident (TRIGGER), and is right with probability ACCURACY.
@@ -98,7 +99,7 @@ class RoutingPilot:
                                   queue_by=["site"]))
 
     def planted(self, currency: str) -> PlantedPilot:
-        return PlantedPilot(self.spec(currency), self.period.at(START_DAY), MECHANISM)
+        return PlantedPilot(self.spec(currency), self.period.at(START_DAY), MECHANISM, shown_rate=1.0)  # routes all it triggers
 
     def assignments(self) -> pa.Table:
         """One row per queue x slot, assigned at the slot's start."""

@@ -247,7 +247,7 @@ def _ground_truth(world: Scenario, seed: int, customers: int, rows: Counter[str]
         if s.capability is not None:  # intent-to-treat, triggered and per-band effects, and the planted funnel
             from cxscale.simulate.capabilities import capability_truth
 
-            pilots[-1].update(capability_truth(s.pilot, effects))
+            pilots[-1].update(capability_truth(effects, plan.shown_rate))
     return {
         "schema_version": GROUND_TRUTH_VERSION, "scenario": world.name, "seed": seed, "customers": customers,
         "interactions": rows["interactions"],

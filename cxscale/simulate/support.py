@@ -101,6 +101,8 @@ class SupportWorld:
         # (simulate/wrapup_pilot.py).
         self.wrapup = (WrapUpPilot(self.period, seed, self.cap.agent_ids, self.agent_site, self.cap.band, anchoring)
                        if self.cap is not None else None)
+        #: The capability pilots in the order the world lists them (pilots, assignments, exposures and feedback).
+        self.capability_pilots = [p for p in (self.wrapup, self.cap, self.routing) if p is not None]
 
     # --- description -------------------------------------------------------------------------------------------
 
@@ -110,9 +112,7 @@ class SupportWorld:
     def pilots(self) -> list[PlantedPilot]:
         specs = P.specs(self.currency)
         planted = [PlantedPilot(specs[s.name], self.period.at(s.start_day), s.mechanism) for s in P.SETTINGS]
-        caps = [self.wrapup.planted(self.currency)] if self.wrapup else []
-        caps += [self.cap.planted(self.currency)] if self.cap else []
-        return planted + caps + ([self.routing.planted(self.currency)] if self.routing else [])
+        return planted + [p.planted(self.currency) for p in self.capability_pilots]
 
     def agents(self) -> pa.Table | None:
         """The agents table (tenure, site) when the world has capability pilots, else None."""
@@ -128,9 +128,7 @@ class SupportWorld:
             assignment_rows(sites.take(pa.array(self.summary_sites)), "site", P.SUMMARIES.name,
                             self.site_treated[self.summary_sites], self.period, P.SUMMARIES.start_day),
             assignment_rows(sites, "site", P.CALLBACK.name, rollout, self.period, P.CALLBACK.start_day),
-            *([self.wrapup.assignments()] if self.wrapup else []),
-            *([self.cap.assignments()] if self.cap else []),
-            *([self.routing.assignments()] if self.routing else []),
+            *(p.assignments() for p in self.capability_pilots),
         ])
 
     # --- one block of customers --------------------------------------------------------------------------------
@@ -187,20 +185,11 @@ class SupportWorld:
         order = np.lexsort((c["t"], c["cust"]))
         c = {k: v[order] for k, v in c.items()}
         cust_ids = ids("C", np.arange(first_customer, first_customer + n) + 1, 8)
-        exposures = feedback = None
-        if self.cap is not None:
-            self.cap.add_truths(self.truths, c)
-            exposures, feedback = self.cap.tables(c, index)
-        if self.routing is not None:
-            self.routing.add_truths(self.truths, c)
-            rt_exposures, rt_feedback = self.routing.tables(c, index)
-            exposures = rt_exposures if exposures is None else pa.concat_tables([exposures, rt_exposures])
-            feedback = rt_feedback if feedback is None else pa.concat_tables([feedback, rt_feedback])
-        if self.wrapup is not None:
-            self.wrapup.add_truths(self.truths, c)
-            wx, wf = self.wrapup.tables(c, index)
-            exposures = wx if exposures is None else pa.concat_tables([wx, exposures])
-            feedback = wf if feedback is None else pa.concat_tables([wf, feedback])
+        for pilot in self.capability_pilots:
+            pilot.add_truths(self.truths, c)
+        logged = [pilot.tables(c, index) for pilot in self.capability_pilots]
+        exposures = pa.concat_tables([x for x, _ in logged]) if logged else None
+        feedback = pa.concat_tables([f for _, f in logged]) if logged else None
         return Block(
             interactions=self._interactions_table(c, cust_ids, index),
             outcomes=self._outcomes(rng, n, ec, intent, ep, alive, churn, spend, cust_ids),

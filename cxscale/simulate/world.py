@@ -221,11 +221,13 @@ class Block:
 
 @dataclass(frozen=True)
 class PlantedPilot:
-    """One planted pilot: its spec (written to pilots/<pilot>.yaml), start and the mechanism in words."""
+    """One planted pilot: its spec (written to pilots/<pilot>.yaml), start and the mechanism in words; a capability
+    pilot also its share of triggered suggestions shown in treatment (ground_truth.json's funnel.shown_rate)."""
 
     spec: PilotSpec
     start: datetime
     mechanism: str
+    shown_rate: float | None = None
 
 
 def balanced_arms(keys: np.ndarray, eligible: np.ndarray, block: int) -> np.ndarray:

@@ -107,7 +107,8 @@ class WrapUpPilot:
             capability=Capability(name=WRAPUP, stratified=True, tenure_bands=list(BANDS)))
 
     def planted(self, currency: str) -> PlantedPilot:
-        return PlantedPilot(self.spec(currency), self.period.at(START_DAY), mechanism(self.anchoring))
+        return PlantedPilot(self.spec(currency), self.period.at(START_DAY), mechanism(self.anchoring),
+                            shown_rate=1.0)  # every triggered suggestion is auto-applied or suggested
 
     def assignments(self) -> pa.Table:
         return assignment_rows(self.agent_ids, "agent", WRAPUP, self.treated, self.period, START_DAY)
@@ -203,7 +204,6 @@ class WrapUpPilot:
         p_trig = c["wu_p_trigger"][w].sum()
         truths.get(WRAPUP, "funnel:trigger_rate").add(p_trig, p_trig, w.sum())
         shown = c["wu_shown"]
-        truths.get(WRAPUP, "funnel:shown_rate").add(shown.sum(), shown.sum(), shown.sum())
         # A kept code is a right one (probability = confidence) or, with anchoring, a wrong one kept.
         conf_mean = CONF_A / (CONF_A + CONF_B)
         p_keep = conf_mean + (1 - conf_mean) * (ANCHOR if self.anchoring else 0.0)

@@ -31,11 +31,10 @@ class MixCheck:
     shares: dict[str, dict[str, float]]
 
 
-def mix_check(counts: Mapping[str, Mapping[str, int]], alpha: float = 0.01,
-                      min_expected: float = 5.0) -> MixCheck:
-    """Chi-square test of independence of code and arm on counts (arm -> code -> contacts). Codes whose expected count is below `min_expected` in some arm are pooled into "other" (the test's
-    usual validity rule); a p-value below `alpha` means the mix shifted.
-    """
+def mix_check(counts: Mapping[str, Mapping[str, int]], alpha: float = 0.01, min_expected: float = 5.0) -> MixCheck:
+    """Chi-square test of independence of code and arm on counts (arm -> code -> contacts). Codes whose expected
+    count is below `min_expected` in some arm are pooled into "other" (the test's usual validity rule); codes with
+    no contact at all are left out; a p-value below `alpha` means the mix shifted."""
     from scipy.stats import chi2_contingency
 
     arms = sorted(counts)
@@ -50,11 +49,12 @@ def mix_check(counts: Mapping[str, Mapping[str, int]], alpha: float = 0.01,
     if (~keep).any():
         pooled = table[:, ~keep].sum(axis=1, keepdims=True)
         table, codes = np.hstack([table[:, keep], pooled]), [c for c, k in zip(codes, keep, strict=True) if k] + ["other"]
-    table = table[:, table.sum(axis=0) > 0]
+    seen = table.sum(axis=0) > 0
+    table, codes = table[:, seen], [c for c, s in zip(codes, seen, strict=True) if s]
     if table.shape[1] < 2:
         return MixCheck(0.0, 0, 1.0, alpha, False, tuple(codes), {})
     stat, p, dof, _ = chi2_contingency(table, correction=False)
-    shares = {a: {c: float(v / row.sum()) for c, v in zip(codes, row, strict=False)} for a, row in zip(arms, table, strict=True)}
+    shares = {a: {c: float(v / row.sum()) for c, v in zip(codes, row, strict=True)} for a, row in zip(arms, table, strict=True)}
     return MixCheck(float(stat), int(dof), float(p), alpha, bool(p < alpha), tuple(codes), shares)
 
 

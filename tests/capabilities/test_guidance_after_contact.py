@@ -124,6 +124,12 @@ def test_anchoring_check_agrees_with_scipy_and_needs_two_arms():
         wrap_up_mix_check({"a": {"x": 1}})
 
 
+def test_a_code_nobody_saved_is_not_counted_as_tested_and_the_shares_keep_their_labels():
+    c = wrap_up_mix_check({"a": {"never": 0, "x": 50, "y": 60}, "b": {"never": 0, "x": 40, "y": 70}})
+    assert c.codes == ("x", "y")
+    assert c.shares["a"] == {"x": pytest.approx(50 / 110), "y": pytest.approx(60 / 110)}
+
+
 @pytest.mark.shared_data
 def test_abcd_conversations_are_summarised_from_their_own_turns():
     convs = abcd_conversations(shared_data("abcd"))
