@@ -78,7 +78,7 @@ def _bench(args: argparse.Namespace) -> None:
     py = sys.executable
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
                CXSCALE_CACHE_DIR=str(BENCH / "out" / "validation-cache"))
-    cli = [py, "-c", "from cxscale.cli import main; main()"]
+    cli = [py, "-c", "from cxscale.cli import run; run()"]
     engine = ["--engine", args.engine] if args.engine else []
     commands = {
         "cxscale": [*cli, "measure", str(root / "pilots" / f"{PILOT}.yaml"), "--json", "--revalidate", *engine],

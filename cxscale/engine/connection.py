@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -16,6 +17,9 @@ from cxscale.settings import Settings
 
 #: Engine names accepted by connect() besides URLs.
 ENGINES = ("duckdb", "spark")
+
+#: Every connection connect() opened and nobody has dropped: close_for_exit() closes them.
+_OPEN: weakref.WeakSet[BaseBackend] = weakref.WeakSet()
 
 
 def is_url(source: str | Path) -> bool:
@@ -48,7 +52,21 @@ def connect(engine: str | None = None, workspace: str | Path | None = None,
         raise DataError(f"unknown engine {redact(name)!r}: use one of {', '.join(ENGINES)} or an Ibis URL like "
                         "postgres://...")
     dialect_of(con).install()
+    _OPEN.add(con)
     return con
+
+
+def close_for_exit() -> bool:
+    """Close the in-process DuckDB connections still open, as the interpreter's teardown would (closing one removes
+    its spill files and checkpoints a database file), so that the process may end without that teardown (cli.run).
+    False, closing nothing, when another engine is open: a Spark session or a server connection ends the usual
+    way."""
+    cons = list(_OPEN)
+    if any(con.name != "duckdb" for con in cons):
+        return False
+    for con in cons:
+        con.disconnect()
+    return True
 
 
 def _duckdb(workspace: str | Path | None, settings: Settings) -> BaseBackend:

@@ -21,9 +21,9 @@ from tests.data.hostile import broken_world, cli
 
 
 def _cxscale(*args: str | Path) -> tuple[int, list[str]]:
-    """Exit code and `error:` lines of the real `cxscale` entry point (main() prints them, one per line)."""
+    """Exit code and `error:` lines of the real `cxscale` program (main() prints them, one per line)."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    done = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", *map(str, args)],
+    done = subprocess.run([sys.executable, "-c", "from cxscale.cli import run; run()", *map(str, args)],
                           capture_output=True, text=True, env=env, timeout=300)
     return done.returncode, [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
 

@@ -121,7 +121,7 @@ def test_the_cli_reuses_a_pass_says_so_and_checks_again_on_request(tmp_path):
            "CXSCALE_CACHE_DIR": str(tmp_path / "cache"), "CXSCALE_VALIDATION_CACHE": "true"}
 
     def cxscale(*args: str, **more: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", *args],
+        done = subprocess.run([sys.executable, "-c", "from cxscale.cli import run; run()", *args],
                               capture_output=True, text=True, env={**env, **more}, timeout=300)
         assert done.returncode == 0, done.stderr
         return done

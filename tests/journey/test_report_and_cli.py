@@ -104,7 +104,7 @@ def test_missing_data_is_one_red_line_and_exit_code_one(tmp_path):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", "diagnose", "--data",
+    out = subprocess.run([sys.executable, "-c", "from cxscale.cli import run; run()", "diagnose", "--data",
                           str(tmp_path / "nope")], capture_output=True, text=True)
     assert out.returncode == 1
     assert "nope" in out.stderr and "Traceback" not in out.stderr
@@ -150,7 +150,7 @@ def test_a_bad_or_empty_period_is_one_line_and_a_non_zero_exit(world, args, says
     import subprocess
     import sys
 
-    run = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", "diagnose", "--data",
+    run = subprocess.run([sys.executable, "-c", "from cxscale.cli import run; run()", "diagnose", "--data",
                           str(world), *args], capture_output=True, text=True)
     assert run.returncode == 1
     assert says in run.stderr and "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
