@@ -25,9 +25,11 @@ def _spec(unit: str = "customer", analysis: str | None = None, **options) -> Pil
                      windows=Windows(pre_days=PRE, post_days=POST), options=options or {})
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    return write_world(tmp_path_factory.mktemp("world"), n_customers=60, seed=3)
+@pytest.fixture(scope="module", params=[False, True], ids=["staggered", "cohort"])
+def world(request, tmp_path_factory):
+    """Units assigned over six days, or all at one instant (a cohort: the readout sums each unit's rows before they
+    meet the assignments; tests/measure/test_sufficient.py checks both plans against the same brute force)."""
+    return write_world(tmp_path_factory.mktemp("world"), n_customers=60, seed=3, cohort=request.param)
 
 
 def _close(a: float, b: float) -> bool:
@@ -52,8 +54,9 @@ def test_engine_sums_equal_brute_force_for_every_metric_type(engine, world):
             assert all(_close(g, w) for g, w in zip(got, want, strict=True)), (name, arm, got, want)
 
 
-def test_site_randomised_pilot_measured_per_customer_is_a_ratio_at_site_level(engine, tmp_path):
-    root = write_world(tmp_path, n_customers=60, seed=5, unit="site", n_sites=6)
+@pytest.mark.parametrize("cohort", [False, True], ids=["staggered", "cohort"])
+def test_site_randomised_pilot_measured_per_customer_is_a_ratio_at_site_level(engine, tmp_path, cohort):
+    root = write_world(tmp_path, n_customers=60, seed=5, unit="site", n_sites=6, cohort=cohort)
     names = ["cost_to_serve", "contacts_per_customer"]
     ps = pilot_stats(open_data(**data_on(engine, root), validate=False), _spec("site", "customer"),
                      [builtin_catalog().get(m) for m in names])
@@ -138,3 +141,11 @@ def test_a_scope_value_no_contact_holds_is_an_error_naming_it_and_the_values_fou
     with pytest.raises(DataError, match=r"no interaction has channel 'voise' \(scope\); its values: chat, email, "
                                         r"self_service, voice"):
         readout(spec, open_data(world, validate=False))
+
+
+@pytest.mark.parametrize("cohort", [False, True], ids=["staggered", "cohort"])
+def test_the_cohort_plan_reads_a_pilot_whose_units_were_all_assigned_at_one_instant(tmp_path, duckdb_con, cohort):
+    from cxscale.measure.sufficient import _assignments, _one_instant
+
+    ds = open_data(write_world(tmp_path, n_customers=40, seed=1, cohort=cohort), engine=duckdb_con, validate=False)
+    assert _one_instant(_assignments(ds, _spec())) is cohort  # so the brute-force tests above cover both plans

@@ -16,10 +16,11 @@ CHANNELS = np.array(["voice", "chat", "email", "self_service"])
 
 
 def write_world(root: Path, n_customers: int = 80, seed: int = 0, pilot: str = "p1", unit: str = "customer",
-                n_sites: int = 6, effect: float = 0.0) -> Path:
+                n_sites: int = 6, effect: float = 0.0, cohort: bool = False) -> Path:
     """Write interactions, outcomes, assignments, customers under `root`; return root.
 
-    Customers get contacts 30 days before to 40 days after BASE; pilot arms are assigned at BASE + 0..5 days.
+    Customers get contacts 30 days before to 40 days after BASE; pilot arms are assigned at BASE + 0..5 days, or all
+    at BASE + 2 days with `cohort` (the readout's cohort plan, cxscale.measure.sufficient).
     `effect` multiplies treatment-arm costs by (1 + effect) after assignment.
     """
     rng = np.random.default_rng(seed)
@@ -30,7 +31,8 @@ def write_world(root: Path, n_customers: int = 80, seed: int = 0, pilot: str = "
     arm = np.where(rng.random(len(units)) < 0.5, "control", "treatment")
     if unit != "customer":  # make sure both arms have sites
         arm = np.array(["control", "treatment"] * (len(units) // 2) + ["control"] * (len(units) % 2))
-    assigned = (BASE + pd.to_timedelta(rng.integers(0, 6, len(units)), unit="D")).astype(US)
+    days = rng.integers(0, 6, len(units))
+    assigned = (BASE + pd.to_timedelta(np.full(len(units), 2) if cohort else days, unit="D")).astype(US)
     pd.DataFrame({"unit_id": units, "unit_type": unit, "pilot": pilot, "arm": arm,
                   "assigned_at": assigned}).to_parquet(root / "assignments.parquet")
     pd.DataFrame({"customer_id": cust, "segment": rng.choice(["a", "b"], n_customers)}).to_parquet(
