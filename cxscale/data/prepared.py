@@ -78,9 +78,11 @@ def prepare_origin(origin: readers.Origin, source: str, mapping: str | Path | Ma
     for name, table_parts in parts.items():
         exprs, rules, missing, labels = [], {}, {}, []
         provided: list[str] = []
+        columnar = True
         for part in table_parts:
-            expr, part_rules, part_missing, label = stage_part(origin, name, part, folder, validating,
-                                                               allow_outside_data)
+            expr, part_rules, part_missing, label, part_columnar = stage_part(origin, name, part, folder, validating,
+                                                                              allow_outside_data)
+            columnar = columnar and part_columnar
             exprs.append(expr)
             rules.update(part_rules)
             missing.update(part_missing)
@@ -88,7 +90,7 @@ def prepare_origin(origin: readers.Origin, source: str, mapping: str | Path | Ma
             provided += [c for c in part.columns if c not in provided]
         provided += [c for c in TABLES[name].required_columns if c not in provided]
         t = union_parts(exprs)
-        st = StagedTable(name, t, provided, labels)
+        st = StagedTable(name, t, provided, labels, columnar=columnar)
         if validating:
             st.expr, st.checks = build_checks(name, t, provided, rules, missing, pilots, plausible)
         staged[name] = st

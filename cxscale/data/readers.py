@@ -175,14 +175,7 @@ def table(origin: Origin, source: str, table_name: str | None = None, encoding: 
         except (TableNotFound, *dialect_of(con).read_errors) as exc:  # a missing table or schema: one line naming it
             raise DataError(f"{origin.path}: no table {source!r} ({str(exc).strip().splitlines()[0]}); name a table "
                             "of the URL's schema, or schema.table") from exc
-    location = source
-    p = Path(location)
-    if p.is_dir():
-        found = _find_in_folder(p.parent, p.name)
-        if found is None and p.name.endswith(_FILE_SUFFIXES):
-            raise DataError(f"{location}: is a folder, not a file; name the file (or a folder of parts "
-                            f"{p.name}/*.parquet)")
-        location = found or str(p / "*.parquet")
+    location = _file_location(source)
     origin.read.append(location)
     if ".parquet" in location:
         try:
@@ -201,6 +194,23 @@ def table(origin: Origin, source: str, table_name: str | None = None, encoding: 
     if rejects is None or not int(rejects.count().execute()):
         return t
     return _with_malformed_rows(t, rejects)
+
+
+def _file_location(source: str) -> str:
+    """A file source as the engine reads it: a folder of parts as the glob of its files."""
+    p = Path(source)
+    if not p.is_dir():
+        return source
+    found = _find_in_folder(p.parent, p.name)
+    if found is None and p.name.endswith(_FILE_SUFFIXES):
+        raise DataError(f"{source}: is a folder, not a file; name the file (or a folder of parts {p.name}/*.parquet)")
+    return found or str(p / "*.parquet")
+
+
+def columnar(origin: Origin, source: str) -> bool:
+    """Whether the engine reads the source column by column (Parquet, a database's table), so that a query of one
+    column reads that column alone; a CSV file is parsed whole whatever the query reads."""
+    return origin.kind in ("duckdb", "url") or ".parquet" in _file_location(source)
 
 
 def _with_malformed_rows(t: ibis.Table, rejects: ibis.Table) -> ibis.Table:

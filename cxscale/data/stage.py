@@ -22,7 +22,7 @@ from cxscale.data import readers
 from cxscale.data.convert import convert, target_dtype
 from cxscale.data.mapping import Part
 from cxscale.engine import blank as engine_blank
-from cxscale.engine import instant, with_row_number
+from cxscale.engine import instant, single_valued, with_row_number
 from cxscale.errors import SpecError
 
 
@@ -51,6 +51,8 @@ class StagedTable:
     sources: list[str]
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: True when every part is read column by column (readers.columnar): a query of the key alone is cheap there.
+    columnar: bool = False
 
     def rejected(self) -> ibis.Value:
         """True for rows that break any rule."""
@@ -69,10 +71,11 @@ class StagedTable:
 
 def stage_part(origin: readers.Origin, table: str, part: Part, mapping_folder: Path | None,
                validating: bool, allow_outside_data: bool = False
-               ) -> tuple[ibis.Table, dict[str, str], dict[str, str], str]:
+               ) -> tuple[ibis.Table, dict[str, str], dict[str, str], str, bool]:
     """One part as a table of typed columns (+ helpers when validating).
 
-    Returns (table, conversion rules by column, missing columns -> detail, source label).
+    Returns (table, conversion rules by column, missing columns -> detail, source label, whether the source is read
+    column by column).
     """
     location = readers.resolve_source(origin, part.source, mapping_folder, allow_outside_data)
     src_label = readers.label(location)
@@ -124,7 +127,7 @@ def stage_part(origin: readers.Origin, table: str, part: Part, mapping_folder: P
     if part.deduplicate:
         key = list(contract.key)
         staged = staged.filter(ibis.row_number().over(group_by=key, order_by=staged["_row"]) == 0)
-    return staged, rules, missing, label
+    return staged, rules, missing, label, readers.columnar(origin, location)
 
 
 def blank(v: ibis.StringValue) -> ibis.BooleanValue:
@@ -196,8 +199,9 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
     key = [k for k in contract.key if k in provided and k not in missing]
     if key and len(key) == len(contract.key):
         t = t.mutate(_dup=(ibis.row_number().over(group_by=key, order_by=[t["_source"], t["_row"]]) > 0))
+    one_arm = None
     if table == "assignments" and "pilot" in provided and "arm" in provided:
-        t = t.mutate(_arm_lo=t.arm.min().over(group_by="pilot"), _arm_hi=t.arm.max().over(group_by="pilot"))
+        t, one_arm = single_valued(t, "arm", "pilot")
     checks: list[Check] = []
     for name, detail in missing.items():
         checks.append(Check("missing_column", name, t[f"_miss_{name}"], detail=detail, whole_table=True))
@@ -237,7 +241,7 @@ def build_checks(table: str, t: ibis.Table, provided: list[str], rules: dict[str
         checks.append(Check("duplicate_id", "+".join(key), t["_dup"] & reduce(
             lambda a, b: a & b, [t[k].notnull() for k in key]), show=key))
     if table == "assignments":
-        checks.extend(_assignment_checks(t, provided, pilots))
+        checks.extend(_assignment_checks(t, provided, pilots, one_arm))
     if table == "exposures":
         checks.extend(_exposure_checks(t, provided, pilots))
     if table == "feedback" and "action" in provided:
@@ -329,17 +333,18 @@ def _slot_check(t: ibis.Table, provided: list[str]) -> Check | None:
                  detail="a slot is QUEUE@YYYY-MM-DDTHH:MMZ, assigned at its start (e.g. north@2026-01-19T08:00Z)")
 
 
-def _assignment_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple[str, ...]]) -> list[Check]:
+def _assignment_checks(t: ibis.Table, provided: list[str], pilots: dict[str, tuple[str, ...]],
+                       one_arm: ibis.BooleanValue | None) -> list[Check]:
     checks = []
     if "unit_type" in provided:
         checks.append(_unit_type_check(t))
     slot = _slot_check(t, provided)
     if slot is not None:
         checks.append(slot)
-    if "pilot" in provided and "arm" in provided:
+    if one_arm is not None:
         unknown = _arm_check(t, t.pilot, pilots, ["pilot", "arm"])
         if unknown is not None:
             checks.append(unknown)
-        checks.append(Check("single_arm_pilot", "arm", t.pilot.notnull() & (t["_arm_lo"] == t["_arm_hi"]),
+        checks.append(Check("single_arm_pilot", "arm", t.pilot.notnull() & one_arm,
                             show=["pilot", "arm"], detail="a pilot needs a control and at least one treatment arm"))
     return checks

@@ -32,6 +32,7 @@ from cxscale.engine.expressions import (
     parse_timestamp,
     read_csv_text,
     reads_files,
+    single_valued,
     texts_hash,
     try_cast,
     with_row_number,
@@ -43,8 +44,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ENGINES", "Dialect", "attach_database_file", "bit", "blank", "bit_or", "bit_or_of_others", "connect", "csv_rejects",
     "customer_key", "dialect_of", "engine_name", "epoch_float", "epoch_seconds", "floor_divide", "instant", "is_url",
-    "local_to_utc", "parse_timestamp", "read_csv_text", "reads_files", "redact", "spark_session", "texts_hash",
-    "try_cast", "with_row_number",
+    "local_to_utc", "parse_timestamp", "read_csv_text", "reads_files", "redact", "single_valued", "spark_session",
+    "texts_hash", "try_cast", "with_row_number",
 ]
 
 

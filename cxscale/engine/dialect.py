@@ -34,6 +34,9 @@ class Dialect:
     replaces_rows: ClassVar[bool] = False
     #: What the connection's SQL compiler needs beyond Ibis's (cxscale.engine.compilers), installed by install().
     compiler_mixins: ClassVar[tuple[type, ...]] = ()
+    #: Whether a window without an order runs over a table's rows in one stream, as they are read, and a LIMIT above
+    #: it stops the read (DuckDB): validation then proves a key unique by one pass (cxscale.data.validate).
+    streams_in_order: ClassVar[bool] = False
 
     def __init__(self, con: BaseBackend) -> None:
         self.con = con
@@ -156,6 +159,15 @@ class Dialect:
         with whitespace can strip to nothing, so the engine strips just those (stripping every value made this rule
         most of a validation's time); here the first character is compared with each whitespace character."""
         return (text.length() == 0) | (text.substr(0, 1).isin(_WHITESPACE) & (text.strip().length() == 0))
+
+    def single_valued(self, table: Any, column: str, group: str) -> tuple[Any, Any]:
+        """`table` with what the flag needs, and for each row with a `group` whether its group holds a single value
+        of `column` (nulls aside; null where it holds none): the least and greatest value of each group, as windows
+        (columns _<column>_lo and _<column>_hi)."""
+        lo, hi = f"_{column}_lo", f"_{column}_hi"
+        table = table.mutate(**{lo: table[column].min().over(group_by=group),
+                                hi: table[column].max().over(group_by=group)})
+        return table, table[lo] == table[hi]
 
     # --- Keys and time arithmetic for the journey windows (cxscale.journey) -------------------------------------
 

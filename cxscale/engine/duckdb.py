@@ -22,6 +22,7 @@ class DuckDB(Dialect):
     compiler_mixins = (ExcludeCurrentRow,)
     reads_files = True
     replaces_rows = True
+    streams_in_order = True
 
     def install(self) -> None:
         """The compiler mixins, to_pyarrow() without pandas on this connection (below), and no progress bar: DuckDB
@@ -76,6 +77,15 @@ class DuckDB(Dialect):
 
     def blank(self, text: Any) -> Any:
         return _blank_by_bytes(text)
+
+    def single_valued(self, table: Any, column: str, group: str) -> tuple[Any, Any]:
+        # The groups with a single value as an IN list, instead of two windows: DuckDB computes a window over one
+        # large group (a pilot's assignments) on one thread, most of the assignments' validation at 10M
+        # interactions; the list costs a hash lookup per row. (Spark refuses the subquery inside an aggregate over a
+        # table with row numbers, which it computes with a non-deterministic function.)
+        extremes = table.filter(table[group].notnull()).group_by(group).aggregate(
+            lo=table[column].min(), hi=table[column].max())
+        return table, table[group].isin(extremes.filter(extremes.lo == extremes.hi)[group])
 
     def customer_key(self, customer_id: Any) -> Any:
         return _hash(customer_id.cast("string"))

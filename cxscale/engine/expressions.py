@@ -87,6 +87,12 @@ def local_to_utc(con: BaseBackend, ts: Any, timezone: str) -> Any:
     return dialect_of(con).local_to_utc(ts, timezone)
 
 
+def single_valued(table: Any, column: str, group: str) -> tuple[Any, Any]:
+    """`table` and, for each row with a `group`, whether its group holds a single value of `column`
+    (Dialect.single_valued)."""
+    return dialect_of(table).single_valued(table, column, group)
+
+
 def customer_key(customer_id: Any) -> Any:
     """What to partition a customer's window by: a 64-bit hash where the engine has one (Dialect.customer_key)."""
     return dialect_of(customer_id).customer_key(customer_id)

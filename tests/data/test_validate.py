@@ -8,6 +8,7 @@ import pytest
 
 from cxscale.data import open_data
 from cxscale.data.validate import RuleResult, ValidationReport
+from tests.conftest import data_on
 from tests.data.conftest import (
     ASSIGNMENTS_HEADER,
     GOOD_ASSIGNMENTS,
@@ -197,3 +198,86 @@ def test_timestamps_with_an_offset_are_converted_to_utc(tmp_path, value):
     ds = open_data(_interactions(tmp_path, rows))
     first = ds.interactions.filter(ds.interactions.interaction_id == "i1").started_at.max().to_pyarrow().as_py()
     assert first.isoformat() == "2026-01-01T08:00:00+00:00"
+
+
+def _write_parquet(path: Path, header: list[str], rows: list[list[str | None]]) -> Path:
+    """Text columns, an empty field null (as a CSV file's)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {c: pa.array([r[i] or None for r in rows], pa.string()) for i, c in enumerate(header)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def _with_ids(ids: list[str | None]) -> list[list[str | None]]:
+    return [[i, *row[1:]] for i, row in zip(ids, GOOD_INTERACTIONS, strict=True)]
+
+
+def _findings(report: ValidationReport, table: str) -> dict[tuple[str, str], tuple[int, list[int]]]:
+    return {(r.rule, r.column): (r.rows, [e["row"] for e in r.examples]) for r in report.tables[table].rules}
+
+
+@pytest.mark.parametrize("ids, found", [
+    (["i1", "i2", "i3", "i4", "i5", "i6"], {}),
+    (["i3", "i1", "i2", "i6", "i5", "i4"], {}),
+    (["i1", "i2", "i2", "i3", "i4", "i4"], {("duplicate_id", "interaction_id"): (2, [3, 6])}),
+    (["i6", "i1", "i1", "i5", "i4", "i2"], {("duplicate_id", "interaction_id"): (1, [3])}),
+    (["i1", None, "i1", "i2", "i3", "i4"], {("duplicate_id", "interaction_id"): (1, [3]),
+                                            ("missing_value", "interaction_id"): (1, [2])}),
+])
+def test_duplicate_ids_in_parquet_are_counted_whatever_their_order(tmp_path, ids, found):
+    """Ids that rise down a Parquet file prove themselves unique in one pass (cxscale.data.validate); a repeat, or
+    ids in another order, are counted from the distinct ids as in a CSV file."""
+    report = report_of(_write_parquet(tmp_path / "interactions.parquet", INTERACTIONS_HEADER, _with_ids(ids)))
+    assert _findings(report, "interactions") == found
+    assert report.tables["interactions"].rows_rejected == sum(n for n, _ in found.values())
+
+
+@pytest.mark.parametrize("name, proven", [("interactions.parquet", [True]), ("interactions.csv", [False])])
+def test_ids_rising_down_a_parquet_file_are_proven_unique_by_one_pass(tmp_path, monkeypatch, name, proven):
+    """The pass that spares the distinct count where it can (DuckDB, Parquet); a CSV file is not read twice for it."""
+    from cxscale.data import validate
+
+    found: list[bool] = []
+    pass_over_keys = validate._proven_unique
+    monkeypatch.setattr(validate, "_proven_unique", lambda st, key: found.append(pass_over_keys(st, key)) or found[-1])
+    rows = _with_ids(["i1", "i2", "i3", "i4", "i5", "i6"])
+    path = _write_parquet(tmp_path / name, INTERACTIONS_HEADER, rows) if name.endswith(".parquet") else \
+        write_csv(tmp_path / name, INTERACTIONS_HEADER, rows)
+    assert report_of(path).ok and found == proven
+
+
+@pytest.mark.parametrize("keys, repeats", [
+    ([("p1", "agent", "a9"), ("p1", "customer", "a1"), ("p1", "customer", "c2"), ("p2", "customer", "c1")], []),
+    ([("p2", "customer", "c1"), ("p1", "customer", "c2"), ("p1", "customer", "c1"), ("p1", "agent", "c1")], []),
+    ([("p1", "customer", "c1"), ("p1", "customer", "c2"), ("p1", "customer", "c2"), ("p2", "customer", "c2")], [3]),
+    ([("p1", "customer", "c2"), ("p2", "customer", "c1"), ("p1", "customer", "c2"), ("p2", "customer", "c1")],
+     [3, 4]),
+])
+def test_repeated_assignments_in_parquet_are_counted_whatever_their_order(tmp_path, keys, repeats):
+    """The same for the key of three columns (pilot, unit_type, unit_id), compared in turn."""
+    rows = [[unit, kind, pilot, "control", "2026-01-01"] for pilot, kind, unit in keys]
+    report = report_of(_write_parquet(tmp_path / "assignments.parquet", ASSIGNMENTS_HEADER, rows))
+    found = _findings(report, "assignments").get(("duplicate_id", "pilot+unit_type+unit_id"), (0, []))
+    assert found == (len(repeats), repeats)
+
+
+def test_duplicate_ids_and_one_arm_pilots_in_parquet_are_counted_alike_on_each_engine(tmp_path, engine):
+    """duplicate_id and single_arm_pilot on every engine, from Parquet tables: the repeats found on DuckDB after its
+    pass over the ids in order, elsewhere from the distinct ids, and a one-arm pilot's rows. The rows are written in
+    the order a warehouse numbers them (by every column), so that row numbers agree."""
+    _write_parquet(tmp_path / "interactions.parquet", INTERACTIONS_HEADER,
+                   _with_ids(["i1", "i2", "i2", "i3", "i3", None]))
+    _write_parquet(tmp_path / "assignments.parquet", ASSIGNMENTS_HEADER, [
+        ["c1", "customer", "p1", "control", "2026-01-01"], ["c2", "customer", "p1", "control", "2026-01-03"],
+        ["c2", "customer", "p1", "treatment", "2026-01-01"], ["c3", "customer", "p1", "treatment", "2026-01-02"],
+        ["c4", "customer", "p1", "control", "2026-01-02"], ["c9", "customer", "p2", "control", "2026-01-03"],
+        ["c9", "customer", "p2", "control", "2026-01-04"]])
+    report = report_of(**data_on(engine, tmp_path))
+    assert _findings(report, "interactions") == {("duplicate_id", "interaction_id"): (2, [3, 5]),
+                                                 ("missing_value", "interaction_id"): (1, [6])}
+    assert _findings(report, "assignments") == {("duplicate_id", "pilot+unit_type+unit_id"): (2, [3, 7]),
+                                                ("single_arm_pilot", "arm"): (2, [6, 7])}
+    assert (report.tables["interactions"].rows_rejected, report.tables["assignments"].rows_rejected) == (3, 3)
