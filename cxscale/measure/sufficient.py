@@ -79,11 +79,12 @@ def _assignments(ds: Dataset, spec: PilotSpec) -> ir.Table:
 
 
 def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: ir.Table, clustered: bool,
-                     cuped: bool, cohort: bool = False) -> tuple[list[ir.Table], list[ir.Scalar]]:
+                     cuped: bool, cohort: datetime | None = None) -> tuple[list[ir.Table], list[ir.Scalar]]:
     """Per source: a table of units with at least one row in their windows (unit_id, arm, and for each metric i of
     that source the columns m{i}_{post,pre}_{y|num,den}); plus each source's latest timestamp.
 
-    cohort: every unit was assigned at one instant, so the windows are the same dates for all: the rows are summed
+    cohort: the instant every unit was assigned at, when there is one, so that the windows are the same dates for
+    all: the rows are summed
     per unit first and meet the assignments after (a join of one row per unit, not of every row: a third less time
     at 10M, bench/README.md)."""
     tables: list[ir.Table] = []
@@ -114,15 +115,15 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
         ends.append(events[ts].max())
         keep = sorted(({key, ts} | needed | ({"customer_id"} if clustered else set())) & set(events.columns))
         ev = events.select(*keep).filter(events[key].notnull())
-        if cohort:
-            j, at = ev, a.assigned_at.min()  # the one instant, as a scalar subquery: no literal leaves the engine
+        if cohort is not None:
+            # A literal: as a scalar subquery over the assignments, DuckDB ran the query on one core (bench/README).
+            j, at = ev, ibis.literal(cohort)
         else:
             j = ev.inner_join(a, ev[key] == a.unit_id)
             at = j.assigned_at
         start = at - ibis.interval(days=pre_days) if pre_days else at
         j = j.filter((j[ts] >= start) & (j[ts] < at + ibis.interval(days=post_days)))
-        # The period is a column: an aggregate may not read the cohort's instant from the assignments itself.
-        j = j.mutate(_post=j[ts] >= (at if cohort else j.assigned_at))
+        j = j.mutate(_post=j[ts] >= (at if cohort is not None else j.assigned_at))
         post, pre = j._post, ~j._post
         aggs: dict[str, ir.Scalar] = {}
         cluster = j.customer_id if clustered else None
@@ -132,7 +133,7 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
                 # CUPED adjusts by a per-unit pre-period mean; ratio metrics have no such covariate, and their
                 # pre-period sums would cost a third of the aggregates for nothing (bench/README.md).
                 aggs.update(unit_aggregates(m, j, pre, f"m{i}_pre_", cluster))
-        if cohort:
+        if cohort is not None:
             sums = j.group_by(j[key].name("_uid")).aggregate(**aggs)
             arms = a.select(_unit=a.unit_id, _arm=a.arm)
             per_unit = sums.inner_join(arms, sums._uid == arms._unit).select("_uid", "_arm", *aggs)
@@ -206,7 +207,7 @@ def pilot_stats(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], cuped: b
                         "analyse per customer or per unit of assignment")
     a = _assignments(ds, spec) if assignments is None else assignments
     per_unit, ends = _per_unit_tables(ds, spec, metrics, a, clustered, cuped,
-                                      cohort=assignments is None and _one_instant(a))
+                                      cohort=_one_instant(a) if assignments is None else None)
     caps: dict[str, float] = {}
     per_arm = a.group_by("arm").aggregate(n=a.count(), last_assigned=a.assigned_at.max())
     if winsorize:
@@ -231,11 +232,11 @@ def pilot_stats(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], cuped: b
     return _to_stats(spec, metrics, rows, caps, analysis, clustered, require_arms=assignments is None)
 
 
-def _one_instant(a: ir.Table) -> bool:
-    """Every unit assigned at one instant (a cohort, as when a pilot randomises its customers at launch): one small
-    query over the assignments."""
-    row = a.aggregate(times=a.assigned_at.nunique(), units=a.count()).to_pyarrow().to_pylist()[0]
-    return row["units"] > 0 and row["times"] == 1
+def _one_instant(a: ir.Table) -> datetime | None:
+    """The instant every unit was assigned at (UTC), when there is one (a cohort, as when a pilot randomises its
+    customers at launch); None otherwise. One small query over the assignments."""
+    row = _pylist(a.aggregate(first=a.assigned_at.min(), last=a.assigned_at.max()).to_pyarrow())[0]
+    return row["first"] if row["first"] is not None and row["first"] == row["last"] else None
 
 
 def _pylist(table: pa.Table) -> list[dict]:
