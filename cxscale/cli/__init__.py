@@ -62,8 +62,8 @@ def run() -> NoReturn:
     loaded machine, against the hand-written peer's whole exit of 0.05 s (bench/README.md, issue 25). What in it
     matters is done first: cxscale's DuckDB connections are closed (their spill files removed), the exit handlers run
     (logging, temporary directories) and the standard streams are flushed. A process with a Spark session or a
-    server connection open, or one ending in an uncaught exception, ends the usual way. Tests and scripts that call
-    main() in a process of their own keep the usual exit."""
+    server connection open, or one ending in an uncaught exception, ends the usual way; main() alone (tests,
+    scripts) exits the usual way too."""
     try:
         main()
         code: str | int | None = 0
@@ -84,8 +84,9 @@ def run() -> NoReturn:
 
 
 def main() -> None:
-    """Entry point for tests and scripts (the program is run()): a CxscaleError becomes one red line and exit code 1, a usage mistake (unknown option, bad option
-    value) one red line and exit code 2; anything else is a bug with a traceback."""
+    """Entry point for tests and scripts (the program is run()): a CxscaleError becomes one red line and exit code 1,
+    a usage mistake (unknown option, bad option value) one red line and exit code 2; anything else is a bug with a
+    traceback."""
     # Start-up creates a few hundred thousand objects that live as long as the process (modules, classes, Ibis and
     # Pydantic schemas); with Python's default threshold (a collection every 700 new objects) the collector scans
     # them again and again: 256 collections, 85 ms, before `cxscale measure` sends its first query. One every 10,000

@@ -83,10 +83,9 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
     """Per source: a table of units with at least one row in their windows (unit_id, arm, and for each metric i of
     that source the columns m{i}_{post,pre}_{y|num,den}); plus each source's latest timestamp.
 
-    cohort: the instant every unit was assigned at, when there is one, so that the windows are the same dates for
-    all: the rows are summed
-    per unit first and meet the assignments after (a join of one row per unit, not of every row: a third less time
-    at 10M, bench/README.md)."""
+    cohort: the instant every unit was assigned at, when there is one: the windows are then the same dates for all
+    units, so the rows are summed per unit first and meet the assignments after (a join of one row per unit, not of
+    every row: the stats query at 10M in 3.6 s against 5.4 s, bench/README.md)."""
     tables: list[ir.Table] = []
     ends: list[ir.Scalar] = []
     post_days = spec.windows.post_days
@@ -123,7 +122,9 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
             at = j.assigned_at
         start = at - ibis.interval(days=pre_days) if pre_days else at
         j = j.filter((j[ts] >= start) & (j[ts] < at + ibis.interval(days=post_days)))
-        j = j.mutate(_post=j[ts] >= (at if cohort is not None else j.assigned_at))
+        if cohort is None:
+            at = j.assigned_at  # the filtered table's
+        j = j.mutate(_post=j[ts] >= at)  # the period as a column, read by every aggregate's filter
         post, pre = j._post, ~j._post
         aggs: dict[str, ir.Scalar] = {}
         cluster = j.customer_id if clustered else None
