@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 
 import ibis
 
 from cxscale.contract import UNIT_TYPES
 from cxscale.data.dataset import Dataset
-from cxscale.documents.pilot_spec import MetricRef, PilotSpec, Target, Windows
 from cxscale.errors import DataError, SpecError
-from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS, pilot_stats
+from cxscale.measure.sufficient import TIME_COLUMN, UNIT_KEYS, history_stats, unit_history
 from cxscale.metrics.catalog import Catalog, builtin_catalog
 from cxscale.metrics.definition import MetricDef
 from cxscale.stats import MeanStats, RatioStats, power_plan
@@ -118,19 +118,32 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
         raise SpecError(f"metric {m.name} comes from {m.source}, which has no {unit} column")
     events = data.table(m.source)
     ts = events[TIME_COLUMN[m.source]]
-    end = ts.max().to_pyarrow().as_py()
+    span = events.aggregate(first=ts.min(), end=ts.max()).to_pyarrow()
+    first, end = span["first"][0].as_py(), span["end"][0].as_py()
     if end is None:
         raise DataError(f"{data.source}: {m.source} is empty; no baseline for {m.name}")
     # the window_days days that end with (and include) the last timestamp of the data
-    start = ibis.literal(end) - ibis.interval(days=window_days) + ibis.interval(seconds=1)
-    units = events.filter(events[key].notnull()).select(unit_id=events[key]).distinct()
-    synthetic = units.mutate(arm=ibis.literal("baseline"), assigned_at=start.cast(ts.type()))
-    target = Target(relative=target_relative, absolute=target_absolute)
-    spec = PilotSpec(pilot="__plan__", unit=unit, primary=MetricRef(metric=m.name, target=target),  # type: ignore[arg-type]
-                     windows=Windows(pre_days=0, post_days=window_days), control="baseline")
-    ps = pilot_stats(data, spec, [m], cuped=False, winsorize=None, assignments=synthetic)
-    s = ps.stats[(m.name, "baseline")].post
+    start = end - timedelta(days=window_days) + timedelta(seconds=1)
+    fixed = unit in FIXED_UNITS
+    # One grouped query gives the baseline over every unit and the enrolment curve's counts (bench/README.md: it
+    # was nine queries, most of them grouping every row by unit again).
+    units = unit_history(data, m, key, start)
+    span_days = (end - first).total_seconds() / _DAY
+    w = min(window_days, span_days) or 1.0
+    asked = [] if fixed else [max(MAX_PILOT_DAYS - window_days, 0), *([days] if days is not None else [])]
+    since = {f"since_{i}": (units["last"] >= ibis.literal(end - timedelta(seconds=int(d * _DAY)))).sum()
+             for i, d in enumerate(asked) if d < span_days}
+    s, counts = history_stats(
+        units, m, active=(units["last"] >= ibis.literal(start)).sum(),
+        recent=(units["first"] > ibis.literal(end - timedelta(seconds=int(w * _DAY)))).sum(), **since)
     n_units = s.n
+    if n_units < 2:
+        raise DataError(f"{data.source}: {m.source} holds {n_units} {unit}(s) (column {key}); the spread of a baseline "
+                        "needs two or more")
+    if isinstance(s, RatioStats) and s.den_sum == 0:
+        raise DataError(f"{data.source}: {m.name} counts no rows in its denominator over the last {window_days} days "
+                        f"of {m.source} (none of the {n_units:,} {unit}s has one); no baseline, so no sample size can "
+                        "be computed")
     if isinstance(s, RatioStats):
         baseline = s.ratio
         mx, my = s.num_sum / n_units, s.den_sum / n_units
@@ -154,11 +167,11 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
     sd_plan = None if proportion else sd
     n_arm = power_plan(baseline, sd_plan, effect_rel=target_relative, alpha=alpha, power=power,
                        proportion=proportion).n_per_arm
-    active = int(events.filter((ts >= start) & events[key].notnull())[key].nunique().to_pyarrow().as_py())
+    active = int(counts["active"])
     per_day = active / window_days
     n_total = n_arm * arms
-    curve = _Enrolment(events, key, ts, end, window_days)
-    fixed = unit in FIXED_UNITS
+    curve = _Enrolment(units, end, span_days, s.n, int(counts["recent"]) / w,
+                       {d: int(counts[f"since_{i}"]) for i, d in enumerate(asked) if d < span_days})
 
     def detectable(n: float) -> tuple[float, float] | tuple[None, None]:
         """The smallest change (positive share, metric units) n units split over the arms detect."""
@@ -196,23 +209,19 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
 class _Enrolment:
     """How many distinct units a pilot enrolling over the last D days of the data reaches (units with a contact in
     them), from each unit's first and last contact; past the data's span, extended at the rate new units appeared
-    over its last window_days days. Each question is one small query in the engine."""
+    over its last window_days days. The counts for the days asked come with the baseline's query; the days to reach
+    n units are one more small query."""
 
-    def __init__(self, events: ibis.Table, key: str, ts: ibis.Value, end: object, window_days: int) -> None:
-        self.units = events.filter(events[key].notnull()).group_by(key).aggregate(first=ts.min(), last=ts.max())
-        self.end_ts, self.end = end, ibis.literal(end)
-        first = ts.min().to_pyarrow().as_py()
-        self.span_days = (end - first).total_seconds() / _DAY  # type: ignore[operator]
-        self.population = int(self.units.count().to_pyarrow().as_py())
-        w = min(window_days, self.span_days) or 1.0
-        recent = self.units.filter(self.units["first"] > self.end - ibis.interval(seconds=int(w * _DAY)))
-        self.new_per_day = int(recent.count().to_pyarrow().as_py()) / w
+    def __init__(self, units: ibis.Table, end: datetime, span_days: float, population: int, new_per_day: float,
+                 within: dict[float, int]) -> None:
+        self.units, self.end = units, end
+        self.span_days, self.population, self.new_per_day = span_days, population, new_per_day
+        self.within = within
 
     def enrolled(self, days: float) -> int:
         if days >= self.span_days:
             return self.population + int((days - self.span_days) * self.new_per_day)
-        since = self.end - ibis.interval(seconds=int(days * _DAY))
-        return int(self.units.filter(self.units["last"] >= since).count().to_pyarrow().as_py())
+        return self.within[days]
 
     def days_to(self, n: int) -> float | None:
         """Days back from the end of the data whose window holds n units; None when no new units appear."""
@@ -221,7 +230,7 @@ class _Enrolment:
                 return None
             return self.span_days + (n - self.population) / self.new_per_day
         nth = self.units.order_by(ibis.desc("last")).limit(1, offset=n - 1)["last"].to_pyarrow().to_pylist()[0]
-        return max((self.end_ts - nth).total_seconds() / _DAY, 1 / 24)  # type: ignore[operator]
+        return max((self.end - nth).total_seconds() / _DAY, 1 / 24)
 
 
 def _note(p: PilotPlan, curve: _Enrolment, unit_label: str) -> str:

@@ -144,6 +144,28 @@ def _per_unit_tables(ds: Dataset, spec: PilotSpec, metrics: list[MetricDef], a: 
     return tables, ends
 
 
+def unit_history(ds: Dataset, metric: MetricDef, key: str, since: datetime) -> ir.Table:
+    """Every unit (by column `key` of the metric's source) with a row there: the times of its first and last row
+    (`first`, `last`) and the metric's per-unit value over its rows from `since` on (the columns m0_post_* that
+    `_arm_aggregates` sums; zero for a unit without such rows). Power planning reads the baseline and the enrolment
+    curve off this one grouped table (cxscale.measure.power)."""
+    events = ds.table(metric.source)
+    if metric.source == "interactions":
+        check_columns(metric, add_virtual_columns(events, metric.columns()), f"{ds.source}: {metric.source}")
+        events = add_virtual_columns(events, metric.columns())
+    else:
+        check_columns(metric, events, f"{ds.source}: {metric.source}")
+    if key not in events.columns:
+        raise SpecError(f"{ds.source}: {metric.source} has no column {key}: a switchback's slots exist only in its "
+                        "readout (cxscale.measure.switchback)")
+    ts = TIME_COLUMN[metric.source]
+    ev = events.filter(events[key].notnull())
+    ev = ev.mutate(_post=ev[ts] >= ibis.literal(since))
+    aggs = unit_aggregates(metric, ev, ev._post, "m0_post_")
+    units = ev.group_by(ev[key].name("_uid")).aggregate(first=ev[ts].min(), last=ev[ts].max(), **aggs)
+    return units.mutate(**{c: units[c].cast("float64").fill_null(0.0) for c in aggs})
+
+
 def _unit_table(a: ir.Table, per_unit: list[ir.Table]) -> ir.Table:
     """Every assigned unit with its metric values, zeros for units without rows (needed for quantile caps)."""
     units = a
@@ -264,6 +286,21 @@ def _f(v: object) -> float:
     return x if x == x else 0.0
 
 
+def _ratio(r: dict, p: str, n: int) -> RatioStats:
+    return RatioStats(n, _f(r[f"{p}num_sum"]), _f(r[f"{p}num_sq"]), _f(r[f"{p}den_sum"]), _f(r[f"{p}den_sq"]),
+                      _f(r[f"{p}numden"]))
+
+
+def history_stats(units: ir.Table, metric: MetricDef, **counts: ir.Scalar) -> tuple[MeanStats | RatioStats, dict]:
+    """One query over a `unit_history` table: the metric's statistics over all its units (n: every unit), and the
+    scalars `counts` the caller defines over it (by name)."""
+    aggs = {"n": units.count(), **_arm_aggregates(units, [metric], False), **counts}
+    row = _pylist(units.aggregate(**aggs).to_pyarrow())[0]
+    n = int(row["n"])
+    s = _ratio(row, "m0_post_", n) if metric.is_ratio else MeanStats(n, _f(row["m0_y_sum"]), _f(row["m0_y_sq"]))
+    return s, {k: row[k] for k in counts}
+
+
 def _to_stats(spec: PilotSpec, metrics: list[MetricDef], rows: dict[str, dict], caps: dict[str, float],
               analysis: str, clustered: bool, require_arms: bool = True) -> PilotStats:
     missing = [arm for arm in spec.arms if arm not in rows] if require_arms else []
@@ -277,12 +314,8 @@ def _to_stats(spec: PilotSpec, metrics: list[MetricDef], rows: dict[str, dict], 
         for i, m in enumerate(metrics):
             p = f"m{i}_"
             if m.is_ratio or clustered:
-                def ratio(per: str, r: dict = r, p: str = p, n: int = n) -> RatioStats:
-                    return RatioStats(n, _f(r[f"{p}{per}_num_sum"]), _f(r[f"{p}{per}_num_sq"]),
-                                      _f(r[f"{p}{per}_den_sum"]), _f(r[f"{p}{per}_den_sq"]),
-                                      _f(r[f"{p}{per}_numden"]))
-                pre = ratio("pre") if f"{p}pre_num_sum" in r else None
-                stats[(m.name, arm)] = MetricArmStats(m.name, arm, ratio("post"), pre)
+                pre = _ratio(r, f"{p}pre_", n) if f"{p}pre_num_sum" in r else None
+                stats[(m.name, arm)] = MetricArmStats(m.name, arm, _ratio(r, f"{p}post_", n), pre)
             else:
                 post = MeanStats(n, _f(r[f"{p}y_sum"]), _f(r[f"{p}y_sq"]))
                 pre_ms = cup = None

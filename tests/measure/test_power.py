@@ -182,3 +182,43 @@ def test_plan_reads_validated_rows_by_default_and_the_fast_path_on_request(tmp_p
         assert res.exit_code == 0, res.output
         plans.append(json.loads(res.stdout))
     assert plans[0]["n_per_arm"] == plans[1]["n_per_arm"] > 0
+
+
+def test_the_plan_is_the_same_on_every_engine(world, engine, duckdb_con):
+    """The baseline and the enrolment curve come from one grouped query per plan (and the days to enrol from one
+    more): each engine gives DuckDB's plan, to 1e-9, for customers arriving over time and for a fixed population."""
+    from dataclasses import asdict
+
+    from tests.conftest import data_on
+
+    here = open_data(**data_on(engine, world), validate=False)
+    there = open_data(world, engine=duckdb_con, validate=False)
+    cases = [("cost_to_serve", {"target_relative": -0.30, "days": 20}), ("resolution_rate", {"target_relative": 0.05}),
+             ("aht", {"target_relative": -0.20, "unit": "agent"}), ("csat_mean", {"target_relative": 0.02})]
+    for metric, kw in cases:
+        got, want = asdict(plan_pilot(here, metric, **kw)), asdict(plan_pilot(there, metric, **kw))
+        assert got.keys() == want.keys()
+        for k, v in want.items():
+            assert got[k] == (pytest.approx(v, rel=1e-9) if isinstance(v, float) else v), (metric, k)
+
+
+def test_a_ratio_whose_denominator_counts_no_rows_is_refused_in_one_line(support_world, duckdb_con):
+    """no_show_rate divides by appointments: the support world has none, so no baseline (it was a division by
+    zero)."""
+    from cxscale.errors import DataError
+
+    ds = open_data(support_world, engine=duckdb_con, validate=False)
+    with pytest.raises(DataError, match=r"no_show_rate counts no rows in its denominator over the last 28 days of "
+                                        r"outcomes \(none of the [\d,]+ customers has one\)"):
+        plan_pilot(ds, "no_show_rate", -0.05)
+
+
+def test_a_plan_over_one_unit_is_refused_in_one_line(support_world, duckdb_con):
+    """A scope of one site leaves one site: no spread to plan with (it was a division by zero)."""
+    from cxscale.errors import DataError
+
+    ds = open_data(support_world, engine=duckdb_con, validate=False)
+    site = ds.table("interactions").site.min().to_pyarrow().as_py()
+    with pytest.raises(DataError, match=r"interactions holds 1 site\(s\) \(column site\); the spread of a baseline "
+                                        "needs two or more"):
+        plan_pilot(ds, "aht", -0.05, unit="site", scope={"site": [site]})
