@@ -83,6 +83,24 @@ def test_a_portfolio_command_loads_no_later_module_before_the_store_opens(world:
     assert _heavy(first) == [] and _heavy(first, ("cryptography",)) == []  # the log's signatures load when signing
 
 
+def test_usecase_lint_loads_no_store(world: Path, tmp_path: Path) -> None:
+    """Linting reads use-case files and plans on the data: SQLAlchemy (about 0.19 s, bench/README.md) and the
+    decision log's signatures load neither before its first query nor after it (cxscale.portfolio's names are
+    imported on first use)."""
+    after = tmp_path / "after.json"
+    at_exit = ("import atexit, json, sys\natexit.register(lambda: open("
+               f"{str(after)!r}, 'w').write(json.dumps(sorted(sys.modules))))")
+    store = ("sqlalchemy", "alembic", "cryptography", "cxscale.portfolio.store", "cxscale.portfolio.log")
+    first = _probe(["usecase", "lint", str(world / "portfolio"), "--data", str(world), "--json"], tmp_path,
+                   before=at_exit, codes=(0, 1))
+    assert "cxscale.portfolio.lint" in first and _heavy(first, store) == []
+    assert _heavy(set(json.loads(after.read_text())), store) == []
+    # the check can fail: the portfolio's store module, imported, is seen
+    from_store = _probe(["usecase", "lint", str(world / "portfolio"), "--data", str(world), "--json"], tmp_path,
+                        before="import cxscale.portfolio.store", codes=(0, 1))
+    assert "sqlalchemy" in _heavy(from_store, store)
+
+
 def test_gate_check_on_a_store_at_head_loads_no_alembic(world: Path, tmp_path: Path) -> None:
     """Alembic and mako (about 80 ms) load only to migrate: a store already at the newest revision is opened with one
     plain read of its revision, neither before the command's first query nor after it."""
