@@ -130,9 +130,11 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
     units = unit_history(data, m, key, start)
     span_days = (end - first).total_seconds() / _DAY
     w = min(window_days, span_days) or 1.0
+    # the enrolment windows the plan asks about that lie within the data (past its span, the curve extrapolates)
     asked = [] if fixed else [max(MAX_PILOT_DAYS - window_days, 0), *([days] if days is not None else [])]
+    within = [d for d in asked if d < span_days]
     since = {f"since_{i}": (units["last"] >= ibis.literal(end - timedelta(seconds=int(d * _DAY)))).sum()
-             for i, d in enumerate(asked) if d < span_days}
+             for i, d in enumerate(within)}
     s, counts = history_stats(
         units, m, active=(units["last"] >= ibis.literal(start)).sum(),
         recent=(units["first"] > ibis.literal(end - timedelta(seconds=int(w * _DAY)))).sum(), **since)
@@ -171,7 +173,7 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
     per_day = active / window_days
     n_total = n_arm * arms
     curve = _Enrolment(units, end, span_days, s.n, int(counts["recent"]) / w,
-                       {d: int(counts[f"since_{i}"]) for i, d in enumerate(asked) if d < span_days})
+                       {d: int(counts[f"since_{i}"]) for i, d in enumerate(within)})
 
     def detectable(n: float) -> tuple[float, float] | tuple[None, None]:
         """The smallest change (positive share, metric units) n units split over the arms detect."""

@@ -151,10 +151,8 @@ def unit_history(ds: Dataset, metric: MetricDef, key: str, since: datetime) -> i
     curve off this one grouped table (cxscale.measure.power)."""
     events = ds.table(metric.source)
     if metric.source == "interactions":
-        check_columns(metric, add_virtual_columns(events, metric.columns()), f"{ds.source}: {metric.source}")
         events = add_virtual_columns(events, metric.columns())
-    else:
-        check_columns(metric, events, f"{ds.source}: {metric.source}")
+    check_columns(metric, events, f"{ds.source}: {metric.source}")
     if key not in events.columns:
         raise SpecError(f"{ds.source}: {metric.source} has no column {key}: a switchback's slots exist only in its "
                         "readout (cxscale.measure.switchback)")
