@@ -124,6 +124,38 @@ def test_gate_check_on_a_store_at_head_loads_no_alembic(world: Path, tmp_path: P
     assert "alembic" in _heavy(set(json.loads(after.read_text())), migrations)
 
 
+def test_a_gate_past_idea_opens_no_data(world: Path, tmp_path: Path) -> None:
+    """--data is the idea gate's baseline (its power plan): for a gate past idea the command neither imports the
+    engine nor opens and validates the data, before its first query (the store's) or after it. At idea it does."""
+    from cxscale.data import open_data
+    from cxscale.measure.power import plan_pilot
+    from cxscale.portfolio import open_store, service
+    from tests.portfolio import folio
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = open_store(url)
+    try:
+        service.sync(store, folio.write_folder(tmp_path / "portfolio", world), None)
+        plan = plan_pilot(open_data(world), "cost_to_serve", -0.05, window_days=56)
+        ana = next(p for p in service.people(store) if p.id == "ana.souza")
+        service.advance(store, "proactive-alerts", "pilot", "the plan holds", ana, plan=folio.detectable(plan))
+    finally:
+        store.close()
+    after = tmp_path / "after.json"
+    at_exit = ("import atexit, json, sys\natexit.register(lambda: open("
+               f"{str(after)!r}, 'w').write(json.dumps(sorted(sys.modules))))")
+    engine = ("ibis", "cxscale.data", "cxscale.engine", "cxscale.measure")  # (the probe itself imports duckdb)
+    gate = ["gate", "check", "proactive-alerts", "--data", str(world), "--store", url, "--json"]
+    first = _probe(gate, tmp_path, before=at_exit, codes=(1,))  # pilot -> proof: no readout attached yet
+    assert "cxscale.portfolio.store" in first and _heavy(first, engine) == []
+    assert _heavy(set(json.loads(after.read_text())), engine) == []
+    # the check can fail: at idea the same command plans on the data
+    synced = tmp_path / "synced.db"
+    _probe(["portfolio", "sync", str(tmp_path / "portfolio"), "--store", str(synced), "--json"], tmp_path)
+    _probe([*gate[:5], "--store", str(synced), "--json"], tmp_path, before=at_exit, codes=(0, 1))
+    assert {"ibis", "cxscale.data.open", "cxscale.measure.power"} <= set(json.loads(after.read_text()))
+
+
 def test_the_probe_sees_a_heavy_import(world: Path, tmp_path: Path) -> None:
     """The check can fail: a module imported before the command's first query is among the modules it records."""
     assert _heavy(_probe(_args("validate", world), tmp_path)) == []

@@ -3,6 +3,7 @@ on evidence, as the person a credential establishes (docs/portfolio.md#the-comma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from cxscale.cli._app import app, console, print_json, read_settings
 from cxscale.cli.portfolio import STORE_HELP, TOKEN_HELP, acting, opened
 
 if TYPE_CHECKING:
+    from cxscale.data.dataset import Dataset
     from cxscale.portfolio.gates import GateResult
     from cxscale.portfolio.service import Outcome
 
@@ -25,12 +27,18 @@ app.add_typer(gate_app, name="gate")
 _DATA_HELP = "Data folder/file or Ibis URL: at idea, plan the pilot on this baseline (the gate's power plan)."
 
 
-def _data(data: str | None, mapping: str | None, engine: str | None):  # type: ignore[no-untyped-def]
+def _data(data: str | None, mapping: str | None, engine: str | None) -> Callable[[], Dataset] | None:
+    """The --data baseline as a function that opens it: the service calls it only for a gate at idea (its power
+    plan), so a gate past idea neither imports the engine nor validates data it does not read."""
     if data is None:
         return None
-    from cxscale.data import open_data
 
-    return open_data(data, mapping, engine, settings=read_settings())
+    def open_baseline() -> Dataset:
+        from cxscale.data import open_data
+
+        return open_data(data, mapping, engine, settings=read_settings())
+
+    return open_baseline
 
 
 def _show(result: GateResult) -> None:

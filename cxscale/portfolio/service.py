@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,9 @@ from cxscale.portfolio.store import (
 if TYPE_CHECKING:
     from cxscale.data.dataset import Dataset
     from cxscale.measure.power import PilotPlan
+
+    #: The baseline the idea -> pilot gate plans power on: the data, or a function that opens it when a gate needs it.
+    Baseline = Dataset | Callable[[], Dataset]
 
 #: The actor recorded for what is done while the store has no admin who can sign in (see `bootstrapping`).
 BOOTSTRAP = "bootstrap"
@@ -307,6 +310,10 @@ def power_plan(use_case: UseCase, data: Dataset) -> PilotPlan | None:
                       window_days=m.window_days, scope=scope)
 
 
+def _opened(data: Baseline) -> Dataset:
+    return data() if callable(data) else data
+
+
 def _plan_digest(plan: PilotPlan) -> str:
     return digest({k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in asdict(plan).items()})
 
@@ -327,16 +334,17 @@ def _gate(state: _State, plan: PilotPlan | None) -> tuple[gates.GateResult, dict
                     (" (it can still be stopped: cxscale stop)" if state.stage == "scale" else ""))
 
 
-def check(store: Store, initiative_id: str, data: Dataset | None = None, *,
+def check(store: Store, initiative_id: str, data: Baseline | None = None, *,
           plan: PilotPlan | None = None) -> gates.GateResult:
     """The next gate of the initiative judged on its stored documents. At idea the gate needs the power plan: given
-    as `plan`, or planned on `data`; without either the gate says it is missing."""
+    as `plan`, or planned on `data` (a Dataset, or a function opening it: called only at idea, so that a gate past
+    idea reads no data); without either the gate says it is missing."""
     if not store.exists():
         raise CxscaleError(f"no initiative {initiative_id!r}: the store {store!r} was never written")
     with store.session() as s:
         state = _state(s, initiative_id)
     if state.stage == "idea" and plan is None and data is not None:
-        plan = power_plan(state.use_case, data)
+        plan = power_plan(state.use_case, _opened(data))
     return _gate(state, plan)[0]
 
 
@@ -352,7 +360,7 @@ def _record(s: Session, store: Store, decision: GateDecision, actor: str, action
     return entry
 
 
-def advance(store: Store, initiative_id: str, to: str, reason: str, actor: Person, *, data: Dataset | None = None,
+def advance(store: Store, initiative_id: str, to: str, reason: str, actor: Person, *, data: Baseline | None = None,
             plan: PilotPlan | None = None) -> Outcome:
     """Take the initiative's next gate to `to`, proposed by `actor` for `reason`.
 
@@ -364,7 +372,7 @@ def advance(store: Store, initiative_id: str, to: str, reason: str, actor: Perso
     with store.session() as s:
         at_idea = _state(s, initiative_id)
     if at_idea.stage == "idea" and plan is None and data is not None:
-        plan = power_plan(at_idea.use_case, data)
+        plan = power_plan(at_idea.use_case, _opened(data))
 
     def work(s: Session) -> Outcome:
         who = _fresh(s, actor)
