@@ -149,6 +149,11 @@ def test_a_gate_past_idea_opens_no_data(world: Path, tmp_path: Path) -> None:
     first = _probe(gate, tmp_path, before=at_exit, codes=(1,))  # pilot -> proof: no readout attached yet
     assert "cxscale.portfolio.store" in first and _heavy(first, engine) == []
     assert _heavy(set(json.loads(after.read_text())), engine) == []
+    # a --data that does not exist is still refused, in one line
+    missing = [*gate[:3], "--data", str(tmp_path / "nowhere"), *gate[5:]]
+    run = subprocess.run([sys.executable, "-c", "from cxscale.cli import main; main()", *missing], capture_output=True,
+                         text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert (run.returncode, run.stderr.strip()) == (1, f"error: {tmp_path / 'nowhere'}: no such file or folder")
     # the check can fail: at idea the same command plans on the data
     synced = tmp_path / "synced.db"
     _probe(["portfolio", "sync", str(tmp_path / "portfolio"), "--store", str(synced), "--json"], tmp_path)

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from cxscale.cli._app import app, console, print_json, read_settings
 from cxscale.cli.portfolio import STORE_HELP, TOKEN_HELP, acting, opened
+from cxscale.errors import DataError
 
 if TYPE_CHECKING:
     from cxscale.data.dataset import Dataset
@@ -32,6 +33,8 @@ def _data(data: str | None, mapping: str | None, engine: str | None) -> Callable
     plan), so a gate past idea neither imports the engine nor validates data it does not read."""
     if data is None:
         return None
+    if "://" not in data and not Path(data).exists():  # a typo is an error at every stage, not only at idea
+        raise DataError(f"{data}: no such file or folder")
 
     def open_baseline() -> Dataset:
         from cxscale.data import open_data
