@@ -95,6 +95,20 @@ class PilotPlan:
         return asdict(self)
 
 
+def _within_bounds(m: MetricDef, baseline: float, target_relative: float, window_days: int) -> None:
+    """Refuse a target the metric cannot reach: a share above 1, a CSAT mean above 5 (MetricDef.bounds)."""
+    lo, hi = m.bounds
+    aim = baseline * (1 + target_relative)
+    if (hi is None or aim <= hi) and (lo is None or aim >= lo):
+        return
+    edge = hi if hi is not None and aim > hi else lo
+    assert edge is not None
+    limits = f"range {lo:g}-{hi:g}" if lo is not None and hi is not None else f"{'maximum' if hi is not None else 'minimum'} {edge:g}"
+    reach = f"; the most it can change is {edge / baseline - 1:+.1%} (to {edge:g})" if baseline else ""
+    raise SpecError(f"{m.name}: a target of {target_relative:+.1%} takes its baseline over the last {window_days} days, "
+                    f"{baseline:.4g}, to {aim:.4g}, beyond the {limits} the metric can take{reach}")
+
+
 def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | None = None, *,
                target_absolute: float | None = None, unit: str = "customer", window_days: int = 28,
                alpha: float = 0.05, power: float = 0.8, arms: int = 2, catalog: Catalog | None = None,
@@ -161,6 +175,7 @@ def plan_pilot(data: Dataset, metric: str | MetricDef, target_relative: float | 
                             "absolute target is no relative change of it; no sample size can be computed")
         target_relative = target_absolute / baseline
     assert target_relative is not None
+    _within_bounds(m, baseline, target_relative, window_days)
     mde = abs(target_relative * baseline)
     if not (sd > 0 and mde > 0):
         raise DataError(f"{data.source}: {m.name} has no variation or a zero baseline over the last {window_days} "
@@ -265,10 +280,14 @@ def _note(p: PilotPlan, curve: _Enrolment, unit_label: str) -> str:
         if p.days_to_enrol > curve.span_days:
             where = (f"the data's {curve.span_days:,.0f} days hold {p.population:,} and new ones appeared at "
                      f"{curve.new_per_day:,.2f} a day")
+        elif p.days_to_enrol < 1.5:
+            where = "the data's last day holds that many"
         else:
             where = f"the last {p.days_to_enrol:,.0f} days of the data hold that many"
-        return (f"{need}: about {p.days_to_enrol:,.0f} days to enrol ({where}) + {p.window_days} days of "
-                f"measurement = {p.days_total:,.0f} days")
+        enrol = "under a day" if p.days_to_enrol < 0.5 else "about a day" if p.days_to_enrol < 1.5 else \
+            f"about {p.days_to_enrol:,.0f} days"
+        return (f"{need}: {enrol} to enrol ({where}) + {p.window_days} days of measurement = "
+                f"{p.days_total:,.0f} days")
     reach = max(p.max_days - p.window_days, 0) if p.max_days is not None else 0
     rate = f"{curve.new_per_day:,.2f}"
     return (f"not feasible within {p.max_days} days: {need}; the data's {curve.span_days:,.0f} days hold "

@@ -100,6 +100,19 @@ class MetricDef(StrictModel):
         """Whether the metric is measured in a currency (then its effect converts to annual value)."""
         return self.unit_label == "currency" or (len(self.unit_label) == 3 and self.unit_label.isupper())
 
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The values the metric can take, where its definition fixes them: 0-1 for a share (a proportion, or a
+        ratio labelled share), the contract column's range for the mean of one column (CSAT: 1-5); else open
+        (None). A target beyond them is impossible (cxscale.measure.power refuses it)."""
+        if self.type == "proportion" or self.unit_label == "share":
+            return 0.0, 1.0
+        value = self.numerator.value
+        if self.type == "mean" and value is not None and value.strip() in TABLES[self.source].column_names:
+            column = TABLES[self.source].column(value.strip())
+            return column.minimum, column.maximum
+        return None, None
+
     def columns(self) -> set[str]:
         """Source columns (and virtual columns) the metric reads."""
         out: set[str] = set()

@@ -222,3 +222,36 @@ def test_a_plan_over_one_unit_is_refused_in_one_line(support_world, duckdb_con):
     with pytest.raises(DataError, match=r"interactions holds 1 site\(s\) \(column site\); the spread of a baseline "
                                         "needs two or more"):
         plan_pilot(ds, "aht", -0.05, unit="site", scope={"site": [site]})
+
+
+def test_a_target_the_metric_cannot_reach_is_refused_in_one_line(support_world, duckdb_con):
+    """A share cannot pass 1 nor a CSAT mean 5 (it was planned: +90% of a 0.70 resolution rate 'needs 32
+    customers'). The line names the baseline, where the target takes it and the most the metric can change; a target
+    up to the bound is planned."""
+    ds = open_data(support_world, engine=duckdb_con, validate=False)
+    rate = plan_pilot(ds, "resolution_rate", -0.05).baseline
+    top = 1 / rate - 1
+    with pytest.raises(SpecError, match=rf"^resolution_rate: a target of \+90\.0% takes its baseline over the last 28 "
+                                        rf"days, {rate:.4g}, to {rate * 1.9:.4g}, beyond the range 0-1 the metric can "
+                                        rf"take; the most it can change is \+{top:.1%} \(to 1\)$"):
+        plan_pilot(ds, "resolution_rate", 0.9)
+    with pytest.raises(SpecError, match=r"beyond the range 0-1 .* is \+"):  # an absolute target too
+        plan_pilot(ds, "resolution_rate", target_absolute=rate)
+    assert plan_pilot(ds, "resolution_rate", top * 0.99).feasible
+    csat = plan_pilot(ds, "csat_mean", 0.05).baseline
+    for target, edge in ((3.0, 5), (-0.9, 1)):
+        with pytest.raises(SpecError, match=rf"csat_mean: .* beyond the range 1-5 .* \(to {edge}\)$"):
+            plan_pilot(ds, "csat_mean", target)
+    assert plan_pilot(ds, "csat_mean", 4.9 / csat - 1).n_total > 0
+    # only what the definition bounds: a cost can rise by any share
+    assert plan_pilot(ds, "cost_to_serve", 3.0).n_total > 0
+
+
+def test_a_metric_is_bounded_where_its_definition_bounds_it():
+    from cxscale.metrics.catalog import builtin_catalog
+
+    catalog = builtin_catalog()
+    bounds = {name: catalog.get(name).bounds for name in ("resolution_rate", "csat_top2box", "csat_mean", "aht",
+                                                          "cost_to_serve", "contacts_per_customer")}
+    assert bounds == {"resolution_rate": (0, 1), "csat_top2box": (0, 1), "csat_mean": (1, 5), "aht": (0, None),
+                      "cost_to_serve": (None, None), "contacts_per_customer": (None, None)}
