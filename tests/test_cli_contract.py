@@ -174,6 +174,19 @@ def test_plan_json_is_one_plan_document(world):
     assert plan["metric"] == "cost_to_serve" and plan["n_per_arm"] > 0
 
 
+def test_plan_says_a_mean_is_pooled_and_its_spread_per_unit(world):
+    """A CSAT mean's baseline is per rated contact and its sd per customer by the delta method (larger than the 1-5
+    scale allows a contact's score to spread): the line says so; a sum's baseline and sd are both per customer."""
+    res = _invoke("plan", "--metric", "csat_mean", "--data", str(world), "--target", "0.05")
+    assert res.exit_code == 0, res.output
+    plan = _strict_json(_invoke("plan", "--metric", "csat_mean", "--data", str(world), "--target", "0.05",
+                                "--json").stdout)
+    assert res.stdout.splitlines()[0] == (f"csat_mean: baseline {plan['baseline']:,.4g} (pooled over the customers' "
+                                          f"interactions), sd {plan['sd_per_unit']:,.4g} per customer (delta method)")
+    res = _invoke("plan", "--metric", "cost_to_serve", "--data", str(world), "--target", "-0.05")
+    assert re.match(r"cost_to_serve: baseline [\d.,]+ per customer, sd [\d.,]+$", res.stdout.splitlines()[0])
+
+
 def test_the_old_spelling_measure_power_still_plans_with_a_one_line_notice(world, monkeypatch):
     """`cxscale measure power` was `cxscale plan` until it had its own command; it keeps working for one release."""
     args = ["--metric", "cost_to_serve", "--data", str(world), "--target", "-0.05", "--json"]

@@ -41,6 +41,7 @@ def plan(
     """
     from cxscale.data import open_data
     from cxscale.measure.power import plan_pilot
+    from cxscale.metrics.catalog import builtin_catalog
 
     scope, absolute = None, None
     if spec is not None:  # the spec's primary metric, target, unit, post window and scope
@@ -66,7 +67,11 @@ def plan(
         print_json({**p.to_json(), "scope": scope})
         return
     where = "" if not scope else " within " + ", ".join(f"{k} {', '.join(v)}" for k, v in scope.items())
-    console.print(f"[bold]{p.metric}[/]{where}: baseline {p.baseline:,.4g} per {p.unit}, sd {p.sd_per_unit:,.4g}")
+    m = builtin_catalog().get(p.metric)
+    # a mean or ratio is pooled over the units' rows; its spread is per unit, by the delta method (docs/cli.md#plan)
+    console.print(f"[bold]{p.metric}[/]{where}: baseline {p.baseline:,.4g} " + (
+        f"(pooled over the {p.unit}s' {m.source}), sd {p.sd_per_unit:,.4g} per {p.unit} (delta method)" if m.is_ratio
+        else f"per {p.unit}, sd {p.sd_per_unit:,.4g}"))
     change = f"{p.target_relative:+.1%} ({p.mde_abs:,.4g})" if p.target_absolute is None else \
         f"{p.target_absolute:+,.4g} ({p.target_relative:+.1%})"
     console.print(f"to detect {change} at alpha {p.alpha:g}, "
