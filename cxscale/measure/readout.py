@@ -44,7 +44,8 @@ def metric_roles(spec: PilotSpec, catalog: Catalog) -> list[tuple[str, MetricRef
 
 def spec_warnings(spec: PilotSpec, catalog: Catalog) -> list[str]:
     """Warnings about the spec itself: a technical primary metric does not show business value; a target that points
-    in the metric's bad direction makes "target reached" meaningless."""
+    in the metric's bad direction makes "target reached" meaningless, and one beyond what the metric can move from
+    any baseline (MetricDef.bounds: +1.5 of a share, +500% of a 1-5 CSAT mean) can never be reached."""
     out = []
     primary = catalog.get(spec.primary.metric)
     if primary.kind == "technical":
@@ -55,6 +56,9 @@ def spec_warnings(spec: PilotSpec, catalog: Catalog) -> list[str]:
         good = "lower" if primary.direction == "lower" else "higher"
         out.append(f"primary target {change:+g} moves {primary.name} the wrong way ({good} is better): a target is the "
                    f"change to reach, e.g. {-change:+g}")
+    why = primary.beyond_reach(target.relative, target.absolute) if target is not None else None
+    if why is not None:
+        out.append(f"primary target {why}: no pilot can reach it")
     return out
 
 

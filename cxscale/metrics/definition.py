@@ -113,6 +113,20 @@ class MetricDef(StrictModel):
             return column.minimum, column.maximum
         return None, None
 
+    def beyond_reach(self, relative: float | None = None, absolute: float | None = None) -> str | None:
+        """Why a target of this change can be reached from no baseline (it moves the metric further than its bounds
+        allow: +1.5 of a share, +500% of a 1-5 CSAT mean), or None; the spec's readout warns, the linter refuses."""
+        lo, hi = self.bounds
+        if lo is None or hi is None:
+            return None
+        if absolute is not None and abs(absolute) > hi - lo:
+            return f"{absolute:+g} is a larger change than {self.name} can make from any baseline (its range is " \
+                   f"{lo:g}-{hi:g})"
+        if relative is not None and lo > 0 and not lo / hi - 1 <= relative <= hi / lo - 1:
+            return f"{relative:+.0%} is a larger change than {self.name} can make from any baseline (its range is " \
+                   f"{lo:g}-{hi:g}, so at most {lo / hi - 1:+.0%} to {hi / lo - 1:+.0%})"
+        return None
+
     def columns(self) -> set[str]:
         """Source columns (and virtual columns) the metric reads."""
         out: set[str] = set()

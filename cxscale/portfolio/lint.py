@@ -156,6 +156,10 @@ def _metric(uc: UseCase, cat: Catalog) -> list[Finding]:
             want = "negative (lower is better)" if known == "lower" else "positive (higher is better)"
             out.append(_error("target-wrong-way", f"metric.target.{kind}", f"the target {change:+g} points the "
                               f"wrong way for {m.name}: it must be {want}"))
+        why = cat.get(m.name).beyond_reach(m.target.relative, m.target.absolute)
+        if why is not None:
+            out.append(_error("target-out-of-range", f"metric.target.{kind}", f"the target {why}: no pilot can "
+                              "reach it"))
     if m.window_days is not None:
         own = metric_window_days(m.name, cat)
         if m.window_days < own:

@@ -100,6 +100,17 @@ def test_a_target_pointing_the_wrong_way_is_an_error():
     assert f.path == "metric.target.relative" and "+0.3" in f.message and "negative" in f.message
 
 
+def test_a_target_no_baseline_can_reach_is_an_error():
+    """A share moves by at most 1 and a 1-5 CSAT mean by at most +400%: beyond that no pilot reaches the target."""
+    found = lint_use_case(noshow(metric={"name": "no_show_rate", "target": {"absolute": -1.2}, "window_days": 90}))
+    (f,) = [f for f in found if f.rule == "target-out-of-range"]
+    assert (f.severity, f.path) == ("error", "metric.target.absolute")
+    assert f.message == ("the target -1.2 is a larger change than no_show_rate can make from any baseline (its range "
+                         "is 0-1): no pilot can reach it")
+    assert not [f for f in lint_use_case(noshow(metric={"name": "no_show_rate", "target": {"absolute": -0.05},
+                                                        "window_days": 90})) if f.rule == "target-out-of-range"]
+
+
 def test_a_direction_the_catalog_contradicts_is_an_error():
     found = lint_use_case(noshow(metric={"name": "no_show_rate", "direction": "higher",
                                          "target": {"relative": -0.30}, "window_days": 90}))
