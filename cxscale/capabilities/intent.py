@@ -58,13 +58,7 @@ class IntentModel:
         texts, labels = [str(t) for t in texts], [str(v) for v in labels]
         if len(texts) != len(labels) or not texts:
             raise CxscaleError("intent model: texts and labels must be non-empty and of the same length")
-        values, counts = np.unique(labels, return_counts=True)
-        if len(values) < 2:
-            raise CxscaleError("intent model: the labels hold a single class; at least 2 are needed")
-        few = values[counts < 3]
-        if len(few):
-            raise CxscaleError(f"intent model: classes with fewer than 3 examples cannot be calibrated: "
-                               f"{', '.join(map(str, few[:5]))}{' ...' if len(few) > 5 else ''}")
+        _enough(labels, 3, "calibrating the scores (3 folds)")
         pipeline = _pipeline(c, seed).fit(texts, labels)
         version = "intent-" + fingerprint(c, seed, texts, labels)
         return cls(pipeline, pipeline.classes_, version, **options)
@@ -89,6 +83,9 @@ def tune(texts: Sequence[str], labels: Sequence[str], seed: int = 0, grid: Seque
     from sklearn.metrics import f1_score
     from sklearn.model_selection import train_test_split
 
+    # a class of 5 leaves 4 beside its 1 validation example, and each fold of the calibration then holds one
+    _enough([str(v) for v in labels], 5, f"choosing C (a stratified {validation_share:.0%} validation split, then 3 "
+            "calibration folds on the rest)")
     tr_x, va_x, tr_y, va_y = train_test_split(list(texts), list(labels), test_size=validation_share,
                                               random_state=seed, stratify=list(labels))
     scores = {}
@@ -96,6 +93,18 @@ def tune(texts: Sequence[str], labels: Sequence[str], seed: int = 0, grid: Seque
         pred = _pipeline(c, seed).fit(tr_x, tr_y).predict(va_x)
         scores[c] = float(f1_score(va_y, pred, average="macro"))
     return max(scores, key=lambda c: (scores[c], -c)), scores
+
+
+def _enough(labels: Sequence[str], need: int, step: str) -> None:
+    """Refuse, in one line naming the classes short of examples, labels a step of training cannot use."""
+    values, counts = np.unique(labels, return_counts=True)
+    if len(values) < 2:
+        raise CxscaleError("intent model: the labels hold a single class; at least 2 are needed")
+    few = [f"{v} ({n})" for v, n in zip(values, counts, strict=True) if n < need]
+    if few:
+        raise CxscaleError(f"intent model: {step} needs at least {need} examples of each class; {len(few)} of "
+                           f"{len(values)} have fewer: {', '.join(few[:5])}{' ...' if len(few) > 5 else ''}; add "
+                           "examples of them or leave them out")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,10 +97,24 @@ def banking77_report(folder: Path, seed: int = 0, test_share: float = 0.2, sampl
     from cxscale.capabilities.datasets import labelled_csv
 
     x, y = labelled_csv(folder / "train.csv")
-    if sample is not None and sample < len(x):
-        keep, _ = _split(len(x), y, 1 - sample / len(x), seed)
+    n, counts = len(x), np.unique(y, return_counts=True)[1]
+    # choosing C needs 5 training queries of every intent (cxscale.capabilities.intent.tune); 7 in the sample leave
+    # that many beside the held-out part whatever the rounding
+    least = math.ceil(7 * n / counts.min())
+
+    def too_few(what: str) -> CxscaleError:
+        return CxscaleError(f"--sample {sample:,}: {what}; sample at least {least:,} (BANKING77's smallest intent has "
+                            f"{counts.min()} of its {n:,} queries)")
+
+    if sample is not None and sample < n:
+        if sample * test_share < len(counts):
+            raise too_few(f"its held-out {test_share:.0%} would hold fewer queries than the {len(counts)} intents")
+        keep, _ = _split(n, y, 1 - sample / n, seed)
         x, y = [x[i] for i in keep], [y[i] for i in keep]
     tr, te = _split(len(x), y, test_share, seed)
+    fewest = int(np.unique([y[i] for i in tr], return_counts=True)[1].min())
+    if sample is not None and fewest < 5:
+        raise too_few(f"it leaves {fewest} training queries of an intent, and choosing the model's C needs 5 of each")
     r = intent_report([x[i] for i in tr], [y[i] for i in tr], [x[i] for i in te], [y[i] for i in te],
                       "BANKING77 (train.csv: held-out part)", str(folder), seed)
     r.published = list(BANKING77_PUBLISHED)

@@ -71,8 +71,30 @@ def test_threshold_decides_what_is_shown_and_what_routes_itself():
 
 
 def test_too_few_examples_per_class_is_one_clear_error():
-    with pytest.raises(CxscaleError, match="fewer than 3 examples.*rare"):
+    with pytest.raises(CxscaleError, match=r"^intent model: calibrating the scores \(3 folds\) needs at least 3 "
+                                           r"examples of each class; 1 of 2 have fewer: rare \(1\); add examples"):
         IntentModel.fit(["a b", "c d", "e f", "g h"], ["x", "x", "x", "rare"])
+    # choosing C splits off a validation part first: 5 of each (it was sklearn's ValueError, a traceback)
+    from cxscale.capabilities.intent import tune
+
+    texts, labels = [f"t {i}" for i in range(14)], ["x"] * 10 + ["y"] * 4
+    with pytest.raises(CxscaleError, match=r"choosing C \(a stratified 20% validation split, then 3 calibration "
+                                           r"folds on the rest\) needs at least 5 examples of each class; 1 of 2 have "
+                                           r"fewer: y \(4\)"):
+        tune(texts, labels)
+    assert tune([*texts, "t 14"], [*labels, "y"])[0] in (0.25, 0.5, 1.0)
+
+
+@pytest.mark.shared_data
+def test_a_banking77_sample_too_small_for_its_intents_is_refused_with_the_least_that_works():
+    from cxscale.capabilities.report import evaluate as evaluate_report
+
+    for sample, why in ((100, "its held-out 20% would hold fewer queries than the 77 intents"),
+                        (1000, "it leaves 3 training queries of an intent, and choosing the model's C needs 5 of each")):
+        with pytest.raises(CxscaleError) as refused:
+            evaluate_report("intent_routing", shared_data("banking77"), sample=sample)
+        assert str(refused.value) == (f"--sample {sample:,}: {why}; sample at least 2,001 (BANKING77's smallest intent "
+                                      "has 35 of its 10,003 queries)")
 
 
 def test_labelled_csv_names_the_column_and_rows(tmp_path):
