@@ -196,3 +196,36 @@ def test_blank_is_empty_or_whitespace_only_on_every_engine(engine, tmp_path):
     t = parquet_table(engine, tmp_path / "s.parquet")
     got = t.select(t.i, b=blank(t.s)).to_pyarrow().to_pylist()
     assert [r["i"] for r in got if r["b"]] == [0, 1, 2, 3]
+
+
+def test_a_query_asked_again_is_compiled_once_and_reads_what_its_table_holds_now(engine, tmp_path):
+    """compile_cache: Ibis compiles in Python (most of a small readout's time), so an equal expression is compiled
+    once per connection. A table (here a view) replaced under its name and schema keeps the SQL, and the answer is
+    the new data's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for name, values in (("first", [1, 2, 3]), ("second", [10, 20])):
+        pq.write_table(pa.table({"x": values}), tmp_path / f"{name}.parquet")
+
+    def total() -> int:
+        t = engine.table("cc_rows")
+        return int(t.filter(t.x > 0).x.sum().to_pyarrow().as_py())
+
+    engine.create_view("cc_rows", parquet_table(engine, tmp_path / "first.parquet"), overwrite=True)
+    assert total() == 6
+    engine.create_view("cc_rows", parquet_table(engine, tmp_path / "second.parquet"), overwrite=True)
+    hits, misses = engine.compile.cache_info().hits, engine.compile.cache_info().misses
+    assert total() == 30
+    assert (engine.compile.cache_info().hits, engine.compile.cache_info().misses) == (hits + 1, misses)
+
+
+def test_a_query_of_in_memory_data_is_compiled_every_time_and_not_kept(duckdb_con):
+    # The cache would keep the data of an in-memory table alive as long as its query.
+    import ibis
+
+    t = ibis.memtable({"x": [1, 2, 3]})
+    kept = duckdb_con.compile.cache_info().currsize
+    assert duckdb_con.to_pyarrow(t.x.sum()).as_py() == 6
+    assert duckdb_con.to_pyarrow(t.x.sum()).as_py() == 6
+    assert duckdb_con.compile.cache_info().currsize == kept

@@ -8,7 +8,6 @@ import json
 import math
 from pathlib import Path
 
-import ibis
 import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
@@ -20,6 +19,7 @@ from cxscale.documents.pilot_spec import Capability, PilotSpec, load_spec
 from cxscale.measure import measure_spec
 from cxscale.measure.capability import capability_readout
 from cxscale.simulate import simulate
+from tests.measure.relabel import relabelled
 
 PILOT = "knowledge_guidance"
 OUTREACH = "noshow_outreach"
@@ -188,8 +188,8 @@ def test_aa_capability_pilots_keep_the_false_positive_rate_near_five_percent(wor
     for k in range(runs):
         arms = all_arms.filter(all_arms._k == k)
         ex = tables["exposures"]
-        relabel_a = base_a.join(arms, base_a.unit_id == arms._uid).mutate(arm=ibis._._arm).drop("_k", "_uid", "_arm")
-        relabel_e = ex.join(arms, ex.unit_id == arms._uid).mutate(arm=ibis._._arm).drop("_k", "_uid", "_arm")
+        relabel_a = relabelled(con, "aa_run_assignments", base_a, arms)
+        relabel_e = relabelled(con, "aa_run_exposures", ex, arms)
         aa = Dataset(con, {**tables, "assignments": relabel_a, "exposures": relabel_e}, ds.source)
         doc = capability_readout(spec, aa)
         itt_hits += doc.primary[0].p_value < 0.05

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import ibis
 import pyarrow as pa
 import pytest
 
@@ -16,6 +15,7 @@ from cxscale.documents.pilot_spec import load_spec
 from cxscale.measure.capability import capability_readout
 from cxscale.simulate import simulate
 from cxscale.simulate.capabilities import OUTREACH, OUTREACH_WEIGHTS
+from tests.measure.relabel import relabelled
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,8 @@ def test_aa_outreach_keeps_the_false_positive_rate_near_five_percent(world):
     for k in range(runs):
         arms = all_arms.filter(all_arms._k == k)
         ex = tables["exposures"]
-        relabel_a = base_a.join(arms, base_a.unit_id == arms._uid).mutate(arm=ibis._._arm).drop("_k", "_uid", "_arm")
-        relabel_e = ex.join(arms, ex.unit_id == arms._uid).mutate(arm=ibis._._arm).drop("_k", "_uid", "_arm")
+        relabel_a = relabelled(con, "aa_run_assignments", base_a, arms)
+        relabel_e = relabelled(con, "aa_run_exposures", ex, arms)
         doc = capability_readout(spec, Dataset(con, {**tables, "assignments": relabel_a, "exposures": relabel_e},
                                                ds.source))
         itt_hits += doc.primary[0].p_value < 0.05

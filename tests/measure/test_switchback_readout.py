@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -32,6 +31,7 @@ from cxscale.metrics.catalog import load_catalog
 from cxscale.simulate import simulate
 from cxscale.simulate.routing_pilot import BURN_IN_MINUTES, LIVE_WAIT, ROUTING, SLOT_MINUTES, TRIGGER
 from tests.data.hostile import assert_one_line, cli
+from tests.measure.relabel import relabelled
 
 WAIT_METRIC = """
 metrics:
@@ -301,9 +301,8 @@ def test_aa_switchbacks_keep_the_false_positive_rate_near_five_percent(world, sp
     hits = {"itt": 0, "triggered": 0, "stratified": 0}
     for k in range(runs):
         arms = all_arms.filter(all_arms._k == k)
-        relabel_a = base_a.join(arms, base_a.unit_id == arms._uid).mutate(arm=ibis._._arm).drop("_k", "_uid", "_arm")
-        relabel_e = aa_exposures.join(arms, aa_exposures.unit_id == arms._uid).mutate(arm=ibis._._arm).drop(
-            "_k", "_uid", "_arm")
+        relabel_a = relabelled(con, "aa_run_assignments", base_a, arms)
+        relabel_e = relabelled(con, "aa_run_exposures", aa_exposures, arms)
         aa = Dataset(con, {**tables, "assignments": relabel_a, "exposures": relabel_e}, ds.source)
         doc = switchback_readout(quiet, aa)
         hits["itt"] += doc.primary[0].p_value < 0.05
