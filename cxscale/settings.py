@@ -10,10 +10,11 @@ command about 25 ms of imports (asyncio, ssl, dotenv among them) before its firs
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 PREFIX = "cxscale_"
 
@@ -56,10 +57,43 @@ class Settings(BaseModel):
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**_environment(type(self).model_fields), **values})
 
+    @field_validator("memory_limit")
+    @classmethod
+    def _duckdb_size(cls, value: str | None) -> str | None:
+        """A size DuckDB reads (6GB, 512MB, 5.5GiB, 80%), at least 10 MB: DuckDB refuses "lots" or "6" only at its
+        first query, with a parser error (a traceback), and at 5MB runs out of memory on the demo world's readout."""
+        if value is None:
+            return None
+        m = _DUCKDB_SIZE.fullmatch(value.strip())
+        if m is None:
+            raise ValueError("a size such as 6GB, 512MB, 5.5GiB or 80% (of the machine's memory)")
+        number, unit = float(m["number"]), m["unit"].lower()
+        if unit == "%":
+            if not 1 <= number <= 100:
+                raise ValueError("a share of the machine's memory is 1% to 100%")
+        elif number * _BYTES[unit.rstrip("b") or "b"] < 10e6:
+            raise ValueError("at least 10MB: below it DuckDB runs out of memory on the demo's readout")
+        return value.strip()
+
+    @field_validator("spark_memory")
+    @classmethod
+    def _jvm_size(cls, value: str) -> str:
+        """A size Spark reads for spark.driver.memory (4g, 512m, 2gb): Spark refuses anything else only once its JVM
+        has started."""
+        if _JVM_SIZE.fullmatch(value.strip()) is None:
+            raise ValueError("a size such as 4g, 512m or 2gb")
+        return value.strip()
+
     @classmethod
     def defaults(cls) -> Settings:
         """The defaults of every field, with no environment read: what a library call without settings gets."""
         return cls.model_construct()
+
+
+_DUCKDB_SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>%|(?:[kmgt]i?)?b|[kmgt])", re.IGNORECASE)
+_JVM_SIZE = re.compile(r"\d+\s*[kmgt]b?", re.IGNORECASE)
+_BYTES = {"b": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "ki": 2.0**10, "mi": 2.0**20, "gi": 2.0**30,
+          "ti": 2.0**40}
 
 
 def _environment(fields: dict[str, Any]) -> dict[str, str]:

@@ -74,3 +74,46 @@ def test_a_duckdb_connection_draws_no_progress_bar_into_a_commands_output(tmp_pa
     memory or on a file, have it off."""
     for con in (connect("duckdb"), connect("duckdb", workspace=tmp_path / "w.duckdb")):
         assert _duckdb_setting(con, "enable_progress_bar") == "False"
+
+
+@pytest.mark.parametrize(("variable", "value", "rule"), [
+    ("CXSCALE_MEMORY_LIMIT", "lots", "a size such as 6GB, 512MB, 5.5GiB or 80%"),
+    ("CXSCALE_MEMORY_LIMIT", "6", "a size such as 6GB"),  # DuckDB: "Unknown unit for memory", at the first query
+    ("CXSCALE_MEMORY_LIMIT", "5MB", "at least 10MB"),
+    ("CXSCALE_MEMORY_LIMIT", "150%", "a share of the machine's memory is 1% to 100%"),
+    ("CXSCALE_SPARK_MEMORY", "lots", "a size such as 4g, 512m or 2gb"),
+])
+def test_a_memory_size_the_engine_cannot_read_is_one_line_before_any_query(monkeypatch, tmp_path, variable, value,
+                                                                         rule):
+    from tests.data.conftest import write_good_folder
+
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(app, ["validate", str(write_good_folder(tmp_path))])
+    assert result.exit_code == 1
+    assert f"{variable}={value!r}: {rule}" in str(result.exception) and "\n" not in str(result.exception)
+
+
+@pytest.mark.parametrize("value", ["6GB", "6 GB", "5.5GiB", "512MB", "80%", "6G"])
+def test_the_sizes_duckdb_reads_are_taken_as_written(value):
+    con = connect("duckdb", settings=Settings(memory_limit=value))
+    assert _duckdb_setting(con, "memory_limit").endswith(("GiB", "MiB"))
+
+
+@pytest.mark.parametrize(("master", "said"), [
+    ("spark://127.0.0.1:{closed}", "no Spark master answers at 127.0.0.1:{closed} (Connection refused)"),
+    ("spark://127.0.0.1", "a Spark master is spark://HOST:PORT"),
+    ("spark://127.0.0.1:{closed},127.0.0.1:{closed}", "no Spark master answers at 127.0.0.1:{closed} "),
+])
+def test_a_spark_master_that_does_not_answer_is_one_line_without_starting_spark(tmp_path, master, said):
+    """Spark retries an unreachable master for a minute, then fails through Java's stack trace; cxscale tries the
+    port first (no JVM is started) and says which address did not answer."""
+    import socket
+
+    from tests.data.conftest import write_good_folder
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    master, said = master.format(closed=closed), said.format(closed=closed)
+    result = CliRunner().invoke(app, ["validate", str(write_good_folder(tmp_path)), "--engine", master])
+    assert result.exit_code == 1 and said in str(result.exception), result.output

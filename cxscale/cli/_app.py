@@ -57,7 +57,8 @@ def read_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"CXSCALE_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+        problems = "; ".join(f"CXSCALE_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: "
+                             f"{e['msg'].removeprefix('Value error, ')}"
                              for e in exc.errors())
         raise CxscaleError(f"environment: {problems}") from None
 
