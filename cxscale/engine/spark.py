@@ -3,6 +3,7 @@ frames have no EXCLUDE, and a row order needs an ordered window."""
 
 from __future__ import annotations
 
+import socket
 import sys
 from typing import Any
 
@@ -28,7 +29,50 @@ def spark_session(settings: Settings) -> Any:
         if master == wanted or not (wanted.startswith("spark://") or master.startswith("spark://")):
             return active  # the same cluster, or local mode either way
         active.stop()
-    session = (
+    if settings.spark_master.startswith("spark://"):
+        _check_master(settings.spark_master)
+    try:
+        session = _started(SparkSession, settings)
+    except Exception as exc:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
+        if not isinstance(exc, Py4JError | PySparkException):
+            raise
+        first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        where = "is a Spark master of the same version (4.0) listening there? " if \
+            settings.spark_master.startswith("spark://") else ""
+        raise DataError(f"{settings.spark_master}: Spark could not start a session: {first.strip()[:300]}; {where}"
+                        "see docs/spark.md") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _check_master(master: str) -> None:
+    """Refuse in one line a spark:// master that names no host and port, or where no master accepts a connection:
+    Spark itself retries for a minute, then raises through Java's stack trace."""
+    hosts = master.removeprefix("spark://").split(",")  # spark://a:7077,b:7077: masters with a standby
+    problems = []
+    for host_port in hosts:
+        host, _, port = host_port.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise DataError(f"{master}: a Spark master is spark://HOST:PORT (e.g. spark://10.0.0.5:7077); "
+                            "set --engine or CXSCALE_SPARK_MASTER so (docs/spark.md)")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), timeout=MASTER_TIMEOUT).close()
+            return
+        except OSError as exc:
+            problems.append(f"{host}:{port} ({exc.strerror or type(exc).__name__})")
+    raise DataError(f"{master}: no Spark master answers at {', '.join(problems)}; start the cluster's master, or "
+                    "check --engine / CXSCALE_SPARK_MASTER (docs/spark.md)")
+
+
+#: Seconds to wait for a Spark master's port to accept a connection.
+MASTER_TIMEOUT = 5.0
+
+
+def _started(SparkSession: Any, settings: Settings) -> Any:  # noqa: N803 - the class, imported lazily
+    return (
         SparkSession.builder.master(settings.spark_master)
         .appName("cxscale")
         # A cluster's executors run Python (if at all) with the driver's interpreter, which must exist there.
@@ -42,8 +86,6 @@ def spark_session(settings: Settings) -> Any:
         .config("spark.sql.ansi.enabled", "false")
         .getOrCreate()
     )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
 
 
 class Spark(Dialect):
