@@ -91,7 +91,7 @@ class Settings(BaseModel):
 
 
 _DUCKDB_SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>%|(?:[kmgt]i?)?b|[kmgt])", re.IGNORECASE)
-_JVM_SIZE = re.compile(r"\d+\s*[kmgt]b?", re.IGNORECASE)
+_JVM_SIZE = re.compile(r"\d+[kmgt]b?", re.IGNORECASE)
 _BYTES = {"b": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "ki": 2.0**10, "mi": 2.0**20, "gi": 2.0**30,
           "ti": 2.0**40}
 

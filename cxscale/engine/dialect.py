@@ -246,8 +246,8 @@ COMPILED = 128
 def compile_cache(compile_: Callable[..., str]) -> Callable[..., str]:
     """A connection's compile (expression -> SQL) that compiles each expression once: Ibis compiles in Python, and
     a readout's query takes it 40-90 ms, far more than DuckDB takes to run it on a pilot's few thousand rows, so that
-    compiling was two thirds of a small readout's time and of every readout the dashboard draws again. An expression
-    is immutable and compares by structure (a table by name, schema and connection), so one equal to a compiled one
+    compiling was two thirds of a small readout's time (an A/A simulation reads out hundreds). An expression is
+    immutable and compares by structure (a table by name, schema and connection), so one equal to a compiled one
     has the same SQL, whatever data its tables hold by then. The COMPILED most recently used are kept; an expression
     with parameters, or holding an in-memory table (whose data the cache would keep alive), is compiled every time."""
     @functools.lru_cache(maxsize=COMPILED)

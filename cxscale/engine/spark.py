@@ -31,14 +31,25 @@ def spark_session(settings: Settings) -> Any:
         active.stop()
     if settings.spark_master.startswith("spark://"):
         _check_master(settings.spark_master)
-    try:
-        session = _started(SparkSession, settings)
-    except Exception as exc:
-        from py4j.protocol import Py4JError
-        from pyspark.errors import PySparkException
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
 
-        if not isinstance(exc, Py4JError | PySparkException):
-            raise
+    try:
+        session = (
+            SparkSession.builder.master(settings.spark_master)
+            .appName("cxscale")
+            # A cluster's executors run Python (if at all) with the driver's interpreter, which must exist there.
+            .config("spark.pyspark.python", sys.executable)
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", str(settings.spark_partitions))
+            .config("spark.driver.memory", settings.spark_memory)
+            .config("spark.driver.host", settings.spark_host)
+            .config("spark.driver.bindAddress", settings.spark_host)
+            .config("spark.sql.ansi.enabled", "false")
+            .getOrCreate()
+        )
+    except (Py4JError, PySparkException) as exc:  # what Spark raises when the JVM cannot start a session there
         first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
         where = "is a Spark master of the same version (4.0) listening there? " if \
             settings.spark_master.startswith("spark://") else ""
@@ -69,23 +80,6 @@ def _check_master(master: str) -> None:
 
 #: Seconds to wait for a Spark master's port to accept a connection.
 MASTER_TIMEOUT = 5.0
-
-
-def _started(SparkSession: Any, settings: Settings) -> Any:  # noqa: N803 - the class, imported lazily
-    return (
-        SparkSession.builder.master(settings.spark_master)
-        .appName("cxscale")
-        # A cluster's executors run Python (if at all) with the driver's interpreter, which must exist there.
-        .config("spark.pyspark.python", sys.executable)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", str(settings.spark_partitions))
-        .config("spark.driver.memory", settings.spark_memory)
-        .config("spark.driver.host", settings.spark_host)
-        .config("spark.driver.bindAddress", settings.spark_host)
-        .config("spark.sql.ansi.enabled", "false")
-        .getOrCreate()
-    )
 
 
 class Spark(Dialect):
