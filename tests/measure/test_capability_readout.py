@@ -186,10 +186,9 @@ def test_aa_capability_pilots_keep_the_false_positive_rate_near_five_percent(wor
     base_a = con.create_table("aa_assignments", control, temp=True)
     itt_hits = trig_hits = 0
     for k in range(runs):
-        arms = all_arms.filter(all_arms._k == k)
         ex = tables["exposures"]
-        relabel_a = relabelled(con, "aa_run_assignments", base_a, arms)
-        relabel_e = relabelled(con, "aa_run_exposures", ex, arms)
+        relabel_a = relabelled(con, "aa_run_assignments", base_a, all_arms, k)
+        relabel_e = relabelled(con, "aa_run_exposures", ex, all_arms, k)
         aa = Dataset(con, {**tables, "assignments": relabel_a, "exposures": relabel_e}, ds.source)
         doc = capability_readout(spec, aa)
         itt_hits += doc.primary[0].p_value < 0.05

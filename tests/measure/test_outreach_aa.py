@@ -62,10 +62,9 @@ def test_aa_outreach_keeps_the_false_positive_rate_near_five_percent(world):
     base_a = con.create_table("aa_assignments", arm, temp=True)
     itt_hits = trig_hits = 0
     for k in range(runs):
-        arms = all_arms.filter(all_arms._k == k)
         ex = tables["exposures"]
-        relabel_a = relabelled(con, "aa_run_assignments", base_a, arms)
-        relabel_e = relabelled(con, "aa_run_exposures", ex, arms)
+        relabel_a = relabelled(con, "aa_run_assignments", base_a, all_arms, k)
+        relabel_e = relabelled(con, "aa_run_exposures", ex, all_arms, k)
         doc = capability_readout(spec, Dataset(con, {**tables, "assignments": relabel_a, "exposures": relabel_e},
                                                ds.source))
         itt_hits += doc.primary[0].p_value < 0.05

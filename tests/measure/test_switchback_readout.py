@@ -300,9 +300,8 @@ def test_aa_switchbacks_keep_the_false_positive_rate_near_five_percent(world, sp
     quiet = spec.model_copy(update={"secondary": []})
     hits = {"itt": 0, "triggered": 0, "stratified": 0}
     for k in range(runs):
-        arms = all_arms.filter(all_arms._k == k)
-        relabel_a = relabelled(con, "aa_run_assignments", base_a, arms)
-        relabel_e = relabelled(con, "aa_run_exposures", aa_exposures, arms)
+        relabel_a = relabelled(con, "aa_run_assignments", base_a, all_arms, k)
+        relabel_e = relabelled(con, "aa_run_exposures", aa_exposures, all_arms, k)
         aa = Dataset(con, {**tables, "assignments": relabel_a, "exposures": relabel_e}, ds.source)
         doc = switchback_readout(quiet, aa)
         hits["itt"] += doc.primary[0].p_value < 0.05
